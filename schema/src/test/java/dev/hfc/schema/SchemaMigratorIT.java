@@ -1,0 +1,134 @@
+package dev.hfc.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SchemaMigratorIT {
+
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @Test
+    void migratesAFreshSchemaAndEnforcesOneRowPerWeekAndUser() throws Exception {
+        DbSettings db = POSTGRES.db("campaigns_a");
+        var outcome = SchemaMigrator.migrate(db, false);
+        assertThat(outcome.outputVersion()).isEqualTo("2");
+        assertThat(outcome.outputApplied()).isEqualTo(2);
+        assertThat(tables(db)).contains("rec_campaigns_weekly", "hfc_sink_offsets")
+                .doesNotContain("customer", "subscription");
+
+        try (Connection c = Database.connect(db)) {
+            UUID user = UUID.randomUUID();
+            insert(c, user, "2026-W49");
+            insert(c, user, "2026-W50");
+            assertThatThrownBy(() -> insert(c, user, "2026-W49"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"))
+                    .hasMessageContaining("rec_campaigns_weekly_week_user_key");
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*), bool_or(campaign_sent), count(DISTINCT id) FROM rec_campaigns_weekly")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getBoolean(2)).as("rows start unsent").isFalse();
+                assertThat(rs.getInt(3)).as("ids are generated").isEqualTo(2);
+            }
+            assertThatThrownBy(() -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO rec_campaigns_weekly "
+                        + "(user_id, email, segment, subscription_week, subscription_id) VALUES (?, 'a@b.co', 'huge', '2026-W49', ?)")) {
+                    ps.setObject(1, UUID.randomUUID());
+                    ps.setObject(2, UUID.randomUUID());
+                    ps.executeUpdate();
+                }
+            }).hasMessageContaining("rec_campaigns_weekly_segment_check");
+        }
+    }
+
+    @Test
+    void sourceTablesOnlyWhenAskedAndMigrationIsIdempotent() throws Exception {
+        DbSettings db = POSTGRES.db("campaigns_b");
+        SchemaMigrator.migrate(db, false);
+        var second = SchemaMigrator.migrate(db, true);
+        assertThat(second.outputApplied()).isZero();
+        assertThat(second.sourceApplied()).isEqualTo(1);
+        assertThat(tables(db)).contains("customer", "subscription", "rec_campaigns_weekly");
+        var third = SchemaMigrator.migrate(db, true);
+        assertThat(third.outputApplied()).isZero();
+        assertThat(third.sourceApplied()).isZero();
+
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT relname, relreplident FROM pg_class WHERE relname IN ('customer','subscription') "
+                     + "AND relnamespace = 'campaigns_b'::regnamespace ORDER BY relname")) {
+            while (rs.next()) {
+                assertThat(rs.getString(2)).as("replica identity of %s", rs.getString(1)).isEqualTo("f");
+            }
+        }
+    }
+
+    @Test
+    void migratesASchemaThatAlreadyHoldsTheSourceSystemsTables() throws Exception {
+        DbSettings db = POSTGRES.db("production_like");
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA production_like");
+            s.execute("CREATE TABLE production_like.customer (user_id uuid PRIMARY KEY, email varchar(64))");
+        }
+        var outcome = SchemaMigrator.migrate(db, false);
+        assertThat(outcome.outputApplied()).isEqualTo(2);
+        assertThat(tables(db)).contains("customer", "rec_campaigns_weekly", "hfc_sink_offsets");
+    }
+
+    @Test
+    void noForeignKeyFromTheOutputTable() throws Exception {
+        DbSettings db = POSTGRES.db("campaigns_c");
+        SchemaMigrator.migrate(db, true);
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                     + "AND conrelid = 'campaigns_c.rec_campaigns_weekly'::regclass")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+
+    @Test
+    void theServerRunsWithLogicalWalForCdc() throws Exception {
+        try (Connection c = Database.connect(POSTGRES.db())) {
+            assertThat(Database.walLevel(c)).isEqualTo("logical");
+        }
+    }
+
+    private static void insert(Connection c, UUID user, String week) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rec_campaigns_weekly "
+                + "(user_id, email, segment, subscription_week, subscription_id) VALUES (?, 'a@b.co', 'low', ?, ?)")) {
+            ps.setObject(1, user);
+            ps.setString(2, week);
+            ps.setObject(3, UUID.randomUUID());
+            ps.executeUpdate();
+        }
+    }
+
+    private static List<String> tables(DbSettings db) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = Database.connect(db);
+             PreparedStatement ps = c.prepareStatement("SELECT table_name FROM information_schema.tables WHERE table_schema = ?")) {
+            ps.setString(1, db.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+}

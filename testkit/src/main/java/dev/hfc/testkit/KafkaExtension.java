@@ -1,0 +1,76 @@
+package dev.hfc.testkit;
+
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.topic.TopicSpec;
+import dev.hfc.core.topic.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Gives a test class topics of its own on the run's shared Kafka: a unique topic prefix, with every topic
+ * of the catalog created before the class runs.
+ *
+ * <pre>{@code @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension(3);}</pre>
+ */
+public final class KafkaExtension implements BeforeAllCallback {
+
+    private final int partitions;
+    private String bootstrapServers;
+    private Topics topics;
+
+    public KafkaExtension() {
+        this(3);
+    }
+
+    /** @param partitions how many partitions each catalog topic gets */
+    public KafkaExtension(int partitions) {
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws ExecutionException, InterruptedException {
+        bootstrapServers = SharedInfrastructure.kafka(context).bootstrapServers();
+        String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
+        topics = new Topics("t-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (TopicSpec<?, ?> spec : topics.all()) {
+            NewTopic t = new NewTopic(spec.name(), partitions, (short) 1);
+            if (spec.compacted()) {
+                t.configs(Map.of("cleanup.policy", "compact"));
+            }
+            newTopics.add(t);
+        }
+        try (Admin admin = admin()) {
+            admin.createTopics(newTopics).all().get();
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The class's topic catalog (unique prefix). */
+    public Topics topics() {
+        return topics;
+    }
+
+    public KafkaSettings settings() {
+        return KafkaSettings.of(bootstrapServers);
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+    }
+}
