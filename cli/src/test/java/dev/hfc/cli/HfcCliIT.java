@@ -1,0 +1,95 @@
+package dev.hfc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hfc.testkit.PostgresExtension;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class HfcCliIT {
+
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void brokerServesOutsideClientsAndStopsCleanlyOnSigterm() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path dataDir = tmp.resolve("kafka");
+        try (HfcProcess broker = HfcProcess.start(Map.of(), "broker", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> broker.stdout().contains("listening on"));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + port))) {
+                assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+            }
+            assertThat(broker.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+            assertThat(Files.exists(dataDir.resolve("meta.properties"))).isTrue();
+        }
+    }
+
+    @Test
+    void dbMigrateCreatesTheTablesInTheNamedSchema() throws Exception {
+        var db = POSTGRES.db();
+        var result = HfcProcess.run(Duration.ofSeconds(60), Map.of(
+                        "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password()),
+                "db", "migrate", "--db-schema", "cli_check", "--with-source-tables");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).contains("schema cli_check: output tables at version 2 (2 applied); "
+                + "source tables at version 1 (1 applied)");
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'cli_check' "
+                     + "AND table_name IN ('rec_campaigns_weekly', 'hfc_sink_offsets', 'customer', 'subscription')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void badConfigurationExitsWith2AndNamesTheFlagAndVariable() throws Exception {
+        var badSchema = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_SCHEMA", "x; drop table customer"),
+                "db", "migrate");
+        assertThat(badSchema.exitCode()).isEqualTo(2);
+        assertThat(badSchema.stderr()).contains("--db-schema (env HFC_DB_SCHEMA)").contains("lower-case letters");
+
+        var badUrl = HfcProcess.run(Duration.ofSeconds(60), Map.of(),
+                "db", "migrate", "--db-url", "jdbc:mysql://h/db?password=hunter2");
+        assertThat(badUrl.exitCode()).isEqualTo(2);
+        assertThat(badUrl.stderr()).contains("--db-url").doesNotContain("hunter2");
+
+        var unknown = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "db", "migrate", "--no-such-flag");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("Unknown option: '--no-such-flag'");
+
+        var badPort = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "broker", "--port", "seventy");
+        assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.stderr()).contains("--port");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsARunTimeFailureWithoutThePassword() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        var result = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_PASSWORD", "hunter2"),
+                "db", "migrate", "--db-url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("hfc migrate failed").doesNotContain("hunter2");
+    }
+}
