@@ -1,0 +1,73 @@
+package dev.hfc.segmenter;
+
+import dev.hfc.core.event.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The segmenter's counters, on the registry that {@code /metrics} serves. */
+public final class SegmenterMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter subscriptionEventsIn;
+    private final Counter customersIn;
+    private final Counter upserts;
+    private final Counter tombstones;
+    private final Map<Segmentation.Effect, Counter> effects = new EnumMap<>(Segmentation.Effect.class);
+    private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
+
+    public SegmenterMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        subscriptionEventsIn = Counter.builder("hfc.segmenter.records.in").tag("input", "subscription-events")
+                .description("Input records processed").register(registry);
+        customersIn = Counter.builder("hfc.segmenter.records.in").tag("input", "customers").register(registry);
+        upserts = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "upsert")
+                .description("Segment records published").register(registry);
+        tombstones = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "tombstone").register(registry);
+        for (Segmentation.Effect e : Segmentation.Effect.values()) {
+            effects.put(e, Counter.builder("hfc.segmenter.inputs").tag("effect", e.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("How input records were taken").register(registry));
+        }
+        for (RejectReason r : RejectReason.values()) {
+            dlq.put(r, Counter.builder("hfc.segmenter.dlq").tag("reason", r.code())
+                    .description("Records sent to the dead-letter topic").register(registry));
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void subscriptionEventIn() {
+        subscriptionEventsIn.increment();
+    }
+
+    void customerIn() {
+        customersIn.increment();
+    }
+
+    void emitted(boolean tombstone) {
+        (tombstone ? tombstones : upserts).increment();
+    }
+
+    void effect(Segmentation.Effect effect) {
+        effects.get(effect).increment();
+    }
+
+    void deadLettered(RejectReason reason) {
+        dlq.get(reason).increment();
+    }
+
+    public double deadLettered() {
+        return dlq.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double emittedUpserts() {
+        return upserts.count();
+    }
+
+    public double emittedTombstones() {
+        return tombstones.count();
+    }
+}

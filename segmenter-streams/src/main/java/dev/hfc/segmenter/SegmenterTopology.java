@@ -1,0 +1,58 @@
+package dev.hfc.segmenter;
+
+import dev.hfc.core.topic.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The segmenter's topology (§2, §4): both inputs, keyed by user_id and so co-partitioned, feed one
+ * per-customer state store; every change recomputes the affected target weeks and publishes what changed
+ * to {@code hfc.customer-segments}; refused records go to {@code hfc.dlq}.
+ *
+ * <pre>
+ *   subscription-events ──▶ segment-subscriptions ─┐            ┌─▶ customer-segments
+ *                                  │ customer-state │ store ──▶ │
+ *   customers ───────────▶ segment-customers ──────┘            └─▶ dlq
+ * </pre>
+ */
+public final class SegmenterTopology {
+
+    public static final String STATE_STORE = "customer-state";
+    public static final String STAGE = "segmenter";
+    static final String SEGMENTS_SINK = "customer-segments-sink";
+    static final String DLQ_SINK = "dlq-sink";
+
+    private SegmenterTopology() {}
+
+    public static Topology build(SegmenterConfig config, SegmenterMetrics metrics) {
+        Topics topics = config.topics();
+        Segmentation segmentation = new Segmentation(config.policy(), config.zone());
+        StoreBuilder<KeyValueStore<String, CustomerState>> store = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new CustomerStateSerde());
+
+        Topology topology = new Topology();
+        topology.addSource("subscription-events-source",
+                topics.subscriptionEvents().keySerde().deserializer(),
+                topics.subscriptionEvents().valueSerde().deserializer(),
+                topics.subscriptionEvents().name());
+        topology.addSource("customers-source",
+                topics.customers().keySerde().deserializer(),
+                topics.customers().valueSerde().deserializer(),
+                topics.customers().name());
+        topology.addProcessor("segment-subscriptions",
+                () -> new SegmentingProcessor.Subscriptions(segmentation, metrics, topics), "subscription-events-source");
+        topology.addProcessor("segment-customers",
+                () -> new SegmentingProcessor.Customers(segmentation, metrics, topics), "customers-source");
+        topology.addStateStore(store, "segment-subscriptions", "segment-customers");
+        topology.addSink(SEGMENTS_SINK, topics.customerSegments().name(),
+                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
+                "segment-subscriptions", "segment-customers");
+        topology.addSink(DLQ_SINK, topics.dlq().name(),
+                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
+                "segment-subscriptions", "segment-customers");
+        return topology;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.hfc.segmenter;
+
+import dev.hfc.core.event.CustomerEvent;
+import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.RejectReason;
+import dev.hfc.core.event.Rejection;
+import dev.hfc.core.event.SegmentKey;
+import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one input record to its customer's state and publishes what changed. One instance per task;
+ * the two inputs (subscription events and customers) each get their own, over the same store.
+ */
+abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentingProcessor.class);
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    protected final Segmentation segmentation;
+    protected final SegmenterMetrics metrics;
+    private final Serializer<SegmentKey> keySerializer;
+    private final Serializer<CustomerSegment> valueSerializer;
+    private final String segmentsTopic;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, CustomerState> store;
+
+    SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
+        this.segmentation = segmentation;
+        this.metrics = metrics;
+        this.keySerializer = topics.customerSegments().keySerde().serializer();
+        this.valueSerializer = topics.customerSegments().valueSerde().serializer();
+        this.segmentsTopic = topics.customerSegments().name();
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(SegmenterTopology.STATE_STORE);
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+        countIn();
+        UUID userId = record.key() != null && UUID_TEXT.matcher(record.key()).matches()
+                ? UUID.fromString(record.key()) : null;
+        if (userId == null) {
+            deadLetter(record, new Rejection(RejectReason.INVALID_USER_ID,
+                    "record key '" + record.key() + "' is not a user_id UUID"));
+            return;
+        }
+        CustomerState before = store.get(record.key());
+        Segmentation.Outcome outcome = apply(before == null ? CustomerState.EMPTY : before, userId, record);
+        if (outcome == null) {
+            return; // the subclass dead-lettered the record
+        }
+        metrics.effect(outcome.effect());
+        for (Segmentation.Emission e : outcome.emissions()) {
+            byte[] key = keySerializer.serialize(segmentsTopic, e.key());
+            byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
+            context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()),
+                    SegmenterTopology.SEGMENTS_SINK);
+            metrics.emitted(e.isTombstone());
+        }
+        outcome.rejection().ifPresent(r -> deadLetter(record, r));
+        CustomerState after = outcome.state();
+        if (after.isEmpty()) {
+            if (before != null) {
+                store.delete(record.key());
+            }
+        } else if (!after.equals(before)) {
+            store.put(record.key(), after);
+        }
+    }
+
+    protected abstract void countIn();
+
+    /** Applies the record, or dead-letters it and returns null. */
+    protected abstract Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, V> record);
+
+    /** The value as bytes for the dead-letter record (the value was decoded already, so re-encode it). */
+    protected abstract byte[] valueBytes(V value);
+
+    protected final void deadLetter(Record<String, V> record, Rejection rejection) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? "unknown" : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1 : meta.offset();
+        LOG.warn("segmenter: {}-{}@{} (key {}) sent to the DLQ: {}", topic, partition, offset, record.key(), rejection);
+        metrics.deadLettered(rejection.reason());
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        byte[] value = record.value() == null ? null : valueBytes(record.value());
+        context.forward(new Record<>(key, value, record.timestamp(),
+                DeadLetters.headers(SegmenterTopology.STAGE, rejection, topic, partition, offset)), SegmenterTopology.DLQ_SINK);
+    }
+
+    protected final long now() {
+        return context.currentSystemTimeMs();
+    }
+
+    /** {@code hfc.subscription-events}. */
+    static final class Subscriptions extends SegmentingProcessor<SubscriptionEvent> {
+        Subscriptions(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
+            super(segmentation, metrics, topics);
+        }
+
+        @Override
+        protected void countIn() {
+            metrics.subscriptionEventIn();
+        }
+
+        @Override
+        protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, SubscriptionEvent> record) {
+            SubscriptionEvent event = record.value();
+            if (event == null) {
+                deadLetter(record, new Rejection(RejectReason.MISSING_FIELD,
+                        "subscription event with no value (deletes are op=delete events, not tombstones)"));
+                return null;
+            }
+            if (!event.userId().equals(userId)) {
+                deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
+                        "key " + userId + " differs from the event's user_id " + event.userId()));
+                return null;
+            }
+            return segmentation.onSubscription(state, event, record.timestamp(), now());
+        }
+
+        @Override
+        protected byte[] valueBytes(SubscriptionEvent value) {
+            return EventCodecs.SUBSCRIPTION_EVENT.encode(value);
+        }
+    }
+
+    /** {@code hfc.customers}: upserts, and tombstones for deleted customers. */
+    static final class Customers extends SegmentingProcessor<CustomerEvent> {
+        Customers(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
+            super(segmentation, metrics, topics);
+        }
+
+        @Override
+        protected void countIn() {
+            metrics.customerIn();
+        }
+
+        @Override
+        protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, CustomerEvent> record) {
+            CustomerEvent event = record.value();
+            if (event != null && !event.userId().equals(userId)) {
+                deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
+                        "key " + userId + " differs from the customer's user_id " + event.userId()));
+                return null;
+            }
+            return segmentation.onCustomer(state, userId, event, record.timestamp(), now());
+        }
+
+        @Override
+        protected byte[] valueBytes(CustomerEvent value) {
+            return EventCodecs.CUSTOMER.encode(value);
+        }
+    }
+}
