@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /** {@code hfc}: one executable with a subcommand per service and tool (§8, §9). */
 @Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, and tools.",
-        subcommands = {BrokerCommand.class, DbCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, DbCommand.class, SegmenterCommand.class, ReplayCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {
 
     /** §9 exit codes. */
@@ -59,10 +60,10 @@ public final class Hfc implements Runnable {
         PrintWriter err = cl.getErr();
         String message = e.getMessage();
         ArgSpec arg = e.getArgSpec();
-        if (arg instanceof OptionSpec option && option.defaultValue() != null
+        if (arg instanceof OptionSpec option && option.defaultValueString(false) != null
                 && (e.getCommandLine().getParseResult() == null
                     || !e.getCommandLine().getParseResult().hasMatchedOption(option))) {
-            Matcher m = ENV_DEFAULT.matcher(option.defaultValue());
+            Matcher m = ENV_DEFAULT.matcher(option.defaultValueString(false));
             if (m.find() && System.getenv(m.group(1)) != null) {
                 message += " (from environment variable " + m.group(1) + ")";
             }

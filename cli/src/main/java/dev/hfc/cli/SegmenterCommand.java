@@ -1,0 +1,113 @@
+package dev.hfc.cli;
+
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.segmenter.SegmenterConfig;
+import dev.hfc.segmenter.SegmenterMetrics;
+import dev.hfc.segmenter.SegmenterService;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hfc segmenter}: the Kafka Streams segmenter (§2, §4). */
+@Command(name = "segmenter", mixinStandardHelpOptions = true,
+        description = "Run the Kafka Streams segmenter: subscription events and customers in, segments out.")
+final class SegmenterCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    TopicLayoutOptions layout;
+
+    @Mixin
+    OpsOptions ops;
+
+    @Mixin
+    SegmentOptions segments;
+
+    @Option(names = "--application-id", paramLabel = "ID", defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
+            description = "Kafka Streams application id: the consumer group and the prefix of internal topics "
+                    + "(env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "${env:HFC_SEGMENTER_THREADS:-1}",
+            description = "Stream threads in this instance (env HFC_SEGMENTER_THREADS; default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HFC_SEGMENTER_STATE_DIR:-data/segmenter}",
+            description = "Local state (RocksDB); rebuilt from the changelog when lost "
+                    + "(env HFC_SEGMENTER_STATE_DIR; default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--standby-replicas", paramLabel = "N", defaultValue = "${env:HFC_SEGMENTER_STANDBY_REPLICAS:-0}",
+            description = "Warm copies of each task's state on other instances, for fast fail-over "
+                    + "(env HFC_SEGMENTER_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
+    int standbyReplicas;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var settings = Cli.check("--application-id / --threads / --standby-replicas", null,
+                () -> new SegmenterService.Settings(kafka.settings(),
+                        new SegmenterConfig(kafka.topics(), segments.policy(), segments.zone()),
+                        applicationId, threads, stateDir, standbyReplicas, layout.layout()));
+        Integer opsPort = ops.port();
+        var registry = ServiceRunner.registry("segmenter");
+        SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(registry));
+        return ServiceRunner.run("segmenter", new ServiceRunner.Running() {
+            @Override
+            public OpsServer.Health health() {
+                return service.health();
+            }
+
+            @Override
+            public String failure() {
+                KafkaStreams.State s = service.state();
+                return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
+                        ? "Kafka Streams is in state " + s + " (see the log above)" : null;
+            }
+
+            @Override
+            public void close() {
+                service.close();
+            }
+        }, registry, opsPort);
+    }
+
+    /** The §4 rule's parameters and the zone weeks are counted in. */
+    static final class SegmentOptions {
+        @Option(names = "--horizon", paramLabel = "WEEKS", defaultValue = "${env:HFC_HORIZON:-4}",
+                description = "Weeks looked at from the target week on (env HFC_HORIZON; default ${DEFAULT-VALUE}).")
+        int horizon;
+
+        @Option(names = "--medium-from", paramLabel = "WEEKS", defaultValue = "${env:HFC_SEGMENT_MEDIUM_FROM:-2}",
+                description = "Shortest pause that is 'medium' (env HFC_SEGMENT_MEDIUM_FROM; default ${DEFAULT-VALUE}).")
+        int mediumFrom;
+
+        @Option(names = "--high-from", paramLabel = "WEEKS", defaultValue = "${env:HFC_SEGMENT_HIGH_FROM:-4}",
+                description = "Shortest pause that is 'high' (env HFC_SEGMENT_HIGH_FROM; default ${DEFAULT-VALUE}).")
+        int highFrom;
+
+        @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "${env:HFC_ZONE:-UTC}",
+                description = "Time zone that weeks are counted in (env HFC_ZONE; default ${DEFAULT-VALUE}).")
+        String zone;
+
+        SegmentPolicy policy() {
+            return Cli.check("--horizon / --medium-from / --high-from", "HFC_HORIZON / HFC_SEGMENT_*",
+                    () -> new SegmentPolicy(horizon, mediumFrom, highFrom));
+        }
+
+        ZoneId zone() {
+            try {
+                return ZoneId.of(zone);
+            } catch (DateTimeException e) {
+                throw Cli.usage("--zone", "HFC_ZONE", "'" + zone + "' is not a time zone (e.g. UTC, Europe/Berlin)");
+            }
+        }
+    }
+}

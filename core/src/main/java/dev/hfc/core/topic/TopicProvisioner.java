@@ -1,0 +1,97 @@
+package dev.hfc.core.topic;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the catalog's topics that are missing, so the services can start in any order, and checks the
+ * ones that exist: the two inputs of the segmenter must have the same number of partitions, or a
+ * customer's events and its customer row would land in different tasks.
+ */
+public final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+    private TopicProvisioner() {}
+
+    /** How topics are created when missing. */
+    public record Layout(int partitions, short replicationFactor) {
+        public Layout {
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+            }
+            if (replicationFactor < 1 && replicationFactor != -1) {
+                throw new IllegalArgumentException("replication factor must be at least 1 (or -1 for the broker default), got "
+                        + replicationFactor);
+            }
+        }
+    }
+
+    public static void ensure(Admin admin, Topics topics, Layout layout) {
+        ensure(admin, topics.all(), layout);
+        Map<String, TopicDescription> existing = describe(admin,
+                List.of(topics.subscriptionEvents().name(), topics.customers().name()));
+        int events = existing.get(topics.subscriptionEvents().name()).partitions().size();
+        int customers = existing.get(topics.customers().name()).partitions().size();
+        if (events != customers) {
+            throw new IllegalStateException(topics.subscriptionEvents().name() + " has " + events + " partitions but "
+                    + topics.customers().name() + " has " + customers
+                    + ": both are keyed by user_id and must be co-partitioned (same partition count)");
+        }
+    }
+
+    public static void ensure(Admin admin, Collection<TopicSpec<?, ?>> specs, Layout layout) {
+        try {
+            Set<String> present = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (TopicSpec<?, ?> spec : specs) {
+                if (!present.contains(spec.name())) {
+                    NewTopic t = new NewTopic(spec.name(), java.util.Optional.of(layout.partitions()),
+                            layout.replicationFactor() == -1 ? java.util.Optional.empty()
+                                    : java.util.Optional.of(layout.replicationFactor()));
+                    if (spec.compacted()) {
+                        t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(t);
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get();
+                LOG.info("created topics {} ({} partitions)", missing.stream().map(NewTopic::name).toList(), layout.partitions());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another instance creating the same topic at the same time is fine
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    private static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
+        try {
+            return admin.describeTopics(names).allTopicNames().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
+        }
+    }
+}

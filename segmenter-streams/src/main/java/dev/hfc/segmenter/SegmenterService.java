@@ -1,0 +1,144 @@
+package dev.hfc.segmenter;
+
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.topic.TopicProvisioner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The segmenter as a running service: the topology on Kafka Streams with exactly-once, plus ops wiring. */
+public final class SegmenterService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
+
+    /** How the service runs; everything the operator can set (§9). */
+    public record Settings(
+            KafkaSettings kafka,
+            SegmenterConfig topology,
+            String applicationId,
+            int threads,
+            Path stateDir,
+            int standbyReplicas,
+            TopicProvisioner.Layout topicLayout) {
+        public Settings {
+            Objects.requireNonNull(kafka, "kafka");
+            Objects.requireNonNull(topology, "topology");
+            Objects.requireNonNull(stateDir, "stateDir");
+            if (applicationId == null || !applicationId.matches("[a-zA-Z0-9._-]+")) {
+                throw new IllegalArgumentException("application id '" + applicationId
+                        + "' may only contain letters, digits, '.', '_' and '-'");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            if (standbyReplicas < 0) {
+                throw new IllegalArgumentException("standby replicas must be 0 or more, got " + standbyReplicas);
+            }
+        }
+    }
+
+    private final KafkaStreams streams;
+    private final SegmenterMetrics metrics;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private SegmenterService(KafkaStreams streams, SegmenterMetrics metrics, KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.metrics = metrics;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /** Creates missing topics, then starts the application; it keeps running until {@link #close()}. */
+    public static SegmenterService start(Settings settings, SegmenterMetrics metrics) {
+        try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
+            TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
+        }
+        KafkaStreams streams = new KafkaStreams(SegmenterTopology.build(settings.topology(), metrics),
+                new StreamsConfig(streamsProperties(settings, metrics)));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("segmenter stream thread failed; shutting the client down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> LOG.info("segmenter state {} -> {}", before, now));
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics.registry());
+        SegmenterService service = new SegmenterService(streams, metrics, streamsMetrics);
+        Gauge.builder("hfc.segmenter.state.customers", service, SegmenterService::customersInState)
+                .description("Approximate number of customers in the state store").register(metrics.registry());
+        streams.start();
+        LOG.info("segmenter {} started (exactly_once_v2, {} thread(s))", settings.applicationId(), settings.threads());
+        return service;
+    }
+
+    static Map<String, Object> streamsProperties(Settings s, SegmenterMetrics metrics) {
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
+        overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
+        overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) s.topicLayout().replicationFactor());
+        overrides.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        overrides.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, s.topology().topics().dlq().name());
+        overrides.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
+        Map<String, Object> props = new HashMap<>();
+        s.kafka().clientProperties(overrides).forEach((k, v) -> props.put((String) k, v));
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public boolean isRunning() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public OpsServer.Health health() {
+        KafkaStreams.State state = streams.state();
+        return switch (state) {
+            case RUNNING, REBALANCING -> OpsServer.Health.up(state.name());
+            default -> OpsServer.Health.down(state.name());
+        };
+    }
+
+    public SegmenterMetrics metrics() {
+        return metrics;
+    }
+
+    private double customersInState() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Double.NaN;
+        }
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(SegmenterTopology.STATE_STORE,
+                    QueryableStoreTypes.<String, CustomerState>keyValueStore())).approximateNumEntries();
+        } catch (RuntimeException e) {
+            return Double.NaN; // the store is migrating during a rebalance
+        }
+    }
+
+    /** Stops processing, committing what was processed (§8: clean shutdown on SIGTERM). */
+    @Override
+    public void close() {
+        // Leave the group: the partitions move to the other instances at once, and a replay can follow
+        // right away instead of waiting out the session timeout.
+        streams.close(org.apache.kafka.streams.CloseOptions
+                .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+        streamsMetrics.close();
+        LOG.info("segmenter stopped");
+    }
+}
