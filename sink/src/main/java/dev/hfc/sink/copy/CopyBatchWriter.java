@@ -1,0 +1,327 @@
+package dev.hfc.sink.copy;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.RejectReason;
+import dev.hfc.core.event.Rejection;
+import dev.hfc.schema.Database;
+import dev.hfc.sink.batch.DeadLetterSink;
+import dev.hfc.sink.batch.SegmentBatch;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.TopicPartition;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one {@link SegmentBatch} into {@code rec_campaigns_weekly} in ONE transaction (§6): the
+ * tombstoned keys are deleted, the upserts go in with COPY, and the next offset of every partition is
+ * stored in {@code hfc_sink_offsets}, so rows and position commit together or not at all. Rows with
+ * {@code campaign_sent = true} are never changed or deleted.
+ *
+ * <p>Upserts take one of two paths:
+ * <ul>
+ *   <li><b>direct</b>: COPY straight into the table, inside a savepoint. When every key is new (the common
+ *       case for a fresh week) this is as fast as a bare COPY. Which path a batch takes is decided by
+ *       probing a small sample of its keys: if any exists, the batch is taken to hold updates and goes
+ *       to staging at once, so an update-heavy stream never ships a batch twice. If the sample missed an
+ *       existing key, the unique-key conflict rolls back to the savepoint and the batch goes to staging.</li>
+ *   <li><b>staging</b>: COPY into a temporary table, then ONE {@code INSERT … SELECT … ON CONFLICT DO UPDATE}
+ *       that changes only unsent rows whose values differ.</li>
+ * </ul>
+ * A row Postgres refuses for its content (a data or constraint error) is isolated by bisecting the batch
+ * within savepoints; it goes to the dead-letter topic and the rest is written.
+ *
+ * <p>New rows get time-ordered (version 7) UUIDs as primary keys: consecutive inserts touch the same
+ * right-hand index pages instead of random ones.
+ */
+public final class CopyBatchWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopyBatchWriter.class);
+    private static final String STAGE = "pg_temp.hfc_sink_stage";
+    /** Keys of a batch probed to choose its path; a handful of index look-ups, against thousands saved. */
+    static final int PROBE_SAMPLE = 16;
+
+    /** What a batch did. */
+    public record Result(long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct) {}
+
+    private final DbSettings db;
+    private final String groupId;
+    private final CopyFormat format;
+    private final String table;
+    private final String upsertSql;
+    private final String deleteSql;
+    private final String offsetsSql;
+    private final String copyDirectSql;
+    private final String copyStageSql;
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+    private final String probeSql;
+    private Connection connection;
+    /** The staging table is emptied by every commit (ON COMMIT DELETE ROWS); within one it may hold rows. */
+    private boolean stageHoldsRows;
+
+    public CopyBatchWriter(DbSettings db, String groupId, CopyFormat format) {
+        this.db = db;
+        this.groupId = groupId;
+        this.format = format;
+        this.table = db.qualified("rec_campaigns_weekly");
+        this.copyDirectSql = "COPY " + table + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH " + format.option();
+        this.copyStageSql = "COPY " + STAGE + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH " + format.option();
+        this.upsertSql = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") "
+                + "SELECT " + CopyRows.COLUMNS + " FROM " + STAGE + " "
+                // Applying the rows in index order makes the key look-ups walk the index instead of
+                // jumping around it.
+                + "ORDER BY subscription_week, user_id "
+                + "ON CONFLICT (subscription_week, user_id) DO UPDATE "
+                + "SET email = EXCLUDED.email, segment = EXCLUDED.segment, subscription_id = EXCLUDED.subscription_id "
+                + "WHERE NOT t.campaign_sent "
+                + "AND (t.email, t.segment, t.subscription_id) IS DISTINCT FROM "
+                + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id)";
+        this.probeSql = "SELECT EXISTS (SELECT 1 FROM " + table + " AS t, unnest(?::varchar[], ?::uuid[]) AS k(week, user_id) "
+                + "WHERE t.subscription_week = k.week AND t.user_id = k.user_id)";
+        this.deleteSql = "DELETE FROM " + table + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
+                + "WHERE t.subscription_week = d.week AND t.user_id = d.user_id AND NOT t.campaign_sent";
+        this.offsetsSql = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
+                + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
+                + "AS x(topic, partition, next_offset) "
+                + "ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+    }
+
+    /**
+     * Writes the batch and its offsets in one transaction; refused records are handed to {@code dlq}
+     * before the commit.
+     *
+     * @throws SQLException when the database cannot be reached or fails otherwise; nothing is committed
+     */
+    public Result write(SegmentBatch batch, DeadLetterSink dlq) throws SQLException {
+        Connection c = connection();
+        stageHoldsRows = false;
+        try {
+            List<SegmentBatch.Entry> upserts = new ArrayList<>();
+            List<SegmentBatch.Entry> deletes = new ArrayList<>();
+            for (SegmentBatch.Entry e : batch.entries()) {
+                (e.isTombstone() ? deletes : upserts).add(e);
+            }
+            long deleted = deletes.isEmpty() ? 0 : delete(c, deletes);
+            List<SegmentBatch.Refused> refused = new ArrayList<>(batch.refused());
+            long upserted = 0;
+            boolean direct = false;
+            if (!upserts.isEmpty()) {
+                List<CopyRows.Row> rows = new ArrayList<>(upserts.size());
+                for (SegmentBatch.Entry e : upserts) {
+                    rows.add(new CopyRows.Row(ids.generate(), e.value()));
+                }
+                Long copied = anyExists(c, upserts) ? null : tryDirect(c, rows);
+                if (copied != null) {
+                    upserted = copied;
+                    direct = true;
+                } else {
+                    upserted = upsertIsolating(c, upserts, rows, refused);
+                }
+            }
+            storeOffsets(c, batch.nextOffsets());
+            if (!refused.isEmpty()) {
+                try {
+                    dlq.send(refused);
+                } catch (Exception e) {
+                    throw new SQLException("dead-letter records could not be written; batch rolled back: " + e, "08000", e);
+                }
+            }
+            c.commit();
+            return new Result(upserted, deleted, refused, direct);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            if (e instanceof SQLException sql && Database.isConnectionFailure(sql)) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    /** COPY straight into the table; null when a key already exists (the savepoint is rolled back). */
+    private Long tryDirect(Connection c, List<CopyRows.Row> rows) throws SQLException {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            long copied = copy(c, copyDirectSql, rows);
+            c.releaseSavepoint(savepoint);
+            return copied;
+        } catch (SQLException e) {
+            c.rollback(savepoint);
+            if (!"23505".equals(e.getSQLState()) && !isContentError(e)) {
+                throw e;
+            }
+            return null; // a key exists after all, or a row is refused: the staging path handles both
+        }
+    }
+
+    /** Whether any of an evenly spread sample of the batch's keys is already in the table. */
+    private boolean anyExists(Connection c, List<SegmentBatch.Entry> upserts) throws SQLException {
+        int n = Math.min(PROBE_SAMPLE, upserts.size());
+        String[] weeks = new String[n];
+        UUID[] users = new UUID[n];
+        for (int i = 0; i < n; i++) {
+            SegmentBatch.Entry e = upserts.get((int) ((long) i * upserts.size() / n));
+            weeks[i] = e.key().week().toString();
+            users[i] = e.key().userId();
+        }
+        try (PreparedStatement ps = c.prepareStatement(probeSql)) {
+            ps.setArray(1, c.createArrayOf("varchar", weeks));
+            ps.setArray(2, c.createArrayOf("uuid", users));
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Staging COPY and set-based upsert; rows Postgres refuses are bisected out into {@code refused}. */
+    private long upsertIsolating(Connection c, List<SegmentBatch.Entry> entries, List<CopyRows.Row> rows,
+                                 List<SegmentBatch.Refused> refused) throws SQLException {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            long n = upsertViaStage(c, rows);
+            c.releaseSavepoint(savepoint);
+            return n;
+        } catch (SQLException e) {
+            if (!isContentError(e)) {
+                throw e;
+            }
+            c.rollback(savepoint);
+            if (rows.size() == 1) {
+                SegmentBatch.Entry entry = entries.get(0);
+                LOG.warn("sink: {}-{}@{} (key {}) refused by PostgreSQL: {}", entry.source().topic(),
+                        entry.source().partition(), entry.source().offset(), entry.key(), e.getMessage());
+                refused.add(new SegmentBatch.Refused(entry.source(), new Rejection(RejectReason.REJECTED_BY_DATABASE,
+                        "PostgreSQL refused the row (SQLSTATE " + e.getSQLState() + "): " + e.getMessage())));
+                return 0;
+            }
+            int half = rows.size() / 2;
+            return upsertIsolating(c, entries.subList(0, half), rows.subList(0, half), refused)
+                    + upsertIsolating(c, entries.subList(half, rows.size()), rows.subList(half, rows.size()), refused);
+        }
+    }
+
+    private long upsertViaStage(Connection c, List<CopyRows.Row> rows) throws SQLException {
+        if (stageHoldsRows) { // a bisect step after a successful one, in the same transaction
+            try (Statement s = c.createStatement()) {
+                s.execute("DELETE FROM " + STAGE);
+            }
+        }
+        copy(c, copyStageSql, rows);
+        stageHoldsRows = true;
+        try (Statement s = c.createStatement()) {
+            return s.executeLargeUpdate(upsertSql);
+        }
+    }
+
+    private long copy(Connection c, String sql, List<CopyRows.Row> rows) throws SQLException {
+        byte[] bytes = CopyRows.encode(format, rows);
+        CopyManager copyApi = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyIn in = copyApi.copyIn(sql);
+        try {
+            in.writeToCopy(bytes, 0, bytes.length);
+            return in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    private long delete(Connection c, List<SegmentBatch.Entry> deletes) throws SQLException {
+        String[] weeks = new String[deletes.size()];
+        UUID[] users = new UUID[deletes.size()];
+        for (int i = 0; i < weeks.length; i++) {
+            weeks[i] = deletes.get(i).key().week().toString();
+            users[i] = deletes.get(i).key().userId();
+        }
+        try (PreparedStatement ps = c.prepareStatement(deleteSql)) {
+            Array w = c.createArrayOf("varchar", weeks);
+            Array u = c.createArrayOf("uuid", users);
+            ps.setArray(1, w);
+            ps.setArray(2, u);
+            return ps.executeLargeUpdate();
+        }
+    }
+
+    private void storeOffsets(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        String[] topics = new String[offsets.size()];
+        Integer[] partitions = new Integer[offsets.size()];
+        Long[] next = new Long[offsets.size()];
+        int i = 0;
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            topics[i] = e.getKey().topic();
+            partitions[i] = e.getKey().partition();
+            next[i] = e.getValue();
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement(offsetsSql)) {
+            ps.setString(1, groupId);
+            ps.setArray(2, c.createArrayOf("varchar", topics));
+            ps.setArray(3, c.createArrayOf("int4", partitions));
+            ps.setArray(4, c.createArrayOf("int8", next));
+            ps.executeUpdate();
+        }
+    }
+
+    /** A data or integrity error caused by a row's content, as opposed to a broken connection or a bug. */
+    static boolean isContentError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            Connection c = Database.connect(db);
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TEMP TABLE IF NOT EXISTS hfc_sink_stage (id uuid, user_id uuid, email varchar(64), "
+                        + "segment varchar(16), subscription_week varchar(8), subscription_id uuid) ON COMMIT DELETE ROWS");
+            }
+            c.commit();
+            connection = c;
+        }
+        return connection;
+    }
+
+    private void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            if (!c.isClosed()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException e) {
+            LOG.debug("closing a broken connection failed", e);
+        }
+        connection = null;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}
