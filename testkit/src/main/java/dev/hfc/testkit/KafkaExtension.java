@@ -35,11 +35,18 @@ public final class KafkaExtension implements BeforeAllCallback {
         this.partitions = partitions;
     }
 
+    private String className;
+
     @Override
     public void beforeAll(ExtensionContext context) throws ExecutionException, InterruptedException {
         bootstrapServers = SharedInfrastructure.kafka(context).bootstrapServers();
-        String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
-        topics = new Topics("t-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        className = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
+        topics = freshTopics();
+    }
+
+    /** Another complete set of the catalog's topics under a new unique prefix, for one test of its own. */
+    public Topics freshTopics() throws ExecutionException, InterruptedException {
+        Topics topics = new Topics("t-" + className + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         List<NewTopic> newTopics = new ArrayList<>();
         for (TopicSpec<?, ?> spec : topics.all()) {
             NewTopic t = new NewTopic(spec.name(), partitions, (short) 1);
@@ -51,6 +58,7 @@ public final class KafkaExtension implements BeforeAllCallback {
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get();
         }
+        return topics;
     }
 
     public String bootstrapServers() {

@@ -106,6 +106,18 @@ public final class CopyBatchWriter implements AutoCloseable {
      * @throws SQLException when the database cannot be reached or fails otherwise; nothing is committed
      */
     public Result write(SegmentBatch batch, DeadLetterSink dlq) throws SQLException {
+        return write(batch, null, dlq);
+    }
+
+    /**
+     * As {@link #write(SegmentBatch, DeadLetterSink)}, but only if the stored offsets of the batch's
+     * partitions are still {@code expected} (null: no stored offset yet), checked under row locks in the
+     * same transaction. Another instance that took the partitions over, or a replay that rewrote them, makes
+     * this throw {@link PositionMovedException} and commit nothing: a zombie never overwrites the new owner.
+     *
+     * @param expected the positions this instance last read or wrote, or null to skip the check
+     */
+    public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq) throws SQLException {
         Connection c = connection();
         stageHoldsRows = false;
         try {
@@ -131,6 +143,9 @@ public final class CopyBatchWriter implements AutoCloseable {
                     upserted = upsertIsolating(c, upserts, rows, refused);
                 }
             }
+            if (expected != null) {
+                checkPositions(c, batch.nextOffsets().keySet(), expected);
+            }
             storeOffsets(c, batch.nextOffsets());
             if (!refused.isEmpty()) {
                 try {
@@ -143,7 +158,7 @@ public final class CopyBatchWriter implements AutoCloseable {
             return new Result(upserted, deleted, refused, direct);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
-            if (e instanceof SQLException sql && Database.isConnectionFailure(sql)) {
+            if (e instanceof SQLException sql && !(e instanceof PositionMovedException) && Database.isConnectionFailure(sql)) {
                 closeQuietly();
             }
             throw e;
@@ -253,6 +268,33 @@ public final class CopyBatchWriter implements AutoCloseable {
             ps.setArray(1, w);
             ps.setArray(2, u);
             return ps.executeLargeUpdate();
+        }
+    }
+
+    private void checkPositions(Connection c, java.util.Set<TopicPartition> partitions, Map<TopicPartition, Long> expected)
+            throws SQLException {
+        Map<TopicPartition, Long> stored = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, partition, next_offset FROM "
+                + db.qualified("hfc_sink_offsets") + " WHERE group_id = ? FOR UPDATE")) {
+            ps.setString(1, groupId);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                }
+            }
+        }
+        for (TopicPartition tp : partitions) {
+            if (!java.util.Objects.equals(stored.get(tp), expected.get(tp))) {
+                throw new PositionMovedException(tp, expected.get(tp), stored.get(tp));
+            }
+        }
+    }
+
+    /** The stored position of a partition is not where this instance left it. */
+    public static final class PositionMovedException extends SQLException {
+        public PositionMovedException(TopicPartition tp, Long expected, Long stored) {
+            super("stored offset of " + tp + " is " + stored + ", expected " + expected
+                    + ": another sink instance or a replay moved it; nothing was written", "40001");
         }
     }
 

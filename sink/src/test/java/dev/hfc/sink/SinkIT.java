@@ -1,0 +1,276 @@
+package dev.hfc.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.SegmentKey;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.ReplayPoint;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.KafkaExtension;
+import dev.hfc.testkit.PostgresExtension;
+import dev.hfc.testkit.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SinkIT {
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension(3);
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    private static final Week W = Week.parse("2026-W49");
+
+    @Test
+    void hostileEmailsRoundTripByteForByte() throws Exception {
+        Fixture f = new Fixture("hostile");
+        List<String> emails = List.of(
+                "\"smith, john\"@example.com",
+                "\"say \\\"hi\\\"\"@example.com",
+                "\"back\\\\slash\"@example.com",
+                "\"tab\there\"@example.com",
+                "\"line\nbreak\r\"@example.com",
+                "jürgen.o'brien+wöchentlich@bücher.de",
+                "δοκιμή@παράδειγμα.δοκιμή",
+                "\"\\\\N\"@example.com");
+        Map<UUID, String> byUser = new HashMap<>();
+        for (String email : emails) {
+            UUID user = UUID.randomUUID();
+            byUser.put(user, email);
+            f.send(segment(user, email, Segment.LOW));
+        }
+        try (SinkService sink = f.start(100, 50)) {
+            f.awaitCaughtUp();
+        }
+        try (Connection c = Database.connect(f.db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT user_id, email, convert_to(email, 'UTF8') FROM rec_campaigns_weekly")) {
+            int rows = 0;
+            while (rows < emails.size() && rs.next()) {
+                String expected = byUser.get(rs.getObject(1, UUID.class));
+                assertThat(rs.getString(2)).isEqualTo(expected);
+                assertThat(rs.getBytes(3)).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+                rows++;
+            }
+            assertThat(rows).isEqualTo(emails.size());
+        }
+    }
+
+    @Test
+    void theLastValueOfAKeyWinsAndTombstonesLeaveSentRowsAlone() throws Exception {
+        Fixture f = new Fixture("lastwins");
+        UUID repeated = UUID.randomUUID();
+        UUID removed = UUID.randomUUID();
+        UUID sent = UUID.randomUUID();
+        f.send(segment(repeated, "r@example.com", Segment.LOW));
+        f.send(segment(removed, "gone@example.com", Segment.MEDIUM));
+        f.send(segment(sent, "sent@example.com", Segment.HIGH));
+        f.send(segment(repeated, "r@example.com", Segment.MEDIUM));
+        f.send(segment(repeated, "r2@example.com", Segment.HIGH));
+        try (SinkService sink = f.start(10_000, 2_000)) { // all in one batch
+            f.awaitCaughtUp();
+            assertThat(f.row(repeated)).isEqualTo("r2@example.com|high|false");
+            assertThat(sink.metrics().upserted()).isEqualTo(3);
+
+            try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE user_id = '" + sent + "'");
+            }
+            f.sendTombstone(removed);
+            f.sendTombstone(sent);
+            f.send(segment(repeated, "r3@example.com", Segment.LOW));
+            f.awaitCaughtUp();
+            assertThat(f.row(removed)).isNull();
+            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|true");
+            assertThat(f.row(repeated)).isEqualTo("r3@example.com|low|false");
+        }
+        // A sent row is history: an update for it changes nothing either.
+        f.send(segment(sent, "other@example.com", Segment.LOW));
+        try (SinkService sink = f.start(100, 50)) {
+            f.awaitCaughtUp();
+            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|true");
+        }
+    }
+
+    @Test
+    void aRowPostgresRefusesGoesToTheDlqAndItsNeighboursAreWritten() throws Exception {
+        Fixture f = new Fixture("refused");
+        SchemaMigrator.migrate(f.db, false);
+        try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+            // A rule the pipeline does not know about, added by a DBA: Postgres will refuse such rows.
+            s.execute("ALTER TABLE rec_campaigns_weekly ADD CONSTRAINT no_blocked CHECK (email NOT LIKE 'blocked%')");
+        }
+        List<UUID> good = new ArrayList<>();
+        UUID blocked = UUID.randomUUID();
+        for (int i = 0; i < 20; i++) {
+            UUID user = UUID.randomUUID();
+            good.add(user);
+            f.send(segment(user, "ok" + i + "@example.com", Segment.LOW));
+            if (i == 13) {
+                f.send(segment(blocked, "blocked@example.com", Segment.HIGH));
+            }
+        }
+        f.sendRaw(new SegmentKey(W, UUID.randomUUID()).toBytes(), "{\"schema_version\":1,".getBytes(StandardCharsets.UTF_8));
+        try (SinkService sink = f.start(10_000, 1_000)) {
+            f.awaitCaughtUp();
+            assertThat(sink.metrics().deadLettered()).isEqualTo(2);
+        }
+        for (UUID user : good) {
+            assertThat(f.row(user)).isNotNull();
+        }
+        assertThat(f.row(blocked)).isNull();
+        List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), f.topics.dlq().name(),
+                Duration.ofSeconds(30), r -> r.size() >= 2);
+        assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
+                .containsExactlyInAnyOrder("rejected-by-database", "malformed-json");
+        assertThat(dead).filteredOn(r -> "rejected-by-database".equals(DeadLetters.header(r.headers(), DeadLetters.REASON)))
+                .singleElement().satisfies(r -> {
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.DETAIL)).contains("no_blocked");
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.STAGE)).isEqualTo("sink");
+                    assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("blocked@example.com");
+                });
+    }
+
+    @Test
+    void aReplayFromEarliestLeavesTheTableIdentical() throws Exception {
+        Fixture f = new Fixture("replay");
+        List<UUID> users = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            UUID user = UUID.randomUUID();
+            users.add(user);
+            f.send(segment(user, "u" + i + "@example.com", Segment.values()[i % 3]));
+            if (i % 7 == 0) {
+                f.send(segment(user, "u" + i + ".new@example.com", Segment.HIGH));
+            }
+            if (i % 11 == 0) {
+                f.sendTombstone(user);
+            }
+        }
+        try (SinkService sink = f.start(200, 50)) {
+            f.awaitCaughtUp();
+        }
+        try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE email LIKE 'u1%'");
+        }
+        String before = f.snapshot();
+        assertThat(before.lines().count()).isEqualTo(500 - 46); // 46 of the 500 were tombstoned
+
+        try (Admin admin = KAFKA.admin()) {
+            SinkReplay.rewind(admin, f.db, f.group, f.topics, ReplayPoint.EARLIEST);
+        }
+        try (SinkService sink = f.start(200, 50)) {
+            f.awaitCaughtUp();
+            // Every record was read again (a key's older values may be re-applied on the way).
+            assertThat(sink.metrics().records()).isEqualTo(500 + 72 + 46);
+        }
+        assertThat(f.snapshot()).isEqualTo(before);
+    }
+
+    private static CustomerSegment segment(UUID user, String email, Segment segment) {
+        return new CustomerSegment(user, email, W, segment, segment.ordinal() + 1, UUID.nameUUIDFromBytes(email.getBytes()), 1L);
+    }
+
+    /** One scenario's topics, schema and consumer group. */
+    private static final class Fixture {
+        final Topics topics;
+        final DbSettings db;
+        final String group;
+
+        Fixture(String name) throws Exception {
+            topics = KAFKA.freshTopics();
+            db = POSTGRES.db("sink_" + name);
+            group = "sink-it-" + name;
+        }
+
+        SinkService start(int batchSize, int lingerMs) {
+            return SinkService.start(new SinkService.Settings(KAFKA.settings(), topics, db, group, batchSize,
+                    Duration.ofMillis(lingerMs), Duration.ofSeconds(30), new TopicProvisioner.Layout(3, (short) 1)),
+                    new SinkMetrics(new SimpleMeterRegistry()));
+        }
+
+        void send(CustomerSegment s) throws Exception {
+            sendRaw(s.key().toBytes(), topics.customerSegments().valueSerde().serializer().serialize("", s));
+        }
+
+        void sendTombstone(UUID user) throws Exception {
+            sendRaw(new SegmentKey(W, user).toBytes(), null);
+        }
+
+        void sendRaw(byte[] key, byte[] value) throws Exception {
+            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>(topics.customerSegments().name(), key, value)).get();
+            }
+        }
+
+        /** Waits until the offsets stored in Postgres reach the end of every partition. */
+        void awaitCaughtUp() {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                for (int p = 0; p < KAFKA.partitions(); p++) {
+                    request.put(new TopicPartition(topics.customerSegments().name(), p), OffsetSpec.latest());
+                }
+                Map<TopicPartition, Long> ends = new HashMap<>();
+                try (Admin admin = KAFKA.admin()) {
+                    admin.listOffsets(request).all().get().forEach((tp, i) -> ends.put(tp, i.offset()));
+                }
+                Map<TopicPartition, Long> stored = SinkOffsets.read(db, group, ends.keySet());
+                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
+                        || e.getValue().equals(stored.get(e.getKey())));
+            });
+        }
+
+        /** "email|segment|sent" of the user's row for W, or null. */
+        String row(UUID user) throws Exception {
+            try (Connection c = Database.connect(db);
+                 PreparedStatement ps = c.prepareStatement("SELECT email, segment, campaign_sent FROM rec_campaigns_weekly "
+                         + "WHERE subscription_week = ? AND user_id = ?")) {
+                ps.setString(1, W.toString());
+                ps.setObject(2, user);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getBoolean(3) : null;
+                }
+            }
+        }
+
+        /** The whole table, every column, in a stable order. */
+        String snapshot() throws Exception {
+            StringBuilder b = new StringBuilder();
+            try (Connection c = Database.connect(db); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id, user_id, email, segment, campaign_sent, row_created_on, "
+                         + "subscription_week, subscription_id FROM rec_campaigns_weekly ORDER BY subscription_week, user_id")) {
+                while (rs.next()) {
+                    for (int i = 1; i <= 8; i++) {
+                        b.append(rs.getString(i)).append(i == 8 ? "\n" : "|");
+                    }
+                }
+            }
+            return b.toString();
+        }
+    }
+}
