@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code hfc replay sink|segmenter --from ...}: rewinds a service's position (§6, §9). */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Rewind a service's input position; the service then reprocesses from there.",
-        subcommands = {ReplayCommand.Segmenter.class})
+        subcommands = {ReplayCommand.Sink.class, ReplayCommand.Segmenter.class})
 final class ReplayCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -25,6 +25,37 @@ final class ReplayCommand implements Runnable {
 
     static ReplayPoint point(String from) {
         return Cli.check("--from", null, () -> ReplayPoint.parse(from));
+    }
+
+    @Command(name = "sink", mixinStandardHelpOptions = true,
+            description = "Rewrite the sink's stored positions (in PostgreSQL). Works with the sink stopped or running; "
+                    + "reprocessed records are idempotent and sent rows are never touched.")
+    static final class Sink implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--from", required = true, paramLabel = "INSTANT|earliest",
+                description = "ISO-8601 instant (e.g. 2026-11-28T09:00:00Z) or 'earliest'.")
+        String from;
+
+        @Option(names = "--group-id", paramLabel = "ID", defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+                description = "The sink's group id (env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
+        String groupId;
+
+        @Override
+        public Integer call() throws java.sql.SQLException {
+            ReplayPoint point = point(from);
+            var dbSettings = db.settings();
+            try (Admin admin = Admin.create(kafka.settings().clientProperties(Map.of()))) {
+                var offsets = dev.hfc.sink.SinkReplay.rewind(admin, dbSettings, groupId, kafka.topics(), point);
+                System.out.println("sink '" + groupId + "' will reprocess from " + point + " (" + offsets.size()
+                        + " partitions rewound)");
+            }
+            return Hfc.OK;
+        }
     }
 
     @Command(name = "segmenter", mixinStandardHelpOptions = true,

@@ -90,7 +90,11 @@ public final class SinkBenchmark {
             progress.accept("JDBC batched upsert, new rows");
             double jdbc = rate(rows, () -> jdbc(jdbcDb, first, batchSize));
             progress.accept("sink path, every key present");
-            double sinkUpdate = rate(rows, () -> sink(sinkDb, second, batchSize, format));
+            long[][] updatePhases = new long[1][];
+            double sinkUpdate = rate(rows, () -> updatePhases[0] = sink(sinkDb, second, batchSize, format));
+            progress.accept(String.format("sink path, every key present: COPY %d ms, upsert statement %d ms, other %d ms, commit %d ms",
+                    updatePhases[0][0] / 1_000_000, updatePhases[0][1] / 1_000_000, updatePhases[0][2] / 1_000_000,
+                    updatePhases[0][3] / 1_000_000));
             progress.accept("JDBC batched upsert, every key present");
             double jdbcUpdate = rate(rows, () -> jdbc(jdbcDb, second, batchSize));
             verifySame(sinkDb, jdbcDb, rows);
@@ -134,7 +138,8 @@ public final class SinkBenchmark {
         return out;
     }
 
-    private static void sink(DbSettings db, List<CustomerSegment> rows, int batchSize, CopyFormat format) throws SQLException {
+    private static long[] sink(DbSettings db, List<CustomerSegment> rows, int batchSize, CopyFormat format) throws SQLException {
+        long[] phases = new long[4];
         try (CopyBatchWriter writer = new CopyBatchWriter(db, GROUP, format)) {
             long offset = 0;
             for (int from = 0; from < rows.size(); from += batchSize) {
@@ -143,11 +148,16 @@ public final class SinkBenchmark {
                     batch.add(s.key(), s, new SegmentBatch.Source(TOPIC, (int) (offset % 6), offset, 0L, null, null));
                     offset++;
                 }
-                writer.write(batch, refused -> {
+                var r = writer.write(batch, refused -> {
                     throw new IllegalStateException("benchmark rows must not be refused: " + refused);
                 });
+                phases[0] += r.copyNanos();
+                phases[1] += r.upsertNanos();
+                phases[2] += r.otherNanos();
+                phases[3] += r.commitNanos();
             }
         }
+        return phases;
     }
 
     private static void jdbc(DbSettings db, List<CustomerSegment> rows, int batchSize) throws SQLException {

@@ -54,8 +54,9 @@ public final class CopyBatchWriter implements AutoCloseable {
     /** Keys of a batch probed to choose its path; a handful of index look-ups, against thousands saved. */
     static final int PROBE_SAMPLE = 16;
 
-    /** What a batch did. */
-    public record Result(long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct) {}
+    /** What a batch did, and where its time went (nanoseconds: COPY, upsert statement, the rest, commit). */
+    public record Result(long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct,
+                         long copyNanos, long upsertNanos, long otherNanos, long commitNanos) {}
 
     private final DbSettings db;
     private final String groupId;
@@ -71,6 +72,8 @@ public final class CopyBatchWriter implements AutoCloseable {
     private Connection connection;
     /** The staging table is emptied by every commit (ON COMMIT DELETE ROWS); within one it may hold rows. */
     private boolean stageHoldsRows;
+    private long copyNanos;
+    private long upsertNanos;
 
     public CopyBatchWriter(DbSettings db, String groupId, CopyFormat format) {
         this.db = db;
@@ -118,6 +121,9 @@ public final class CopyBatchWriter implements AutoCloseable {
      * @param expected the positions this instance last read or wrote, or null to skip the check
      */
     public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq) throws SQLException {
+        long begin = System.nanoTime();
+        copyNanos = 0;
+        upsertNanos = 0;
         Connection c = connection();
         stageHoldsRows = false;
         try {
@@ -154,8 +160,11 @@ public final class CopyBatchWriter implements AutoCloseable {
                     throw new SQLException("dead-letter records could not be written; batch rolled back: " + e, "08000", e);
                 }
             }
+            long beforeCommit = System.nanoTime();
             c.commit();
-            return new Result(upserted, deleted, refused, direct);
+            long end = System.nanoTime();
+            return new Result(upserted, deleted, refused, direct, copyNanos, upsertNanos,
+                    beforeCommit - begin - copyNanos - upsertNanos, end - beforeCommit);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
             if (e instanceof SQLException sql && !(e instanceof PositionMovedException) && Database.isConnectionFailure(sql)) {
@@ -236,12 +245,24 @@ public final class CopyBatchWriter implements AutoCloseable {
         }
         copy(c, copyStageSql, rows);
         stageHoldsRows = true;
+        long start = System.nanoTime();
         try (Statement s = c.createStatement()) {
             return s.executeLargeUpdate(upsertSql);
+        } finally {
+            upsertNanos += System.nanoTime() - start;
         }
     }
 
     private long copy(Connection c, String sql, List<CopyRows.Row> rows) throws SQLException {
+        long start = System.nanoTime();
+        try {
+            return copyRows(c, sql, rows);
+        } finally {
+            copyNanos += System.nanoTime() - start;
+        }
+    }
+
+    private long copyRows(Connection c, String sql, List<CopyRows.Row> rows) throws SQLException {
         byte[] bytes = CopyRows.encode(format, rows);
         CopyManager copyApi = c.unwrap(PGConnection.class).getCopyAPI();
         CopyIn in = copyApi.copyIn(sql);

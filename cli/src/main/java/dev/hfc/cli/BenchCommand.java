@@ -1,0 +1,82 @@
+package dev.hfc.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hfc.sink.bench.SinkBenchmark;
+import dev.hfc.sink.copy.CopyFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hfc bench <name> [--json]}: benchmarks with their alternatives, side by side (§9). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
+        subcommands = {BenchCommand.Sink.class})
+final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink");
+    }
+
+    @Command(name = "sink", mixinStandardHelpOptions = true,
+            description = "Rows/s into rec_campaigns_weekly: the sink's write path vs batched JDBC upserts vs a bare COPY, "
+                    + "on the same rows; then an update-heavy pass. Uses fresh schemas it drops afterwards.")
+    static final class Sink implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--rows", defaultValue = "500000", description = "Rows per pass (default ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--batch-size", defaultValue = "10000",
+                description = "Rows per transaction, the same for every contender (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--copy-format", defaultValue = "binary", description = "binary or text (default ${DEFAULT-VALUE}).")
+        String copyFormat;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated rows (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rows < 1000 || batchSize < 1) {
+                throw Cli.usage("--rows / --batch-size", null, "need at least 1000 rows and a positive batch size");
+            }
+            CopyFormat format = Cli.check("--copy-format", null, () -> CopyFormat.parse(copyFormat));
+            var r = SinkBenchmark.run(db.settings(), rows, batchSize, format, seed, step -> System.err.println("bench sink: " + step));
+            System.out.printf("%-34s %12s%n", "contender", "rows/s");
+            System.out.printf("%-34s %,12.0f%n", "sink path, new rows", r.sinkRowsPerS());
+            System.out.printf("%-34s %,12.0f%n", "JDBC batched upsert, new rows", r.jdbcRowsPerS());
+            System.out.printf("%-34s %,12.0f%n", "bare COPY, new rows", r.bareCopyRowsPerS());
+            System.out.printf("%-34s %,12.0f%n", "sink path, every key present", r.sinkUpdateRowsPerS());
+            System.out.printf("%-34s %,12.0f%n", "JDBC batched upsert, every key present", r.jdbcUpdateRowsPerS());
+            System.out.printf("ratios: new rows %.2fx JDBC (target 1.5), %.2fx bare COPY (target 0.8); "
+                    + "every key present %.2fx JDBC (target 1.25)%n", r.newRowsVsJdbc(), r.newRowsVsBareCopy(), r.updatesVsJdbc());
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "sink");
+                o.put("rows", r.rows());
+                o.put("batch_size", r.batchSize());
+                o.put("copy_format", r.copyFormat());
+                o.put("sink_rows_per_s", Math.round(r.sinkRowsPerS()));
+                o.put("jdbc_rows_per_s", Math.round(r.jdbcRowsPerS()));
+                o.put("bare_copy_rows_per_s", Math.round(r.bareCopyRowsPerS()));
+                o.put("sink_update_rows_per_s", Math.round(r.sinkUpdateRowsPerS()));
+                o.put("jdbc_update_rows_per_s", Math.round(r.jdbcUpdateRowsPerS()));
+                o.put("new_rows_vs_jdbc", Math.round(r.newRowsVsJdbc() * 100) / 100.0);
+                o.put("new_rows_vs_bare_copy", Math.round(r.newRowsVsBareCopy() * 100) / 100.0);
+                o.put("updates_vs_jdbc", Math.round(r.updatesVsJdbc() * 100) / 100.0);
+                System.out.println(o);
+            }
+            return Hfc.OK;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hfc.cli;
+
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.sink.SinkMetrics;
+import dev.hfc.sink.SinkService;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hfc sink}: batched COPY into Postgres, exactly once (§6). */
+@Command(name = "sink", mixinStandardHelpOptions = true,
+        description = "Run the sink: hfc.customer-segments into rec_campaigns_weekly, batched COPY, exactly once.")
+final class SinkCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    DbOptions db;
+
+    @Mixin
+    TopicLayoutOptions layout;
+
+    @Mixin
+    OpsOptions ops;
+
+    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+            description = "Consumer group, and the key of the sink's rows in hfc_sink_offsets "
+                    + "(env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "${env:HFC_SINK_BATCH_SIZE:-10000}",
+            description = "Records that close a batch (env HFC_SINK_BATCH_SIZE; default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "${env:HFC_SINK_LINGER_MS:-200}",
+            description = "Longest a record waits for its batch to fill (env HFC_SINK_LINGER_MS; default ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Option(names = "--db-retry-timeout-ms", paramLabel = "MS", defaultValue = "${env:HFC_SINK_DB_RETRY_TIMEOUT_MS:-600000}",
+            description = "How long a batch is retried while the database is unreachable before the sink gives up "
+                    + "(env HFC_SINK_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
+    long dbRetryTimeoutMs;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms", null,
+                () -> new SinkService.Settings(kafka.settings(), kafka.topics(), db.settings(), groupId, batchSize,
+                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout()));
+        Integer opsPort = ops.port();
+        var registry = ServiceRunner.registry("sink");
+        SinkService service = SinkService.start(settings, new SinkMetrics(registry));
+        return ServiceRunner.run("sink", new ServiceRunner.Running() {
+            @Override
+            public OpsServer.Health health() {
+                return service.health();
+            }
+
+            @Override
+            public String failure() {
+                return service.failure();
+            }
+
+            @Override
+            public void close() {
+                service.close();
+            }
+        }, registry, opsPort);
+    }
+}
