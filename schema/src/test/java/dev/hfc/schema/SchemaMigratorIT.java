@@ -25,8 +25,8 @@ class SchemaMigratorIT {
     void migratesAFreshSchemaAndEnforcesOneRowPerWeekAndUser() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_a");
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputVersion()).isEqualTo("2");
-        assertThat(outcome.outputApplied()).isEqualTo(2);
+        assertThat(outcome.outputVersion()).isEqualTo("3");
+        assertThat(outcome.outputApplied()).isEqualTo(3);
         assertThat(tables(db)).contains("rec_campaigns_weekly", "hfc_sink_offsets")
                 .doesNotContain("customer", "subscription");
 
@@ -85,7 +85,7 @@ class SchemaMigratorIT {
             s.execute("CREATE TABLE production_like.customer (user_id uuid PRIMARY KEY, email varchar(64))");
         }
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputApplied()).isEqualTo(2);
+        assertThat(outcome.outputApplied()).isEqualTo(3);
         assertThat(tables(db)).contains("customer", "rec_campaigns_weekly", "hfc_sink_offsets");
     }
 
@@ -98,6 +98,17 @@ class SchemaMigratorIT {
                      + "AND conrelid = 'campaigns_c.rec_campaigns_weekly'::regclass")) {
             rs.next();
             assertThat(rs.getInt(1)).isZero();
+        }
+    }
+
+    @Test
+    void theOutputTableLeavesRoomForHotUpdates() throws Exception {
+        DbSettings db = POSTGRES.db("campaigns_ff");
+        SchemaMigrator.migrate(db, false);
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT reloptions FROM pg_class WHERE oid = 'campaigns_ff.rec_campaigns_weekly'::regclass")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("{fillfactor=75}");
         }
     }
 

@@ -1,0 +1,143 @@
+package dev.hfc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.SegmentKey;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import dev.hfc.testkit.KafkaExtension;
+import dev.hfc.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The sink killed with SIGKILL again and again while records flow: the table still ends exactly right. */
+class SinkCrashIT {
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension(3);
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @Test
+    void repeatedSigkillsLoseAndDoubleNothing() throws Exception {
+        DbSettings db = POSTGRES.db("crash");
+        Map<String, String> env = Map.of(
+                "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
+                "HFC_TOPIC_PREFIX", KAFKA.topics().prefix(),
+                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
+                "HFC_DB_SCHEMA", db.schema());
+        Week[] weeks = {Week.parse("2026-W52"), Week.parse("2026-W53"), Week.parse("2027-W01")};
+        UUID[] users = new UUID[400];
+        for (int i = 0; i < users.length; i++) {
+            users[i] = UUID.randomUUID();
+        }
+        // The expected table: the last record of every key (null: tombstoned).
+        Map<SegmentKey, CustomerSegment> expected = new HashMap<>();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicLong sent = new AtomicLong();
+        Thread producer = new Thread(() -> {
+            Random random = new Random(3);
+            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers(),
+                    "acks", "all", "enable.idempotence", "true", "linger.ms", "2"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                var serializer = KAFKA.topics().customerSegments().valueSerde().serializer();
+                while (producing.get() || sent.get() < 20_000) {
+                    UUID user = users[random.nextInt(users.length)];
+                    Week week = weeks[random.nextInt(weeks.length)];
+                    SegmentKey key = new SegmentKey(week, user);
+                    CustomerSegment value = random.nextInt(6) == 0 ? null : new CustomerSegment(user,
+                            "u" + random.nextInt(1000) + "@example.com", week, Segment.values()[random.nextInt(3)],
+                            1 + random.nextInt(4), UUID.randomUUID(), 0L);
+                    synchronized (expected) {
+                        expected.put(key, value);
+                    }
+                    p.send(new ProducerRecord<>(KAFKA.topics().customerSegments().name(), key.toBytes(),
+                            value == null ? null : serializer.serialize("", value)));
+                    sent.incrementAndGet();
+                }
+            }
+        }, "test-producer");
+        producer.start();
+
+        Random random = new Random(11);
+        int kills = 0;
+        for (int round = 0; round < 5; round++) {
+            try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--batch-size", "500",
+                    "--linger-ms", "20", "--partitions", "3")) {
+                long target = sent.get() + 1500;
+                await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() > target && storedSum(db) > 0);
+                Thread.sleep(200 + random.nextInt(800)); // let it be somewhere in the middle of a batch
+                sink.kill();
+                kills++;
+            }
+        }
+        producing.set(false);
+        producer.join();
+
+        try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--partitions", "3")) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> caughtUp(db));
+            assertThat(sink.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+        assertThat(kills).isEqualTo(5);
+
+        Map<SegmentKey, String> want = new HashMap<>();
+        expected.forEach((k, v) -> {
+            if (v != null) {
+                want.put(k, v.email() + "|" + v.segment().wire() + "|" + v.subscriptionId());
+            }
+        });
+        Map<SegmentKey, String> got = new HashMap<>();
+        int rows = 0;
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT subscription_week, user_id, email, segment, subscription_id FROM rec_campaigns_weekly")) {
+            while (rs.next()) {
+                rows++;
+                got.put(new SegmentKey(Week.parse(rs.getString(1)), rs.getObject(2, UUID.class)),
+                        rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getString(5));
+            }
+        }
+        assertThat(rows).as("no duplicate rows").isEqualTo(got.size());
+        assertThat(got).isEqualTo(want);
+    }
+
+    private static long storedSum(DbSettings db) {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(sum(next_offset), 0) FROM hfc_sink_offsets")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0; // not migrated yet
+        }
+    }
+
+    private static boolean caughtUp(DbSettings db) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < KAFKA.partitions(); p++) {
+            request.put(new TopicPartition(KAFKA.topics().customerSegments().name(), p), OffsetSpec.latest());
+        }
+        long end;
+        try (Admin admin = KAFKA.admin()) {
+            end = admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        }
+        return storedSum(db) == end;
+    }
+}
