@@ -91,6 +91,9 @@ public final class Segmentation {
         CustomerState.CustomerRow row;
         if (event == null) {
             row = null;
+        } else if (event.email() == null) {
+            // No usable email: the producer reported the source row already; this customer gets nothing.
+            row = new CustomerState.CustomerRow(null);
         } else {
             rejection = EmailAddress.check(event.email());
             row = new CustomerState.CustomerRow(rejection.isPresent() ? null : event.email());

@@ -209,6 +209,18 @@ class SegmenterTopologyTest {
     }
 
     @Test
+    void aCustomerPublishedWithoutEmailLosesItsSegmentsWithoutASecondDeadLetter() {
+        User u = new User("good@example.com");
+        u.customer();
+        u.weeks(W, "PPAA");
+        drainTable();
+        u.email = null; // the producer dead-lettered the row and published it without an email
+        u.customer();
+        assertThat(segments.readRecordsToList()).extracting(TestRecord::value).containsOnlyNulls().hasSize(2);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void aDuplicateEventEmitsNothing() {
         User u = new User("a@example.com");
         u.customer();

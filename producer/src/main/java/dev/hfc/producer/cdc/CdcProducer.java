@@ -1,0 +1,303 @@
+package dev.hfc.producer.cdc;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.config.SqlIdentifier;
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.schema.Database;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CDC producer (§2): Debezium Embedded with the Postgres connector ({@code pgoutput}) over
+ * {@code customer} and {@code subscription}, publishing §5 events with an idempotent producer keyed by
+ * {@code user_id}. First start: a consistent snapshot, then streaming.
+ *
+ * <p>A batch of changes is marked processed, so that its source position may be stored, only after Kafka
+ * acknowledged every event of it (and every dead letter): a kill at any moment loses nothing, and what is
+ * sent again after a restart is harmless because everything downstream is an idempotent upsert (§6). The
+ * position is stored in a Kafka topic ({@code <prefix>producer-offsets}), so it survives the machine.
+ */
+public final class CdcProducer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CdcProducer.class);
+    static final String STAGE = "producer";
+    static final String LOGICAL_NAME = "hfc-cdc";
+
+    /** Everything the operator can set (§9). */
+    public record Settings(
+            KafkaSettings kafka,
+            Topics topics,
+            DbSettings db,
+            String slotName,
+            String publicationName,
+            Duration heartbeatInterval,
+            String heartbeatActionQuery,
+            TopicProvisioner.Layout topicLayout) {
+        public Settings {
+            Objects.requireNonNull(kafka, "kafka");
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(db, "db");
+            SqlIdentifier.validate("slot name", slotName);
+            SqlIdentifier.validate("publication name", publicationName);
+            PostgresLocation.of(db.url());
+            if (heartbeatInterval.isNegative()) {
+                throw new IllegalArgumentException("heartbeat interval must not be negative");
+            }
+        }
+
+        String offsetsTopic() {
+            return topics.prefix() + "producer-offsets";
+        }
+    }
+
+    private final Settings settings;
+    private final ProducerMetrics metrics;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final DebeziumEngine<ChangeEvent<String, String>> engine;
+    private final ExecutorService executor;
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private volatile boolean streaming;
+
+    private CdcProducer(Settings settings, ProducerMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.producer = new KafkaProducer<>(settings.kafka().clientProperties(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        this.engine = DebeziumEngine.create(Json.class)
+                .using(engineProperties(settings))
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (!success && failure.get() == null) {
+                        failure.set(message + (error == null ? "" : ": " + error));
+                        LOG.error("CDC engine stopped: {}", message, error);
+                    }
+                })
+                .build();
+        this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "hfc-cdc-engine"));
+    }
+
+    /**
+     * Checks the database (wal_level, tables), creates missing topics, and starts the engine on a thread of
+     * its own.
+     */
+    public static CdcProducer start(Settings settings, ProducerMetrics metrics) throws SQLException {
+        checkDatabase(settings.db());
+        try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
+            TopicProvisioner.ensure(admin, settings.topics(), settings.topicLayout());
+        }
+        CdcProducer p = new CdcProducer(settings, metrics);
+        p.executor.execute(p.engine);
+        LOG.info("CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
+                settings.slotName(), settings.publicationName(), settings.db().schema(), settings.db().schema());
+        return p;
+    }
+
+    static Properties engineProperties(Settings s) {
+        PostgresLocation where = PostgresLocation.of(s.db().url());
+        Properties p = new Properties();
+        // Pass-through Kafka client settings (TLS, SASL) reach the offset store's clients too.
+        p.putAll(s.kafka().properties());
+        p.setProperty("name", "hfc-producer");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", s.slotName());
+        p.setProperty("publication.name", s.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", s.db().schema() + ".customer," + s.db().schema() + ".subscription");
+        p.setProperty("topic.prefix", LOGICAL_NAME);
+        p.setProperty("database.hostname", where.host());
+        p.setProperty("database.port", Integer.toString(where.port()));
+        p.setProperty("database.dbname", where.database());
+        p.setProperty("database.user", s.db().user());
+        p.setProperty("database.password", s.db().password());
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("poll.interval.ms", "100");
+        // Quiet tables must not pin WAL: heartbeats make the connector confirm positions regularly.
+        p.setProperty("heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
+        if (s.heartbeatActionQuery() != null && !s.heartbeatActionQuery().isBlank()) {
+            p.setProperty("heartbeat.action.query", s.heartbeatActionQuery());
+        }
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.setProperty("offset.storage.topic", s.offsetsTopic());
+        p.setProperty("offset.storage.partitions", "1");
+        p.setProperty("offset.storage.replication.factor", Short.toString(s.topicLayout().replicationFactor()));
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        p.setProperty("bootstrap.servers", s.kafka().bootstrapServers());
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "false");
+        p.setProperty("converter.schemas.enable", "false");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("errors.max.retries", "-1");
+        return p;
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> records,
+                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        List<Runnable> afterAck = new ArrayList<>();
+        for (ChangeEvent<String, String> r : records) {
+            ChangeMapper.Table table = ChangeMapper.tableOf(r.destination());
+            if (table == ChangeMapper.Table.OTHER) {
+                metrics.heartbeat();
+                continue;
+            }
+            for (ChangeMapper.Output o : ChangeMapper.map(table, r.key(), r.value())) {
+                if (o.target() == ChangeMapper.Target.DLQ) {
+                    LOG.warn("producer: {} change sent to the DLQ: {}", r.destination(), o.rejection());
+                    sent.add(producer.send(new ProducerRecord<>(settings.topics().dlq().name(), null, null, o.key(), o.value(),
+                            DeadLetters.headers(STAGE, o.rejection(), "postgres:" + r.destination()))));
+                    afterAck.add(() -> metrics.deadLettered(o.rejection().reason()));
+                } else {
+                    String topic = o.target() == ChangeMapper.Target.CUSTOMERS
+                            ? settings.topics().customers().name() : settings.topics().subscriptionEvents().name();
+                    Long ts = o.timestampMs() > 0 ? o.timestampMs() : null;
+                    sent.add(producer.send(new ProducerRecord<>(topic, null, ts, o.key(), o.value())));
+                    afterAck.add(() -> metrics.published(o.table(), o.op(), o.timestampMs()));
+                }
+            }
+        }
+        // Kafka must have every event of the batch before its position may be stored.
+        producer.flush();
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Kafka did not accept an event; the position is not advanced: "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        afterAck.forEach(Runnable::run);
+        for (ChangeEvent<String, String> r : records) {
+            committer.markProcessed(r);
+        }
+        committer.markBatchFinished();
+        streaming = true;
+    }
+
+    /** Fails fast on a database CDC cannot work with, saying how to fix it. */
+    static void checkDatabase(DbSettings db) throws SQLException {
+        try (Connection c = Database.connect(db)) {
+            String wal = Database.walLevel(c);
+            if (!"logical".equals(wal)) {
+                throw new IllegalStateException("PostgreSQL has wal_level=" + wal + "; CDC needs 'logical'. Run "
+                        + "ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables "
+                    + "WHERE table_schema = ? AND table_name IN ('customer', 'subscription')")) {
+                ps.setString(1, db.schema());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) != 2) {
+                        throw new IllegalStateException("schema " + db.schema() + " has no customer and subscription tables "
+                                + "(for a demo: hfc db migrate --with-source-tables)");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops the replication slot and the publication, so a decommissioned producer does not pin WAL
+     * forever. Refuses while the slot is in use.
+     */
+    public static boolean dropSlot(DbSettings db, String slotName, String publicationName) throws SQLException {
+        SqlIdentifier.validate("slot name", slotName);
+        SqlIdentifier.validate("publication name", publicationName);
+        try (Connection c = Database.connect(db)) {
+            boolean dropped = false;
+            try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slotName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        if (rs.getBoolean(1)) {
+                            throw new IllegalStateException("replication slot " + slotName + " is in use: stop the producer first");
+                        }
+                        try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                            drop.setString(1, slotName);
+                            drop.execute();
+                        }
+                        dropped = true;
+                    }
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP PUBLICATION IF EXISTS " + SqlIdentifier.quote(publicationName));
+            }
+            return dropped;
+        }
+    }
+
+    /** Null while running; otherwise why the engine stopped on its own. */
+    public String failure() {
+        return failure.get();
+    }
+
+    public OpsServer.Health health() {
+        String f = failure.get();
+        if (f != null) {
+            return OpsServer.Health.down("failed: " + f);
+        }
+        return OpsServer.Health.up(streaming ? "publishing" : "starting (snapshot)");
+    }
+
+    public ProducerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops the engine (which stores the last acknowledged position) and the producer. */
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } catch (java.io.IOException e) {
+            LOG.warn("CDC engine did not close cleanly", e);
+        }
+        // engine.close() alone leaves the executor's thread alive (INFRA-NOTES): shut it down too.
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+        LOG.info("CDC producer stopped");
+    }
+}

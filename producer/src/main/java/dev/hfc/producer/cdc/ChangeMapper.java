@@ -1,0 +1,246 @@
+package dev.hfc.producer.cdc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hfc.core.event.CustomerEvent;
+import dev.hfc.core.event.EmailAddress;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.RejectReason;
+import dev.hfc.core.event.Rejection;
+import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.segment.SubscriptionStatus;
+import dev.hfc.core.week.InvalidWeekException;
+import dev.hfc.core.week.Week;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one Debezium change event (JSON envelope without schemas: {@code before}, {@code after},
+ * {@code source}, {@code op}) of {@code customer} or {@code subscription} into the project's §5 events, or
+ * into dead letters with the reason. Pure: no Kafka, no Debezium types, no I/O.
+ *
+ * <ul>
+ *   <li>subscription insert/update/snapshot row → an upsert; delete → a delete event; an update that moves
+ *       a row to another week or user → a delete of the old (user, week) and an upsert of the new;</li>
+ *   <li>customer insert/update/snapshot row → a customer event; delete → a tombstone. A customer whose
+ *       email is unusable is dead-lettered <em>and</em> published without an email, so that downstream
+ *       stops using the old address instead of guessing;</li>
+ *   <li>a row with an unknown status, an invalid week label or no user is dead-lettered and nothing is
+ *       published for it.</li>
+ * </ul>
+ */
+public final class ChangeMapper {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /** Which of our topics an output goes to. */
+    public enum Target { SUBSCRIPTION_EVENTS, CUSTOMERS, DLQ }
+
+    /** One record to publish: key and value bytes (value null for a tombstone); for the DLQ, the reason. */
+    public record Output(Target target, byte[] key, byte[] value, long timestampMs, Rejection rejection, String table, String op) {
+        static Output publish(Target target, UUID userId, byte[] value, long ts, String table, String op) {
+            return new Output(target, userId.toString().getBytes(StandardCharsets.UTF_8), value, ts, null, table, op);
+        }
+    }
+
+    /** The source table name a change belongs to, as Debezium names it. */
+    public enum Table { CUSTOMER, SUBSCRIPTION, OTHER }
+
+    private ChangeMapper() {}
+
+    public static Table tableOf(String destination) {
+        if (destination == null) {
+            return Table.OTHER;
+        }
+        if (destination.endsWith(".customer")) {
+            return Table.CUSTOMER;
+        }
+        return destination.endsWith(".subscription") ? Table.SUBSCRIPTION : Table.OTHER;
+    }
+
+    /**
+     * Maps one change. {@code key} and {@code value} are Debezium's JSON; a null value is the tombstone that
+     * follows a delete (ignored: the delete itself was mapped).
+     */
+    public static List<Output> map(Table table, String key, String value) {
+        if (value == null || table == Table.OTHER) {
+            return List.of();
+        }
+        JsonNode envelope;
+        try {
+            envelope = JSON.readTree(value);
+        } catch (IOException e) {
+            return List.of(dead(table, key, value, RejectReason.MALFORMED_JSON, "change event is not JSON: " + e.getMessage()));
+        }
+        String op = envelope.path("op").asText("");
+        long ts = envelope.path("source").path("ts_ms").asLong(envelope.path("ts_ms").asLong(0));
+        JsonNode before = envelope.get("before");
+        JsonNode after = envelope.get("after");
+        try {
+            return table == Table.SUBSCRIPTION
+                    ? subscription(op, before, after, ts, key, value)
+                    : customer(op, before, after, ts, key, value);
+        } catch (Refused r) {
+            return List.of(dead(table, key, value, r.reason, r.getMessage()));
+        }
+    }
+
+    private static List<Output> subscription(String op, JsonNode before, JsonNode after, long ts, String key, String value) {
+        List<Output> out = new ArrayList<>(2);
+        switch (op) {
+            case "c", "r" -> out.add(upsert(after, ts, op));
+            case "u" -> {
+                Row newRow = row(after);
+                if (present(before)) {
+                    Row oldRow = rowLenient(before);
+                    if (oldRow != null && (!oldRow.userId.equals(newRow.userId) || !oldRow.week.equals(newRow.week))) {
+                        out.add(deleteOf(oldRow, ts, "u"));
+                    }
+                }
+                out.add(Output.publish(Target.SUBSCRIPTION_EVENTS, newRow.userId,
+                        EventCodecs.SUBSCRIPTION_EVENT.encode(newRow.upsert(ts)), ts, "subscription", "u"));
+            }
+            case "d" -> {
+                if (!present(before)) {
+                    throw new Refused(RejectReason.MISSING_FIELD,
+                            "delete without the old row: the table needs REPLICA IDENTITY FULL");
+                }
+                Row oldRow = rowLenient(before);
+                if (oldRow == null) {
+                    throw new Refused(RejectReason.INVALID_USER_ID, "deleted row has no usable user_id, id or week");
+                }
+                out.add(deleteOf(oldRow, ts, "d"));
+            }
+            default -> throw new Refused(RejectReason.UNKNOWN_OP, "unknown change operation '" + op + "'");
+        }
+        return out;
+    }
+
+    private static Output upsert(JsonNode after, long ts, String op) {
+        Row row = row(after);
+        return Output.publish(Target.SUBSCRIPTION_EVENTS, row.userId, EventCodecs.SUBSCRIPTION_EVENT.encode(row.upsert(ts)),
+                ts, "subscription", op);
+    }
+
+    private static Output deleteOf(Row row, long ts, String op) {
+        return Output.publish(Target.SUBSCRIPTION_EVENTS, row.userId,
+                EventCodecs.SUBSCRIPTION_EVENT.encode(SubscriptionEvent.delete(row.userId, row.subscriptionId, row.week, ts)),
+                ts, "subscription", op);
+    }
+
+    private static List<Output> customer(String op, JsonNode before, JsonNode after, long ts, String key, String value) {
+        switch (op) {
+            case "c", "r", "u" -> {
+                if (!present(after)) {
+                    throw new Refused(RejectReason.MISSING_FIELD, "customer change has no new row");
+                }
+                UUID userId = uuid(after, "user_id");
+                String email = text(after, "email");
+                String status = text(after, "status");
+                Optional<Rejection> problem = EmailAddress.check(email);
+                Output event = Output.publish(Target.CUSTOMERS, userId,
+                        EventCodecs.CUSTOMER.encode(new CustomerEvent(userId, problem.isPresent() ? null : email, status)),
+                        ts, "customer", op);
+                if (problem.isEmpty()) {
+                    return List.of(event);
+                }
+                Rejection r = problem.get();
+                return List.of(dead(Table.CUSTOMER, key, value, r.reason(), "customer " + userId + ": " + r.detail()), event);
+            }
+            case "d" -> {
+                JsonNode row = present(before) ? before : null;
+                UUID userId = row != null ? uuid(row, "user_id") : uuidFromKey(key);
+                return List.of(Output.publish(Target.CUSTOMERS, userId, null, ts, "customer", "d"));
+            }
+            default -> throw new Refused(RejectReason.UNKNOWN_OP, "unknown change operation '" + op + "'");
+        }
+    }
+
+    /** A subscription row, validated. */
+    private record Row(UUID subscriptionId, Week week, UUID userId, SubscriptionStatus status) {
+        SubscriptionEvent upsert(long ts) {
+            return SubscriptionEvent.upsert(userId, subscriptionId, week, status, ts);
+        }
+    }
+
+    private static Row row(JsonNode r) {
+        if (!present(r)) {
+            throw new Refused(RejectReason.MISSING_FIELD, "subscription change has no new row");
+        }
+        UUID userId = uuid(r, "user_id");
+        UUID subscriptionId = uuid(r, "subscription_id");
+        String label = text(r, "subscription_week");
+        Week week;
+        try {
+            week = Week.parse(label);
+        } catch (InvalidWeekException e) {
+            throw new Refused(RejectReason.INVALID_WEEK, "subscription " + subscriptionId + ": " + e.getMessage());
+        }
+        String statusText = text(r, "status");
+        SubscriptionStatus status = SubscriptionStatus.fromWire(statusText).orElseThrow(() -> new Refused(
+                RejectReason.UNKNOWN_STATUS, "subscription " + subscriptionId + ": status '" + statusText
+                        + "' is not paused, active or cancelled"));
+        return new Row(subscriptionId, week, userId, status);
+    }
+
+    /** The old row of an update or delete: its status may be anything, it only says what to remove. */
+    private static Row rowLenient(JsonNode r) {
+        try {
+            UUID userId = uuid(r, "user_id");
+            UUID subscriptionId = uuid(r, "subscription_id");
+            Week week = Week.parse(text(r, "subscription_week"));
+            return new Row(subscriptionId, week, userId, SubscriptionStatus.fromWire(text(r, "status")).orElse(null));
+        } catch (Refused | InvalidWeekException e) {
+            return null; // the old row was never published (it was invalid), so there is nothing to delete
+        }
+    }
+
+    private static boolean present(JsonNode n) {
+        return n != null && !n.isNull() && n.isObject();
+    }
+
+    private static String text(JsonNode row, String field) {
+        JsonNode n = row.get(field);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    private static UUID uuid(JsonNode row, String field) {
+        String s = text(row, field);
+        if (s == null || !UUID_TEXT.matcher(s).matches()) {
+            throw new Refused(RejectReason.INVALID_USER_ID, field + " is " + (s == null ? "null" : "'" + s + "'")
+                    + ", not a UUID");
+        }
+        return UUID.fromString(s);
+    }
+
+    private static UUID uuidFromKey(String key) {
+        try {
+            return uuid(JSON.readTree(key), "user_id");
+        } catch (IOException | NullPointerException e) {
+            throw new Refused(RejectReason.INVALID_USER_ID, "delete without a user_id");
+        }
+    }
+
+    private static Output dead(Table table, String key, String value, RejectReason reason, String detail) {
+        return new Output(Target.DLQ, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8), 0L, new Rejection(reason, detail),
+                table.name().toLowerCase(java.util.Locale.ROOT), "dlq");
+    }
+
+    /** A row that cannot be mapped, and why. */
+    private static final class Refused extends RuntimeException {
+        final RejectReason reason;
+
+        Refused(RejectReason reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.hfc.producer.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.CustomerEvent;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.segment.SubscriptionStatus;
+import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.KafkaExtension;
+import dev.hfc.testkit.PostgresExtension;
+import dev.hfc.testkit.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class CdcProducerIT {
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension(3);
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @Test
+    void snapshotThenStreamingInCommitOrderWithBadRowsDeadLettered() throws Exception {
+        DbSettings db = POSTGRES.db("src");
+        SchemaMigrator.migrate(db, true);
+        Topics topics = KAFKA.topics();
+        Week current = Week.parse("2026-W48");
+        var loaded = SourceDataLoader.load(db, new SourceDataGenerator(5, current), 0, 40, n -> { });
+        assertThat(loaded.subscriptions()).isEqualTo(440);
+
+        var settings = new CdcProducer.Settings(KAFKA.settings(), topics, db, "hfc_it_slot", "hfc_it_pub",
+                Duration.ofSeconds(1), null, new TopicProvisioner.Layout(3, (short) 1));
+        var metrics = new ProducerMetrics(new SimpleMeterRegistry());
+        try (CdcProducer producer = CdcProducer.start(settings, metrics)) {
+            // Snapshot: exactly the pre-existing rows, with the right fields.
+            List<ConsumerRecord<byte[], byte[]>> events = TopicReader.readUntil(KAFKA.bootstrapServers(),
+                    topics.subscriptionEvents().name(), Duration.ofSeconds(90), r -> r.size() >= 440);
+            assertThat(events).hasSize(440);
+            var first = new SourceDataGenerator(5, current).customer(0);
+            var expected = first.subscriptions().get(3);
+            assertThat(events).map(r -> EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow())
+                    .filteredOn(e -> e.subscriptionId().equals(expected.subscriptionId())).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.userId()).isEqualTo(expected.userId());
+                        assertThat(e.week()).isEqualTo(expected.week());
+                        assertThat(e.status()).isEqualTo(expected.status());
+                        assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.UPSERT);
+                    });
+            assertThat(events).allSatisfy(r -> assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow().userId().toString()));
+            List<ConsumerRecord<byte[], byte[]>> customers = TopicReader.readUntil(KAFKA.bootstrapServers(),
+                    topics.customers().name(), Duration.ofSeconds(30), r -> r.size() >= 40);
+            assertThat(customers).hasSize(40);
+
+            // Streaming: one user's changes, in commit order, among a bad row and another user's rows.
+            UUID user = UUID.randomUUID();
+            UUID sub = UUID.randomUUID();
+            UUID other = UUID.randomUUID();
+            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO customer VALUES ('" + user + "', 'new.user+x@example.com', 'active', current_date)");
+                s.execute("INSERT INTO customer VALUES ('" + other + "', 'other@example.com', 'active', current_date)");
+                s.execute("INSERT INTO subscription VALUES ('" + sub + "', '2026-W49', '" + user + "', 'active')");
+                s.execute("INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '2026-W49', '" + other + "', 'skipped')");
+                s.execute("UPDATE subscription SET status = 'paused' WHERE subscription_id = '" + sub + "'");
+                s.execute("UPDATE subscription SET subscription_week = '2026-W50' WHERE subscription_id = '" + sub + "'");
+                s.execute("INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '2026-W51', '" + other + "', 'paused')");
+                s.execute("DELETE FROM subscription WHERE subscription_id = '" + sub + "'");
+                s.execute("UPDATE customer SET email = 'other at example dot com' WHERE user_id = '" + other + "'");
+            }
+            List<SubscriptionEvent> mine = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.subscriptionEvents().name(),
+                            Duration.ofSeconds(60), r -> r.stream().filter(x -> new String(x.key(), StandardCharsets.UTF_8)
+                                    .equals(user.toString())).count() >= 5)
+                    .stream().filter(x -> new String(x.key(), StandardCharsets.UTF_8).equals(user.toString()))
+                    .map(x -> EventCodecs.SUBSCRIPTION_EVENT.decode(x.value()).orThrow()).toList();
+            assertThat(mine).extracting(e -> e.op() + " " + e.week() + " " + e.status()).containsExactly(
+                    "UPSERT 2026-W49 ACTIVE",
+                    "UPSERT 2026-W49 PAUSED",
+                    "DELETE 2026-W49 null",    // the key-changing update: delete the old week...
+                    "UPSERT 2026-W50 PAUSED",  // ...and upsert the new one
+                    "DELETE 2026-W50 null");
+            assertThat(mine).allSatisfy(e -> assertThat(e.sourceTsMs()).isPositive());
+
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.dlq().name(),
+                    Duration.ofSeconds(30), r -> r.size() >= 2);
+            assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
+                    .containsExactlyInAnyOrder("unknown-status", "invalid-email");
+            assertThat(dead).allSatisfy(r -> {
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.STAGE)).isEqualTo("producer");
+                assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)).startsWith("postgres:hfc-cdc.src.");
+            });
+            // The good row after the bad one still flowed, and the customer with the unusable email was blanked.
+            assertThat(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()))
+                    .anySatisfy(r -> assertThat(EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow().week())
+                            .hasToString("2026-W51"));
+            assertThat(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.customers().name()))
+                    .map(r -> EventCodecs.CUSTOMER.decode(r.value()).orThrow())
+                    .filteredOn(e -> e.userId().equals(other)).last().extracting(CustomerEvent::email).isNull();
+            assertThat(metrics.deadLettered()).isEqualTo(2);
+            assertThat(producer.failure()).isNull();
+
+            assertThatThrownBy(() -> CdcProducer.dropSlot(db, "hfc_it_slot", "hfc_it_pub"))
+                    .hasMessageContaining("in use");
+        }
+        assertThat(CdcProducer.dropSlot(db, "hfc_it_slot", "hfc_it_pub")).isTrue();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'hfc_it_slot'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+
+    @Test
+    void refusesADatabaseWithoutTheSourceTables() {
+        DbSettings db = POSTGRES.db("empty_schema");
+        assertThatThrownBy(() -> CdcProducer.checkDatabase(db)).hasMessageContaining("--with-source-tables");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.hfc.producer.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfc.core.event.CustomerEvent;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.segment.SubscriptionStatus;
+import dev.hfc.producer.cdc.ChangeMapper.Output;
+import dev.hfc.producer.cdc.ChangeMapper.Table;
+import dev.hfc.producer.cdc.ChangeMapper.Target;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChangeMapperTest {
+
+    private static final String U1 = "11111111-1111-4111-8111-111111111111";
+    private static final String U2 = "22222222-2222-4222-8222-222222222222";
+    private static final String S1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+
+    private static String sub(String user, String week, String status) {
+        return "{\"subscription_id\":\"" + S1 + "\",\"subscription_week\":\"" + week + "\",\"user_id\":"
+                + (user == null ? "null" : "\"" + user + "\"") + ",\"status\":\"" + status + "\"}";
+    }
+
+    private static String envelope(String op, String before, String after) {
+        return "{\"before\":" + before + ",\"after\":" + after + ",\"source\":{\"ts_ms\":1764000000000,\"table\":\"x\"},"
+                + "\"op\":\"" + op + "\",\"ts_ms\":1764000000099}";
+    }
+
+    private static SubscriptionEvent event(Output o) {
+        assertThat(o.target()).isEqualTo(Target.SUBSCRIPTION_EVENTS);
+        return EventCodecs.SUBSCRIPTION_EVENT.decode(o.value()).orThrow();
+    }
+
+    @Test
+    void snapshotInsertAndUpdateRowsBecomeUpsertsKeyedByUserWithTheCommitTime() {
+        for (String op : List.of("r", "c", "u")) {
+            List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
+                    envelope(op, op.equals("u") ? sub(U1, "2026-W49", "active") : "null", sub(U1, "2026-W49", "paused")));
+            assertThat(out).singleElement().satisfies(o -> {
+                assertThat(new String(o.key(), StandardCharsets.UTF_8)).isEqualTo(U1);
+                assertThat(o.timestampMs()).isEqualTo(1764000000000L);
+                SubscriptionEvent e = event(o);
+                assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.UPSERT);
+                assertThat(e.status()).isEqualTo(SubscriptionStatus.PAUSED);
+                assertThat(e.week()).hasToString("2026-W49");
+                assertThat(e.sourceTsMs()).isEqualTo(1764000000000L);
+            });
+        }
+    }
+
+    @Test
+    void aDeleteBecomesADeleteEventAndItsTombstoneIsIgnored() {
+        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null, envelope("d", sub(U1, "2026-W50", "paused"), "null"));
+        assertThat(out).singleElement().satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.DELETE));
+        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, "{\"subscription_id\":\"" + S1 + "\"}", null)).isEmpty();
+    }
+
+    @Test
+    void anUpdateThatMovesTheRowDeletesTheOldKeyAndUpsertsTheNew() {
+        List<Output> week = ChangeMapper.map(Table.SUBSCRIPTION, null,
+                envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, "2026-W51", "paused")));
+        assertThat(week).hasSize(2);
+        assertThat(event(week.get(0))).satisfies(e -> {
+            assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.DELETE);
+            assertThat(e.week()).hasToString("2026-W49");
+        });
+        assertThat(event(week.get(1)).week()).hasToString("2026-W51");
+
+        List<Output> user = ChangeMapper.map(Table.SUBSCRIPTION, null,
+                envelope("u", sub(U1, "2026-W49", "paused"), sub(U2, "2026-W49", "paused")));
+        assertThat(user).extracting(o -> new String(o.key(), StandardCharsets.UTF_8)).containsExactly(U1, U2);
+    }
+
+    @Test
+    void badRowsAreDeadLetteredWithTheirReasonAndNothingIsPublished() {
+        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-W49", "skipped")))))
+                .isEqualTo("unknown-status");
+        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2025-W53", "paused")))))
+                .isEqualTo("invalid-week");
+        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-w1", "paused")))))
+                .isEqualTo("invalid-week");
+        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(null, "2026-W49", "paused")))))
+                .isEqualTo("invalid-user-id");
+        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", "{not json")))
+                .isEqualTo("malformed-json");
+        List<Output> dead = ChangeMapper.map(Table.SUBSCRIPTION, "{\"k\":1}", envelope("c", "null", sub(U1, "2026-W49", "skipped")));
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).contains("skipped");
+        assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("{\"k\":1}");
+    }
+
+    @Test
+    void anUpdateAwayFromAnInvalidRowOnlyUpsertsTheNewOne() {
+        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
+                envelope("u", sub(U1, "2025-W53", "paused"), sub(U1, "2026-W49", "active")));
+        assertThat(out).singleElement().satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.UPSERT));
+    }
+
+    @Test
+    void customersBecomeEventsDeletesTombstonesAndUnusableEmailsAreReportedAndBlanked() {
+        String good = "{\"user_id\":\"" + U1 + "\",\"email\":\"O'Brien+box@Bücher.de\",\"status\":\"active\",\"date_created\":20000}";
+        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("c", "null", good))).singleElement().satisfies(o -> {
+            assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
+            assertThat(EventCodecs.CUSTOMER.decode(o.value()).orThrow())
+                    .isEqualTo(new CustomerEvent(java.util.UUID.fromString(U1), "O'Brien+box@Bücher.de", "active"));
+        });
+        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("d", good, "null"))).singleElement().satisfies(o -> {
+            assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
+            assertThat(o.value()).isNull();
+        });
+        String bad = "{\"user_id\":\"" + U1 + "\",\"email\":\"" + "x".repeat(60) + "@example.com\",\"status\":\"active\"}";
+        List<Output> out = ChangeMapper.map(Table.CUSTOMER, null, envelope("u", good, bad));
+        assertThat(out).extracting(Output::target).containsExactly(Target.DLQ, Target.CUSTOMERS);
+        assertThat(out.get(0).rejection().detail()).contains("72 characters");
+        assertThat(EventCodecs.CUSTOMER.decode(out.get(1).value()).orThrow().email()).isNull();
+    }
+
+    @Test
+    void otherTablesAndHeartbeatsAreIgnored() {
+        assertThat(ChangeMapper.tableOf("hfc-cdc.public.customer")).isEqualTo(Table.CUSTOMER);
+        assertThat(ChangeMapper.tableOf("hfc-cdc.s1.subscription")).isEqualTo(Table.SUBSCRIPTION);
+        assertThat(ChangeMapper.tableOf("__debezium-heartbeat.hfc-cdc")).isEqualTo(Table.OTHER);
+        assertThat(ChangeMapper.map(Table.OTHER, "{}", "{\"ts_ms\":1}")).isEmpty();
+    }
+
+    private static String reasonOf(List<Output> out) {
+        assertThat(out).singleElement().satisfies(o -> assertThat(o.target()).isEqualTo(Target.DLQ));
+        return out.get(0).rejection().reason().code();
+    }
+}
