@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /** {@code hfc}: one executable with a subcommand per service and tool (§8, §9). */
 @Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, and tools.",
-        subcommands = {BrokerCommand.class, DbCommand.class, SegmenterCommand.class, SinkCommand.class,
+        subcommands = {BrokerCommand.class, DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
+                GenerateCommand.class,
                 ReplayCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {

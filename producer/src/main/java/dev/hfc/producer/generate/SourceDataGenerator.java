@@ -50,7 +50,7 @@ public final class SourceDataGenerator {
     /** Customer number {@code index} (0-based): the same index and seed always give the same rows. */
     public CustomerRows customer(long index) {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-        UUID userId = new UUID(r.nextLong(), r.nextLong() & 0x0FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L);
+        UUID userId = timeOrdered(index, 0, r);
         String email = email(r, index);
         LocalDate created = current.monday().minusDays(30 + r.nextInt(1500));
         Customer customer = new Customer(userId, email, r.nextInt(50) == 0 ? "inactive" : "active", created);
@@ -82,10 +82,21 @@ public final class SourceDataGenerator {
         List<Subscription> subs = new ArrayList<>(weeks);
         Week first = current.minus(WEEKS_BEFORE);
         for (int i = 0; i < weeks; i++) {
-            subs.add(new Subscription(new UUID(r.nextLong(), r.nextLong() & 0x0FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L),
-                    first.plus(i), userId, status[i]));
+            subs.add(new Subscription(timeOrdered(index, i + 1, r), first.plus(i), userId, status[i]));
         }
         return new CustomerRows(customer, subs);
+    }
+
+    /**
+     * A version-7-shaped UUID whose 48-bit time part grows with the customer index: ids come out in creation
+     * order, like a modern source system's, so bulk loads append to the indexes instead of scattering over
+     * them. Deterministic for the seed; the random part keeps them unique across seeds.
+     */
+    private UUID timeOrdered(long index, int serial, SplittableRandom r) {
+        long millis = 1_700_000_000_000L + (seed & 0xFFFF) * 100_000_000L + index;
+        long msb = (millis << 16) | 0x7000L | (serial & 0xFFF);
+        long lsb = (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb);
     }
 
     /** 1 week about half the time, then falling off: 2 ~25%, 3 ~13%, 4 or more ~12%. */

@@ -1,7 +1,7 @@
 package dev.hfc.sink.copy;
 
 import dev.hfc.core.event.CustomerSegment;
-import java.io.ByteArrayOutputStream;
+import dev.hfc.schema.copy.BinaryCopyWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -15,12 +15,7 @@ public final class CopyRows {
     /** The column list the encoded rows fill, in order. */
     public static final String COLUMNS = "id, user_id, email, segment, subscription_week, subscription_id";
 
-    private static final byte[] BINARY_HEADER = {
-        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, // signature
-        0, 0, 0, 0, // flags
-        0, 0, 0, 0 // header extension length
-    };
-    private static final short FIELDS = 6;
+    private static final int FIELDS = 6;
 
     private CopyRows() {}
 
@@ -32,20 +27,13 @@ public final class CopyRows {
     }
 
     static byte[] binary(List<Row> rows) {
-        Out out = new Out(32 + rows.size() * 160);
-        out.write(BINARY_HEADER, 0, BINARY_HEADER.length);
+        BinaryCopyWriter out = new BinaryCopyWriter(32 + rows.size() * 160);
         for (Row row : rows) {
             CustomerSegment s = row.segment();
-            out.int16(FIELDS);
-            out.uuid(row.id());
-            out.uuid(s.userId());
-            out.text(s.email());
-            out.text(s.segment().wire());
-            out.text(s.week().toString());
-            out.uuid(s.subscriptionId());
+            out.row(FIELDS).uuid(row.id()).uuid(s.userId()).text(s.email()).text(s.segment().wire())
+                    .text(s.week().toString()).uuid(s.subscriptionId());
         }
-        out.int16((short) -1);
-        return out.bytes();
+        return out.finish();
     }
 
     static byte[] text(List<Row> rows) {
@@ -73,46 +61,6 @@ public final class CopyRows {
                 case '\r' -> b.append("\\r");
                 default -> b.append(c);
             }
-        }
-    }
-
-    /** A growable big-endian byte buffer. */
-    private static final class Out extends ByteArrayOutputStream {
-        Out(int size) {
-            super(size);
-        }
-
-        void int16(short v) {
-            write(v >>> 8);
-            write(v);
-        }
-
-        void int32(int v) {
-            write(v >>> 24);
-            write(v >>> 16);
-            write(v >>> 8);
-            write(v);
-        }
-
-        void int64(long v) {
-            int32((int) (v >>> 32));
-            int32((int) v);
-        }
-
-        void uuid(UUID u) {
-            int32(16);
-            int64(u.getMostSignificantBits());
-            int64(u.getLeastSignificantBits());
-        }
-
-        void text(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            int32(utf8.length);
-            write(utf8, 0, utf8.length);
-        }
-
-        byte[] bytes() {
-            return buf.length == count ? buf : toByteArray();
         }
     }
 }

@@ -1,0 +1,87 @@
+package dev.hfc.cli;
+
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.ProducerMetrics;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hfc producer}: the CDC producer (§2). */
+@Command(name = "producer", mixinStandardHelpOptions = true,
+        description = "Run the CDC producer: customer and subscription changes from PostgreSQL to Kafka.")
+final class ProducerCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    DbOptions db;
+
+    @Mixin
+    TopicLayoutOptions layout;
+
+    @Mixin
+    OpsOptions ops;
+
+    @Option(names = "--slot-name", paramLabel = "NAME", defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
+            description = "Logical replication slot, created if missing (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
+    String slotName;
+
+    @Option(names = "--publication-name", paramLabel = "NAME", defaultValue = "${env:HFC_PUBLICATION_NAME:-hfc_cdc}",
+            description = "Publication of the two tables, created if missing (env HFC_PUBLICATION_NAME; default ${DEFAULT-VALUE}).")
+    String publicationName;
+
+    @Option(names = "--heartbeat-interval-ms", paramLabel = "MS", defaultValue = "${env:HFC_HEARTBEAT_INTERVAL_MS:-10000}",
+            description = "How often the slot's position is confirmed even when the tables are quiet "
+                    + "(env HFC_HEARTBEAT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
+    long heartbeatIntervalMs;
+
+    @Option(names = "--heartbeat-action-query", paramLabel = "SQL", defaultValue = "${env:HFC_HEARTBEAT_ACTION_QUERY}",
+            description = "SQL run on every heartbeat, for a database whose other tables are busy but ours quiet "
+                    + "(env HFC_HEARTBEAT_ACTION_QUERY; default none).")
+    String heartbeatActionQuery;
+
+    @Option(names = "--drop-slot",
+            description = "Drop the replication slot and the publication, then exit (decommissioning: a slot nobody "
+                    + "reads pins WAL forever). Refuses while the slot is in use.")
+    boolean dropSlot;
+
+    @Override
+    public Integer call() throws Exception {
+        var dbSettings = db.settings();
+        if (dropSlot) {
+            boolean dropped = CdcProducer.dropSlot(dbSettings, Cli.check("--slot-name", "HFC_SLOT_NAME",
+                    () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName)), Cli.check(
+                    "--publication-name", "HFC_PUBLICATION_NAME",
+                    () -> dev.hfc.core.config.SqlIdentifier.validate("publication name", publicationName)));
+            System.out.println(dropped ? "dropped replication slot " + slotName + " and publication " + publicationName
+                    : "no replication slot " + slotName + "; publication " + publicationName + " dropped if it existed");
+            return Hfc.OK;
+        }
+        var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms", null,
+                () -> new CdcProducer.Settings(kafka.settings(), kafka.topics(), dbSettings, slotName, publicationName,
+                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout()));
+        Integer opsPort = ops.port();
+        var registry = ServiceRunner.registry("producer");
+        CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(registry));
+        return ServiceRunner.run("producer", new ServiceRunner.Running() {
+            @Override
+            public OpsServer.Health health() {
+                return producer.health();
+            }
+
+            @Override
+            public String failure() {
+                return producer.failure();
+            }
+
+            @Override
+            public void close() {
+                producer.close();
+            }
+        }, registry, opsPort);
+    }
+}
