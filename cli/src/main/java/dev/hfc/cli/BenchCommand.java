@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hfc bench <name> [--json]}: benchmarks with their alternatives, side by side (§9). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
-        subcommands = {BenchCommand.Sink.class})
+        subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -19,7 +19,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink or cdc");
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
@@ -74,6 +74,41 @@ final class BenchCommand implements Runnable {
                 o.put("new_rows_vs_jdbc", Math.round(r.newRowsVsJdbc() * 100) / 100.0);
                 o.put("new_rows_vs_bare_copy", Math.round(r.newRowsVsBareCopy() * 100) / 100.0);
                 o.put("updates_vs_jdbc", Math.round(r.updatesVsJdbc() * 100) / 100.0);
+                System.out.println(o);
+            }
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "cdc", mixinStandardHelpOptions = true,
+            description = "Events/s through the CDC path (WAL -> Debezium -> Kafka, acknowledged): the initial snapshot, "
+                    + "then one UPDATE of every subscription row. In-process broker; a schema and slot of its own, dropped after.")
+    static final class Cdc implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--rows", defaultValue = "220000", description = "Subscription rows (default ${DEFAULT-VALUE}).")
+        long rows;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rows < 1000) {
+                throw Cli.usage("--rows", null, "need at least 1000 rows");
+            }
+            var r = CdcBenchmark.run(db.settings(), rows, step -> System.err.println("bench cdc: " + step));
+            System.out.printf("snapshot: %,d events in, %,.0f events/s%n", r.rows(), r.snapshotEventsPerS());
+            System.out.printf("bulk UPDATE of %,d rows (commit took %.1f s): %,.0f events/s from statement start to the last event acknowledged%n",
+                    r.rows(), r.bulkUpdateCommitSeconds(), r.bulkUpdateEventsPerS());
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "cdc");
+                o.put("rows", r.rows());
+                o.put("snapshot_events_per_s", Math.round(r.snapshotEventsPerS()));
+                o.put("bulk_update_events_per_s", Math.round(r.bulkUpdateEventsPerS()));
+                o.put("bulk_update_commit_s", Math.round(r.bulkUpdateCommitSeconds() * 10) / 10.0);
                 System.out.println(o);
             }
             return Hfc.OK;

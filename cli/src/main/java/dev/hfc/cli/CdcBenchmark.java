@@ -1,0 +1,96 @@
+package dev.hfc.cli;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.local.kafka.InProcessKafkaBroker;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code hfc bench cdc}: events per second through the CDC path (PostgreSQL WAL → Debezium → mapping →
+ * Kafka, acknowledged) for the initial snapshot and for one bulk UPDATE of every subscription row.
+ */
+final class CdcBenchmark {
+
+    record Result(long rows, double snapshotEventsPerS, double bulkUpdateEventsPerS, double bulkUpdateCommitSeconds) {}
+
+    private CdcBenchmark() {}
+
+    static Result run(DbSettings baseDb, long subscriptionRows, Consumer<String> progress) throws Exception {
+        Path dir = Files.createTempDirectory("hfc-bench-cdc");
+        String suffix = Long.toHexString(System.nanoTime());
+        DbSettings db = baseDb.withSchema("bench_cdc_" + suffix);
+        String slot = "bench_cdc_" + suffix;
+        try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+            SchemaMigrator.migrate(db, true);
+            long customers = (subscriptionRows + 10) / 11;
+            SourceDataLoader.load(db, new SourceDataGenerator(11, Week.current(Instant.now(), ZoneOffset.UTC)), 0, customers, n -> { });
+            long rows = customers * 11;
+            Topics topics = new Topics("bench." + suffix + ".");
+            var settings = new CdcProducer.Settings(KafkaSettings.of(broker.bootstrapServers()), topics, db, slot, slot,
+                    Duration.ofSeconds(10), null, new TopicProvisioner.Layout(6, (short) 1));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                progress.accept("snapshot of " + rows + " subscriptions and " + customers + " customers");
+                long start = System.nanoTime();
+                try (CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry()))) {
+                    awaitEvents(admin, topics.subscriptionEvents().name(), rows);
+                    double snapshot = rows / ((System.nanoTime() - start) / 1e9);
+
+                    progress.accept("one UPDATE of all " + rows + " subscription rows");
+                    long updateStart = System.nanoTime();
+                    try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                        s.executeUpdate("UPDATE subscription SET status = CASE status WHEN 'active' THEN 'paused' ELSE 'active' END");
+                    }
+                    double commitSeconds = (System.nanoTime() - updateStart) / 1e9;
+                    awaitEvents(admin, topics.subscriptionEvents().name(), 2 * rows);
+                    double update = rows / ((System.nanoTime() - updateStart) / 1e9);
+                    if (producer.failure() != null) {
+                        throw new IllegalStateException("producer failed: " + producer.failure());
+                    }
+                    return new Result(rows, snapshot, update, commitSeconds);
+                }
+            }
+        } finally {
+            CdcProducer.dropSlot(db, slot, slot);
+            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
+            }
+        }
+    }
+
+    private static void awaitEvents(Admin admin, String topic, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            long total = admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            if (total >= atLeast) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("fewer than " + atLeast + " events in " + topic + " after 10 minutes");
+    }
+}
