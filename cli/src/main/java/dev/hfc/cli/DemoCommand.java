@@ -1,0 +1,287 @@
+package dev.hfc.cli;
+
+import dev.hfc.cli.demo.LiveChanges;
+import dev.hfc.cli.demo.ReferenceCheck;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.local.kafka.InProcessKafkaBroker;
+import dev.hfc.local.postgres.EmbeddedPostgresServer;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.segmenter.SegmenterConfig;
+import dev.hfc.segmenter.SegmenterMetrics;
+import dev.hfc.segmenter.SegmenterService;
+import dev.hfc.sink.SinkMetrics;
+import dev.hfc.sink.SinkService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hfc demo}: the whole pipeline in one process, from nothing but Java (§8). Starts an in-process
+ * Kafka broker and (unless a database is named) an embedded PostgreSQL, creates a schema of its own,
+ * generates customers, runs producer, segmenter and sink, waits until the table is caught up, applies live
+ * changes, waits again, and checks the table against an independent SQL computation. Exit 0 only if they
+ * match.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run everything in one process and check the result against a reference computation in SQL.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--customers", defaultValue = "50000", paramLabel = "N", description = "Customers to generate (default ${DEFAULT-VALUE}).")
+    int customers;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--changes", defaultValue = "1000", paramLabel = "N", description = "Live changes applied after the load (default ${DEFAULT-VALUE}).")
+    int changes;
+
+    @Option(names = "--change-rate", defaultValue = "200", paramLabel = "PER_S", description = "Live changes per second (default ${DEFAULT-VALUE}).")
+    int changeRate;
+
+    @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:HFC_DB_URL}",
+            description = "Use this PostgreSQL (needs wal_level=logical) instead of an embedded one (env HFC_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:HFC_DB_USER:-postgres}",
+            description = "Database user with REPLICATION (env HFC_DB_USER; default ${DEFAULT-VALUE}).")
+    String dbUser;
+
+    @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:HFC_DB_PASSWORD:-}",
+            description = "Database password (env HFC_DB_PASSWORD). Never logged.")
+    String dbPassword;
+
+    @Option(names = "--keep-schema", description = "Keep the demo's schema (and print its name) instead of dropping it.")
+    boolean keepSchema;
+
+    @Option(names = "--ops-port", paramLabel = "PORT", defaultValue = "${env:HFC_OPS_PORT:-0}",
+            description = "Serve /health and /metrics of all three services while the demo runs (default: a free port).")
+    int opsPort;
+
+    @Option(names = "--timeout-s", defaultValue = "600", paramLabel = "S", description = "Longest wait for the table to catch up (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (customers < 1 || changes < 0 || changeRate < 1) {
+            throw Cli.usage("--customers / --changes / --change-rate", null, "must be positive");
+        }
+        long begin = System.nanoTime();
+        Path work = Files.createTempDirectory("hfc-demo");
+        EmbeddedPostgresServer embedded = null;
+        DbSettings base;
+        if (dbUrl == null || dbUrl.isBlank()) {
+            say("starting an embedded PostgreSQL (pass --db-url to use your own)");
+            embedded = EmbeddedPostgresServer.start(0);
+            base = new DbSettings(embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "", "public");
+        } else {
+            base = Cli.check("--db-url", "HFC_DB_URL", () -> new DbSettings(dbUrl, dbUser, dbPassword, "public"));
+            checkGivenDatabase(base);
+        }
+        String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        DbSettings db = base.withSchema("hfc_demo_" + id);
+        Topics topics = new Topics("hfc-demo-" + id + ".");
+        String slot = "hfc_demo_" + id;
+        SegmentPolicy policy = SegmentPolicy.DEFAULT;
+        Week current = Week.current(Instant.now(), ZoneOffset.UTC);
+        Week target = current.plus(1);
+        int code;
+        try (InProcessKafkaBroker broker = startBroker(work)) {
+            var registry = ServiceRunner.registry("demo");
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
+            var layout = new TopicProvisioner.Layout(3, (short) 1);
+
+            say("schema " + db.schema() + ": migrating, then generating " + String.format("%,d", customers) + " customers (seed " + seed + ")");
+            SchemaMigrator.migrate(db, true);
+            var generator = new SourceDataGenerator(seed, current);
+            Progress progress = new Progress("generate", customers);
+            var loaded = SourceDataLoader.load(db, generator, 0, customers, progress::update);
+            progress.done();
+            say(String.format("loaded %,d customers and %,d subscriptions (%,.0f rows/s)", loaded.customers(),
+                    loaded.subscriptions(), loaded.rowsPerSecond()));
+
+            var sinkMetrics = new SinkMetrics(registry);
+            var producerMetrics = new ProducerMetrics(registry);
+            var segmenterMetrics = new SegmenterMetrics(registry);
+            long pipelineStart = System.nanoTime();
+            try (SinkService sink = SinkService.start(new SinkService.Settings(kafka, topics, db, "hfc-demo-sink",
+                         10_000, Duration.ofMillis(100), Duration.ofMinutes(2), layout), sinkMetrics);
+                 SegmenterService segmenter = SegmenterService.start(new SegmenterService.Settings(kafka,
+                         new SegmenterConfig(topics, policy, ZoneOffset.UTC), "hfc-demo-segmenter-" + id, 2,
+                         work.resolve("segmenter"), 0, layout), segmenterMetrics);
+                 CdcProducer producer = CdcProducer.start(new CdcProducer.Settings(kafka, topics, db, slot, slot,
+                         Duration.ofSeconds(5), null, layout), producerMetrics);
+                 OpsServer ops = OpsServer.start(opsPort, registry, () -> health(sink.health(), segmenter.health(), producer.health()))) {
+                say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics");
+
+                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, producer, sink, "initial load");
+                double loadSeconds = (System.nanoTime() - pipelineStart) / 1e9;
+                double eventsPerSecond = producerMetrics.published() / loadSeconds;
+                say(String.format("caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
+                        loadSeconds, (long) producerMetrics.published(), eventsPerSecond, caughtUp.actualRows()));
+
+                LiveChanges.Applied applied = null;
+                if (changes > 0) {
+                    say(String.format("applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, new customers)",
+                            changes, changeRate));
+                    applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
+                }
+                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, producer, sink, "live changes");
+                Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
+                printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
+                code = finalCheck.matches() ? Hfc.OK : Hfc.FAILED;
+            }
+        } finally {
+            cleanUp(db, slot);
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+        return code;
+    }
+
+    private ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, CdcProducer producer,
+                                              SinkService sink, String phase) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        ReferenceCheck.Outcome last = null;
+        long lastSaid = 0;
+        int stableMatches = 0;
+        while (System.nanoTime() < deadline) {
+            if (producer.failure() != null || sink.failure() != null) {
+                throw new IllegalStateException("a service failed: " + (producer.failure() != null ? producer.failure() : sink.failure()));
+            }
+            last = ReferenceCheck.check(db, policy, from);
+            // Two matching looks a second apart: nothing was still in flight.
+            stableMatches = last.matches() ? stableMatches + 1 : 0;
+            if (stableMatches >= 2) {
+                return last;
+            }
+            if (System.nanoTime() - lastSaid > 3_000_000_000L) {
+                say(String.format("%s: %,d of %,d target rows in the table, %,d differences", phase, last.actualRows(),
+                        last.expectedRows(), last.differences()));
+                lastSaid = System.nanoTime();
+            }
+            Thread.sleep(1000);
+        }
+        return last;
+    }
+
+    private void printSummary(DbSettings db, Week current, ReferenceCheck.Outcome load, ReferenceCheck.Outcome check,
+                              LiveChanges.Applied applied, Histogram latency, double eventsPerSecond, int port,
+                              Topics topics, long begin) throws SQLException {
+        System.out.println();
+        System.out.println("Targeted customers per week and segment (rec_campaigns_weekly):");
+        System.out.printf("  %-9s %9s %9s %9s %9s%n", "week", "low", "medium", "high", "total");
+        Map<String, long[]> byWeek = new TreeMap<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT subscription_week, segment, count(*) FROM rec_campaigns_weekly "
+                     + "GROUP BY 1, 2 ORDER BY 1")) {
+            while (rs.next()) {
+                long[] counts = byWeek.computeIfAbsent(rs.getString(1), k -> new long[3]);
+                counts[switch (rs.getString(2)) { case "low" -> 0; case "medium" -> 1; default -> 2; }] = rs.getLong(3);
+            }
+        }
+        byWeek.forEach((week, n) -> System.out.printf("  %-9s %,9d %,9d %,9d %,9d%s%n", week, n[0], n[1], n[2],
+                n[0] + n[1] + n[2], week.equals(current.plus(1).toString()) ? "   <- target week" : ""));
+        System.out.println();
+        System.out.printf("Pipeline: %,.0f events/s through producer, segmenter and sink on the initial load.%n", eventsPerSecond);
+        if (applied != null) {
+            System.out.printf("Live changes: %,d applied in %.1f s (%d pauses, %d resumes, %d cancellations, %d email changes, "
+                            + "%d customer deletes, %d new customers).%n", applied.total(), applied.seconds(), applied.pauses(),
+                    applied.resumes(), applied.cancellations(), applied.emailChanges(), applied.deletes(), applied.newCustomers());
+            if (latency != null && latency.getTotalCount() > 0) {
+                System.out.printf("Latency from a pause committed in PostgreSQL to its row in the table: p50 %d ms, p99 %d ms, "
+                                + "max %d ms (%d samples).%n", latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
+                        latency.getMaxValue(), latency.getTotalCount());
+            }
+        }
+        System.out.println();
+        if (check.matches()) {
+            System.out.printf("CHECK PASSED: rec_campaigns_weekly equals the reference SQL computation for every target week "
+                    + "from %s on (%,d rows).%n", current, check.actualRows());
+        } else {
+            System.out.printf("CHECK FAILED: %,d differences between rec_campaigns_weekly (%,d rows) and the reference SQL "
+                    + "(%,d rows); the first:%n", check.differences(), check.actualRows(), check.expectedRows());
+            check.firstDifferences().forEach(d -> System.out.println("  " + d));
+        }
+        System.out.println();
+        System.out.println("Where to look next:");
+        System.out.println("  metrics (while it ran): http://127.0.0.1:" + port + "/metrics");
+        System.out.println("  topics:  " + topics.subscriptionEvents().name() + ", " + topics.customers().name() + ", "
+                + topics.customerSegments().name() + ", " + topics.dlq().name());
+        System.out.println("  table:   " + db.qualified("rec_campaigns_weekly") + (keepSchema ? " (kept)" : " (dropped; --keep-schema keeps it)"));
+        System.out.printf("  total time %.1f s%n", (System.nanoTime() - begin) / 1e9);
+    }
+
+    private static OpsServer.Health health(OpsServer.Health... all) {
+        StringBuilder detail = new StringBuilder();
+        boolean up = true;
+        for (OpsServer.Health h : all) {
+            up &= h.up();
+            detail.append(detail.length() == 0 ? "" : "; ").append(h.detail());
+        }
+        return new OpsServer.Health(up, detail.toString());
+    }
+
+    /** A named database must be reachable and ready for CDC; otherwise say exactly what to do (exit 2). */
+    private static void checkGivenDatabase(DbSettings db) {
+        try (Connection c = Database.connect(db)) {
+            String wal = Database.walLevel(c);
+            if (!"logical".equals(wal)) {
+                throw Cli.usage("--db-url", "HFC_DB_URL", "PostgreSQL at " + DbSettings.redactUrl(db.url()) + " has wal_level="
+                        + wal + ", and CDC needs 'logical'. Fix: psql -c \"ALTER SYSTEM SET wal_level = logical\" and restart "
+                        + "PostgreSQL (e.g. pg_ctlcluster <version> main restart), or leave out --db-url to use an embedded one");
+            }
+        } catch (SQLException e) {
+            throw Cli.usage("--db-url", "HFC_DB_URL", "cannot connect to PostgreSQL at " + DbSettings.redactUrl(db.url())
+                    + " as " + db.user() + ": " + e.getMessage().lines().findFirst().orElse("")
+                    + ". Check that it runs and accepts the user, or leave out --db-url to use an embedded one");
+        }
+    }
+
+    private InProcessKafkaBroker startBroker(Path work) {
+        say("starting an in-process Kafka broker (KRaft, single node)");
+        return InProcessKafkaBroker.start(0, work.resolve("kafka"));
+    }
+
+    private void cleanUp(DbSettings db, String slot) {
+        try {
+            CdcProducer.dropSlot(db, slot, slot); // a slot nobody reads pins WAL forever
+            if (!keepSchema) {
+                try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                    s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("hfc demo: clean-up incomplete (" + e.getMessage() + "); drop schema " + db.schema()
+                    + " and replication slot " + slot + " by hand");
+        }
+    }
+
+    private static void say(String message) {
+        System.out.println("[demo] " + message);
+        System.out.flush();
+    }
+}

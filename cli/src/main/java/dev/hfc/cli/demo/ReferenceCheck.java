@@ -1,0 +1,94 @@
+package dev.hfc.cli.demo;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks {@code rec_campaigns_weekly} against an independent computation in SQL over the source tables:
+ * window functions over ISO-week dates (gaps and islands), not the Java segmentation code. Compared for
+ * every target week from {@code from} on (earlier weeks are pruned by the segmenter and are history).
+ */
+public final class ReferenceCheck {
+
+    /** The result: how many rows each side has, and the first differences. */
+    public record Outcome(long expectedRows, long actualRows, long differences, List<String> firstDifferences) {
+        public boolean matches() {
+            return differences == 0;
+        }
+    }
+
+    private ReferenceCheck() {}
+
+    /** The reference rows: (week, user_id, email, segment, subscription_id) of every customer that should be targeted. */
+    static String referenceSql(DbSettings db) {
+        String sub = db.qualified("subscription");
+        String customer = db.qualified("customer");
+        return """
+            WITH s AS (
+                SELECT user_id, subscription_id, status, to_date(subscription_week, 'IYYY-"W"IW') AS monday
+                FROM %1$s WHERE subscription_week ~ '^[0-9]{4}-W[0-9]{2}$'
+            ),
+            targets AS (
+                SELECT user_id, monday AS target, subscription_id FROM s
+                WHERE status = 'paused' AND monday >= to_date(?, 'IYYY-"W"IW')
+            ),
+            horizon AS (
+                SELECT t.user_id, t.target, t.subscription_id, g.k,
+                       coalesce(x.status = 'paused', false) AS paused
+                FROM targets t
+                CROSS JOIN generate_series(0, ? - 1) AS g(k)
+                LEFT JOIN s x ON x.user_id = t.user_id AND x.monday = t.target + 7 * g.k
+            ),
+            islands AS (
+                SELECT user_id, target, subscription_id, paused,
+                       k - row_number() OVER (PARTITION BY user_id, target, paused ORDER BY k) AS island
+                FROM horizon
+            ),
+            longest AS (
+                SELECT user_id, target, subscription_id, max(run) AS pause_weeks
+                FROM (SELECT user_id, target, subscription_id, island, count(*) AS run
+                      FROM islands WHERE paused GROUP BY user_id, target, subscription_id, island) r
+                GROUP BY user_id, target, subscription_id
+            )
+            SELECT to_char(l.target, 'IYYY-"W"IW') AS week, l.user_id, c.email,
+                   CASE WHEN l.pause_weeks >= ? THEN 'high' WHEN l.pause_weeks >= ? THEN 'medium' ELSE 'low' END AS segment,
+                   l.subscription_id
+            FROM longest l JOIN %2$s c ON c.user_id = l.user_id
+            WHERE c.email ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'
+            """.formatted(sub, customer);
+    }
+
+    public static Outcome check(DbSettings db, SegmentPolicy policy, Week from) throws SQLException {
+        String table = db.qualified("rec_campaigns_weekly");
+        String sql = "WITH ref AS (" + referenceSql(db) + "), "
+                + "act AS (SELECT subscription_week AS week, user_id, email, segment, subscription_id FROM " + table
+                + " WHERE subscription_week >= ?), "
+                + "missing AS (SELECT 'missing' AS kind, * FROM (SELECT * FROM ref EXCEPT SELECT * FROM act) m), "
+                + "extra AS (SELECT 'unexpected' AS kind, * FROM (SELECT * FROM act EXCEPT SELECT * FROM ref) e) "
+                + "SELECT (SELECT count(*) FROM ref), (SELECT count(*) FROM act), "
+                + "(SELECT count(*) FROM missing) + (SELECT count(*) FROM extra), "
+                + "(SELECT string_agg(kind || ' ' || week || ' ' || user_id || ' ' || segment || ' <' || email || '>', E'\\n') "
+                + " FROM (SELECT * FROM missing UNION ALL SELECT * FROM extra ORDER BY 3, 2 LIMIT 10) d)";
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, from.toString());
+            ps.setInt(2, policy.horizonWeeks());
+            ps.setInt(3, policy.highFromWeeks());
+            ps.setInt(4, policy.mediumFromWeeks());
+            ps.setString(5, from.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                String diffs = rs.getString(4);
+                List<String> first = diffs == null ? List.of() : new ArrayList<>(List.of(diffs.split("\n")));
+                return new Outcome(rs.getLong(1), rs.getLong(2), rs.getLong(3), first);
+            }
+        }
+    }
+}
