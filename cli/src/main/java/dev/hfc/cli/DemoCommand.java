@@ -49,6 +49,8 @@ import picocli.CommandLine.Option;
         description = "Run everything in one process and check the result against a reference computation in SQL.")
 final class DemoCommand implements Callable<Integer> {
 
+    private static final long SETTLED_NANOS = 30_000_000_000L;
+
     @Option(names = "--customers", defaultValue = "50000", paramLabel = "N", description = "Customers to generate (default ${DEFAULT-VALUE}).")
     int customers;
 
@@ -168,15 +170,24 @@ final class DemoCommand implements Callable<Integer> {
         ReferenceCheck.Outcome last = null;
         long lastSaid = 0;
         int stableMatches = 0;
+        long unchangedSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
             if (producer.failure() != null || sink.failure() != null) {
                 throw new IllegalStateException("a service failed: " + (producer.failure() != null ? producer.failure() : sink.failure()));
             }
-            last = ReferenceCheck.check(db, policy, from);
+            ReferenceCheck.Outcome now = ReferenceCheck.check(db, policy, from);
             // Two matching looks a second apart: nothing was still in flight.
-            stableMatches = last.matches() ? stableMatches + 1 : 0;
+            stableMatches = now.matches() ? stableMatches + 1 : 0;
             if (stableMatches >= 2) {
-                return last;
+                return now;
+            }
+            // A table that has stopped changing but still differs will not match by waiting longer.
+            boolean same = last != null && now.actualRows() == last.actualRows() && now.differences() == last.differences();
+            unchangedSince = same ? unchangedSince : System.nanoTime();
+            last = now;
+            if (!now.matches() && now.actualRows() > 0 && System.nanoTime() - unchangedSince > SETTLED_NANOS) {
+                say(phase + ": the table has not changed for " + SETTLED_NANOS / 1_000_000_000 + " s and still differs");
+                return now;
             }
             if (System.nanoTime() - lastSaid > 3_000_000_000L) {
                 say(String.format("%s: %,d of %,d target rows in the table, %,d differences", phase, last.actualRows(),
