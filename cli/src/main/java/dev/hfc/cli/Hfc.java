@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, and tools.",
         subcommands = {BrokerCommand.class, DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
-                GenerateCommand.class, DemoCommand.class,
+                GenerateCommand.class, DemoCommand.class, OpsCheckCommand.class,
                 ReplayCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {

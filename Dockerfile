@@ -1,0 +1,30 @@
+# One image for every hfc service; docker-compose.yml picks the subcommand.
+# Build stage: the same Maven build as on a developer's machine, tests skipped (CI runs them).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY core/pom.xml core/
+COPY local-infra/pom.xml local-infra/
+COPY schema/pom.xml schema/
+COPY testkit/pom.xml testkit/
+COPY producer/pom.xml producer/
+COPY segmenter-streams/pom.xml segmenter-streams/
+COPY sink/pom.xml sink/
+COPY cli/pom.xml cli/
+# Dependencies first, so that a source change does not download them again.
+RUN mvn -B -q dependency:go-offline -DexcludeReactor=true || true
+COPY . .
+RUN mvn -B -q -DskipTests package
+
+# Runtime stage: a JRE and the one jar, run as an unprivileged user.
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 hfc && useradd --system --uid 10001 --gid hfc --home-dir /var/lib/hfc --create-home hfc
+COPY --from=build /src/cli/target/hfc.jar /opt/hfc/hfc.jar
+USER hfc
+WORKDIR /var/lib/hfc
+ENV HFC_OPS_PORT=8080
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
+  CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", "/opt/hfc/hfc.jar", "ops-check"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/hfc/hfc.jar"]
+CMD ["--help"]
