@@ -82,6 +82,19 @@ class HfcCliIT {
     }
 
     @Test
+    void theDemoSaysExactlyWhatIsWrongWithANamedDatabaseAndExits2() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        var result = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_PASSWORD", "hunter2"),
+                "demo", "--db-url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).contains("--db-url (env HFC_DB_URL): cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:"
+                + closedPort).contains("leave out --db-url").doesNotContain("hunter2");
+    }
+
+    @Test
     void anUnreachableDatabaseIsARunTimeFailureWithoutThePassword() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
