@@ -1,6 +1,5 @@
 package dev.hfc.cli;
 
-import dev.hfc.core.ops.OpsServer;
 import dev.hfc.producer.cdc.CdcProducer;
 import dev.hfc.producer.cdc.ProducerMetrics;
 import java.time.Duration;
@@ -67,21 +66,6 @@ final class ProducerCommand implements Callable<Integer> {
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(registry));
-        return ServiceRunner.run("producer", new ServiceRunner.Running() {
-            @Override
-            public OpsServer.Health health() {
-                return producer.health();
-            }
-
-            @Override
-            public String failure() {
-                return producer.failure();
-            }
-
-            @Override
-            public void close() {
-                producer.close();
-            }
-        }, registry, opsPort);
+        return ServiceRunner.run("producer", producer, registry, opsPort);
     }
 }

@@ -1,6 +1,5 @@
 package dev.hfc.cli;
 
-import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.segmenter.SegmenterConfig;
 import dev.hfc.segmenter.SegmenterMetrics;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,24 +57,7 @@ final class SegmenterCommand implements Callable<Integer> {
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("segmenter");
         SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(registry));
-        return ServiceRunner.run("segmenter", new ServiceRunner.Running() {
-            @Override
-            public OpsServer.Health health() {
-                return service.health();
-            }
-
-            @Override
-            public String failure() {
-                KafkaStreams.State s = service.state();
-                return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
-                        ? "Kafka Streams is in state " + s + " (see the log above)" : null;
-            }
-
-            @Override
-            public void close() {
-                service.close();
-            }
-        }, registry, opsPort);
+        return ServiceRunner.run("segmenter", service, registry, opsPort);
     }
 
     /** The §4 rule's parameters and the zone weeks are counted in. */

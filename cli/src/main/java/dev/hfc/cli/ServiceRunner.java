@@ -1,6 +1,7 @@
 package dev.hfc.cli;
 
 import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.ops.RunningService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,18 +18,7 @@ final class ServiceRunner {
 
     private ServiceRunner() {}
 
-    /** A started service: how it is doing, and how to stop it. */
-    interface Running extends AutoCloseable {
-        OpsServer.Health health();
-
-        /** Non-null once the service has failed on its own; the reason. */
-        String failure();
-
-        @Override
-        void close();
-    }
-
-    static int run(String name, Running service, PrometheusMeterRegistry registry, Integer opsPort)
+    static int run(String name, RunningService service, PrometheusMeterRegistry registry, Integer opsPort)
             throws InterruptedException {
         OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health);
         if (ops != null) {

@@ -1,6 +1,5 @@
 package dev.hfc.cli;
 
-import dev.hfc.core.ops.OpsServer;
 import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.SinkService;
 import java.time.Duration;
@@ -52,21 +51,6 @@ final class SinkCommand implements Callable<Integer> {
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("sink");
         SinkService service = SinkService.start(settings, new SinkMetrics(registry));
-        return ServiceRunner.run("sink", new ServiceRunner.Running() {
-            @Override
-            public OpsServer.Health health() {
-                return service.health();
-            }
-
-            @Override
-            public String failure() {
-                return service.failure();
-            }
-
-            @Override
-            public void close() {
-                service.close();
-            }
-        }, registry, opsPort);
+        return ServiceRunner.run("sink", service, registry, opsPort);
     }
 }

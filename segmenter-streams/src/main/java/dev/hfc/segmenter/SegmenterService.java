@@ -2,6 +2,7 @@ package dev.hfc.segmenter;
 
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.TopicProvisioner;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -20,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The segmenter as a running service: the topology on Kafka Streams with exactly-once, plus ops wiring. */
-public final class SegmenterService implements AutoCloseable {
+public final class SegmenterService implements RunningService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
 
@@ -106,6 +107,14 @@ public final class SegmenterService implements AutoCloseable {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
 
+    @Override
+    public String failure() {
+        KafkaStreams.State s = streams.state();
+        return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
+                ? "Kafka Streams is in state " + s + " (see the log above)" : null;
+    }
+
+    @Override
     public OpsServer.Health health() {
         KafkaStreams.State state = streams.state();
         return switch (state) {

@@ -7,6 +7,7 @@ import dev.hfc.core.event.DecodeResult;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.DeadLetters;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * all go through the same transactional write; partitions revoked while the database is down are dropped
  * from the batch unwritten (their new owner reads them again from the stored offsets).
  */
-public final class SinkService implements AutoCloseable {
+public final class SinkService implements RunningService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
     static final String STAGE = "sink";
@@ -307,11 +308,12 @@ public final class SinkService implements AutoCloseable {
         running = false;
     }
 
-    /** Null while the sink runs; otherwise why it stopped on its own. */
+    @Override
     public String failure() {
         return failure.get();
     }
 
+    @Override
     public OpsServer.Health health() {
         String f = failure.get();
         if (f != null) {

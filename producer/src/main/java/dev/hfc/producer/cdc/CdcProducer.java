@@ -4,6 +4,7 @@ import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.config.SqlIdentifier;
 import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.DeadLetters;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * sent again after a restart is harmless because everything downstream is an idempotent upsert (§6). The
  * position is stored in a Kafka topic ({@code <prefix>producer-offsets}), so it survives the machine.
  */
-public final class CdcProducer implements AutoCloseable {
+public final class CdcProducer implements RunningService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CdcProducer.class);
     static final String STAGE = "producer";
@@ -262,11 +263,12 @@ public final class CdcProducer implements AutoCloseable {
         }
     }
 
-    /** Null while running; otherwise why the engine stopped on its own. */
+    @Override
     public String failure() {
         return failure.get();
     }
 
+    @Override
     public OpsServer.Health health() {
         String f = failure.get();
         if (f != null) {
