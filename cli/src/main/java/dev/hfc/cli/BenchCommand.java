@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hfc bench <name> [--json]}: benchmarks with their alternatives, side by side (§9). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
-        subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class})
+        subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class, BenchCommand.Segmenter.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -19,7 +19,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink or cdc");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink, cdc or segmenter");
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
@@ -109,6 +109,39 @@ final class BenchCommand implements Runnable {
                 o.put("snapshot_events_per_s", Math.round(r.snapshotEventsPerS()));
                 o.put("bulk_update_events_per_s", Math.round(r.bulkUpdateEventsPerS()));
                 o.put("bulk_update_commit_s", Math.round(r.bulkUpdateCommitSeconds() * 10) / 10.0);
+                System.out.println(o);
+            }
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "segmenter", mixinStandardHelpOptions = true,
+            description = "Input events/s through the segmenter topology on an in-process broker, exactly_once_v2.")
+    static final class Segmenter implements Callable<Integer> {
+        @Option(names = "--customers", defaultValue = "50000", description = "Customers; each brings 11 subscription events (default ${DEFAULT-VALUE}).")
+        long customers;
+
+        @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (customers < 100 || threads < 1) {
+                throw Cli.usage("--customers / --threads", null, "need at least 100 customers and 1 thread");
+            }
+            var r = SegmenterBenchmark.run(customers, threads, step -> System.err.println("bench segmenter: " + step));
+            System.out.printf("%,d input events segmented in exactly-once mode with %d thread(s): %,.0f events/s (%,d segment records out)%n",
+                    r.events(), r.threads(), r.eventsPerSecond(), r.segmentsOut());
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "segmenter");
+                o.put("events", r.events());
+                o.put("threads", r.threads());
+                o.put("events_per_s", Math.round(r.eventsPerSecond()));
+                o.put("segments_out", r.segmentsOut());
                 System.out.println(o);
             }
             return Hfc.OK;
