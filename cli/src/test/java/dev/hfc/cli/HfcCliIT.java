@@ -95,6 +95,16 @@ class HfcCliIT {
     }
 
     @Test
+    void theDemoRefusesAServerWithoutLogicalWalAndSaysHowToFixIt() throws Exception {
+        try (var replicaOnly = dev.hfc.local.postgres.EmbeddedPostgresServer.start(0, null, "replica")) {
+            var result = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "demo", "--db-url", replicaOnly.jdbcUrl("postgres"));
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.stderr()).contains("has wal_level=replica, and CDC needs 'logical'")
+                    .contains("ALTER SYSTEM SET wal_level = logical");
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIsARunTimeFailureWithoutThePassword() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -37,10 +37,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts a cluster whose data lives in {@code dataDir} (kept on close), or a temporary one if null. */
     public static EmbeddedPostgresServer start(int port, Path dataDir) {
+        return start(port, dataDir, "logical");
+    }
+
+    /** As {@link #start(int, Path)} with another {@code wal_level} (tests of what happens without CDC). */
+    public static EmbeddedPostgresServer start(int port, Path dataDir, String walLevel) {
         long begin = System.nanoTime();
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("wal_level", walLevel)
                     .setServerConfig("max_wal_senders", "20")
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("max_connections", "200")
