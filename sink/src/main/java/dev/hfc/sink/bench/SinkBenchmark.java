@@ -70,6 +70,7 @@ public final class SinkBenchmark {
         DbSettings sinkDb = db.withSchema("bench_sink_" + suffix);
         DbSettings jdbcDb = db.withSchema("bench_jdbc_" + suffix);
         DbSettings bareDb = db.withSchema("bench_bare_" + suffix);
+        DbSettings warmDb = db.withSchema("bench_warm_" + suffix);
         List<CustomerSegment> first = rows(rows, seed, 0);
         List<CustomerSegment> second = changed(first);
         try {
@@ -77,7 +78,6 @@ public final class SinkBenchmark {
                 SchemaMigrator.migrate(d, false);
             }
             // Warm the server and the JIT on a throw-away schema so the first contender is not penalised.
-            DbSettings warmDb = db.withSchema("bench_warm_" + suffix);
             SchemaMigrator.migrate(warmDb, false);
             sink(warmDb, rows(Math.min(rows, 50_000), seed + 1, 0), batchSize, format);
             jdbc(warmDb, rows(Math.min(rows, 20_000), seed + 2, 0), batchSize);
@@ -101,7 +101,8 @@ public final class SinkBenchmark {
             return new Result(rows, batchSize, format.name().toLowerCase(java.util.Locale.ROOT),
                     sink, jdbc, bare, sinkUpdate, jdbcUpdate);
         } finally {
-            for (DbSettings d : List.of(sinkDb, jdbcDb, bareDb)) {
+            // Every schema this run may have created goes, whatever happened (DROP … IF EXISTS).
+            for (DbSettings d : List.of(sinkDb, jdbcDb, bareDb, warmDb)) {
                 drop(d);
             }
         }
