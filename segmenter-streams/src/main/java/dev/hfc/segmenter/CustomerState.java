@@ -4,6 +4,7 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.segment.SubscriptionStatus;
 import dev.hfc.core.week.Week;
 import java.util.Collections;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -14,18 +15,66 @@ import java.util.UUID;
  * by week, what was last emitted per target week, and the latest record time seen (for pruning).
  * Immutable; every change returns a new state.
  */
-public record CustomerState(
-        CustomerRow customer,
-        NavigableMap<Week, WeekRow> weeks,
-        NavigableMap<Week, Emitted> emitted,
-        long latestRecordMs) {
+public final class CustomerState {
 
     public static final CustomerState EMPTY =
             new CustomerState(null, Collections.emptyNavigableMap(), Collections.emptyNavigableMap(), Long.MIN_VALUE);
 
-    public CustomerState {
-        weeks = Collections.unmodifiableNavigableMap(new TreeMap<>(weeks));
-        emitted = Collections.unmodifiableNavigableMap(new TreeMap<>(emitted));
+    private final CustomerRow customer;
+    private final NavigableMap<Week, WeekRow> weeks;
+    private final NavigableMap<Week, Emitted> emitted;
+    private final long latestRecordMs;
+
+    /** Trusts its maps: only this class builds them, unmodifiable and never shared with a mutator. */
+    private CustomerState(CustomerRow customer, NavigableMap<Week, WeekRow> weeks, NavigableMap<Week, Emitted> emitted,
+                          long latestRecordMs) {
+        this.customer = customer;
+        this.weeks = weeks;
+        this.emitted = emitted;
+        this.latestRecordMs = latestRecordMs;
+    }
+
+    /** A state from maps the caller owns: they are copied. */
+    public static CustomerState of(CustomerRow customer, Map<Week, WeekRow> weeks, Map<Week, Emitted> emitted,
+                                   long latestRecordMs) {
+        return new CustomerState(customer, frozen(new TreeMap<>(weeks)), frozen(new TreeMap<>(emitted)), latestRecordMs);
+    }
+
+    private static <V> NavigableMap<Week, V> frozen(TreeMap<Week, V> map) {
+        return Collections.unmodifiableNavigableMap(map);
+    }
+
+    public CustomerRow customer() {
+        return customer;
+    }
+
+    public NavigableMap<Week, WeekRow> weeks() {
+        return weeks;
+    }
+
+    public NavigableMap<Week, Emitted> emitted() {
+        return emitted;
+    }
+
+    public long latestRecordMs() {
+        return latestRecordMs;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CustomerState other && latestRecordMs == other.latestRecordMs
+                && Objects.equals(customer, other.customer) && weeks.equals(other.weeks) && emitted.equals(other.emitted);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(customer, weeks, emitted, latestRecordMs);
+    }
+
+    @Override
+    public String toString() {
+        return "CustomerState[customer=" + customer + ", weeks=" + weeks + ", emitted=" + emitted
+                + ", latestRecordMs=" + latestRecordMs + "]";
     }
 
     /** The customer row: its email when usable, or null when the row exists but cannot be campaigned. */
@@ -61,11 +110,12 @@ public record CustomerState(
         } else {
             w.put(week, row);
         }
-        return new CustomerState(customer, w, emitted, latestRecordMs);
+        return new CustomerState(customer, frozen(w), emitted, latestRecordMs);
     }
 
-    CustomerState withEmitted(NavigableMap<Week, Emitted> newEmitted) {
-        return new CustomerState(customer, weeks, newEmitted, latestRecordMs);
+    /** {@code newEmitted} becomes this state's own: the caller must not keep changing it. */
+    CustomerState withEmitted(TreeMap<Week, Emitted> newEmitted) {
+        return new CustomerState(customer, weeks, frozen(newEmitted), latestRecordMs);
     }
 
     CustomerState withLatestRecordMs(long ms) {
@@ -78,6 +128,7 @@ public record CustomerState(
                 && (emitted.isEmpty() || !emitted.firstKey().isBefore(boundary))) {
             return this;
         }
-        return new CustomerState(customer, weeks.tailMap(boundary, true), emitted.tailMap(boundary, true), latestRecordMs);
+        return new CustomerState(customer, frozen(new TreeMap<>(weeks.tailMap(boundary, true))),
+                frozen(new TreeMap<>(emitted.tailMap(boundary, true))), latestRecordMs);
     }
 }

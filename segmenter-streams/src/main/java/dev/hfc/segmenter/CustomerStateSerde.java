@@ -96,7 +96,7 @@ final class CustomerStateSerde implements Serde<CustomerState> {
                 int pauseWeeks = in.readByte();
                 emitted.put(w, new CustomerState.Emitted(segment, pauseWeeks, readUuid(in), in.readUTF()));
             }
-            return new CustomerState(customer, weeks, emitted, latest);
+            return CustomerState.of(customer, weeks, emitted, latest);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("unreadable customer state (" + bytes.length + " bytes)", e);
         }

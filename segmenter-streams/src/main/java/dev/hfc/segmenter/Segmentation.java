@@ -15,7 +15,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -114,7 +113,7 @@ public final class Segmentation {
     private Outcome recompute(CustomerState state, UUID userId, Collection<Week> targets, long nowMs,
                               Optional<Rejection> rejection) {
         List<Emission> emissions = new ArrayList<>();
-        NavigableMap<Week, CustomerState.Emitted> emitted = new TreeMap<>(state.emitted());
+        TreeMap<Week, CustomerState.Emitted> emitted = new TreeMap<>(state.emitted());
         CustomerState.CustomerRow customer = state.customer();
         for (Week target : targets) {
             Optional<SegmentAssignment> assignment = customer != null && customer.usable()

@@ -22,10 +22,14 @@ class CustomerStateSerdeTest {
         emitted.put(Week.parse("2026-W53"), new CustomerState.Emitted(Segment.MEDIUM, 3, UUID.randomUUID(), "\"a,b\\\"c\"@ü.de"));
         for (CustomerState.CustomerRow customer : new CustomerState.CustomerRow[] {
                 null, new CustomerState.CustomerRow("jürgen@example.com"), new CustomerState.CustomerRow(null)}) {
-            var state = new CustomerState(customer, weeks, emitted, 1_764_000_000_000L);
+            var state = CustomerState.of(customer, weeks, emitted, 1_764_000_000_000L);
             assertThat(CustomerStateSerde.decode(CustomerStateSerde.encode(state))).isEqualTo(state);
         }
         assertThat(CustomerStateSerde.decode(CustomerStateSerde.encode(CustomerState.EMPTY))).isEqualTo(CustomerState.EMPTY);
+        // of() copies: the caller changing its map afterwards does not change the state.
+        var state = CustomerState.of(null, weeks, emitted, 1L);
+        weeks.clear();
+        assertThat(state.weeks()).hasSize(2);
     }
 
     @Test
