@@ -95,7 +95,7 @@ class SinkIT {
         f.send(segment(repeated, "r2@example.com", Segment.HIGH));
         try (SinkService sink = f.start(10_000, 2_000)) { // all in one batch
             f.awaitCaughtUp();
-            assertThat(f.row(repeated)).isEqualTo("r2@example.com|high|false");
+            assertThat(f.row(repeated)).isEqualTo("r2@example.com|high|3|false");
             assertThat(sink.metrics().upserted()).isEqualTo(3);
 
             try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
@@ -106,14 +106,14 @@ class SinkIT {
             f.send(segment(repeated, "r3@example.com", Segment.LOW));
             f.awaitCaughtUp();
             assertThat(f.row(removed)).isNull();
-            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|true");
-            assertThat(f.row(repeated)).isEqualTo("r3@example.com|low|false");
+            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|3|true");
+            assertThat(f.row(repeated)).isEqualTo("r3@example.com|low|1|false");
         }
         // A sent row is history: an update for it changes nothing either.
         f.send(segment(sent, "other@example.com", Segment.LOW));
         try (SinkService sink = f.start(100, 50)) {
             f.awaitCaughtUp();
-            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|true");
+            assertThat(f.row(sent)).isEqualTo("sent@example.com|high|3|true");
         }
     }
 
@@ -245,15 +245,15 @@ class SinkIT {
             });
         }
 
-        /** "email|segment|sent" of the user's row for W, or null. */
+        /** "email|segment|pause_weeks|sent" of the user's row for W, or null. */
         String row(UUID user) throws Exception {
             try (Connection c = Database.connect(db);
-                 PreparedStatement ps = c.prepareStatement("SELECT email, segment, campaign_sent FROM rec_campaigns_weekly "
+                 PreparedStatement ps = c.prepareStatement("SELECT email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
                          + "WHERE subscription_week = ? AND user_id = ?")) {
                 ps.setString(1, W.toString());
                 ps.setObject(2, user);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getBoolean(3) : null;
+                    return rs.next() ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getInt(3) + "|" + rs.getBoolean(4) : null;
                 }
             }
         }
@@ -263,10 +263,10 @@ class SinkIT {
             StringBuilder b = new StringBuilder();
             try (Connection c = Database.connect(db); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT id, user_id, email, segment, campaign_sent, row_created_on, "
-                         + "subscription_week, subscription_id FROM rec_campaigns_weekly ORDER BY subscription_week, user_id")) {
+                         + "subscription_week, subscription_id, pause_weeks FROM rec_campaigns_weekly ORDER BY subscription_week, user_id")) {
                 while (rs.next()) {
-                    for (int i = 1; i <= 8; i++) {
-                        b.append(rs.getString(i)).append(i == 8 ? "\n" : "|");
+                    for (int i = 1; i <= 9; i++) {
+                        b.append(rs.getString(i)).append(i == 9 ? "\n" : "|");
                     }
                 }
             }

@@ -27,7 +27,7 @@ public final class ReferenceCheck {
 
     private ReferenceCheck() {}
 
-    /** The reference rows: (week, user_id, email, segment, subscription_id) of every customer that should be targeted. */
+    /** The reference rows: (week, user_id, email, segment, subscription_id, pause_weeks) of every customer that should be targeted. */
     static String referenceSql(DbSettings db) {
         String sub = db.qualified("subscription");
         String customer = db.qualified("customer");
@@ -60,7 +60,7 @@ public final class ReferenceCheck {
             )
             SELECT to_char(l.target, 'IYYY-"W"IW') AS week, l.user_id, c.email,
                    CASE WHEN l.pause_weeks >= ? THEN 'high' WHEN l.pause_weeks >= ? THEN 'medium' ELSE 'low' END AS segment,
-                   l.subscription_id
+                   l.subscription_id, l.pause_weeks::smallint AS pause_weeks
             FROM longest l JOIN %2$s c ON c.user_id = l.user_id
             WHERE c.email ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'
             """.formatted(sub, customer);
@@ -69,13 +69,13 @@ public final class ReferenceCheck {
     public static Outcome check(DbSettings db, SegmentPolicy policy, Week from) throws SQLException {
         String table = db.qualified("rec_campaigns_weekly");
         String sql = "WITH ref AS (" + referenceSql(db) + "), "
-                + "act AS (SELECT subscription_week AS week, user_id, email, segment, subscription_id FROM " + table
+                + "act AS (SELECT subscription_week AS week, user_id, email, segment, subscription_id, pause_weeks FROM " + table
                 + " WHERE subscription_week >= ?), "
                 + "missing AS (SELECT 'missing' AS kind, * FROM (SELECT * FROM ref EXCEPT SELECT * FROM act) m), "
                 + "extra AS (SELECT 'unexpected' AS kind, * FROM (SELECT * FROM act EXCEPT SELECT * FROM ref) e) "
                 + "SELECT (SELECT count(*) FROM ref), (SELECT count(*) FROM act), "
                 + "(SELECT count(*) FROM missing) + (SELECT count(*) FROM extra), "
-                + "(SELECT string_agg(kind || ' ' || week || ' ' || user_id || ' ' || segment || ' <' || email || '>', E'\\n') "
+                + "(SELECT string_agg(kind || ' ' || week || ' ' || user_id || ' ' || segment || ' ' || coalesce(pause_weeks::text, '?') || 'w <' || email || '>', E'\\n') "
                 + " FROM (SELECT * FROM missing UNION ALL SELECT * FROM extra ORDER BY 3, 2 LIMIT 10) d)";
         try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, from.toString());

@@ -51,6 +51,16 @@ public final class BinaryCopyWriter {
         return this;
     }
 
+    /** A {@code smallint}; the caller checks the range. */
+    public BinaryCopyWriter int2(int v) {
+        if (v < Short.MIN_VALUE || v > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("smallint out of range: " + v);
+        }
+        out.int32(2);
+        out.int16(v);
+        return this;
+    }
+
     /** A {@code date}: days since 2000-01-01. */
     public BinaryCopyWriter date(LocalDate d) {
         out.int32(4);

@@ -164,11 +164,9 @@ public final class SinkBenchmark {
     private static void jdbc(DbSettings db, List<CustomerSegment> rows, int batchSize) throws SQLException {
         String url = db.url() + (db.url().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
         String table = db.qualified("rec_campaigns_weekly");
-        String upsert = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (subscription_week, user_id) DO UPDATE "
-                + "SET email = EXCLUDED.email, segment = EXCLUDED.segment, subscription_id = EXCLUDED.subscription_id "
-                + "WHERE NOT t.campaign_sent AND (t.email, t.segment, t.subscription_id) IS DISTINCT FROM "
-                + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id)";
+        String upsert = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET " + CopyRows.UPDATE_SET + " "
+                + "WHERE NOT t.campaign_sent AND " + CopyRows.VALUES_DIFFER;
         String offsets = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
                 + "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset";
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
@@ -190,6 +188,7 @@ public final class SinkBenchmark {
                         ps.setString(4, s.segment().wire());
                         ps.setString(5, s.week().toString());
                         ps.setObject(6, s.subscriptionId());
+                        ps.setShort(7, (short) s.pauseWeeks());
                         ps.addBatch();
                         if (++inBatch == 1000) {
                             ps.executeBatch();
@@ -235,8 +234,8 @@ public final class SinkBenchmark {
 
     /** The sink and the JDBC path must have produced the same table, or the comparison means nothing. */
     private static void verifySame(DbSettings a, DbSettings b, int rows) throws SQLException {
-        String sql = "SELECT count(*) FROM (SELECT user_id, email, segment, subscription_week, subscription_id FROM %s "
-                + "EXCEPT SELECT user_id, email, segment, subscription_week, subscription_id FROM %s) d";
+        String sql = "SELECT count(*) FROM (SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s "
+                + "EXCEPT SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s) d";
         try (Connection c = Database.connect(a); Statement s = c.createStatement()) {
             var rs = s.executeQuery(String.format(sql, a.qualified("rec_campaigns_weekly"), b.qualified("rec_campaigns_weekly")));
             rs.next();

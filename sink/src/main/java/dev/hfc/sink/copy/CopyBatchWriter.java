@@ -88,10 +88,8 @@ public final class CopyBatchWriter implements AutoCloseable {
                 // jumping around it.
                 + "ORDER BY subscription_week, user_id "
                 + "ON CONFLICT (subscription_week, user_id) DO UPDATE "
-                + "SET email = EXCLUDED.email, segment = EXCLUDED.segment, subscription_id = EXCLUDED.subscription_id "
-                + "WHERE NOT t.campaign_sent "
-                + "AND (t.email, t.segment, t.subscription_id) IS DISTINCT FROM "
-                + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id)";
+                + "SET " + CopyRows.UPDATE_SET + " "
+                + "WHERE NOT t.campaign_sent AND " + CopyRows.VALUES_DIFFER;
         this.probeSql = "SELECT EXISTS (SELECT 1 FROM " + table + " AS t, unnest(?::varchar[], ?::uuid[]) AS k(week, user_id) "
                 + "WHERE t.subscription_week = k.week AND t.user_id = k.user_id)";
         this.deleteSql = "DELETE FROM " + table + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
@@ -354,7 +352,8 @@ public final class CopyBatchWriter implements AutoCloseable {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMP TABLE IF NOT EXISTS hfc_sink_stage (id uuid, user_id uuid, email varchar(64), "
-                        + "segment varchar(16), subscription_week varchar(8), subscription_id uuid) ON COMMIT DELETE ROWS");
+                        + "segment varchar(16), subscription_week varchar(8), subscription_id uuid, pause_weeks smallint) "
+                        + "ON COMMIT DELETE ROWS");
             }
             c.commit();
             connection = c;

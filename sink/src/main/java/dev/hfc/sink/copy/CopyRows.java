@@ -7,15 +7,23 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Encodes rows of the shape {@code (id, user_id, email, segment, subscription_week, subscription_id)} for
+ * Encodes rows of the shape {@code (id, user_id, email, segment, subscription_week, subscription_id, pause_weeks)} for
  * COPY, in either format. Pure byte building, no JDBC: the writer streams the result to the server.
  */
 public final class CopyRows {
 
     /** The column list the encoded rows fill, in order. */
-    public static final String COLUMNS = "id, user_id, email, segment, subscription_week, subscription_id";
+    public static final String COLUMNS = "id, user_id, email, segment, subscription_week, subscription_id, pause_weeks";
 
-    private static final int FIELDS = 6;
+    /** The SET list of an {@code ON CONFLICT DO UPDATE} of these columns (table alias {@code t}). */
+    public static final String UPDATE_SET = "email = EXCLUDED.email, segment = EXCLUDED.segment, "
+            + "subscription_id = EXCLUDED.subscription_id, pause_weeks = EXCLUDED.pause_weeks";
+
+    /** True when an existing row {@code t} differs from the incoming one: only then is it rewritten. */
+    public static final String VALUES_DIFFER = "(t.email, t.segment, t.subscription_id, t.pause_weeks) IS DISTINCT FROM "
+            + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id, EXCLUDED.pause_weeks)";
+
+    private static final int FIELDS = 7;
 
     private CopyRows() {}
 
@@ -31,7 +39,7 @@ public final class CopyRows {
         for (Row row : rows) {
             CustomerSegment s = row.segment();
             out.row(FIELDS).uuid(row.id()).uuid(s.userId()).text(s.email()).text(s.segment().wire())
-                    .text(s.week().toString()).uuid(s.subscriptionId());
+                    .text(s.week().toString()).uuid(s.subscriptionId()).int2(s.pauseWeeks());
         }
         return out.finish();
     }
@@ -45,7 +53,8 @@ public final class CopyRows {
             escapeText(b, s.email());
             b.append('\t').append(s.segment().wire())
                     .append('\t').append(s.week())
-                    .append('\t').append(s.subscriptionId()).append('\n');
+                    .append('\t').append(s.subscriptionId())
+                    .append('\t').append(s.pauseWeeks()).append('\n');
         }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -22,18 +22,18 @@ class CopyRowsTest {
     void textEscapesExactlyTheFourSpecialCharacters() {
         String text = new String(CopyRows.encode(CopyFormat.TEXT, List.of(new CopyRows.Row(ID, S))), StandardCharsets.UTF_8);
         assertThat(text).isEqualTo(ID + "\t00000000-0000-4000-8000-000000000002\t\"a\\\\\\\\b\\tc\\nd\\re, ü\"@x.de\thigh\t2026-W53\t"
-                + "00000000-0000-4000-8000-000000000003\n");
+                + "00000000-0000-4000-8000-000000000003\t4\n");
     }
 
     @Test
-    void binaryHasTheSignatureSixFieldsPerRowAndTheTrailer() {
+    void binaryHasTheSignatureSevenFieldsPerRowAndTheTrailer() {
         ByteBuffer b = ByteBuffer.wrap(CopyRows.encode(CopyFormat.BINARY, List.of(new CopyRows.Row(ID, S))));
         byte[] signature = new byte[11];
         b.get(signature);
         assertThat(signature).isEqualTo(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
         assertThat(b.getInt()).isZero(); // flags
         assertThat(b.getInt()).isZero(); // extension
-        assertThat(b.getShort()).isEqualTo((short) 6);
+        assertThat(b.getShort()).isEqualTo((short) 7);
         assertThat(b.getInt()).isEqualTo(16);
         assertThat(new UUID(b.getLong(), b.getLong())).isEqualTo(ID);
         assertThat(b.getInt()).isEqualTo(16);
@@ -49,6 +49,8 @@ class CopyRowsTest {
         assertThat(new String(week, StandardCharsets.UTF_8)).isEqualTo("2026-W53");
         assertThat(b.getInt()).isEqualTo(16);
         assertThat(new UUID(b.getLong(), b.getLong())).isEqualTo(S.subscriptionId());
+        assertThat(b.getInt()).isEqualTo(2); // pause_weeks, smallint
+        assertThat(b.getShort()).isEqualTo((short) 4);
         assertThat(b.getShort()).isEqualTo((short) -1);
         assertThat(b.hasRemaining()).isFalse();
     }
