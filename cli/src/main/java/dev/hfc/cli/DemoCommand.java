@@ -1,10 +1,19 @@
 package dev.hfc.cli;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.hfc.campaign.content.CampaignTemplates;
+import dev.hfc.campaign.delivery.SmtpMailer;
+import dev.hfc.campaign.delivery.SmtpSettings;
+import dev.hfc.campaign.send.CampaignMetrics;
+import dev.hfc.campaign.send.CampaignSender;
+import dev.hfc.campaign.send.SendReport;
 import dev.hfc.cli.demo.LiveChanges;
 import dev.hfc.cli.demo.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.segment.Segment;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
@@ -42,8 +51,9 @@ import picocli.CommandLine.Option;
  * {@code hfc demo}: the whole pipeline in one process, from nothing but Java (§8). Starts an in-process
  * Kafka broker and (unless a database is named) an embedded PostgreSQL, creates a schema of its own,
  * generates customers, runs producer, segmenter and sink, waits until the table is caught up, applies live
- * changes, waits again, and checks the table against an independent SQL computation. Exit 0 only if they
- * match.
+ * changes, waits again, checks the table against an independent SQL computation, and sends the target
+ * week's campaign to an in-process SMTP server. Exit 0 only if the table matches and every row of the
+ * target week was sent once.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run everything in one process and check the result against a reference computation in SQL.")
@@ -152,8 +162,12 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, producer, sink, "live changes");
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
+                CampaignOutcome campaign = finalCheck.matches() ? sendCampaign(db, target) : null;
                 printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
-                code = finalCheck.matches() ? Hfc.OK : Hfc.FAILED;
+                if (campaign != null) {
+                    campaign.print();
+                }
+                code = finalCheck.matches() && campaign != null && campaign.ok() ? Hfc.OK : Hfc.FAILED;
             }
         } finally {
             cleanUp(db, slot);
@@ -244,6 +258,58 @@ final class DemoCommand implements Callable<Integer> {
                 + topics.customerSegments().name() + ", " + topics.dlq().name());
         System.out.println("  table:   " + db.qualified("rec_campaigns_weekly") + (keepSchema ? " (kept)" : " (dropped; --keep-schema keeps it)"));
         System.out.printf("  total time %.1f s%n", (System.nanoTime() - begin) / 1e9);
+    }
+
+    /** What the demo's campaign run did, and whether the SMTP server saw exactly that. */
+    private record CampaignOutcome(SendReport report, int received, long unsentLeft) {
+        boolean ok() {
+            return report.complete() && received == report.sentTotal() && unsentLeft == report.addressRejected();
+        }
+
+        void print() {
+            System.out.println();
+            System.out.printf("Campaign for %s sent to an in-process SMTP server: %,d emails (low %,d, medium %,d, high %,d); "
+                            + "the server received %,d%s.%n", report.week(), report.sentTotal(),
+                    report.sent().getOrDefault(Segment.LOW, 0L), report.sent().getOrDefault(Segment.MEDIUM, 0L),
+                    report.sent().getOrDefault(Segment.HIGH, 0L), received,
+                    report.addressRejected() == 0 ? "" : String.format(", %,d addresses refused for good", report.addressRejected()));
+            System.out.println(ok() ? "CAMPAIGN PASSED: every row of the target week was sent once and marked."
+                    : "CAMPAIGN FAILED: " + report.summary() + "; received " + received + ", unsent rows left " + unsentLeft);
+        }
+    }
+
+    /** Sends the target week's campaign through GreenMail (in-process SMTP) with the shipped templates (§1 part 3). */
+    private static CampaignOutcome sendCampaign(DbSettings db, Week target) throws Exception {
+        say("sending the campaign for " + target + " to an in-process SMTP server");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        try {
+            SmtpSettings settings = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
+                    "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
+            SendReport report;
+            try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
+                    Duration.ofSeconds(30), settings.messageIdDomain()),
+                    CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"),
+                    new SmtpMailer(settings), new CampaignMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))) {
+                report = sender.send(target);
+            }
+            long unsent;
+            try (Connection c = Database.connect(db); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM rec_campaigns_weekly WHERE subscription_week = ? AND NOT campaign_sent")) {
+                ps.setString(1, target.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    unsent = rs.getLong(1);
+                }
+            }
+            return new CampaignOutcome(report, smtp.getReceivedMessages().length, unsent);
+        } finally {
+            smtp.stop();
+        }
     }
 
     private static OpsServer.Health health(OpsServer.Health... all) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.OptionSpec;
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, and tools.",
         subcommands = {BrokerCommand.class, DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
                 GenerateCommand.class, DemoCommand.class, OpsCheckCommand.class,
-                ReplayCommand.class, BenchCommand.class,
+                ReplayCommand.class, BenchCommand.class, CampaignCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {
 
@@ -28,6 +28,9 @@ public final class Hfc implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // java.util.logging (Jakarta Mail's) goes through SLF4J, so logback.xml decides what shows, on stderr.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(run(args));
     }
 

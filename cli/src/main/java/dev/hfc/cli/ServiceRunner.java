@@ -20,7 +20,7 @@ final class ServiceRunner {
 
     static int run(String name, RunningService service, PrometheusMeterRegistry registry, Integer opsPort)
             throws InterruptedException {
-        OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health);
+        OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health, service.actions());
         if (ops != null) {
             LOG.info("{}: /health and /metrics on port {}", name, ops.port());
         }

@@ -28,6 +28,15 @@ public final class OpsServer implements AutoCloseable {
 
     /** Starts serving on {@code port} (0 picks a free one) of all interfaces. */
     public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health) {
+        return start(port, registry, health, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start(int, PrometheusMeterRegistry, Supplier)}, plus operator actions: {@code POST <path>}
+     * runs the action and answers 202 with the line it returns.
+     */
+    public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
+                                  java.util.Map<String, Supplier<String>> actions) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 16);
@@ -47,6 +56,21 @@ public final class OpsServer implements AutoCloseable {
         });
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        actions.forEach((path, action) -> server.createContext(path, exchange -> {
+            try (exchange) {
+                if (!"POST".equals(exchange.getRequestMethod())) {
+                    exchange.getResponseHeaders().set("Allow", "POST");
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                byte[] bytes = (action.get() + "\n").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                exchange.sendResponseHeaders(202, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }));
         server.start();
         return new OpsServer(server, executor);
     }

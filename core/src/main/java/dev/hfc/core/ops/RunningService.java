@@ -8,6 +8,11 @@ public interface RunningService extends AutoCloseable {
     /** Null while the service runs; otherwise why it stopped on its own. */
     String failure();
 
+    /** Operator actions served as {@code POST <path>} on the ops port; none by default. */
+    default java.util.Map<String, java.util.function.Supplier<String>> actions() {
+        return java.util.Map.of();
+    }
+
     /** Stops cleanly: finishes or hands back what is in flight. */
     @Override
     void close();

@@ -1,0 +1,20 @@
+package dev.hfc.campaign.delivery;
+
+/** What the mail server did with one message. */
+public sealed interface SendOutcome {
+
+    /** The server accepted the message for delivery. */
+    record Accepted() implements SendOutcome {}
+
+    /**
+     * The recipient address is unusable for good: not a valid address, or the server answered 5xx for it.
+     * It is recorded and not tried again.
+     */
+    record AddressRejected(Integer smtpCode, String reason) implements SendOutcome {}
+
+    /** The server refused the message itself for good (5xx not about the recipient); reported, not retried now. */
+    record MessageRefused(Integer smtpCode, String reason) implements SendOutcome {}
+
+    /** The server could not be reached or answered 4xx: worth trying again after a pause. */
+    record Transient(Integer smtpCode, String reason) implements SendOutcome {}
+}

@@ -1,0 +1,46 @@
+package dev.hfc.campaign.send;
+
+import dev.hfc.core.segment.Segment;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The campaign sender's metrics (Prometheus names {@code hfc_campaign_*}). */
+public final class CampaignMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicLong lastRunSeconds = new AtomicLong();
+    private final AtomicLong nextRunSeconds = new AtomicLong();
+
+    public CampaignMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("hfc.campaign.last.run.timestamp.seconds", lastRunSeconds);
+        registry.gauge("hfc.campaign.next.run.timestamp.seconds", nextRunSeconds);
+    }
+
+    void message(Segment segment, String outcome) {
+        Counter.builder("hfc.campaign.messages").description("Campaign messages by segment and outcome")
+                .tag("segment", segment.wire()).tag("outcome", outcome).register(registry).increment();
+    }
+
+    void smtpRetry() {
+        Counter.builder("hfc.campaign.smtp.retries").description("Sends retried after a transient SMTP failure")
+                .register(registry).increment();
+    }
+
+    /** A run ended: {@code result} is {@code complete}, {@code incomplete} or {@code failed}. */
+    public void run(String result, long epochSecond) {
+        Counter.builder("hfc.campaign.runs").tag("result", result).register(registry).increment();
+        lastRunSeconds.set(epochSecond);
+    }
+
+    public void nextRun(long epochSecond) {
+        nextRunSeconds.set(epochSecond);
+    }
+
+    /** Messages of an outcome so far, all segments (for tests and the demo). */
+    public long messages(String outcome) {
+        return registry.find("hfc.campaign.messages").tag("outcome", outcome).counters().stream()
+                .mapToLong(c -> (long) c.count()).sum();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.hfc.campaign.send;
+
+import dev.hfc.campaign.content.CampaignRecipient;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The SQL of the campaign sender over {@code rec_campaigns_weekly} and its own tables. Values are always
+ * bound, never concatenated; the schema is the validated, quoted one of {@link DbSettings}.
+ */
+final class CampaignRows {
+
+    private static final String COLUMNS = "r.id, r.user_id, r.email, r.segment, r.pause_weeks, r.subscription_id";
+
+    private final String claimSql;
+    private final String pageSql;
+    private final String markSql;
+    private final String deliverySql;
+    private final String suppressSql;
+    private final String withoutPauseWeeksSql;
+
+    CampaignRows(DbSettings db) {
+        String rows = db.qualified("rec_campaigns_weekly");
+        String deliveries = db.qualified("hfc_campaign_deliveries");
+        String suppressions = db.qualified("hfc_campaign_suppressions");
+        String sendable = "r.subscription_week = ? AND NOT r.campaign_sent AND r.pause_weeks IS NOT NULL "
+                + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email)";
+        // SKIP LOCKED: rows another sender holds are left to it, so two senders never claim the same row.
+        // Index order, as the sink locks them, so the two do not deadlock.
+        this.claimSql = "SELECT " + COLUMNS + ", d.user_id IS NOT NULL AS delivered FROM " + rows + " r "
+                + "LEFT JOIN " + deliveries + " d ON d.subscription_week = r.subscription_week AND d.user_id = r.user_id "
+                + "WHERE " + sendable + " ORDER BY r.subscription_week, r.user_id LIMIT ? FOR UPDATE OF r SKIP LOCKED";
+        this.pageSql = "SELECT " + COLUMNS + " FROM " + rows + " r WHERE " + sendable
+                + " AND (?::uuid IS NULL OR r.user_id > ?::uuid) ORDER BY r.subscription_week, r.user_id LIMIT ?";
+        this.markSql = "UPDATE " + rows + " SET campaign_sent = true WHERE id = ANY (?) AND NOT campaign_sent";
+        this.deliverySql = "INSERT INTO " + deliveries + " (subscription_week, user_id, email, segment, message_id) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
+        this.suppressSql = "INSERT INTO " + suppressions + " (email, reason, smtp_code, subscription_week, user_id) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING";
+        this.withoutPauseWeeksSql = "SELECT count(*) FROM " + rows + " r WHERE r.subscription_week = ? "
+                + "AND NOT r.campaign_sent AND r.pause_weeks IS NULL";
+    }
+
+    /** Locks up to {@code limit} unsent rows of {@code week} that no other transaction holds. */
+    List<ClaimedRow> claim(Connection c, Week week, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(claimSql)) {
+            ps.setString(1, week.toString());
+            ps.setInt(2, limit);
+            List<ClaimedRow> claimed = new ArrayList<>(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new ClaimedRow(rs.getObject(1, UUID.class), recipient(rs, week), rs.getBoolean(7)));
+                }
+            }
+            return claimed;
+        }
+    }
+
+    /** Unsent rows of {@code week} after {@code afterUser} (null: from the start), without locking (dry runs). */
+    List<CampaignRecipient> page(Connection c, Week week, UUID afterUser, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(pageSql)) {
+            ps.setString(1, week.toString());
+            ps.setObject(2, afterUser);
+            ps.setObject(3, afterUser);
+            ps.setInt(4, limit);
+            List<CampaignRecipient> page = new ArrayList<>(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    page.add(recipient(rs, week));
+                }
+            }
+            return page;
+        }
+    }
+
+    int markSent(Connection c, List<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement(markSql)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            return ps.executeUpdate();
+        }
+    }
+
+    void recordDelivery(Connection c, CampaignRecipient r, String messageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(deliverySql)) {
+            ps.setString(1, r.week().toString());
+            ps.setObject(2, r.userId());
+            ps.setString(3, r.email());
+            ps.setString(4, r.segment().wire());
+            ps.setString(5, messageId);
+            ps.executeUpdate();
+        }
+    }
+
+    void suppress(Connection c, CampaignRecipient r, String reason, Integer smtpCode) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
+            ps.setString(1, r.email());
+            ps.setString(2, reason);
+            if (smtpCode == null) {
+                ps.setNull(3, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(3, smtpCode);
+            }
+            ps.setString(4, r.week().toString());
+            ps.setObject(5, r.userId());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Unsent rows of the week written before the sink stored pause_weeks: they cannot be rendered. */
+    long withoutPauseWeeks(Connection c, Week week) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(withoutPauseWeeksSql)) {
+            ps.setString(1, week.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static CampaignRecipient recipient(ResultSet rs, Week week) throws SQLException {
+        String wire = rs.getString(4);
+        Segment segment = Segment.fromWire(wire).orElseThrow(() -> new SQLException(
+                "rec_campaigns_weekly row of " + week + " has an unknown segment '" + wire + "'", "22000"));
+        return new CampaignRecipient(rs.getObject(2, UUID.class), rs.getString(3), week, segment, rs.getInt(5),
+                rs.getObject(6, UUID.class));
+    }
+}

@@ -1,0 +1,328 @@
+package dev.hfc.campaign.send;
+
+import dev.hfc.campaign.content.CampaignRecipient;
+import dev.hfc.campaign.content.CampaignTemplates;
+import dev.hfc.campaign.content.RenderedEmail;
+import dev.hfc.campaign.delivery.Mailer;
+import dev.hfc.campaign.delivery.MessageIds;
+import dev.hfc.campaign.delivery.SendOutcome;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the campaign of one week: every unsent row of {@code rec_campaigns_weekly} gets one email with the
+ * content of its segment, and is then marked {@code campaign_sent}.
+ *
+ * <p>How it stays exactly-once in effect with several senders and crashes:
+ * <ol>
+ *   <li>Rows are claimed in small batches with {@code SELECT … FOR UPDATE SKIP LOCKED} inside a transaction:
+ *       two senders never hold the same row.</li>
+ *   <li>Each message is sent before its row is marked. As soon as the server accepted it, a delivery
+ *       record is committed on a second connection; the batch's rows are marked sent when the batch ends.</li>
+ *   <li>A sender that dies mid-batch loses its locks and marks; the next claim of those rows finds their
+ *       delivery records and marks them without sending. Only a message accepted by the server in the
+ *       instant before its delivery record was stored can go out twice, and every copy carries the same
+ *       Message-ID, derived from (week, user), so receiving systems drop the repeat.</li>
+ *   <li>A row is never marked unless the server accepted its message (or an earlier copy of it).</li>
+ * </ol>
+ * Transient SMTP failures (unreachable, 4xx) are retried with backoff up to {@link Settings#smtpRetryTimeout};
+ * after that the run stops early, keeping what was accepted. An address refused for good is recorded in
+ * {@code hfc_campaign_suppressions} and skipped from then on.
+ */
+public final class CampaignSender implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CampaignSender.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    /**
+     * @param batchSize          rows claimed (and locked) per transaction
+     * @param messagesPerSecond  highest send rate; 0 for no limit
+     * @param smtpRetryTimeout   how long one message is retried through transient SMTP failures
+     * @param dbRetryTimeout     how long a batch is retried while the database is unreachable
+     * @param messageIdDomain    right-hand side of the Message-IDs
+     */
+    public record Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
+                           Duration dbRetryTimeout, String messageIdDomain) {
+        public Settings {
+            Objects.requireNonNull(db, "db");
+            if (batchSize < 1 || batchSize > 10_000) {
+                throw new IllegalArgumentException("batch size must be 1..10000, got " + batchSize);
+            }
+            if (!(messagesPerSecond >= 0) || Double.isInfinite(messagesPerSecond)) {
+                throw new IllegalArgumentException("send rate must be 0 or positive, got " + messagesPerSecond);
+            }
+            Objects.requireNonNull(smtpRetryTimeout, "smtpRetryTimeout");
+            Objects.requireNonNull(dbRetryTimeout, "dbRetryTimeout");
+            Objects.requireNonNull(messageIdDomain, "messageIdDomain");
+        }
+    }
+
+    private final Settings settings;
+    private final CampaignTemplates templates;
+    private final Mailer mailer;
+    private final CampaignMetrics metrics;
+    private final CampaignRows rows;
+    private final Bucket rate;
+    private volatile boolean stopping;
+    private Connection claims;
+    private Connection records;
+
+    public CampaignSender(Settings settings, CampaignTemplates templates, Mailer mailer, CampaignMetrics metrics) {
+        this.settings = settings;
+        this.templates = templates;
+        this.mailer = mailer;
+        this.metrics = metrics;
+        this.rows = new CampaignRows(settings.db());
+        this.rate = settings.messagesPerSecond() > 0 ? bucket(settings.messagesPerSecond()) : null;
+    }
+
+    /** A token bucket that allows {@code perSecond} messages a second and a burst of at most one second's worth. */
+    private static Bucket bucket(double perSecond) {
+        long capacity = Math.max(1, (long) Math.floor(perSecond));
+        Duration refillEvery = Duration.ofNanos((long) (capacity * 1_000_000_000L / perSecond));
+        return Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, refillEvery).initialTokens(1).build())
+                .build();
+    }
+
+    /** Asks a running {@link #send} to stop after the message in hand; what was accepted is still marked. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /**
+     * Sends every unsent row of {@code week} and marks it sent.
+     *
+     * @throws SQLException when the database stays unreachable for longer than the retry timeout, or fails otherwise
+     */
+    public SendReport send(Week week) throws SQLException, InterruptedException {
+        Progress p = new Progress();
+        p.withoutPauseWeeks = withDb(c -> rows.withoutPauseWeeks(c, week));
+        if (p.withoutPauseWeeks > 0) {
+            LOG.warn("campaign {}: {} unsent rows have no pause_weeks (written before migration V4); they are "
+                    + "skipped until the sink rewrites them ('hfc replay sink --from earliest')", week, p.withoutPauseWeeks);
+        }
+        Set<UUID> leftAlone = new HashSet<>();
+        while (p.aborted == null) {
+            int claimed = withDb(c -> batch(week, p, leftAlone));
+            if (claimed == 0) {
+                break;
+            }
+        }
+        SendReport report = p.report(week, false);
+        LOG.info("campaign {}", report.summary());
+        return report;
+    }
+
+    /** Renders and counts what {@link #send} would send, without sending or marking anything. */
+    public SendReport dryRun(Week week) throws SQLException {
+        Progress p = new Progress();
+        try (Connection c = Database.connect(settings.db())) {
+            p.withoutPauseWeeks = rows.withoutPauseWeeks(c, week);
+            UUID after = null;
+            while (true) {
+                List<CampaignRecipient> page = rows.page(c, week, after, 1_000);
+                if (page.isEmpty()) {
+                    break;
+                }
+                for (CampaignRecipient r : page) {
+                    templates.render(r); // a recipient whose message cannot be rendered fails the dry run too
+                    p.sent.merge(r.segment(), 1L, Long::sum);
+                }
+                after = page.get(page.size() - 1).userId();
+            }
+        }
+        SendReport report = p.report(week, true);
+        LOG.info("campaign (dry run) {}", report.summary());
+        return report;
+    }
+
+    /** One claimed batch in one transaction; returns how many rows it claimed. */
+    private int batch(Week week, Progress p, Set<UUID> leftAlone) throws SQLException, InterruptedException {
+        Connection c = claims();
+        try {
+            List<ClaimedRow> claimed = new ArrayList<>();
+            for (ClaimedRow row : rows.claim(c, week, settings.batchSize() + leftAlone.size())) {
+                if (!leftAlone.contains(row.id()) && claimed.size() < settings.batchSize()) {
+                    claimed.add(row);
+                }
+            }
+            if (claimed.isEmpty()) {
+                c.commit();
+                return 0;
+            }
+            List<UUID> toMark = new ArrayList<>(claimed.size());
+            for (ClaimedRow row : claimed) {
+                CampaignRecipient r = row.recipient();
+                if (row.delivered()) {
+                    toMark.add(row.id());
+                    p.alreadyDelivered++;
+                    metrics.message(r.segment(), "already_delivered");
+                    continue;
+                }
+                if (stopping) {
+                    p.aborted = "stopped on request";
+                    break;
+                }
+                String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
+                RenderedEmail email = templates.render(r);
+                SendOutcome outcome = sendWithRetry(r, email, messageId);
+                if (outcome instanceof SendOutcome.Accepted) {
+                    rows.recordDelivery(records(), r, messageId);
+                    toMark.add(row.id());
+                    p.sent.merge(r.segment(), 1L, Long::sum);
+                    metrics.message(r.segment(), "sent");
+                } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
+                    LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
+                            + "not tried again", r.describe(), r.email(), rejected.reason());
+                    rows.suppress(records(), r, rejected.reason(), rejected.smtpCode());
+                    p.addressRejected++;
+                    metrics.message(r.segment(), "address_rejected");
+                } else if (outcome instanceof SendOutcome.MessageRefused refused) {
+                    LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
+                            r.describe(), messageId, refused.reason());
+                    leftAlone.add(row.id());
+                    p.refused++;
+                    metrics.message(r.segment(), "refused");
+                } else if (outcome instanceof SendOutcome.Transient t) {
+                    p.aborted = "the mail server stayed unavailable for " + settings.smtpRetryTimeout().toSeconds()
+                            + " s: " + t.reason();
+                    LOG.error("campaign {}: {}; {} accepted messages of this batch are marked, the rest stays unsent",
+                            r.describe(), p.aborted, toMark.size());
+                    break;
+                }
+            }
+            rows.markSent(c, toMark);
+            c.commit();
+            return claimed.size();
+        } catch (SQLException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        }
+    }
+
+    private SendOutcome sendWithRetry(CampaignRecipient r, RenderedEmail email, String messageId) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.smtpRetryTimeout().toNanos();
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            if (rate != null) {
+                rate.asBlocking().consume(1);
+            }
+            SendOutcome outcome = mailer.send(r.email(), email, messageId);
+            if (!(outcome instanceof SendOutcome.Transient t)) {
+                return outcome;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || stopping) {
+                return outcome;
+            }
+            metrics.smtpRetry();
+            LOG.warn("campaign {}: SMTP failure ({}); retrying in {} ms", r.describe(), t.reason(), backoff.toMillis());
+            Thread.sleep(Math.min(backoff.toMillis(), Math.max(1, left / 1_000_000)));
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    @FunctionalInterface
+    private interface DbWork<T> {
+        T run(Connection c) throws SQLException, InterruptedException;
+    }
+
+    /** Runs {@code work}, retrying with backoff while the database is unreachable, up to the retry timeout. */
+    private <T> T withDb(DbWork<T> work) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + settings.dbRetryTimeout().toNanos();
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            try {
+                return work.run(claims());
+            } catch (SQLException e) {
+                if (!Database.isConnectionFailure(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("campaign: database unavailable ({}); retrying in {} ms", e.getMessage(), backoff.toMillis());
+                closeConnections();
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private Connection claims() throws SQLException {
+        if (claims == null || claims.isClosed()) {
+            claims = Database.connect(settings.db());
+            claims.setAutoCommit(false);
+        }
+        return claims;
+    }
+
+    private Connection records() throws SQLException {
+        if (records == null || records.isClosed()) {
+            records = Database.connect(settings.db());
+            records.setAutoCommit(true);
+        }
+        return records;
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            if (!c.isClosed()) {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void closeConnections() {
+        for (Connection c : new Connection[] {claims, records}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a database connection failed", e);
+                }
+            }
+        }
+        claims = null;
+        records = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        closeConnections();
+        mailer.close();
+    }
+
+    /** Counters of one run. */
+    private static final class Progress {
+        final Map<Segment, Long> sent = new EnumMap<>(Segment.class);
+        long alreadyDelivered;
+        long addressRejected;
+        long refused;
+        long withoutPauseWeeks;
+        String aborted;
+
+        SendReport report(Week week, boolean dryRun) {
+            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, withoutPauseWeeks, aborted);
+        }
+    }
+}

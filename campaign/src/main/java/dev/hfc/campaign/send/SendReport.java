@@ -1,0 +1,61 @@
+package dev.hfc.campaign.send;
+
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What one {@code campaign send} did for a week.
+ *
+ * @param sent              messages the server accepted, per segment (rendered only, for a dry run)
+ * @param alreadyDelivered  rows marked sent without sending: an earlier sender's delivery was on record
+ * @param addressRejected   rows whose address is unusable for good (recorded, not tried again)
+ * @param refused           messages the server refused for good for another reason (left unsent)
+ * @param withoutPauseWeeks unsent rows skipped because they predate the pause_weeks column
+ * @param aborted           why the run stopped early (the mail server stayed unreachable), or null
+ */
+public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, long alreadyDelivered,
+                         long addressRejected, long refused, long withoutPauseWeeks, String aborted) {
+
+    public SendReport {
+        sent = Collections.unmodifiableMap(new EnumMap<>(sent));
+    }
+
+    public long sentTotal() {
+        return sent.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** True when every sendable row of the week was handled. */
+    public boolean complete() {
+        return aborted == null && refused == 0;
+    }
+
+    public String summary() {
+        StringBuilder b = new StringBuilder();
+        b.append(week).append(dryRun ? ": would send " : ": sent ").append(sentTotal()).append(" (");
+        boolean first = true;
+        for (Segment s : Segment.values()) {
+            b.append(first ? "" : ", ").append(s.wire()).append(' ').append(sent.getOrDefault(s, 0L));
+            first = false;
+        }
+        b.append(")");
+        if (alreadyDelivered > 0) {
+            b.append(", ").append(alreadyDelivered).append(" marked from an earlier delivery");
+        }
+        if (addressRejected > 0) {
+            b.append(", ").append(addressRejected).append(" addresses rejected for good");
+        }
+        if (refused > 0) {
+            b.append(", ").append(refused).append(" messages refused by the server");
+        }
+        if (withoutPauseWeeks > 0) {
+            b.append(", ").append(withoutPauseWeeks).append(" rows skipped without pause_weeks (replay the sink to fill them)");
+        }
+        if (aborted != null) {
+            b.append("; stopped early: ").append(aborted);
+        }
+        return b.toString();
+    }
+}

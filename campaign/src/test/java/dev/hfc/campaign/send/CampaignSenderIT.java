@@ -1,0 +1,311 @@
+package dev.hfc.campaign.send;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.hfc.campaign.content.CampaignTemplates;
+import dev.hfc.campaign.delivery.SmtpMailer;
+import dev.hfc.campaign.delivery.SmtpSettings;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The sender against a real SMTP server (GreenMail, in-process) and real PostgreSQL. */
+class CampaignSenderIT {
+
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    private static final Week W = Week.parse("2026-W53");
+    private static final String LINK = "https://shop.example/resume?week={{week}}&user={{user_id}}";
+
+    @Test
+    void everyUnsentRowOfTheWeekGetsExactlyOneMessageWithItsSegmentsContent() throws Exception {
+        DbSettings db = schema("one_each");
+        Map<String, Segment> expected = new HashMap<>();
+        String[] emails = {"low@example.com", "o'neil+meals@example.com", "\"comma,quote\"@example.com",
+                "back\\slash@example.com", "MiXeD.Case@Example.NET", "plain.high@example.org"};
+        for (int i = 0; i < emails.length; i++) {
+            Segment s = Segment.values()[i % 3];
+            insert(db, W, UUID.randomUUID(), emails[i], s, s == Segment.LOW ? 1 : s == Segment.MEDIUM ? 3 : 4, false);
+            expected.put(emails[i], s);
+        }
+        insert(db, W.plus(1), UUID.randomUUID(), "next-week@example.com", Segment.HIGH, 4, false);
+        insert(db, W, UUID.randomUUID(), "already-sent@example.com", Segment.LOW, 1, true);
+
+        try (SmtpServer smtp = smtp(freePort())) {
+            SendReport report;
+            try (CampaignSender sender = sender(db, smtp, 2, Duration.ofSeconds(5))) {
+                report = sender.send(W);
+            }
+            assertThat(report.sentTotal()).isEqualTo(emails.length);
+            assertThat(report.complete()).isTrue();
+            assertThat(report.sent()).containsEntry(Segment.LOW, 2L).containsEntry(Segment.MEDIUM, 2L).containsEntry(Segment.HIGH, 2L);
+
+            MimeMessage[] received = smtp.mail().getReceivedMessages();
+            assertThat(received).hasSize(emails.length);
+            Map<String, MimeMessage> byRecipient = new HashMap<>();
+            for (MimeMessage m : received) {
+                InternetAddress to = (InternetAddress) m.getAllRecipients()[0];
+                assertThat(m.getAllRecipients()).hasSize(1);
+                assertThat(byRecipient.put(to.getAddress(), m)).as("one message per address").isNull();
+            }
+            List<String> expectedAddresses = new ArrayList<>();
+            for (String email : expected.keySet()) {
+                expectedAddresses.add(normalized(email));
+            }
+            assertThat(byRecipient.keySet()).containsExactlyInAnyOrderElementsOf(expectedAddresses);
+            for (Map.Entry<String, Segment> e : expected.entrySet()) {
+                MimeMessage m = byRecipient.get(normalized(e.getKey()));
+                String subject = m.getSubject();
+                switch (e.getValue()) {
+                    case LOW -> assertThat(subject).isEqualTo("We will miss you next week");
+                    case MEDIUM -> assertThat(subject).startsWith("Your box is on hold for 3 weeks");
+                    case HIGH -> assertThat(subject).startsWith("We would love to have you back: 4 weeks");
+                }
+                assertThat(m.getHeader("Message-ID")[0]).startsWith("<hfc-campaign.2026-W53.").endsWith("@shop.example>");
+                MimeMultipart parts = (MimeMultipart) m.getContent();
+                assertThat(parts.getCount()).isEqualTo(2);
+                assertThat(parts.getBodyPart(0).isMimeType("text/plain")).isTrue();
+                assertThat((String) parts.getBodyPart(0).getContent()).contains("(2026-W53)").contains(e.getKey());
+                assertThat(parts.getBodyPart(1).isMimeType("text/html")).isTrue();
+            }
+        }
+        assertThat(unsent(db, W)).isZero();
+        assertThat(unsent(db, W.plus(1))).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deliveries")).isEqualTo(emails.length);
+
+        // A second run finds nothing to send.
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            assertThat(sender.send(W).sentTotal()).isZero();
+            assertThat(smtp.mail().getReceivedMessages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeliveryOnRecordFromACrashedSenderIsMarkedWithoutSendingAgain() throws Exception {
+        DbSettings db = schema("recorded");
+        UUID delivered = UUID.randomUUID();
+        insert(db, W, delivered, "delivered@example.com", Segment.MEDIUM, 2, false);
+        insert(db, W, UUID.randomUUID(), "fresh@example.com", Segment.LOW, 1, false);
+        exec(db, "INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES ('"
+                + W + "', '" + delivered + "', 'delivered@example.com', 'medium', '<x@shop.example>')");
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(1);
+            assertThat(report.alreadyDelivered()).isEqualTo(1);
+            assertThat(recipients(List.of(smtp.mail().getReceivedMessages()))).containsExactly("fresh@example.com");
+        }
+        assertThat(unsent(db, W)).isZero();
+    }
+
+    @Test
+    void anInvalidAddressIsRecordedAndNotTriedAgainInLaterWeeks() throws Exception {
+        DbSettings db = schema("suppressed");
+        insert(db, W, UUID.randomUUID(), "no-at-sign.example.com", Segment.LOW, 1, false);
+        insert(db, W, UUID.randomUUID(), "good@example.com", Segment.LOW, 1, false);
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(1);
+            assertThat(report.addressRejected()).isEqualTo(1);
+            assertThat(report.complete()).isTrue();
+            assertThat(smtp.mail().getReceivedMessages()).hasSize(1);
+        }
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions WHERE email = 'no-at-sign.example.com'")).isEqualTo(1);
+        // Not marked sent (nothing was sent), and skipped the next week without another attempt.
+        assertThat(unsent(db, W)).isEqualTo(1);
+        insert(db, W.plus(1), UUID.randomUUID(), "no-at-sign.example.com", Segment.HIGH, 4, false);
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W.plus(1));
+            assertThat(report.sentTotal()).isZero();
+            assertThat(report.addressRejected()).isZero();
+        }
+    }
+
+    @Test
+    void aServerThatStaysDownStopsTheRunAndMarksNothing() throws Exception {
+        DbSettings db = schema("down");
+        for (int i = 0; i < 3; i++) {
+            insert(db, W, UUID.randomUUID(), "u" + i + "@example.com", Segment.MEDIUM, 2, false);
+        }
+        int port = freePort(); // nothing listens there
+        try (CampaignSender sender = sender(db, port, 10, 0, Duration.ofMillis(800))) {
+            SendReport report = sender.send(W);
+            assertThat(report.aborted()).contains("mail server stayed unavailable");
+            assertThat(report.complete()).isFalse();
+            assertThat(report.sentTotal()).isZero();
+        }
+        assertThat(unsent(db, W)).isEqualTo(3);
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deliveries")).isZero();
+    }
+
+    @Test
+    void anOutageMidRunIsRetriedAndOnlyAcceptedMessagesAreMarked() throws Exception {
+        DbSettings db = schema("outage");
+        int rows = 30;
+        for (int i = 0; i < rows; i++) {
+            insert(db, W, UUID.randomUUID(), "user" + i + "@example.com", Segment.values()[i % 3], 1 + i % 3, false);
+        }
+        int port = freePort();
+        List<MimeMessage> received = new ArrayList<>();
+        SmtpServer first = smtp(port);
+        CompletableFuture<SendReport> run;
+        CampaignSender sender = sender(db, port, 5, 20, Duration.ofSeconds(30));
+        run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sender.send(W);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.mail().getReceivedMessages().length >= 8);
+        first.mail().getSmtp().stopService(); // the SMTP port closes; what it received stays readable
+        received.addAll(List.of(first.mail().getReceivedMessages()));
+        first.close();
+        // While the server is down: every marked row has a message the server accepted.
+        assertThat(sentUsers(db)).isSubsetOf(recipients(received));
+        long markedDuringOutage = rows - unsent(db, W);
+        Thread.sleep(1_500); // the outage lasts a while: the sender must retry through it
+        assertThat(rows - unsent(db, W)).isEqualTo(markedDuringOutage);
+        try (SmtpServer second = smtp(port)) {
+            SendReport report = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            received.addAll(List.of(second.mail().getReceivedMessages()));
+            assertThat(report.complete()).isTrue();
+        } finally {
+            sender.close();
+        }
+        assertThat(unsent(db, W)).isZero();
+        assertThat(recipients(received)).containsAll(sentUsers(db));
+        // A message in flight when the server went away may have been received and then re-sent: same Message-ID.
+        Map<String, String> idByRecipient = new HashMap<>();
+        for (MimeMessage m : received) {
+            String to = m.getAllRecipients()[0].toString();
+            String id = m.getHeader("Message-ID")[0];
+            assertThat(idByRecipient.putIfAbsent(to, id)).isIn(null, id);
+        }
+        assertThat(idByRecipient).hasSize(rows);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static String normalized(String email) throws Exception {
+        return new InternetAddress(email, true).getAddress();
+    }
+
+    private static List<String> recipients(List<MimeMessage> messages) throws Exception {
+        List<String> to = new ArrayList<>();
+        for (MimeMessage m : messages) {
+            to.add(m.getAllRecipients()[0].toString());
+        }
+        return to;
+    }
+
+    private static List<String> sentUsers(DbSettings db) throws Exception {
+        List<String> emails = new ArrayList<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT email FROM rec_campaigns_weekly WHERE campaign_sent")) {
+            while (rs.next()) {
+                emails.add(rs.getString(1));
+            }
+        }
+        return emails;
+    }
+
+    /** An in-process SMTP server on a port of the test's choosing (so that it can come back on the same one). */
+    record SmtpServer(GreenMail mail) implements AutoCloseable {
+        int port() {
+            return mail.getSmtp().getPort();
+        }
+
+        @Override
+        public void close() {
+            mail.stop();
+        }
+    }
+
+    static SmtpServer smtp(int port) {
+        GreenMail mail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        return new SmtpServer(mail);
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static CampaignSender sender(DbSettings db, SmtpServer smtp, int batchSize, Duration smtpRetry) {
+        return sender(db, smtp.port(), batchSize, 0, smtpRetry);
+    }
+
+    private static CampaignSender sender(DbSettings db, int port, int batchSize, double rate, Duration smtpRetry) {
+        SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
+                "Meal kits <campaigns@shop.example>", null, rate, Duration.ofSeconds(5), smtpRetry);
+        return new CampaignSender(new CampaignSender.Settings(db, batchSize, rate, smtpRetry, Duration.ofSeconds(10),
+                smtp.messageIdDomain()), CampaignTemplates.defaults(LINK), new SmtpMailer(smtp),
+                new CampaignMetrics(new SimpleMeterRegistry()));
+    }
+
+    private static DbSettings schema(String name) {
+        DbSettings db = POSTGRES.db("campaign_" + name);
+        SchemaMigrator.migrate(db, false);
+        return db;
+    }
+
+    static void insert(DbSettings db, Week week, UUID user, String email, Segment segment, int pauseWeeks, boolean sent)
+            throws Exception {
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setObject(1, user);
+            ps.setString(2, email);
+            ps.setString(3, segment.wire());
+            ps.setBoolean(4, sent);
+            ps.setString(5, week.toString());
+            ps.setObject(6, UUID.randomUUID());
+            ps.setInt(7, pauseWeeks);
+            ps.executeUpdate();
+        }
+    }
+
+    private static long unsent(DbSettings db, Week week) throws Exception {
+        return count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent AND subscription_week = '" + week + "'");
+    }
+
+    private static long count(DbSettings db, String sql) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void exec(DbSettings db, String sql) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.hfc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.PostgresExtension;
+import jakarta.mail.internet.MimeMessage;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code hfc campaign send} as separate processes: racing instances and a SIGKILL mid-run. */
+class CampaignProcessIT {
+
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    private static final Week W = Week.parse("2027-W01");
+
+    private GreenMail smtp;
+
+    @BeforeEach
+    void startSmtp() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+    }
+
+    @AfterEach
+    void stopSmtp() {
+        smtp.stop();
+    }
+
+    @Test
+    void twoSendersRacingOverTheSameWeekSendEachMessageOnce() throws Exception {
+        DbSettings db = rows("race", 150);
+        Map<String, String> env = env(db);
+        try (HfcProcess a = HfcProcess.start(env, "campaign", "send", "--week", W.toString(), "--rate", "0", "--batch-size", "5");
+             HfcProcess b = HfcProcess.start(env, "campaign", "send", "--week", W.toString(), "--rate", "0", "--batch-size", "5")) {
+            assertThat(a.process().waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.process().waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.process().exitValue()).as(a.stderr()).isZero();
+            assertThat(b.process().exitValue()).as(b.stderr()).isZero();
+            // Together they sent everything once, by their own count too.
+            assertThat(sentCount(a.stdout()) + sentCount(b.stdout())).isEqualTo(150);
+        }
+        MimeMessage[] received = smtp.getReceivedMessages();
+        assertThat(received).hasSize(150);
+        assertThat(messageIdsByRecipient(received)).hasSize(150);
+        assertThat(unsent(db)).isZero();
+    }
+
+    @Test
+    void aSenderKilledMidRunIsRestartedAndEveryRowEndsSentWithStableMessageIds() throws Exception {
+        int rows = 80;
+        DbSettings db = rows("killed", rows);
+        Map<String, String> env = env(db);
+        try (HfcProcess slow = HfcProcess.start(env, "campaign", "send", "--week", W.toString(), "--rate", "20", "--batch-size", "10")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> smtp.getReceivedMessages().length >= 25);
+            slow.kill();
+        }
+        long unsentAfterKill = unsent(db);
+        assertThat(unsentAfterKill).as("the kill came mid-run").isPositive();
+        HfcProcess.Result rerun = HfcProcess.run(Duration.ofSeconds(90), env, "campaign", "send", "--week", W.toString(), "--rate", "0");
+        assertThat(rerun.exitCode()).as(rerun.stderr()).isZero();
+        assertThat(unsent(db)).isZero();
+
+        MimeMessage[] received = smtp.getReceivedMessages();
+        Map<String, String> ids = messageIdsByRecipient(received); // fails on two different ids for one recipient
+        assertThat(ids).hasSize(rows);
+        // Only the message in flight at the kill can have gone out twice.
+        assertThat(received.length - rows).isBetween(0, 1);
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deliveries")).isEqualTo(rows);
+    }
+
+    @Test
+    void theLongRunningSenderCatchesUpAMissedCutoffAndSendsOnDemand() throws Exception {
+        Week target = Week.target(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        DbSettings db = rows("run", 0);
+        for (int i = 0; i < 12; i++) {
+            insert(db, target, "early" + i + "@example.com");
+        }
+        int opsPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            opsPort = s.getLocalPort();
+        }
+        // Today 00:00 UTC has passed and lies in the current week: that cut-off's campaign is due at start.
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).getDayOfWeek().name();
+        try (HfcProcess run = HfcProcess.start(env(db), "campaign", "run", "--cutoff-day", today, "--cutoff-time", "00:00",
+                "--zone", "UTC", "--ops-port", Integer.toString(opsPort))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> smtp.getReceivedMessages().length == 12);
+            for (int i = 0; i < 5; i++) {
+                insert(db, target, "late" + i + "@example.com");
+            }
+            var http = java.net.http.HttpClient.newHttpClient();
+            var trigger = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/trigger"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(trigger.statusCode()).isEqualTo(202);
+            assertThat(trigger.body()).contains("campaign run for " + target);
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 17);
+            await().atMost(Duration.ofSeconds(10)).until(() -> unsent(db) == 0);
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).startsWith("UP next cut-off");
+            var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("hfc_campaign_messages_total{").contains("outcome=\"sent\"");
+            assertThat(run.terminate(Duration.ofSeconds(30))).as(run.stderr()).isIn(0, 143); // 143: the JVM reports SIGTERM
+        }
+        assertThat(smtp.getReceivedMessages()).hasSize(17);
+    }
+
+    @Test
+    void previewRendersASegmentAndBadSettingsExitWith2NamingTheFlag() throws Exception {
+        var preview = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "preview", "--segment", "high",
+                "--email", "sam+x@example.com", "--week", "2026-W53", "--pause-weeks", "6");
+        assertThat(preview.exitCode()).as(preview.stderr()).isZero();
+        assertThat(preview.stdout()).contains("Subject: We would love to have you back: 6 weeks is a long time")
+                .contains("--- text/plain ---").contains("paused for 6 weeks or more from the week of 28 December 2026 (2026-W53)")
+                .contains("--- text/html ---").contains("sam+x@example.com");
+
+        var badSegment = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "preview", "--segment", "huge");
+        assertThat(badSegment.exitCode()).isEqualTo(2);
+        assertThat(badSegment.stderr()).contains("--segment").contains("not low, medium or high");
+
+        var badSecurity = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_SMTP_SECURITY", "ssl", "HFC_SMTP_PASSWORD", "hunter2"),
+                "campaign", "send");
+        assertThat(badSecurity.exitCode()).isEqualTo(2);
+        assertThat(badSecurity.stderr()).contains("--smtp-security (env HFC_SMTP_SECURITY)").doesNotContain("hunter2");
+
+        var badWeek = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "send", "--week", "2026-W54");
+        assertThat(badWeek.exitCode()).isEqualTo(2);
+        assertThat(badWeek.stderr()).contains("--week");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static long sentCount(String stdout) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(": sent (\\d+) \\(").matcher(stdout);
+        assertThat(m.find()).as(stdout).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void insert(DbSettings db, Week week, String email) throws Exception {
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
+                        + "VALUES (?, ?, 'medium', ?, ?, 2)")) {
+            ps.setObject(1, UUID.randomUUID());
+            ps.setString(2, email);
+            ps.setString(3, week.toString());
+            ps.setObject(4, UUID.randomUUID());
+            ps.executeUpdate();
+        }
+    }
+
+    private Map<String, String> env(DbSettings db) {
+        return Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
+                "HFC_DB_SCHEMA", db.schema(), "HFC_SMTP_HOST", "127.0.0.1",
+                "HFC_SMTP_PORT", Integer.toString(smtp.getSmtp().getPort()),
+                "HFC_CAMPAIGN_FROM", "Meal kits <campaigns@shop.example>");
+    }
+
+    /** Recipient to Message-ID; fails if one recipient got two messages with different ids. */
+    private static Map<String, String> messageIdsByRecipient(MimeMessage[] received) throws Exception {
+        Map<String, String> ids = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (MimeMessage m : received) {
+            String to = m.getAllRecipients()[0].toString();
+            String id = m.getHeader("Message-ID")[0];
+            assertThat(id).startsWith("<hfc-campaign." + W + ".").endsWith("@shop.example>");
+            String earlier = ids.putIfAbsent(to, id);
+            assertThat(earlier).as("Message-ID of a repeat to " + to).isIn(null, id);
+            seen.add(id);
+        }
+        assertThat(seen).hasSameSizeAs(ids.keySet());
+        return ids;
+    }
+
+    private static DbSettings rows(String name, int n) throws Exception {
+        DbSettings db = POSTGRES.db("campaign_" + name);
+        SchemaMigrator.migrate(db, false);
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < n; i++) {
+                Segment s = Segment.values()[i % 3];
+                ps.setObject(1, UUID.randomUUID());
+                ps.setString(2, "customer" + i + "@example.com");
+                ps.setString(3, s.wire());
+                ps.setString(4, W.toString());
+                ps.setObject(5, UUID.randomUUID());
+                ps.setInt(6, s == Segment.LOW ? 1 : s == Segment.MEDIUM ? 2 : 4);
+                ps.addBatch();
+            }
+            if (n > 0) {
+                ps.executeBatch();
+            }
+        }
+        return db;
+    }
+
+    private static long unsent(DbSettings db) throws Exception {
+        return count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent");
+    }
+
+    private static long count(DbSettings db, String sql) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
