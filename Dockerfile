@@ -10,6 +10,7 @@ COPY testkit/pom.xml testkit/
 COPY producer/pom.xml producer/
 COPY segmenter-streams/pom.xml segmenter-streams/
 COPY sink/pom.xml sink/
+COPY campaign/pom.xml campaign/
 COPY cli/pom.xml cli/
 # Dependencies first, so that a source change does not download them again.
 RUN mvn -B -q dependency:go-offline -DexcludeReactor=true || true
