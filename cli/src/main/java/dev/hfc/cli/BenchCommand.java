@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code hfc bench <name> [--json]}: benchmarks with their alternatives, side by side (§9). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
-        subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class, BenchCommand.Segmenter.class})
+        subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class, BenchCommand.Segmenter.class,
+                BenchCommand.EndToEnd.class, BenchCommand.BatchVsStream.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -19,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink, cdc or segmenter");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink, cdc, segmenter, e2e or batch-vs-stream");
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
@@ -142,6 +143,102 @@ final class BenchCommand implements Runnable {
                 o.put("threads", r.threads());
                 o.put("events_per_s", Math.round(r.eventsPerSecond()));
                 o.put("segments_out", r.segmentsOut());
+                System.out.println(o);
+            }
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "e2e", mixinStandardHelpOptions = true,
+            description = "The whole pipeline in this process: a loaded source to a caught-up table (time, events/s, peak heap), "
+                    + "then commit-to-row latency under a sustained change rate. In-process broker; a schema and slot of its own, dropped after.")
+    static final class EndToEnd implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--customers", defaultValue = "200000", description = "Customers; each brings 11 subscriptions (default ${DEFAULT-VALUE}).")
+        long customers;
+
+        @Option(names = "--change-rate", defaultValue = "100", description = "Source changes per second in the latency phase (default ${DEFAULT-VALUE}).")
+        int changeRate;
+
+        @Option(names = "--change-seconds", defaultValue = "30", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
+        int changeSeconds;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (customers < 100 || changeRate < 1 || changeSeconds < 1) {
+                throw Cli.usage("--customers / --change-rate / --change-seconds", null, "need at least 100 customers and positive rates");
+            }
+            var r = PipelineBenchmark.endToEnd(db.settings(), customers, changeRate, changeSeconds,
+                    step -> System.err.println("bench e2e: " + step));
+            System.out.printf("%,d customers: %,d events from a loaded source to a caught-up table in %.1f s (%,.0f events/s), "
+                    + "%,d rows; peak heap %,d MB%n", r.customers(), r.events(), r.loadSeconds(), r.eventsPerSecond(), r.rows(), r.peakHeapMb());
+            System.out.printf("%,d changes at %d/s: commit-to-row latency p50 %d ms, p99 %d ms (%d samples)%n", r.changes(),
+                    r.changeRate(), r.latencyP50Ms(), r.latencyP99Ms(), r.latencySamples());
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "e2e");
+                o.put("customers", r.customers());
+                o.put("events", r.events());
+                o.put("load_s", Math.round(r.loadSeconds() * 10) / 10.0);
+                o.put("events_per_s", Math.round(r.eventsPerSecond()));
+                o.put("rows", r.rows());
+                o.put("peak_heap_mb", r.peakHeapMb());
+                o.put("change_rate_per_s", r.changeRate());
+                o.put("changes", r.changes());
+                o.put("latency_p50_ms", r.latencyP50Ms());
+                o.put("latency_p99_ms", r.latencyP99Ms());
+                o.put("latency_samples", r.latencySamples());
+                System.out.println(o);
+            }
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "batch-vs-stream", mixinStandardHelpOptions = true,
+            description = "The target week computed the old way (one SQL query, one COPY) and by the pipeline replaying from "
+                    + "scratch, on the same source; then the cost of one customer's change in each.")
+    static final class BatchVsStream implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--customers", defaultValue = "200000", description = "Customers; each brings 11 subscriptions (default ${DEFAULT-VALUE}).")
+        long customers;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (customers < 100) {
+                throw Cli.usage("--customers", null, "need at least 100 customers");
+            }
+            var r = PipelineBenchmark.batchVsStream(db.settings(), customers, step -> System.err.println("bench batch-vs-stream: " + step));
+            System.out.printf("%,d customers, %,d targets in the target week (batch and stream agree on every row)%n",
+                    r.customers(), r.targetRows());
+            System.out.printf("batch:  query %.2f s + COPY %.2f s = %.2f s for one week%n", r.batchQuerySeconds(),
+                    r.batchLoadSeconds(), r.batchSeconds());
+            System.out.printf("stream: %.1f s from an empty table to caught up (%,d rows, every target week)%n",
+                    r.streamSeconds(), r.streamRows());
+            System.out.printf("one customer's change: batch %.2f s (recomputes the week); stream p50 %d ms, p99 %d ms (one key)%n",
+                    r.batchChangeSeconds(), r.streamChangeP50Ms(), r.streamChangeP99Ms());
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "batch-vs-stream");
+                o.put("customers", r.customers());
+                o.put("target_rows", r.targetRows());
+                o.put("batch_query_s", Math.round(r.batchQuerySeconds() * 100) / 100.0);
+                o.put("batch_load_s", Math.round(r.batchLoadSeconds() * 100) / 100.0);
+                o.put("batch_s", Math.round(r.batchSeconds() * 100) / 100.0);
+                o.put("stream_replay_s", Math.round(r.streamSeconds() * 10) / 10.0);
+                o.put("stream_rows", r.streamRows());
+                o.put("batch_change_s", Math.round(r.batchChangeSeconds() * 100) / 100.0);
+                o.put("stream_change_p50_ms", r.streamChangeP50Ms());
+                o.put("stream_change_p99_ms", r.streamChangeP99Ms());
                 System.out.println(o);
             }
             return Hfc.OK;

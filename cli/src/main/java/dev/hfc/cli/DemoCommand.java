@@ -8,6 +8,7 @@ import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
+import dev.hfc.cli.demo.InProcessPipeline;
 import dev.hfc.cli.demo.LiveChanges;
 import dev.hfc.cli.demo.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
@@ -21,16 +22,10 @@ import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
 import dev.hfc.producer.cdc.CdcProducer;
-import dev.hfc.producer.cdc.ProducerMetrics;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
-import dev.hfc.segmenter.SegmenterConfig;
-import dev.hfc.segmenter.SegmenterMetrics;
-import dev.hfc.segmenter.SegmenterService;
-import dev.hfc.sink.SinkMetrics;
-import dev.hfc.sink.SinkService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,25 +129,17 @@ final class DemoCommand implements Callable<Integer> {
             say(String.format("loaded %,d customers and %,d subscriptions (%,.0f rows/s)", loaded.customers(),
                     loaded.subscriptions(), loaded.rowsPerSecond()));
 
-            var sinkMetrics = new SinkMetrics(registry);
-            var producerMetrics = new ProducerMetrics(registry);
-            var segmenterMetrics = new SegmenterMetrics(registry);
             long pipelineStart = System.nanoTime();
-            try (SinkService sink = SinkService.start(new SinkService.Settings(kafka, topics, db, "hfc-demo-sink",
-                         10_000, Duration.ofMillis(100), Duration.ofMinutes(2), layout), sinkMetrics);
-                 SegmenterService segmenter = SegmenterService.start(new SegmenterService.Settings(kafka,
-                         new SegmenterConfig(topics, policy, ZoneOffset.UTC), "hfc-demo-segmenter-" + id, 2,
-                         work.resolve("segmenter"), 0, layout), segmenterMetrics);
-                 CdcProducer producer = CdcProducer.start(new CdcProducer.Settings(kafka, topics, db, slot, slot,
-                         Duration.ofSeconds(5), null, layout), producerMetrics);
-                 OpsServer ops = OpsServer.start(opsPort, registry, () -> health(sink.health(), segmenter.health(), producer.health()))) {
+            try (InProcessPipeline pipeline = InProcessPipeline.start(new InProcessPipeline.Settings(kafka, topics, db, slot,
+                         work.resolve("segmenter"), layout, policy, Duration.ofMillis(100)), registry);
+                 OpsServer ops = OpsServer.start(opsPort, registry, pipeline::health)) {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics");
 
-                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, producer, sink, "initial load");
+                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, pipeline, "initial load");
                 double loadSeconds = (System.nanoTime() - pipelineStart) / 1e9;
-                double eventsPerSecond = producerMetrics.published() / loadSeconds;
+                double eventsPerSecond = pipeline.published() / loadSeconds;
                 say(String.format("caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
-                        loadSeconds, (long) producerMetrics.published(), eventsPerSecond, caughtUp.actualRows()));
+                        loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
 
                 LiveChanges.Applied applied = null;
                 if (changes > 0) {
@@ -160,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
                             changes, changeRate));
                     applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
                 }
-                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, producer, sink, "live changes");
+                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes");
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
                 CampaignOutcome campaign = finalCheck.matches() ? sendCampaign(db, target) : null;
                 printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
@@ -178,16 +165,16 @@ final class DemoCommand implements Callable<Integer> {
         return code;
     }
 
-    private ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, CdcProducer producer,
-                                              SinkService sink, String phase) throws Exception {
+    private ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline,
+                                              String phase) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         ReferenceCheck.Outcome last = null;
         long lastSaid = 0;
         int stableMatches = 0;
         long unchangedSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            if (producer.failure() != null || sink.failure() != null) {
-                throw new IllegalStateException("a service failed: " + (producer.failure() != null ? producer.failure() : sink.failure()));
+            if (pipeline.failure() != null) {
+                throw new IllegalStateException("a service failed: " + pipeline.failure());
             }
             ReferenceCheck.Outcome now = ReferenceCheck.check(db, policy, from);
             // Two matching looks a second apart: nothing was still in flight.
@@ -310,16 +297,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             smtp.stop();
         }
-    }
-
-    private static OpsServer.Health health(OpsServer.Health... all) {
-        StringBuilder detail = new StringBuilder();
-        boolean up = true;
-        for (OpsServer.Health h : all) {
-            up &= h.up();
-            detail.append(detail.length() == 0 ? "" : "; ").append(h.detail());
-        }
-        return new OpsServer.Health(up, detail.toString());
     }
 
     /** A named database must be reachable and ready for CDC; otherwise say exactly what to do (exit 2). */

@@ -1,0 +1,291 @@
+package dev.hfc.cli;
+
+import dev.hfc.cli.demo.InProcessPipeline;
+import dev.hfc.cli.demo.LiveChanges;
+import dev.hfc.cli.demo.ReferenceCheck;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.local.kafka.InProcessKafkaBroker;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.copy.CopyFormat;
+import dev.hfc.sink.copy.CopyRows;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.postgresql.PGConnection;
+
+/**
+ * {@code hfc bench e2e} and {@code hfc bench batch-vs-stream}: the whole pipeline in this process (in-process
+ * broker, the database {@code --db-url} names) from a loaded source to a caught-up table, and the old weekly
+ * batch (one SQL query, one bulk load) over the same source.
+ */
+final class PipelineBenchmark {
+
+    /** Figures of {@code bench e2e}. */
+    record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
+                    int changeRate, int changes, long latencyP50Ms, long latencyP99Ms, long latencySamples, long rows) {}
+
+    /** Figures of {@code bench batch-vs-stream}. */
+    record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
+                         double streamSeconds, long streamRows, double batchChangeSeconds, long streamChangeP50Ms,
+                         long streamChangeP99Ms) {
+        double batchSeconds() {
+            return batchQuerySeconds + batchLoadSeconds;
+        }
+    }
+
+    private static final SegmentPolicy POLICY = SegmentPolicy.DEFAULT;
+
+    private PipelineBenchmark() {}
+
+    static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, Consumer<String> progress)
+            throws Exception {
+        try (Setup setup = Setup.create(base, "e2e", customers, progress)) {
+            HeapSampler heap = HeapSampler.start();
+            long start = System.nanoTime();
+            try (InProcessPipeline pipeline = setup.startPipeline()) {
+                long caughtUpNanos = setup.awaitCaughtUp(pipeline, progress) - start;
+                long events = pipeline.published();
+                int changes = changeRate * changeSeconds;
+                progress.accept(String.format("caught up in %.1f s; now %d changes at %d/s", caughtUpNanos / 1e9, changes, changeRate));
+                var applied = LiveChanges.apply(setup.db, setup.generator, customers, setup.target, changes, changeRate, 17);
+                setup.awaitCaughtUp(pipeline, progress);
+                Histogram latency = LiveChanges.latencies(setup.db, setup.target, applied.samples());
+                long rows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
+                return new EndToEnd(customers, events, caughtUpNanos / 1e9, events / (caughtUpNanos / 1e9), heap.stop() >> 20,
+                        changeRate, changes, latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
+                        latency.getTotalCount(), rows);
+            }
+        }
+    }
+
+    static BatchVsStream batchVsStream(DbSettings base, long customers, Consumer<String> progress) throws Exception {
+        try (Setup setup = Setup.create(base, "bvs", customers, progress)) {
+            setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE rec_campaigns_weekly INCLUDING ALL)");
+            progress.accept("batch: one SQL query for " + setup.target + ", then one COPY");
+            double[] batch = setup.batch();
+            long targetRows = setup.count("SELECT count(*) FROM rec_campaigns_weekly_batch");
+
+            progress.accept("stream: the pipeline from an empty table to caught up");
+            long start = System.nanoTime();
+            try (InProcessPipeline pipeline = setup.startPipeline()) {
+                double streamSeconds = (setup.awaitCaughtUp(pipeline, progress) - start) / 1e9;
+                long differences = setup.count("SELECT count(*) FROM ("
+                        + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch "
+                        + " EXCEPT SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                        + " WHERE subscription_week = '" + setup.target + "') UNION ALL "
+                        + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                        + " WHERE subscription_week = '" + setup.target + "' EXCEPT "
+                        + " SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch)) d");
+                if (differences != 0) {
+                    throw new IllegalStateException("batch and stream disagree on " + differences + " rows of " + setup.target);
+                }
+                long streamRows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
+
+                progress.accept("one customer's change: the batch recomputes the week, the stream one key (20 pauses, timed)");
+                var applied = LiveChanges.apply(setup.db, setup.generator, customers, setup.target, 20, 5, 23);
+                setup.awaitCaughtUp(pipeline, progress);
+                Histogram latency = LiveChanges.latencies(setup.db, setup.target, applied.samples());
+                setup.exec("TRUNCATE rec_campaigns_weekly_batch");
+                double[] rerun = setup.batch();
+                return new BatchVsStream(customers, targetRows, batch[0], batch[1], streamSeconds, streamRows,
+                        rerun[0] + rerun[1], latency.getValueAtPercentile(50), latency.getValueAtPercentile(99));
+            }
+        }
+    }
+
+    /** A broker, a schema with loaded source data, and their clean-up. */
+    private static final class Setup implements AutoCloseable {
+        final DbSettings db;
+        final Week current = Week.current(Instant.now(), ZoneOffset.UTC);
+        final Week target = current.plus(1);
+        final SourceDataGenerator generator = new SourceDataGenerator(7, current);
+        final InProcessKafkaBroker broker;
+        final Path dir;
+        final String id;
+
+        private Setup(DbSettings db, InProcessKafkaBroker broker, Path dir, String id) {
+            this.db = db;
+            this.broker = broker;
+            this.dir = dir;
+            this.id = id;
+        }
+
+        static Setup create(DbSettings base, String name, long customers, Consumer<String> progress) throws Exception {
+            String id = "bench_" + name + "_" + Long.toHexString(System.nanoTime());
+            DbSettings db = base.withSchema(id);
+            Path dir = Files.createTempDirectory("hfc-bench-" + name);
+            InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"));
+            Setup setup = new Setup(db, broker, dir, id);
+            try {
+                SchemaMigrator.migrate(db, true);
+                progress.accept(String.format("loading %,d customers into schema %s", customers, db.schema()));
+                SourceDataLoader.load(db, setup.generator, 0, customers, n -> { });
+                setup.exec("ANALYZE");
+            } catch (Exception e) {
+                setup.close();
+                throw e;
+            }
+            return setup;
+        }
+
+        InProcessPipeline startPipeline() throws SQLException {
+            return InProcessPipeline.start(new InProcessPipeline.Settings(KafkaSettings.of(broker.bootstrapServers()),
+                    new Topics(id.replace('_', '-') + "."), db, id, dir.resolve("segmenter"), new TopicProvisioner.Layout(6, (short) 1),
+                    POLICY, Duration.ofMillis(100)), new SimpleMeterRegistry());
+        }
+
+        /**
+         * Waits until the table matches the reference and has stopped changing; returns when (System.nanoTime())
+         * it last changed, i.e. when the pipeline had caught up.
+         */
+        long awaitCaughtUp(InProcessPipeline pipeline, Consumer<String> progress) throws Exception {
+            String signatureSql = "SELECT count(*) || ':' || coalesce(sum(hashtext(subscription_week || user_id || email || segment "
+                    + "|| subscription_id || coalesce(pause_weeks, 0))), 0) FROM rec_campaigns_weekly";
+            long deadline = System.nanoTime() + Duration.ofHours(2).toNanos();
+            String last = null;
+            long lastChange = System.nanoTime();
+            long lastSaid = 0;
+            while (System.nanoTime() < deadline) {
+                if (pipeline.failure() != null) {
+                    throw new IllegalStateException("a service failed: " + pipeline.failure());
+                }
+                String now = string(signatureSql);
+                if (!now.equals(last)) {
+                    last = now;
+                    lastChange = System.nanoTime();
+                } else if (System.nanoTime() - lastChange > 3_000_000_000L) {
+                    ReferenceCheck.Outcome check = ReferenceCheck.check(db, POLICY, current);
+                    if (check.matches()) {
+                        return lastChange;
+                    }
+                    if (System.nanoTime() - lastChange > 120_000_000_000L) {
+                        throw new IllegalStateException("the table stopped changing but differs from the reference: " + check);
+                    }
+                }
+                if (System.nanoTime() - lastSaid > 10_000_000_000L) {
+                    progress.accept(String.format("%,d events published, table %s", pipeline.published(), last));
+                    lastSaid = System.nanoTime();
+                }
+                Thread.sleep(200);
+            }
+            throw new IllegalStateException("not caught up within 2 hours");
+        }
+
+        /** The old weekly batch: one SQL query (the reference computation, for the target week), then one COPY. */
+        double[] batch() throws SQLException {
+            long start = System.nanoTime();
+            List<CopyRows.Row> rows = new ArrayList<>();
+            try (Connection c = Database.connect(db);
+                 PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + ReferenceCheck.referenceSql(db) + ") r WHERE week = ?")) {
+                ps.setString(1, target.toString());
+                ps.setInt(2, POLICY.horizonWeeks());
+                ps.setInt(3, POLICY.highFromWeeks());
+                ps.setInt(4, POLICY.mediumFromWeeks());
+                ps.setString(5, target.toString());
+                long now = System.currentTimeMillis();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new CopyRows.Row(UUID.randomUUID(), new CustomerSegment(rs.getObject("user_id", UUID.class),
+                                rs.getString("email"), target, Segment.fromWire(rs.getString("segment")).orElseThrow(),
+                                rs.getInt("pause_weeks"), rs.getObject("subscription_id", UUID.class), now)));
+                    }
+                }
+            }
+            double query = (System.nanoTime() - start) / 1e9;
+            long loadStart = System.nanoTime();
+            try (Connection c = Database.connect(db)) {
+                byte[] bytes = CopyRows.encode(CopyFormat.BINARY, rows);
+                var in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + db.qualified("rec_campaigns_weekly_batch")
+                        + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH " + CopyFormat.BINARY.option());
+                in.writeToCopy(bytes, 0, bytes.length);
+                in.endCopy();
+            }
+            return new double[] {query, (System.nanoTime() - loadStart) / 1e9};
+        }
+
+        long count(String sql) throws SQLException {
+            return Long.parseLong(string(sql));
+        }
+
+        String string(String sql) throws SQLException {
+            try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+
+        void exec(String sql) throws SQLException {
+            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                broker.close();
+            } finally {
+                CdcProducer.dropSlot(db, id, id); // a slot nobody reads pins WAL forever
+                exec("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
+            }
+        }
+    }
+
+    /** The highest heap use seen, sampled every 50 ms. */
+    private static final class HeapSampler {
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+
+        private HeapSampler() {
+            thread = new Thread(() -> {
+                var memory = ManagementFactory.getMemoryMXBean();
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "hfc-bench-heap");
+            thread.setDaemon(true);
+        }
+
+        static HeapSampler start() {
+            HeapSampler s = new HeapSampler();
+            s.thread.start();
+            return s;
+        }
+
+        long stop() {
+            thread.interrupt();
+            return peak.get();
+        }
+    }
+}
