@@ -142,11 +142,7 @@ final class CampaignCommand implements Runnable {
         long dbRetryTimeoutMs;
 
         ZoneId zone() {
-            try {
-                return ZoneId.of(zone);
-            } catch (DateTimeException e) {
-                throw Cli.usage("--zone", "HFC_ZONE", "'" + zone + "' is not a time zone (e.g. UTC, Europe/Berlin)");
-            }
+            return Cli.zone(zone);
         }
 
         /** Checks every setting, applies the output migrations, and builds the sender. */

@@ -23,6 +23,15 @@ final class Cli {
         });
     }
 
+    /** A time zone from {@code --zone} / {@code HFC_ZONE}. */
+    static java.time.ZoneId zone(String value) {
+        try {
+            return java.time.ZoneId.of(value);
+        } catch (java.time.DateTimeException e) {
+            throw usage("--zone", "HFC_ZONE", "'" + value + "' is not a time zone (e.g. UTC, Europe/Berlin)");
+        }
+    }
+
     static ConfigurationException usage(String flag, String env, String message) {
         return new ConfigurationException(flag + (env == null ? "" : " (env " + env + ")") + ": " + message);
     }

@@ -5,7 +5,6 @@ import dev.hfc.segmenter.SegmenterConfig;
 import dev.hfc.segmenter.SegmenterMetrics;
 import dev.hfc.segmenter.SegmenterService;
 import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -84,11 +83,7 @@ final class SegmenterCommand implements Callable<Integer> {
         }
 
         ZoneId zone() {
-            try {
-                return ZoneId.of(zone);
-            } catch (DateTimeException e) {
-                throw Cli.usage("--zone", "HFC_ZONE", "'" + zone + "' is not a time zone (e.g. UTC, Europe/Berlin)");
-            }
+            return Cli.zone(zone);
         }
     }
 }
