@@ -183,11 +183,29 @@ final class CampaignCommand implements Runnable {
             ZoneId zone = options.zone();
             Week w = week == null ? Week.target(Instant.now(), zone) : week(week, "--week");
             try (CampaignSender sender = options.sender(new CampaignMetrics(ServiceRunner.registry("campaign")))) {
-                Thread hook = new Thread(sender::stop, "hfc-campaign-stop");
+                // On SIGTERM: finish the message in hand, mark what was accepted, then let the JVM exit.
+                java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    sender.stop();
+                    try {
+                        finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "hfc-campaign-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
-                SendReport report = dryRun ? sender.dryRun(w) : sender.send(w);
+                SendReport report;
+                try {
+                    report = dryRun ? sender.dryRun(w) : sender.send(w);
+                } finally {
+                    finished.countDown();
+                }
                 System.out.println("campaign " + report.summary());
-                Runtime.getRuntime().removeShutdownHook(hook);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // SIGTERM arrived: the hook has already run its course
+                }
                 return report.complete() ? Hfc.OK : Hfc.FAILED;
             }
         }
