@@ -32,7 +32,12 @@ public final class Database {
         }
     }
 
-    /** True when the SQL state says the connection or server went away, as opposed to a bad statement. */
+    /**
+     * True when the SQL state says the connection or server went away, as opposed to a bad statement: worth
+     * retrying, with a bound, by a service that was already running. That includes a login refused for an
+     * authorization reason (a role locked or a password being rotated during maintenance): at start-up
+     * nothing retries, so a wrong password still fails at once.
+     */
     public static boolean isConnectionFailure(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
@@ -40,7 +45,8 @@ public final class Database {
                 if (state != null && (state.startsWith("08") // connection exception
                         || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") // shutdown
                         || state.equals("53300") // too many connections
-                        || state.equals("40001") || state.equals("40P01"))) { // serialization, deadlock
+                        || state.equals("40001") || state.equals("40P01") // serialization, deadlock
+                        || state.equals("28000") || state.equals("28P01"))) { // login refused: role locked, password changed
                     return true;
                 }
             }
