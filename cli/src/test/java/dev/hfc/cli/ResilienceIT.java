@@ -206,7 +206,8 @@ class ResilienceIT {
         String offsetsAtStart = offsets(db);
         Thread.sleep(5_000); // the outage itself
         assertThat(offsets(db)).as("the sink's stored offsets during the outage").isEqualTo(offsetsAtStart);
-        assertThat(services.get("sink").process.process().isAlive()).as("the sink rides through the outage").isTrue();
+        HfcProcess sink = services.get("sink").process;
+        assertThat(sink.process().isAlive()).as(() -> "the sink rides through the outage; its stderr:\n" + stderrTail(sink)).isTrue();
         admin(db, "ALTER ROLE " + role + " LOGIN");
     }
 
@@ -370,6 +371,14 @@ class ResilienceIT {
     private void pause() throws InterruptedException {
         Thread.sleep(1_000 + random.nextInt(2_000));
         checkAlive();
+    }
+
+    private static String stderrTail(HfcProcess p) {
+        try {
+            return tail(p.stderr());
+        } catch (java.io.IOException e) {
+            return "(stderr unreadable: " + e + ")";
+        }
     }
 
     private static String tail(String s) {
