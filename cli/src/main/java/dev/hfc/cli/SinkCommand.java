@@ -43,11 +43,16 @@ final class SinkCommand implements Callable<Integer> {
                     + "(env HFC_SINK_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
     long dbRetryTimeoutMs;
 
+    @Option(names = "--consumers", paramLabel = "N", defaultValue = "${env:HFC_SINK_CONSUMERS:-" + SinkService.DEFAULT_CONSUMERS + "}",
+            description = "Consumers of the group in this process, each with its own partitions, thread and database "
+                    + "connection (env HFC_SINK_CONSUMERS; default ${DEFAULT-VALUE}). More than the topic's partitions sit idle.")
+    int consumers;
+
     @Override
     public Integer call() throws InterruptedException {
-        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms", null,
+        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers", null,
                 () -> new SinkService.Settings(kafka.settings(), kafka.topics(), db.settings(), groupId, batchSize,
-                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout()));
+                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("sink");
         SinkService service = SinkService.start(settings, new SinkMetrics(registry));

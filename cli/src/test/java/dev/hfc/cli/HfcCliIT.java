@@ -79,6 +79,10 @@ class HfcCliIT {
         var badPort = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "broker", "--port", "seventy");
         assertThat(badPort.exitCode()).isEqualTo(2);
         assertThat(badPort.stderr()).contains("--port");
+
+        var noConsumers = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_SINK_CONSUMERS", "0"), "sink");
+        assertThat(noConsumers.exitCode()).isEqualTo(2);
+        assertThat(noConsumers.stderr()).contains("--consumers").contains("consumers must be 1..64, got 0");
     }
 
     @Test

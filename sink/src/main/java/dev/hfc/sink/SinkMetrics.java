@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The sink's metrics (§5 of the sink issue), on the registry {@code /metrics} serves. */
@@ -23,7 +24,8 @@ public final class SinkMetrics {
     private final Timer batchDuration;
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
     private final AtomicLong lastBatchRowsPerSecond = new AtomicLong();
-    private final AtomicLong lagRecords = new AtomicLong();
+    /** Records behind, per consumer of this process. */
+    private final Map<Integer, Long> lagRecords = new ConcurrentHashMap<>();
     private final AtomicLong lastWrittenTimestampMs = new AtomicLong();
 
     public SinkMetrics(MeterRegistry registry) {
@@ -39,8 +41,8 @@ public final class SinkMetrics {
         }
         Gauge.builder("hfc.sink.rows.per.second", lastBatchRowsPerSecond, AtomicLong::get)
                 .description("Records per second of the last batch").register(registry);
-        Gauge.builder("hfc.sink.lag.records", lagRecords, AtomicLong::get)
-                .description("Records behind the end of the assigned partitions").register(registry);
+        Gauge.builder("hfc.sink.lag.records", lagRecords, m -> m.values().stream().mapToLong(Long::longValue).sum())
+                .description("Records behind the end of the partitions assigned to this process").register(registry);
         Gauge.builder("hfc.sink.lag.seconds", lastWrittenTimestampMs,
                         t -> t.get() <= 0 ? Double.NaN : (System.currentTimeMillis() - t.get()) / 1000.0)
                 .description("Now minus the timestamp of the newest record written").register(registry);
@@ -70,8 +72,8 @@ public final class SinkMetrics {
         retries.increment();
     }
 
-    void lag(long recordsBehind) {
-        lagRecords.set(recordsBehind);
+    void lag(int consumer, long recordsBehind) {
+        lagRecords.put(consumer, recordsBehind);
     }
 
     public double upserted() {

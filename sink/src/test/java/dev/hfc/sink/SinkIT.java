@@ -191,6 +191,54 @@ class SinkIT {
         assertThat(f.snapshot()).isEqualTo(before);
     }
 
+    @Test
+    void twoConsumersSplitThePartitionsAndWriteEveryRecordOnce() throws Exception {
+        Fixture f = new Fixture("twoconsumers");
+        List<UUID> users = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            users.add(UUID.randomUUID());
+        }
+        Map<UUID, String> expected = new HashMap<>();
+        try (SinkService sink = f.start(40, 20, 2)) {
+            // The first round goes out while the two members are still joining the group.
+            List<CustomerSegment> first = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                first.add(segment(users.get(i), "u" + i + "@example.com", Segment.values()[i % 3]));
+            }
+            f.sendAll(first);
+            first.forEach(s -> expected.put(s.userId(), s.email() + "|" + s.segment().wire() + "|" + s.pauseWeeks() + "|false"));
+            f.awaitCaughtUp();
+            assertThat(f.rows()).isEqualTo(expected);
+
+            // The cooperative rebalance that hands the second member its partitions may take a moment more.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(f.partitionsPerMember().values()).as("partitions owned by each member of the group")
+                            .containsExactlyInAnyOrder(1, 2));
+
+            // Then every key changes (every row is an update, on both connections at once), and some go.
+            List<CustomerSegment> second = new ArrayList<>();
+            List<UUID> gone = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                if (i % 10 == 0) {
+                    gone.add(users.get(i));
+                    expected.remove(users.get(i));
+                } else {
+                    CustomerSegment s = segment(users.get(i), "u" + i + ".v2@example.com", Segment.values()[(i + 1) % 3]);
+                    second.add(s);
+                    expected.put(s.userId(), s.email() + "|" + s.segment().wire() + "|" + s.pauseWeeks() + "|false");
+                }
+            }
+            f.sendAll(second);
+            for (UUID user : gone) {
+                f.sendTombstone(user);
+            }
+            f.awaitCaughtUp();
+            assertThat(f.rows()).isEqualTo(expected);
+            // Each record was written once, by the one member that owned its partition.
+            assertThat(sink.metrics().records()).isEqualTo(600 + 540 + 60);
+        }
+    }
+
     private static CustomerSegment segment(UUID user, String email, Segment segment) {
         return new CustomerSegment(user, email, W, segment, segment.ordinal() + 1, UUID.nameUUIDFromBytes(email.getBytes()), 1L);
     }
@@ -208,13 +256,51 @@ class SinkIT {
         }
 
         SinkService start(int batchSize, int lingerMs) {
+            return start(batchSize, lingerMs, 1);
+        }
+
+        SinkService start(int batchSize, int lingerMs, int consumers) {
             return SinkService.start(new SinkService.Settings(KAFKA.settings(), topics, db, group, batchSize,
-                    Duration.ofMillis(lingerMs), Duration.ofSeconds(30), new TopicProvisioner.Layout(3, (short) 1)),
+                    Duration.ofMillis(lingerMs), Duration.ofSeconds(30), new TopicProvisioner.Layout(3, (short) 1), consumers),
                     new SinkMetrics(new SimpleMeterRegistry()));
         }
 
         void send(CustomerSegment s) throws Exception {
             sendRaw(s.key().toBytes(), topics.customerSegments().valueSerde().serializer().serialize("", s));
+        }
+
+        void sendAll(List<CustomerSegment> segments) throws Exception {
+            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (CustomerSegment s : segments) {
+                    p.send(new ProducerRecord<>(topics.customerSegments().name(), s.key().toBytes(),
+                            topics.customerSegments().valueSerde().serializer().serialize("", s)));
+                }
+                p.flush();
+            }
+        }
+
+        /** Per member of the sink's group: how many partitions Kafka assigned to it. */
+        Map<String, Integer> partitionsPerMember() throws Exception {
+            try (Admin admin = KAFKA.admin()) {
+                var group = admin.describeConsumerGroups(List.of(this.group)).all().get().get(this.group);
+                Map<String, Integer> owned = new HashMap<>();
+                group.members().forEach(m -> owned.put(m.consumerId(), m.assignment().topicPartitions().size()));
+                return owned;
+            }
+        }
+
+        /** user -> "email|segment|pause_weeks|sent" for every row of W. */
+        Map<UUID, String> rows() throws Exception {
+            Map<UUID, String> rows = new HashMap<>();
+            try (Connection c = Database.connect(db); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT user_id, email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
+                         + "WHERE subscription_week = '" + W + "'")) {
+                while (rs.next()) {
+                    rows.put(rs.getObject(1, UUID.class), rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getInt(4) + "|" + rs.getBoolean(5));
+                }
+            }
+            return rows;
         }
 
         void sendTombstone(UUID user) throws Exception {

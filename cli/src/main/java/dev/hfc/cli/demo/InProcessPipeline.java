@@ -51,7 +51,7 @@ public final class InProcessPipeline implements AutoCloseable {
     public static InProcessPipeline start(Settings s, MeterRegistry registry) throws java.sql.SQLException {
         ProducerMetrics producerMetrics = new ProducerMetrics(registry);
         SinkService sink = SinkService.start(new SinkService.Settings(s.kafka(), s.topics(), s.db(), s.id() + "-sink",
-                10_000, s.sinkLinger(), Duration.ofMinutes(2), s.layout()), new SinkMetrics(registry));
+                10_000, s.sinkLinger(), Duration.ofMinutes(2), s.layout(), SinkService.DEFAULT_CONSUMERS), new SinkMetrics(registry));
         SegmenterService segmenter = null;
         try {
             segmenter = SegmenterService.start(new SegmenterService.Settings(s.kafka(),

@@ -69,6 +69,7 @@ public final class CopyBatchWriter implements AutoCloseable {
     private final String copyStageSql;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final String probeSql;
+    private final String checkPositionsSql;
     private Connection connection;
     /** The staging table is emptied by every commit (ON COMMIT DELETE ROWS); within one it may hold rows. */
     private boolean stageHoldsRows;
@@ -94,6 +95,9 @@ public final class CopyBatchWriter implements AutoCloseable {
                 + "WHERE t.subscription_week = k.week AND t.user_id = k.user_id)";
         this.deleteSql = "DELETE FROM " + table + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
                 + "WHERE t.subscription_week = d.week AND t.user_id = d.user_id AND NOT t.campaign_sent";
+        this.checkPositionsSql = "SELECT o.topic, o.partition, o.next_offset FROM " + db.qualified("hfc_sink_offsets") + " AS o "
+                + "WHERE o.group_id = ? AND (o.topic, o.partition) IN (SELECT * FROM unnest(?::varchar[], ?::int[])) "
+                + "ORDER BY o.topic COLLATE \"C\", o.partition FOR UPDATE OF o";
         this.offsetsSql = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
                 + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
                 + "AS x(topic, partition, next_offset) "
@@ -290,23 +294,46 @@ public final class CopyBatchWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Locks the stored offsets of the batch's partitions, and only those: the other consumers of the group
+     * own the other partitions and write at the same time. Locked in (topic, partition) order, as the
+     * offsets are written, so two writers that briefly overlap during a rebalance wait instead of
+     * deadlocking.
+     */
     private void checkPositions(Connection c, java.util.Set<TopicPartition> partitions, Map<TopicPartition, Long> expected)
             throws SQLException {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> ordered = sorted(partitions);
+        String[] topics = new String[ordered.size()];
+        Integer[] numbers = new Integer[ordered.size()];
+        for (int i = 0; i < ordered.size(); i++) {
+            topics[i] = ordered.get(i).topic();
+            numbers[i] = ordered.get(i).partition();
+        }
         Map<TopicPartition, Long> stored = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT topic, partition, next_offset FROM "
-                + db.qualified("hfc_sink_offsets") + " WHERE group_id = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(checkPositionsSql)) {
             ps.setString(1, groupId);
+            ps.setArray(2, c.createArrayOf("varchar", topics));
+            ps.setArray(3, c.createArrayOf("int4", numbers));
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
                     stored.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
                 }
             }
         }
-        for (TopicPartition tp : partitions) {
+        for (TopicPartition tp : ordered) {
             if (!java.util.Objects.equals(stored.get(tp), expected.get(tp))) {
                 throw new PositionMovedException(tp, expected.get(tp), stored.get(tp));
             }
         }
+    }
+
+    static List<TopicPartition> sorted(java.util.Collection<TopicPartition> partitions) {
+        List<TopicPartition> ordered = new ArrayList<>(partitions);
+        ordered.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        return ordered;
     }
 
     /** The stored position of a partition is not where this instance left it. */
@@ -325,10 +352,10 @@ public final class CopyBatchWriter implements AutoCloseable {
         Integer[] partitions = new Integer[offsets.size()];
         Long[] next = new Long[offsets.size()];
         int i = 0;
-        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-            topics[i] = e.getKey().topic();
-            partitions[i] = e.getKey().partition();
-            next[i] = e.getValue();
+        for (TopicPartition tp : sorted(offsets.keySet())) { // the lock order of checkPositions
+            topics[i] = tp.topic();
+            partitions[i] = tp.partition();
+            next[i] = offsets.get(tp);
             i++;
         }
         try (PreparedStatement ps = c.prepareStatement(offsetsSql)) {
