@@ -2,8 +2,10 @@ package dev.hfc.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hfc.sink.SinkService;
 import dev.hfc.sink.bench.SinkBenchmark;
 import dev.hfc.sink.copy.CopyFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +42,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--copy-format", defaultValue = "binary", description = "binary or text (default ${DEFAULT-VALUE}).")
         String copyFormat;
 
+        @Option(names = "--consumers", defaultValue = "" + SinkService.DEFAULT_CONSUMERS,
+                description = "Connections for the parallel runs, as many as the sink's consumers (default ${DEFAULT-VALUE}; "
+                        + "1 runs every contender on one connection only).")
+        int consumers;
+
         @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated rows (default ${DEFAULT-VALUE}).")
         long seed;
 
@@ -51,33 +58,64 @@ final class BenchCommand implements Runnable {
             if (rows < 1000 || batchSize < 1) {
                 throw Cli.usage("--rows / --batch-size", null, "need at least 1000 rows and a positive batch size");
             }
+            if (consumers < 1 || consumers > SinkBenchmark.PARTITIONS) {
+                throw Cli.usage("--consumers", null, "must be 1.." + SinkBenchmark.PARTITIONS + " (the benchmark's partitions)");
+            }
             CopyFormat format = Cli.check("--copy-format", null, () -> CopyFormat.parse(copyFormat));
-            var r = SinkBenchmark.run(db.settings(), rows, batchSize, format, seed, step -> System.err.println("bench sink: " + step));
-            System.out.printf("%-34s %12s%n", "contender", "rows/s");
-            System.out.printf("%-34s %,12.0f%n", "sink path, new rows", r.sinkRowsPerS());
-            System.out.printf("%-34s %,12.0f%n", "JDBC batched upsert, new rows", r.jdbcRowsPerS());
-            System.out.printf("%-34s %,12.0f%n", "bare COPY, new rows", r.bareCopyRowsPerS());
-            System.out.printf("%-34s %,12.0f%n", "sink path, every key present", r.sinkUpdateRowsPerS());
-            System.out.printf("%-34s %,12.0f%n", "JDBC batched upsert, every key present", r.jdbcUpdateRowsPerS());
-            System.out.printf("ratios: new rows %.2fx JDBC (target 1.5), %.2fx bare COPY (target 0.8); "
-                    + "every key present %.2fx JDBC (target 1.25)%n", r.newRowsVsJdbc(), r.newRowsVsBareCopy(), r.updatesVsJdbc());
+            var r = SinkBenchmark.run(db.settings(), rows, batchSize, format, consumers, seed,
+                    step -> System.err.println("bench sink: " + step));
+            SinkBenchmark.Rates one = r.single();
+            SinkBenchmark.Rates par = r.parallel();
+            System.out.printf("%-40s %14s %14s%n", "rows/s", "1 connection", consumers + " connections");
+            System.out.printf("%-40s %,14.0f %,14.0f%n", "sink path, new rows", one.sinkRowsPerS(), par.sinkRowsPerS());
+            System.out.printf("%-40s %,14.0f %,14.0f%n", "JDBC batched upsert, new rows", one.jdbcRowsPerS(), par.jdbcRowsPerS());
+            System.out.printf("%-40s %,14.0f %,14.0f%n", "bare COPY, new rows", one.bareCopyRowsPerS(), par.bareCopyRowsPerS());
+            System.out.printf("%-40s %,14.0f %,14.0f%n", "sink path, every key present", one.sinkUpdateRowsPerS(), par.sinkUpdateRowsPerS());
+            System.out.printf("%-40s %,14.0f %,14.0f%n", "JDBC batched upsert, every key present", one.jdbcUpdateRowsPerS(),
+                    par.jdbcUpdateRowsPerS());
+            System.out.printf("targets, the sink with %d consumer(s) against the one-connection alternatives: new rows %.2fx JDBC "
+                    + "(target 1.5), %.2fx bare COPY (target 0.8); every key present %.2fx JDBC (target 1.25)%n",
+                    consumers, r.newRowsVsJdbc(), r.newRowsVsBareCopy(), r.updatesVsJdbc());
+            System.out.printf("like for like, 1 connection each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
+                    one.newRowsVsJdbc(), one.newRowsVsBareCopy(), one.updatesVsJdbc());
+            if (consumers > 1) {
+                System.out.printf("like for like, %d connections each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
+                        consumers, par.newRowsVsJdbc(), par.newRowsVsBareCopy(), par.updatesVsJdbc());
+            }
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("bench", "sink");
                 o.put("rows", r.rows());
                 o.put("batch_size", r.batchSize());
                 o.put("copy_format", r.copyFormat());
-                o.put("sink_rows_per_s", Math.round(r.sinkRowsPerS()));
-                o.put("jdbc_rows_per_s", Math.round(r.jdbcRowsPerS()));
-                o.put("bare_copy_rows_per_s", Math.round(r.bareCopyRowsPerS()));
-                o.put("sink_update_rows_per_s", Math.round(r.sinkUpdateRowsPerS()));
-                o.put("jdbc_update_rows_per_s", Math.round(r.jdbcUpdateRowsPerS()));
-                o.put("new_rows_vs_jdbc", Math.round(r.newRowsVsJdbc() * 100) / 100.0);
-                o.put("new_rows_vs_bare_copy", Math.round(r.newRowsVsBareCopy() * 100) / 100.0);
-                o.put("updates_vs_jdbc", Math.round(r.updatesVsJdbc() * 100) / 100.0);
+                o.put("consumers", r.consumers());
+                o.put("sink_rows_per_s", Math.round(par.sinkRowsPerS()));
+                o.put("jdbc_rows_per_s", Math.round(one.jdbcRowsPerS()));
+                o.put("bare_copy_rows_per_s", Math.round(one.bareCopyRowsPerS()));
+                o.put("sink_update_rows_per_s", Math.round(par.sinkUpdateRowsPerS()));
+                o.put("jdbc_update_rows_per_s", Math.round(one.jdbcUpdateRowsPerS()));
+                o.put("new_rows_vs_jdbc", ratio(r.newRowsVsJdbc()));
+                o.put("new_rows_vs_bare_copy", ratio(r.newRowsVsBareCopy()));
+                o.put("updates_vs_jdbc", ratio(r.updatesVsJdbc()));
+                for (SinkBenchmark.Rates rates : consumers == 1 ? List.of(one) : List.of(one, par)) {
+                    ObjectNode n = o.putObject(rates.connections() == 1 ? "one_connection" : "per_consumer_connections");
+                    n.put("connections", rates.connections());
+                    n.put("sink_rows_per_s", Math.round(rates.sinkRowsPerS()));
+                    n.put("jdbc_rows_per_s", Math.round(rates.jdbcRowsPerS()));
+                    n.put("bare_copy_rows_per_s", Math.round(rates.bareCopyRowsPerS()));
+                    n.put("sink_update_rows_per_s", Math.round(rates.sinkUpdateRowsPerS()));
+                    n.put("jdbc_update_rows_per_s", Math.round(rates.jdbcUpdateRowsPerS()));
+                    n.put("new_rows_vs_jdbc", ratio(rates.newRowsVsJdbc()));
+                    n.put("new_rows_vs_bare_copy", ratio(rates.newRowsVsBareCopy()));
+                    n.put("updates_vs_jdbc", ratio(rates.updatesVsJdbc()));
+                }
                 System.out.println(o);
             }
             return Hfc.OK;
+        }
+
+        private static double ratio(double r) {
+            return Math.round(r * 100) / 100.0;
         }
     }
 

@@ -61,6 +61,34 @@ class HfcCliIT {
     }
 
     @Test
+    void benchSinkPrintsEveryFigureAsJsonAndLeavesNoSchemaBehind() throws Exception {
+        var db = POSTGRES.db();
+        var result = HfcProcess.run(Duration.ofSeconds(180), Map.of(
+                        "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password()),
+                "bench", "sink", "--rows", "4000", "--batch-size", "500", "--consumers", "2", "--json");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        String last = result.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
+        assertThat(json.get("bench").asText()).isEqualTo("sink");
+        assertThat(json.get("rows").asInt()).isEqualTo(4000);
+        assertThat(json.get("consumers").asInt()).isEqualTo(2);
+        for (String field : new String[] {"sink_rows_per_s", "jdbc_rows_per_s", "bare_copy_rows_per_s",
+                "sink_update_rows_per_s", "jdbc_update_rows_per_s"}) {
+            assertThat(json.get(field).asDouble()).as(field).isPositive();
+        }
+        assertThat(json.get("sink_update_rows_per_s").asLong())
+                .isEqualTo(json.get("per_consumer_connections").get("sink_update_rows_per_s").asLong());
+        assertThat(json.get("jdbc_update_rows_per_s").asLong())
+                .isEqualTo(json.get("one_connection").get("jdbc_update_rows_per_s").asLong());
+        assertThat(json.get("per_consumer_connections").get("connections").asInt()).isEqualTo(2);
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'bench\\_%'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("benchmark schemas left behind").isZero();
+        }
+    }
+
+    @Test
     void badConfigurationExitsWith2AndNamesTheFlagAndVariable() throws Exception {
         var badSchema = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_SCHEMA", "x; drop table customer"),
                 "db", "migrate");
