@@ -1,5 +1,6 @@
 package dev.hfc.core.topic;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,11 +86,29 @@ public final class TopicProvisioner {
         }
     }
 
-    private static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
+    /**
+     * How long a topic created a moment ago may stay unknown to the broker that answers: KRaft publishes
+     * new topics to the brokers' metadata asynchronously, so a describe right after a create can fail.
+     */
+    static final Duration METADATA_PATIENCE = Duration.ofSeconds(30);
+
+    static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
+        long deadline = System.nanoTime() + METADATA_PATIENCE.toNanos();
+        long backoffMs = 25;
         try {
-            return admin.describeTopics(names).allTopicNames().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+            while (true) {
+                try {
+                    return admin.describeTopics(names).allTopicNames().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                    LOG.debug("topics {} not in the metadata yet; asking again in {} ms", names, backoffMs);
+                    Thread.sleep(backoffMs);
+                    backoffMs = Math.min(backoffMs * 2, 1_000);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);
