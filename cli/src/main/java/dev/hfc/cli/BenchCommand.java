@@ -27,7 +27,8 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
             description = "Rows/s into rec_campaigns_weekly: the sink's write path vs batched JDBC upserts vs a bare COPY, "
-                    + "on the same rows; then an update-heavy pass. Uses fresh schemas it drops afterwards.")
+                    + "on the same rows, each on one connection and on one per sink consumer; then an update-heavy pass. "
+                    + "Uses fresh schemas it drops afterwards.")
     static final class Sink implements Callable<Integer> {
         @Mixin
         DbOptions db;
