@@ -29,16 +29,20 @@ public final class SchemaMigrator {
 
     public static Outcome migrate(DbSettings db, boolean withSourceTables) {
         MigrateResult output = flyway(db, OUTPUT_LOCATION, OUTPUT_HISTORY).migrate();
-        LOG.info("schema {}: output tables at version {} ({} applied)", db.schema(), output.targetSchemaVersion,
+        LOG.info("schema {}: output tables at version {} ({} applied)", db.schema(), versionAfter(output),
                 output.migrationsExecuted);
         if (!withSourceTables) {
-            return new Outcome(output.targetSchemaVersion, output.migrationsExecuted, null, 0);
+            return new Outcome(versionAfter(output), output.migrationsExecuted, null, 0);
         }
         MigrateResult source = flyway(db, SOURCE_LOCATION, SOURCE_HISTORY).migrate();
-        LOG.info("schema {}: source tables at version {} ({} applied)", db.schema(), source.targetSchemaVersion,
+        LOG.info("schema {}: source tables at version {} ({} applied)", db.schema(), versionAfter(source),
                 source.migrationsExecuted);
-        return new Outcome(output.targetSchemaVersion, output.migrationsExecuted,
-                source.targetSchemaVersion, source.migrationsExecuted);
+        return new Outcome(versionAfter(output), output.migrationsExecuted, versionAfter(source), source.migrationsExecuted);
+    }
+
+    /** Flyway leaves the target version empty when nothing ran; the schema is then still where it was. */
+    private static String versionAfter(MigrateResult result) {
+        return result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
     }
 
     private static Flyway flyway(DbSettings db, String location, String historyTable) {

@@ -67,6 +67,8 @@ class SchemaMigratorIT {
         var third = SchemaMigrator.migrate(db, true);
         assertThat(third.outputApplied()).isZero();
         assertThat(third.sourceApplied()).isZero();
+        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("6");
+        assertThat(third.sourceVersion()).isEqualTo("1");
 
         try (Connection c = Database.connect(db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT relname, relreplident FROM pg_class WHERE relname IN ('customer','subscription') "
