@@ -15,6 +15,12 @@ public sealed interface SendOutcome {
     /** The server refused the message itself for good (5xx not about the recipient); reported, not retried now. */
     record MessageRefused(Integer smtpCode, String reason) implements SendOutcome {}
 
+    /**
+     * This server cannot take the address in any form (a non-ASCII local part, and no {@code SMTPUTF8}).
+     * Not the address's fault: it is reported and left unsent, never suppressed, since another relay may take it.
+     */
+    record AddressUnsupported(String reason) implements SendOutcome {}
+
     /** The server could not be reached or answered 4xx: worth trying again after a pause. */
     record Transient(Integer smtpCode, String reason) implements SendOutcome {}
 }

@@ -5,7 +5,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
@@ -16,6 +15,7 @@ import java.util.Date;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ public final class SmtpMailer implements Mailer {
     private final SmtpSettings settings;
     private final Session session;
     private final InternetAddress from;
-    private Transport transport;
+    private SMTPTransport transport;
 
     public SmtpMailer(SmtpSettings settings) {
         this.settings = settings;
@@ -57,23 +57,27 @@ public final class SmtpMailer implements Mailer {
         if (s.security() != SmtpSettings.Security.NONE) {
             props.put(p + "ssl.checkserveridentity", "true");
         }
-        // Addresses with non-ASCII letters (RFC 6531); used only when the server offers SMTPUTF8.
+        // Addresses with non-ASCII letters (RFC 6531). Angus Mail writes UTF-8 on the wire whenever this is set,
+        // so send() hands such an address only to a server that announced SMTPUTF8 (see WireAddress).
         props.put("mail.mime.allowutf8", "true");
         return props;
     }
 
     @Override
     public SendOutcome send(String to, RenderedEmail email, String messageId) {
-        InternetAddress recipient;
         try {
-            recipient = new InternetAddress(to, true);
+            new InternetAddress(to, true);
         } catch (AddressException e) {
             return new SendOutcome.AddressRejected(null, "not a valid address: " + e.getMessage());
         }
         try {
-            MimeMessage message = message(recipient, email, messageId);
-            Transport t = transport();
-            t.sendMessage(message, new InternetAddress[] {recipient});
+            SMTPTransport t = transport();
+            WireAddress wire = WireAddress.of(to, t.supportsExtension("SMTPUTF8"));
+            if (wire instanceof WireAddress.NeedsSmtpUtf8 n) {
+                return new SendOutcome.AddressUnsupported(n.reason());
+            }
+            InternetAddress recipient = new InternetAddress(((WireAddress.Sendable) wire).address(), true);
+            t.sendMessage(message(recipient, email, messageId), new InternetAddress[] {recipient});
             return new SendOutcome.Accepted();
         } catch (MessagingException e) {
             SendOutcome outcome = classify(e);
@@ -126,9 +130,9 @@ public final class SmtpMailer implements Mailer {
         return message;
     }
 
-    private Transport transport() throws MessagingException {
+    private SMTPTransport transport() throws MessagingException {
         if (transport == null || !transport.isConnected()) {
-            Transport t = session.getTransport();
+            SMTPTransport t = (SMTPTransport) session.getTransport();
             if (settings.user() != null) {
                 t.connect(settings.host(), settings.port(), settings.user(), settings.password());
             } else {

@@ -202,6 +202,12 @@ public final class CampaignSender implements AutoCloseable {
                     leftAlone.add(row.id());
                     p.refused++;
                     metrics.message(r.segment(), "refused");
+                } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
+                    LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
+                            + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
+                    leftAlone.add(row.id());
+                    p.unsupported++;
+                    metrics.message(r.segment(), "address_unsupported");
                 } else if (outcome instanceof SendOutcome.Transient t) {
                     p.aborted = "the mail server stayed unavailable for " + settings.smtpRetryTimeout().toSeconds()
                             + " s: " + t.reason();
@@ -318,11 +324,12 @@ public final class CampaignSender implements AutoCloseable {
         long alreadyDelivered;
         long addressRejected;
         long refused;
+        long unsupported;
         long withoutPauseWeeks;
         String aborted;
 
         SendReport report(Week week, boolean dryRun) {
-            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, withoutPauseWeeks, aborted);
+            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, unsupported, withoutPauseWeeks, aborted);
         }
     }
 }

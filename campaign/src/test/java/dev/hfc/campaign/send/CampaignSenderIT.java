@@ -209,6 +209,52 @@ class CampaignSenderIT {
         assertThat(idByRecipient).hasSize(rows);
     }
 
+    @Test
+    void aNonAsciiLocalPartGoesOnlyToAServerWithSmtpUtf8AndAnIdnDomainGoesAsPunycode() throws Exception {
+        DbSettings db = schema("smtputf8");
+        String utf8Local = "ullanov\u00e1k.hx5@post.example.co.uk";
+        String idnDomain = "anna@b\u00fccher.example";
+        UUID utf8User = UUID.randomUUID();
+        insert(db, W, utf8User, utf8Local, Segment.MEDIUM, 2, false);
+        insert(db, W, UUID.randomUUID(), idnDomain, Segment.LOW, 1, false);
+        insert(db, W, UUID.randomUUID(), "plain@example.com", Segment.HIGH, 4, false);
+
+        // GreenMail does not announce SMTPUTF8 and reads commands as ASCII.
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(2);
+            assertThat(report.unsupported()).isEqualTo(1);
+            assertThat(report.complete()).as("a row left unsent makes the run incomplete").isFalse();
+            assertThat(report.summary()).contains("1 left unsent: non-ASCII addresses and the server has no SMTPUTF8");
+            assertThat(recipients(List.of(smtp.mail().getReceivedMessages())))
+                    .containsExactlyInAnyOrder("plain@example.com", "anna@xn--bcher-kva.example");
+        }
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).as("nobody suppressed").isZero();
+        assertThat(unsentUsers(db, W)).containsExactly(utf8User);
+
+        // A relay with SMTPUTF8 (SubEtha SMTP) takes it, byte for byte.
+        List<String> envelope = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<byte[]> data = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.subethamail.smtp.server.SMTPServer relay = org.subethamail.smtp.server.SMTPServer.port(0)
+                .bindAddress(java.net.InetAddress.getByName("127.0.0.1"))
+                .messageHandler((context, from, to, bytes) -> {
+                    envelope.add(to);
+                    data.add(bytes);
+                }).build();
+        relay.start();
+        try (CampaignSender sender = sender(db, relay.getPortAllocated(), 10, 0, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(1);
+            assertThat(report.complete()).isTrue();
+        } finally {
+            relay.stop();
+        }
+        assertThat(envelope).containsExactly(utf8Local);
+        String message = new String(data.get(0), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(message).contains("To: " + utf8Local);
+        assertThat(unsent(db, W)).isZero();
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static String normalized(String email) throws Exception {
@@ -290,6 +336,17 @@ class CampaignSenderIT {
             ps.setInt(7, pauseWeeks);
             ps.executeUpdate();
         }
+    }
+
+    private static List<UUID> unsentUsers(DbSettings db, Week week) throws Exception {
+        List<UUID> users = new ArrayList<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT user_id FROM rec_campaigns_weekly WHERE NOT campaign_sent AND subscription_week = '" + week + "'")) {
+            while (rs.next()) {
+                users.add(rs.getObject(1, UUID.class));
+            }
+        }
+        return users;
     }
 
     private static long unsent(DbSettings db, Week week) throws Exception {
