@@ -1,13 +1,12 @@
 package dev.hfc.cli;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
+import dev.hfc.cli.demo.DemoLogging;
 import dev.hfc.cli.demo.InProcessPipeline;
 import dev.hfc.cli.demo.LiveChanges;
 import dev.hfc.cli.demo.ReferenceCheck;
@@ -21,6 +20,7 @@ import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
+import dev.hfc.local.smtp.InProcessSmtpServer;
 import dev.hfc.producer.cdc.CdcProducer;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
@@ -87,6 +87,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Serve /health and /metrics of all three services while the demo runs (default: a free port).")
     int opsPort;
 
+    @Option(names = "--verbose", description = "Show the services', libraries' and in-process broker's log lines on stderr; "
+            + "without it, only hfc's own warnings and errors.")
+    boolean verbose;
+
     @Option(names = "--timeout-s", defaultValue = "600", paramLabel = "S", description = "Longest wait for the table to catch up (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -94,6 +98,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (customers < 1 || changes < 0 || changeRate < 1) {
             throw Cli.usage("--customers / --changes / --change-rate", null, "must be positive");
+        }
+        if (!verbose) {
+            DemoLogging.quiet();
         }
         long begin = System.nanoTime();
         Path work = Files.createTempDirectory("hfc-demo");
@@ -161,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
             if (embedded != null) {
                 embedded.close();
             }
+            deleteWorkDirectory(work);
         }
         return code;
     }
@@ -265,17 +273,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Sends the target week's campaign through GreenMail (in-process SMTP) with the shipped templates (§1 part 3). */
+    /**
+     * Sends the target week's campaign with the shipped templates (§1 part 3) through an in-process SMTP server
+     * that, like a modern relay, announces SMTPUTF8: the generated customers include internationalised addresses.
+     */
     private static CampaignOutcome sendCampaign(DbSettings db, Week target) throws Exception {
         say("sending the campaign for " + target + " to an in-process SMTP server");
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        try {
-            SmtpSettings settings = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
+        try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
+            SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                     "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
             SendReport report;
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
@@ -293,9 +298,7 @@ final class DemoCommand implements Callable<Integer> {
                     unsent = rs.getLong(1);
                 }
             }
-            return new CampaignOutcome(report, smtp.getReceivedMessages().length, unsent);
-        } finally {
-            smtp.stop();
+            return new CampaignOutcome(report, smtp.received().size(), unsent);
         }
     }
 
@@ -331,6 +334,15 @@ final class DemoCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("hfc demo: clean-up incomplete (" + e.getMessage() + "); drop schema " + db.schema()
                     + " and replication slot " + slot + " by hand");
+        }
+    }
+
+    /** The broker's log and the segmenter's state (hundreds of MB at the defaults) go, whether the demo passed or not. */
+    private static void deleteWorkDirectory(Path work) {
+        try {
+            org.apache.kafka.common.utils.Utils.delete(work.toFile());
+        } catch (java.io.IOException e) {
+            System.err.println("hfc demo: could not delete its temporary data in " + work + " (" + e.getMessage() + ")");
         }
     }
 
