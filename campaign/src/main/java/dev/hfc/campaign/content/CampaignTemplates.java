@@ -54,10 +54,19 @@ public final class CampaignTemplates {
 
     private final Map<Segment, Map<Part, Template>> templates;
     private final Template resumeLink;
+    private final Map<Segment, Boolean> needsPauseWeeks = new EnumMap<>(Segment.class);
 
     private CampaignTemplates(Map<Segment, Map<Part, Template>> templates, Template resumeLink) {
         this.templates = templates;
         this.resumeLink = resumeLink;
+    }
+
+    /**
+     * Whether the segment's templates (or the resume link) use {@code pause_weeks}: a row without it can
+     * then not be rendered. Decided at load by rendering the segment without the variable.
+     */
+    public boolean needsPauseWeeks(Segment segment) {
+        return needsPauseWeeks.get(segment);
     }
 
     /** The templates shipped with hfc. */
@@ -124,12 +133,34 @@ public final class CampaignTemplates {
                 throw new IllegalArgumentException("template " + origin(overrides, Part.SUBJECT.fileName(segment))
                         + ": " + e.getMessage(), e);
             }
+            CampaignRecipient withoutPause = new CampaignRecipient(sample.userId(), sample.email(), sample.week(),
+                    segment, null, sample.subscriptionId());
+            boolean needs;
+            try {
+                loaded.renderUnchecked(withoutPause);
+                needs = false;
+            } catch (MustacheException e) {
+                needs = true;
+            }
+            loaded.needsPauseWeeks.put(segment, needs);
         }
         return loaded;
     }
 
-    /** The message for one recipient, with the content of its segment. */
+    /**
+     * The message for one recipient, with the content of its segment.
+     *
+     * @throws IllegalArgumentException for a recipient without pause_weeks whose segment needs it
+     */
     public RenderedEmail render(CampaignRecipient recipient) {
+        if (recipient.pauseWeeks() == null && needsPauseWeeks(recipient.segment())) {
+            throw new IllegalArgumentException(recipient.describe() + " has no pause_weeks, and the " + recipient.segment().wire()
+                    + " templates use it");
+        }
+        return renderUnchecked(recipient);
+    }
+
+    private RenderedEmail renderUnchecked(CampaignRecipient recipient) {
         Map<String, Object> vars = variables(recipient);
         return new RenderedEmail(renderPart(recipient.segment(), Part.SUBJECT, vars).strip(),
                 renderPart(recipient.segment(), Part.TEXT, vars), renderPart(recipient.segment(), Part.HTML, vars));
@@ -158,8 +189,10 @@ public final class CampaignTemplates {
         vars.put("week", r.week().toString());
         vars.put("week_start", WEEK_START.format(r.week().monday()));
         vars.put("segment", r.segment().wire());
-        vars.put("pause_weeks", r.pauseWeeks());
-        vars.put("pause_weeks_plural", r.pauseWeeks() > 1);
+        if (r.pauseWeeks() != null) { // absent, not null: a template that uses it then fails instead of printing ""
+            vars.put("pause_weeks", r.pauseWeeks());
+            vars.put("pause_weeks_plural", r.pauseWeeks() > 1);
+        }
         vars.put("resume_link", resumeLink.execute(vars));
         return vars;
     }

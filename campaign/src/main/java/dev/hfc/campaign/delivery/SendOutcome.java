@@ -7,10 +7,16 @@ public sealed interface SendOutcome {
     record Accepted() implements SendOutcome {}
 
     /**
-     * The recipient address is unusable for good: not a valid address, or the server answered 5xx for it.
-     * It is recorded and not tried again.
+     * The recipient address is unusable for good: not a valid address, or the server said the mailbox or
+     * address is bad (5.1.x). It is recorded and not tried again.
      */
     record AddressRejected(Integer smtpCode, String reason) implements SendOutcome {}
+
+    /**
+     * The server will not take mail from this sender: relay denied, not authenticated, blocklisted, DMARC
+     * (5.7.x and the like). Says nothing about the recipient: nobody is suppressed, the row stays unsent.
+     */
+    record SenderRefused(Integer smtpCode, String reason) implements SendOutcome {}
 
     /** The server refused the message itself for good (5xx not about the recipient); reported, not retried now. */
     record MessageRefused(Integer smtpCode, String reason) implements SendOutcome {}

@@ -1,6 +1,7 @@
 package dev.hfc.campaign.delivery;
 
 import dev.hfc.campaign.content.RenderedEmail;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -15,6 +16,7 @@ import java.util.Date;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,25 +93,40 @@ public final class SmtpMailer implements Mailer {
         }
     }
 
-    /** Which kind of failure an exception from Jakarta Mail is: 5xx are final, everything else is worth a retry. */
+    /**
+     * Which kind of failure an exception from Jakarta Mail is, by the server's reply (see {@link SmtpReply}):
+     * only an address-level permanent refusal rejects the address; policy and authentication refusals are
+     * the sender's; connection trouble and 4xx are transient.
+     */
     static SendOutcome classify(MessagingException e) {
         for (Exception x = e; x != null; x = x instanceof MessagingException m ? m.getNextException() : null) {
             if (x instanceof SMTPAddressFailedException a) {
-                int code = a.getReturnCode();
-                String reason = code + " " + a.getMessage().strip();
-                return code >= 500 ? new SendOutcome.AddressRejected(code, reason) : new SendOutcome.Transient(code, reason);
+                return outcome(SmtpReply.parse(a.getReturnCode(), a.getMessage(), SmtpReply.Stage.RCPT_TO));
+            }
+            if (x instanceof SMTPSenderFailedException f) {
+                return outcome(SmtpReply.parse(f.getReturnCode(), f.getMessage(), SmtpReply.Stage.MAIL_FROM));
             }
         }
         if (e instanceof SMTPSendFailedException f) {
-            int code = f.getReturnCode();
-            String reason = code + " " + f.getMessage().strip();
-            return code >= 500 ? new SendOutcome.MessageRefused(code, reason) : new SendOutcome.Transient(code, reason);
+            return outcome(SmtpReply.parse(f.getReturnCode(), f.getMessage(), SmtpReply.Stage.DATA));
+        }
+        if (e instanceof AuthenticationFailedException) {
+            return new SendOutcome.SenderRefused(null, "authentication failed: " + e.getMessage());
         }
         if (e instanceof SendFailedException f && f.getInvalidAddresses() != null && f.getInvalidAddresses().length > 0) {
             return new SendOutcome.AddressRejected(null, f.getMessage());
         }
-        // Connection refused or lost, timeouts, TLS or authentication trouble: the server, not the message.
+        // Connection refused or lost, timeouts, TLS trouble: the server, not the message.
         return new SendOutcome.Transient(null, e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+    }
+
+    private static SendOutcome outcome(SmtpReply reply) {
+        return switch (reply.kind()) {
+            case TRANSIENT -> new SendOutcome.Transient(reply.code(), reply.text());
+            case BAD_ADDRESS -> new SendOutcome.AddressRejected(reply.code(), reply.text());
+            case SENDER_REFUSED -> new SendOutcome.SenderRefused(reply.code(), reply.text());
+            case MESSAGE_REFUSED -> new SendOutcome.MessageRefused(reply.code(), reply.text());
+        };
     }
 
     private MimeMessage message(InternetAddress to, RenderedEmail email, String messageId) throws MessagingException {

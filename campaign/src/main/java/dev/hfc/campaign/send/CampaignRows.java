@@ -21,23 +21,26 @@ final class CampaignRows {
     private static final String COLUMNS = "r.id, r.user_id, r.email, r.segment, r.pause_weeks, r.subscription_id";
 
     private final String claimSql;
+    private final String claimWaitingSql;
     private final String pageSql;
     private final String markSql;
     private final String deliverySql;
     private final String suppressSql;
-    private final String withoutPauseWeeksSql;
 
     CampaignRows(DbSettings db) {
         String rows = db.qualified("rec_campaigns_weekly");
         String deliveries = db.qualified("hfc_campaign_deliveries");
         String suppressions = db.qualified("hfc_campaign_suppressions");
-        String sendable = "r.subscription_week = ? AND NOT r.campaign_sent AND r.pause_weeks IS NOT NULL "
+        String sendable = "r.subscription_week = ? AND NOT r.campaign_sent "
                 + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email)";
         // SKIP LOCKED: rows another sender holds are left to it, so two senders never claim the same row.
         // Index order, as the sink locks them, so the two do not deadlock.
-        this.claimSql = "SELECT " + COLUMNS + ", d.user_id IS NOT NULL AS delivered FROM " + rows + " r "
+        // The last pass of a run waits for rows that SKIP LOCKED passed over (held by the sink's open batch or
+        // another sender): when their holder commits, the rows are re-checked and claimed if still unsent.
+        this.claimWaitingSql = "SELECT " + COLUMNS + ", d.user_id IS NOT NULL AS delivered FROM " + rows + " r "
                 + "LEFT JOIN " + deliveries + " d ON d.subscription_week = r.subscription_week AND d.user_id = r.user_id "
-                + "WHERE " + sendable + " ORDER BY r.subscription_week, r.user_id LIMIT ? FOR UPDATE OF r SKIP LOCKED";
+                + "WHERE " + sendable + " ORDER BY r.subscription_week, r.user_id LIMIT ? FOR UPDATE OF r";
+        this.claimSql = claimWaitingSql + " SKIP LOCKED";
         this.pageSql = "SELECT " + COLUMNS + " FROM " + rows + " r WHERE " + sendable
                 + " AND (?::uuid IS NULL OR r.user_id > ?::uuid) ORDER BY r.subscription_week, r.user_id LIMIT ?";
         this.markSql = "UPDATE " + rows + " SET campaign_sent = true WHERE id = ANY (?) AND NOT campaign_sent";
@@ -45,13 +48,14 @@ final class CampaignRows {
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.suppressSql = "INSERT INTO " + suppressions + " (email, reason, smtp_code, subscription_week, user_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING";
-        this.withoutPauseWeeksSql = "SELECT count(*) FROM " + rows + " r WHERE r.subscription_week = ? "
-                + "AND NOT r.campaign_sent AND r.pause_weeks IS NULL";
     }
 
-    /** Locks up to {@code limit} unsent rows of {@code week} that no other transaction holds. */
-    List<ClaimedRow> claim(Connection c, Week week, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(claimSql)) {
+    /**
+     * Locks up to {@code limit} unsent rows of {@code week}: those no other transaction holds, or, with
+     * {@code waitForLocks}, all of them, waiting for their holders to finish.
+     */
+    List<ClaimedRow> claim(Connection c, Week week, int limit, boolean waitForLocks) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(waitForLocks ? claimWaitingSql : claimSql)) {
             ps.setString(1, week.toString());
             ps.setInt(2, limit);
             List<ClaimedRow> claimed = new ArrayList<>(limit);
@@ -117,22 +121,11 @@ final class CampaignRows {
         }
     }
 
-    /** Unsent rows of the week written before the sink stored pause_weeks: they cannot be rendered. */
-    long withoutPauseWeeks(Connection c, Week week) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(withoutPauseWeeksSql)) {
-            ps.setString(1, week.toString());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     private static CampaignRecipient recipient(ResultSet rs, Week week) throws SQLException {
         String wire = rs.getString(4);
         Segment segment = Segment.fromWire(wire).orElseThrow(() -> new SQLException(
                 "rec_campaigns_weekly row of " + week + " has an unknown segment '" + wire + "'", "22000"));
-        return new CampaignRecipient(rs.getObject(2, UUID.class), rs.getString(3), week, segment, rs.getInt(5),
+        return new CampaignRecipient(rs.getObject(2, UUID.class), rs.getString(3), week, segment, rs.getObject(5, Integer.class),
                 rs.getObject(6, UUID.class));
     }
 }

@@ -43,14 +43,18 @@ import org.slf4j.LoggerFactory;
  *   <li>A row is never marked unless the server accepted its message (or an earlier copy of it).</li>
  * </ol>
  * Transient SMTP failures (unreachable, 4xx) are retried with backoff up to {@link Settings#smtpRetryTimeout};
- * after that the run stops early, keeping what was accepted. An address refused for good is recorded in
- * {@code hfc_campaign_suppressions} and skipped from then on.
+ * after that the run stops early, keeping what was accepted. An address the server calls bad for good
+ * (see {@link dev.hfc.campaign.delivery.SmtpReply}) is recorded in {@code hfc_campaign_suppressions} and
+ * skipped from then on. A refusal of the sender (policy, authentication) suppresses nobody; a few in a row
+ * stop the run.
  */
 public final class CampaignSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CampaignSender.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Refusals of the sender (policy, authentication) in a row that stop a run: the server will not take our mail. */
+    static final int SENDER_REFUSALS_TO_STOP = 3;
 
     /**
      * @param batchSize          rows claimed (and locked) per transaction
@@ -115,16 +119,16 @@ public final class CampaignSender implements AutoCloseable {
      */
     public SendReport send(Week week) throws SQLException, InterruptedException {
         Progress p = new Progress();
-        p.withoutPauseWeeks = withDb(c -> rows.withoutPauseWeeks(c, week));
-        if (p.withoutPauseWeeks > 0) {
-            LOG.warn("campaign {}: {} unsent rows have no pause_weeks (written before migration V4); they are "
-                    + "skipped until the sink rewrites them ('hfc replay sink --from earliest')", week, p.withoutPauseWeeks);
-        }
         Set<UUID> leftAlone = new HashSet<>();
         while (p.aborted == null) {
-            int claimed = withDb(c -> batch(week, p, leftAlone));
+            int claimed = withDb(c -> batch(week, p, leftAlone, false));
             if (claimed == 0) {
-                break;
+                // SKIP LOCKED passes over rows another transaction holds (the sink's open batch, another sender):
+                // a run ends only after a pass that waits for them finds nothing sendable left.
+                claimed = withDb(c -> batch(week, p, leftAlone, true));
+                if (claimed == 0) {
+                    break;
+                }
             }
         }
         SendReport report = p.report(week, false);
@@ -136,7 +140,6 @@ public final class CampaignSender implements AutoCloseable {
     public SendReport dryRun(Week week) throws SQLException {
         Progress p = new Progress();
         try (Connection c = Database.connect(settings.db())) {
-            p.withoutPauseWeeks = rows.withoutPauseWeeks(c, week);
             UUID after = null;
             while (true) {
                 List<CampaignRecipient> page = rows.page(c, week, after, 1_000);
@@ -144,6 +147,10 @@ public final class CampaignSender implements AutoCloseable {
                     break;
                 }
                 for (CampaignRecipient r : page) {
+                    if (cannotRender(r)) {
+                        p.withoutPauseWeeks++;
+                        continue;
+                    }
                     templates.render(r); // a recipient whose message cannot be rendered fails the dry run too
                     p.sent.merge(r.segment(), 1L, Long::sum);
                 }
@@ -156,11 +163,11 @@ public final class CampaignSender implements AutoCloseable {
     }
 
     /** One claimed batch in one transaction; returns how many rows it claimed. */
-    private int batch(Week week, Progress p, Set<UUID> leftAlone) throws SQLException, InterruptedException {
+    private int batch(Week week, Progress p, Set<UUID> leftAlone, boolean waitForLocks) throws SQLException, InterruptedException {
         Connection c = claims();
         try {
             List<ClaimedRow> claimed = new ArrayList<>();
-            for (ClaimedRow row : rows.claim(c, week, settings.batchSize() + leftAlone.size())) {
+            for (ClaimedRow row : rows.claim(c, week, settings.batchSize() + leftAlone.size(), waitForLocks)) {
                 if (!leftAlone.contains(row.id()) && claimed.size() < settings.batchSize()) {
                     claimed.add(row);
                 }
@@ -182,9 +189,20 @@ public final class CampaignSender implements AutoCloseable {
                     p.aborted = "stopped on request";
                     break;
                 }
+                if (cannotRender(r)) {
+                    LOG.warn("campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
+                            + "until the sink rewrites it ('hfc replay sink --from earliest')", r.describe(), r.segment().wire());
+                    leftAlone.add(row.id());
+                    p.withoutPauseWeeks++;
+                    metrics.message(r.segment(), "without_pause_weeks");
+                    continue;
+                }
                 String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
                 RenderedEmail email = templates.render(r);
                 SendOutcome outcome = sendWithRetry(r, email, messageId);
+                if (!(outcome instanceof SendOutcome.SenderRefused)) {
+                    p.senderRefusedInARow = 0;
+                }
                 if (outcome instanceof SendOutcome.Accepted) {
                     rows.recordDelivery(records(), r, messageId);
                     toMark.add(row.id());
@@ -202,6 +220,19 @@ public final class CampaignSender implements AutoCloseable {
                     leftAlone.add(row.id());
                     p.refused++;
                     metrics.message(r.segment(), "refused");
+                } else if (outcome instanceof SendOutcome.SenderRefused refused) {
+                    LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
+                            + "the row stays unsent", r.describe(), refused.reason());
+                    leftAlone.add(row.id());
+                    p.senderRefused++;
+                    metrics.message(r.segment(), "sender_refused");
+                    if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP) {
+                        p.aborted = "the mail server refused mail from this sender " + p.senderRefusedInARow
+                                + " times in a row (check --smtp-user/--smtp-password, --from and the relay's policy): "
+                                + refused.reason();
+                        LOG.error("campaign {}: {}", week, p.aborted);
+                        break;
+                    }
                 } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
                     LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
                             + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
@@ -223,6 +254,11 @@ public final class CampaignSender implements AutoCloseable {
             rollback(c, e);
             throw e;
         }
+    }
+
+    /** A row written without pause_weeks whose segment's content needs it. */
+    private boolean cannotRender(CampaignRecipient r) {
+        return r.pauseWeeks() == null && templates.needsPauseWeeks(r.segment());
     }
 
     private SendOutcome sendWithRetry(CampaignRecipient r, RenderedEmail email, String messageId) throws InterruptedException {
@@ -324,12 +360,14 @@ public final class CampaignSender implements AutoCloseable {
         long alreadyDelivered;
         long addressRejected;
         long refused;
+        long senderRefused;
+        int senderRefusedInARow;
         long unsupported;
         long withoutPauseWeeks;
         String aborted;
 
         SendReport report(Week week, boolean dryRun) {
-            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, unsupported, withoutPauseWeeks, aborted);
+            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, senderRefused, unsupported, withoutPauseWeeks, aborted);
         }
     }
 }

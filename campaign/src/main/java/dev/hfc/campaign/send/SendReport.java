@@ -13,13 +13,15 @@ import java.util.Map;
  * @param alreadyDelivered  rows marked sent without sending: an earlier sender's delivery was on record
  * @param addressRejected   rows whose address is unusable for good (recorded, not tried again)
  * @param refused           messages the server refused for good for another reason (left unsent)
+ * @param senderRefused     rows left unsent because the server refused mail from this sender (policy,
+ *                          authentication); nobody was suppressed
  * @param unsupported       rows left unsent because this server cannot take their address (a non-ASCII
  *                          local part and no SMTPUTF8); not suppressed, another relay may take them
- * @param withoutPauseWeeks unsent rows skipped because they predate the pause_weeks column
+ * @param withoutPauseWeeks rows left unsent because they have no pause_weeks and their segment's templates use it
  * @param aborted           why the run stopped early (the mail server stayed unreachable), or null
  */
 public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, long alreadyDelivered,
-                         long addressRejected, long refused, long unsupported, long withoutPauseWeeks, String aborted) {
+                         long addressRejected, long refused, long senderRefused, long unsupported, long withoutPauseWeeks, String aborted) {
 
     public SendReport {
         sent = Collections.unmodifiableMap(new EnumMap<>(sent));
@@ -31,7 +33,7 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, lon
 
     /** True when every sendable row of the week was handled. */
     public boolean complete() {
-        return aborted == null && refused == 0 && unsupported == 0;
+        return aborted == null && refused == 0 && senderRefused == 0 && unsupported == 0 && withoutPauseWeeks == 0;
     }
 
     public String summary() {
@@ -52,11 +54,14 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, lon
         if (refused > 0) {
             b.append(", ").append(refused).append(" messages refused by the server");
         }
+        if (senderRefused > 0) {
+            b.append(", ").append(senderRefused).append(" refused because of the sender (policy or authentication; nobody suppressed)");
+        }
         if (unsupported > 0) {
             b.append(", ").append(unsupported).append(" left unsent: non-ASCII addresses and the server has no SMTPUTF8");
         }
         if (withoutPauseWeeks > 0) {
-            b.append(", ").append(withoutPauseWeeks).append(" rows skipped without pause_weeks (replay the sink to fill them)");
+            b.append(", ").append(withoutPauseWeeks).append(" rows left unsent: no pause_weeks, which their segment's templates use (replay the sink to fill them)");
         }
         if (aborted != null) {
             b.append("; stopped early: ").append(aborted);

@@ -40,6 +40,29 @@ class CampaignTemplatesTest {
     }
 
     @Test
+    void aSegmentNeedsPauseWeeksOnlyWhenItsTemplatesUseIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        CampaignTemplates shipped = CampaignTemplates.defaults("https://shop.example/r?u={{user_id}}");
+        assertThat(shipped.needsPauseWeeks(Segment.LOW)).isFalse();
+        assertThat(shipped.needsPauseWeeks(Segment.MEDIUM)).isTrue();
+        assertThat(shipped.needsPauseWeeks(Segment.HIGH)).isTrue();
+        var withoutPause = new CampaignRecipient(java.util.UUID.randomUUID(), "a@example.com",
+                dev.hfc.core.week.Week.parse("2026-W49"), Segment.HIGH, null, java.util.UUID.randomUUID());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shipped.render(withoutPause))
+                .hasMessageContaining("no pause_weeks");
+        // The resume link counts too.
+        CampaignTemplates linkNeedsIt = CampaignTemplates.defaults("https://shop.example/r?weeks={{pause_weeks}}");
+        assertThat(linkNeedsIt.needsPauseWeeks(Segment.LOW)).isTrue();
+        // An operator's high template without the variable: such rows can be sent.
+        java.nio.file.Files.writeString(dir.resolve("high.subject.mustache"), "We miss you");
+        java.nio.file.Files.writeString(dir.resolve("high.txt.mustache"), "Come back, {{email}}: {{resume_link}}");
+        java.nio.file.Files.writeString(dir.resolve("high.html.mustache"), "<p>Come back: {{resume_link}}</p>");
+        CampaignTemplates custom = CampaignTemplates.load(dir, "https://shop.example/r?u={{user_id}}");
+        assertThat(custom.needsPauseWeeks(Segment.HIGH)).isFalse();
+        assertThat(custom.render(withoutPause).subject()).isEqualTo("We miss you");
+    }
+
+    @Test
     void htmlEscapesValuesWhileSubjectAndTextKeepThemVerbatim() {
         CampaignTemplates t = CampaignTemplates.defaults(LINK);
         RenderedEmail e = t.render(recipient(Segment.LOW, 1, "o'neil<&>\"x\"@example.com"));

@@ -36,6 +36,17 @@ class SmtpMailerTest {
     }
 
     @Test
+    void aRelayOrPolicyRefusalOfTheRecipientIsTheSendersProblemNotTheAddresses() throws Exception {
+        InternetAddress to = new InternetAddress("x@example.com");
+        var relay = new SendFailedException("Invalid Addresses", new SMTPAddressFailedException(to, "RCPT TO", 554,
+                "554 5.7.1 <x@example.com>: Relay access denied"), null, null, new InternetAddress[] {to});
+        assertThat(SmtpMailer.classify(relay)).isInstanceOfSatisfying(SendOutcome.SenderRefused.class,
+                r -> assertThat(r.reason()).isEqualTo("554 5.7.1 <x@example.com>: Relay access denied"));
+        assertThat(SmtpMailer.classify(new jakarta.mail.AuthenticationFailedException("535 5.7.8 bad credentials")))
+                .isInstanceOf(SendOutcome.SenderRefused.class);
+    }
+
+    @Test
     void aMessageRefusedWith5xxIsFinalAnd4xxIsTransient() {
         var refused = new SMTPSendFailedException("DATA", 554, "554 5.6.0 message content rejected", null, null, null, null);
         var busy = new SMTPSendFailedException("DATA", 451, "451 4.3.0 try later", null, null, null, null);

@@ -255,6 +255,153 @@ class CampaignSenderIT {
         assertThat(unsent(db, W)).isZero();
     }
 
+    @Test
+    void aRelayThatRefusesTheSenderStopsTheRunSuppressesNobodyAndMarksNothing() throws Exception {
+        DbSettings db = schema("relay_denied");
+        for (int i = 0; i < 20; i++) {
+            insert(db, W, UUID.randomUUID(), "customer" + i + "@example.com", Segment.values()[i % 3], 1 + i % 3, false);
+        }
+        // Postfix's answer to a sender it does not relay for: a forgotten --smtp-user, a changed IP.
+        try (RefusingRelay relay = new RefusingRelay(to -> "554 5.7.1 <" + to + ">: Relay access denied");
+             CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.complete()).isFalse();
+            assertThat(report.sentTotal()).isZero();
+            assertThat(report.senderRefused()).isEqualTo(CampaignSender.SENDER_REFUSALS_TO_STOP);
+            assertThat(report.aborted()).contains("Relay access denied").contains("3 times in a row");
+            assertThat(relay.accepted()).isEmpty();
+        }
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).isZero();
+        assertThat(unsent(db, W)).isEqualTo(20);
+    }
+
+    @Test
+    void onlyAnAddressTheServerCallsBadIsSuppressed() throws Exception {
+        DbSettings db = schema("bad_mailbox");
+        insert(db, W, UUID.randomUUID(), "gone@example.com", Segment.LOW, 1, false);
+        insert(db, W, UUID.randomUUID(), "full@example.com", Segment.LOW, 1, false);
+        insert(db, W, UUID.randomUUID(), "here@example.com", Segment.HIGH, 4, false);
+        try (RefusingRelay relay = new RefusingRelay(to -> switch (to) {
+                case "gone@example.com" -> "550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown";
+                case "full@example.com" -> "552 5.2.2 <full@example.com>: mailbox full";
+                default -> null;
+             });
+             CampaignSender sender = sender(db, relay.port(), 10, 0, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(1);
+            assertThat(report.addressRejected()).isEqualTo(1);
+            assertThat(report.refused()).isEqualTo(1);
+            assertThat(report.senderRefused()).isZero();
+            assertThat(relay.accepted()).containsExactly("here@example.com");
+        }
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions WHERE email = 'gone@example.com' AND smtp_code = 550"))
+                .isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).isEqualTo(1);
+    }
+
+    @Test
+    void aRowWithoutPauseWeeksIsSentWhenItsContentDoesNotNeedItAndOtherwiseFailsTheRun() throws Exception {
+        DbSettings db = schema("no_pause_weeks");
+        insert(db, W, UUID.randomUUID(), "low-old-row@example.com", Segment.LOW, null, false);
+        UUID high = UUID.randomUUID();
+        insert(db, W, high, "high-old-row@example.com", Segment.HIGH, null, false);
+        insert(db, W, UUID.randomUUID(), "high-new-row@example.com", Segment.HIGH, 4, false);
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp, 10, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(recipients(List.of(smtp.mail().getReceivedMessages())))
+                    .containsExactlyInAnyOrder("low-old-row@example.com", "high-new-row@example.com");
+            assertThat(report.withoutPauseWeeks()).isEqualTo(1);
+            assertThat(report.complete()).as("a sendable row left behind fails the run").isFalse();
+            assertThat(report.summary()).contains("1 rows left unsent: no pause_weeks");
+        }
+        assertThat(unsentUsers(db, W)).containsExactly(high);
+    }
+
+    @Test
+    void aRowHeldByAnotherTransactionAtClaimTimeIsStillSentInTheSameRun() throws Exception {
+        DbSettings db = schema("held_row");
+        UUID held = UUID.randomUUID();
+        insert(db, W, held, "held@example.com", Segment.MEDIUM, 2, false);
+        for (int i = 0; i < 5; i++) {
+            insert(db, W, UUID.randomUUID(), "free" + i + "@example.com", Segment.LOW, 1, false);
+        }
+        try (SmtpServer smtp = smtp(freePort()); Connection sink = Database.connect(db)) {
+            // What the sink's open batch does: it holds the row, here while rewriting its email.
+            sink.setAutoCommit(false);
+            try (Statement s = sink.createStatement()) {
+                s.executeUpdate("UPDATE rec_campaigns_weekly SET email = 'held.new@example.com' WHERE user_id = '" + held + "'");
+            }
+            CampaignSender sender = sender(db, smtp, 2, Duration.ofSeconds(5));
+            CompletableFuture<SendReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sender.send(W);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> smtp.mail().getReceivedMessages().length == 5);
+            assertThat(run).as("the run waits for the held row instead of ending without it").isNotDone();
+            sink.commit();
+            SendReport report = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            sender.close();
+            assertThat(report.sentTotal()).isEqualTo(6);
+            assertThat(report.complete()).isTrue();
+            assertThat(recipients(List.of(smtp.mail().getReceivedMessages()))).contains("held.new@example.com");
+        }
+        assertThat(unsent(db, W)).isZero();
+    }
+
+    /** A real SMTP server (SubEtha SMTP) that answers RCPT TO with {@code refusal.apply(address)} when not null. */
+    static final class RefusingRelay implements AutoCloseable {
+        private final org.subethamail.smtp.server.SMTPServer server;
+        private final List<String> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RefusingRelay(java.util.function.Function<String, String> refusal) throws Exception {
+            server = org.subethamail.smtp.server.SMTPServer.port(0)
+                    .bindAddress(java.net.InetAddress.getByName("127.0.0.1"))
+                    .messageHandlerFactory(context -> new org.subethamail.smtp.MessageHandler() {
+                        private String recipient;
+
+                        @Override
+                        public void from(String from) {}
+
+                        @Override
+                        public void recipient(String to) throws org.subethamail.smtp.RejectException {
+                            String reply = refusal.apply(to);
+                            if (reply != null) {
+                                throw new org.subethamail.smtp.RejectException(Integer.parseInt(reply.substring(0, 3)),
+                                        reply.substring(4));
+                            }
+                            recipient = to;
+                        }
+
+                        @Override
+                        public String data(java.io.InputStream data) throws java.io.IOException {
+                            data.readAllBytes();
+                            accepted.add(recipient);
+                            return null;
+                        }
+
+                        @Override
+                        public void done() {}
+                    }).build();
+            server.start();
+        }
+
+        int port() {
+            return server.getPortAllocated();
+        }
+
+        List<String> accepted() {
+            return accepted;
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static String normalized(String email) throws Exception {
@@ -322,7 +469,7 @@ class CampaignSenderIT {
         return db;
     }
 
-    static void insert(DbSettings db, Week week, UUID user, String email, Segment segment, int pauseWeeks, boolean sent)
+    static void insert(DbSettings db, Week week, UUID user, String email, Segment segment, Integer pauseWeeks, boolean sent)
             throws Exception {
         try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
@@ -333,7 +480,7 @@ class CampaignSenderIT {
             ps.setBoolean(4, sent);
             ps.setString(5, week.toString());
             ps.setObject(6, UUID.randomUUID());
-            ps.setInt(7, pauseWeeks);
+            ps.setObject(7, pauseWeeks, java.sql.Types.INTEGER);
             ps.executeUpdate();
         }
     }
