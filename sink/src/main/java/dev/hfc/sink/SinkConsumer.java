@@ -20,12 +20,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.hfc.core.retry.Backoff;
+import dev.hfc.sink.copy.BatchStore;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -51,12 +55,20 @@ final class SinkConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkConsumer.class);
 
+    /** How often an idle consumer compares its positions with the stored ones (a replay of a quiet partition). */
+    static final Duration POSITION_CHECK = Duration.ofSeconds(1);
+    /** The longest a rebalance waits for a revoked partition's batch; then it is dropped and re-read by the new owner. */
+    static final Duration REVOKE_FLUSH_BOUND = Duration.ofSeconds(10);
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ZERO);
+
     private final int index;
     private final SinkService.Settings settings;
     private final SinkMetrics metrics;
-    private final KafkaProducer<byte[], byte[]> dlqProducer;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final CopyBatchWriter writer;
+    private final Producer<byte[], byte[]> dlqProducer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final BatchStore store;
+    private final Duration positionCheck;
+    private final Duration revokeBound;
     private final SegmentBatch batch = new SegmentBatch();
     /** Per owned partition: the stored position this consumer last read or wrote (null: none stored yet). */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -64,12 +76,25 @@ final class SinkConsumer {
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final AtomicReference<String> degraded = new AtomicReference<>();
     private volatile boolean running = true;
+    private long lastPositionCheck = System.nanoTime();
 
-    SinkConsumer(int index, SinkService.Settings settings, SinkMetrics metrics, KafkaProducer<byte[], byte[]> dlqProducer) {
+    /** A member of the group with the handed-in consumer, store and DLQ producer (tests hand in fakes). */
+    SinkConsumer(int index, SinkService.Settings settings, SinkMetrics metrics, Consumer<byte[], byte[]> consumer,
+                 BatchStore store, Producer<byte[], byte[]> dlqProducer, Duration positionCheck, Duration revokeBound) {
         this.index = index;
         this.settings = settings;
         this.metrics = metrics;
+        this.consumer = consumer;
+        this.store = store;
         this.dlqProducer = dlqProducer;
+        this.positionCheck = positionCheck;
+        this.revokeBound = revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
+        this.thread = new Thread(this::loop, "hfc-sink-" + index);
+    }
+
+    /** A member of the group on Kafka and PostgreSQL. */
+    static SinkConsumer create(int index, SinkService.Settings settings, SinkMetrics metrics,
+                               Producer<byte[], byte[]> dlqProducer) {
         Map<String, Object> consumerProps = new HashMap<>();
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -81,10 +106,10 @@ final class SinkConsumer {
                 (int) Math.min(Integer.MAX_VALUE, settings.dbRetryTimeout().plusMinutes(5).toMillis()));
         consumerProps.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-        consumer = new KafkaConsumer<>(settings.kafka().clientProperties(consumerProps),
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.kafka().clientProperties(consumerProps),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        writer = new CopyBatchWriter(settings.db(), settings.groupId(), CopyFormat.BINARY);
-        thread = new Thread(this::loop, "hfc-sink-" + index);
+        return new SinkConsumer(index, settings, metrics, consumer,
+                new CopyBatchWriter(settings.db(), settings.groupId(), CopyFormat.BINARY), dlqProducer, POSITION_CHECK, REVOKE_FLUSH_BOUND);
     }
 
     void start() {
@@ -93,23 +118,11 @@ final class SinkConsumer {
 
     private void loop() {
         try {
-            consumer.subscribe(List.of(settings.topics().customerSegments().name()), new Rebalance());
+            subscribe();
             while (running) {
-                long lingerLeft = settings.linger().toNanos() - batch.ageNanos();
-                Duration timeout = batch.isEmpty() ? Duration.ofMillis(200)
-                        : Duration.ofNanos(Math.max(0, Math.min(lingerLeft, Duration.ofMillis(200).toNanos())));
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-                    add(r);
-                    if (batch.records() >= settings.batchSize()) {
-                        flush();
-                    }
-                }
-                if (!batch.isEmpty() && batch.ageNanos() >= settings.linger().toNanos()) {
-                    flush();
-                }
-                updateLag();
+                pollOnce();
             }
-            flush(); // SIGTERM: write what was gathered, with its offsets
+            flush(settings.dbRetryTimeout()); // SIGTERM: write what was gathered, with its offsets
         } catch (WakeupException e) {
             if (running) {
                 fail(e);
@@ -127,9 +140,61 @@ final class SinkConsumer {
         }
     }
 
+    void subscribe() {
+        consumer.subscribe(List.of(settings.topics().customerSegments().name()), new Rebalance());
+    }
+
+    /**
+     * One poll: its records go into the batch, which is written when full or old enough. When a write finds
+     * the stored position moved (a replay, a new owner), the consumer seeks there and the rest of this poll
+     * is dropped: it was read from the old position, and adding it would mix old and new offsets.
+     */
+    void pollOnce() throws Exception {
+        long lingerLeft = settings.linger().toNanos() - batch.ageNanos();
+        Duration timeout = batch.isEmpty() ? Duration.ofMillis(200)
+                : Duration.ofNanos(Math.max(0, Math.min(lingerLeft, Duration.ofMillis(200).toNanos())));
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(timeout);
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            add(r);
+            if (batch.records() >= settings.batchSize() && !flush(settings.dbRetryTimeout())) {
+                break;
+            }
+        }
+        if (!batch.isEmpty() && batch.ageNanos() >= settings.linger().toNanos()) {
+            flush(settings.dbRetryTimeout());
+        }
+        if (polled.isEmpty() && batch.isEmpty() && System.nanoTime() - lastPositionCheck >= positionCheck.toNanos()) {
+            followMovedPositions();
+        }
+        updateLag();
+    }
+
+    /**
+     * An idle consumer learns of a replay only here: nothing is written, so no write can find the position
+     * moved. Partitions whose stored offset differs from this consumer's are sought to the stored one.
+     */
+    private void followMovedPositions() throws Exception {
+        lastPositionCheck = System.nanoTime();
+        Set<TopicPartition> owned = consumer.assignment();
+        if (owned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> stored = storedOffsets(owned, settings.dbRetryTimeout());
+        List<TopicPartition> moved = new ArrayList<>();
+        for (TopicPartition tp : owned) {
+            if (positions.containsKey(tp) && !java.util.Objects.equals(stored.get(tp), positions.get(tp))) {
+                moved.add(tp);
+            }
+        }
+        if (!moved.isEmpty()) {
+            LOG.warn("sink: stored positions of {} moved while idle (a replay or another owner); re-reading them", moved);
+            seek(moved, stored);
+        }
+    }
+
     private void flushOnShutdown() {
         try {
-            flush();
+            flush(settings.dbRetryTimeout());
         } catch (Exception e) {
             LOG.error("sink: the last batch could not be written on shutdown; it will be read again on restart", e);
         }
@@ -137,6 +202,11 @@ final class SinkConsumer {
 
     private void add(ConsumerRecord<byte[], byte[]> r) {
         var source = new SegmentBatch.Source(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+        Long from = positions.get(new TopicPartition(r.topic(), r.partition()));
+        if (from != null && r.offset() < from) {
+            throw new IllegalStateException("sink: record " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                    + " precedes the partition's position " + from + "; it would overwrite newer values");
+        }
         DecodeResult<SegmentKey> key = SegmentKey.decode(r.key());
         if (key instanceof DecodeResult.Invalid<SegmentKey> bad) {
             batch.refuse(source, bad.rejection());
@@ -158,47 +228,57 @@ final class SinkConsumer {
         }
     }
 
-    /** Writes the batch, retrying connection failures with backoff until the retry timeout. */
-    private void flush() throws Exception {
+    /**
+     * Writes the batch with its offsets, retrying connection failures with backoff within {@code bound}.
+     *
+     * @return false when the stored position had moved: nothing was written, the batch is dropped and the
+     *     consumer sought to the stored positions
+     */
+    private boolean flush(Duration bound) throws Exception {
         if (batch.isEmpty()) {
-            return;
+            return true;
         }
-        long deadline = System.nanoTime() + settings.dbRetryTimeout().toNanos();
-        long backoffMs = 100;
-        while (true) {
-            long start = System.nanoTime();
-            try {
-                CopyBatchWriter.Result result = writer.write(batch, positions, this::deadLetter);
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                metrics.batch(batch.records(), result.upserted(), result.deleted(), took, batch.maxTimestampMs());
-                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-                batch.nextOffsets().forEach((tp, next) -> {
-                    positions.put(tp, next);
-                    committed.put(tp, new OffsetAndMetadata(next));
-                });
-                consumer.commitAsync(committed, null); // for lag tools only; Postgres holds the truth
-                LOG.debug("sink: batch of {} records: {} upserted, {} deleted, {} refused in {} ms ({})",
-                        batch.records(), result.upserted(), result.deleted(), result.refused().size(),
-                        took.toMillis(), result.direct() ? "direct" : "staged");
-                batch.clear();
-                degraded.set(null);
-                return;
-            } catch (CopyBatchWriter.PositionMovedException e) {
-                LOG.warn("sink: {}; re-reading the stored positions", e.getMessage());
-                batch.clear();
-                seekToStored(new ArrayList<>(consumer.assignment()));
-                return;
-            } catch (SQLException e) {
-                if (!Database.isConnectionFailure(e) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                metrics.retried();
-                degraded.set("database unavailable, retrying: " + e.getMessage());
-                LOG.warn("sink: database unavailable ({}); retrying in {} ms, nothing advanced", e.getMessage(), backoffMs);
-                Thread.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 10_000);
-            }
+        long start = System.nanoTime();
+        CopyBatchWriter.Result result;
+        try {
+            result = BACKOFF.withTimeout(bound).run(e -> isTransient(e), this::retrying,
+                    () -> store.write(batch, positions, this::deadLetter));
+        } catch (CopyBatchWriter.PositionMovedException e) {
+            LOG.warn("sink: {}; re-reading the stored positions", e.getMessage());
+            batch.clear();
+            List<TopicPartition> owned = new ArrayList<>(consumer.assignment());
+            seek(owned, storedOffsets(owned, settings.dbRetryTimeout()));
+            return false;
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        metrics.batch(batch.records(), result.upserted(), result.deleted(), took, batch.maxTimestampMs());
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        batch.nextOffsets().forEach((tp, next) -> {
+            positions.put(tp, next);
+            committed.put(tp, new OffsetAndMetadata(next));
+        });
+        consumer.commitAsync(committed, null); // for lag tools only; Postgres holds the truth
+        LOG.debug("sink: batch of {} records: {} upserted, {} deleted, {} refused in {} ms ({})",
+                batch.records(), result.upserted(), result.deleted(), result.refused().size(),
+                took.toMillis(), result.direct() ? "direct" : "staged");
+        batch.clear();
+        degraded.set(null);
+        return true;
+    }
+
+    private static boolean isTransient(Exception e) {
+        return e instanceof SQLException sql && !(e instanceof CopyBatchWriter.PositionMovedException)
+                && Database.isConnectionFailure(sql);
+    }
+
+    private void retrying(Exception e, Duration pause) {
+        metrics.retried();
+        degraded.set("database unavailable, retrying: " + e.getMessage());
+        LOG.warn("sink: database unavailable ({}); retrying in {} ms, nothing advanced", e.getMessage(), pause.toMillis());
+    }
+
+    private Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions, Duration bound) throws Exception {
+        return BACKOFF.withTimeout(bound).run(SinkConsumer::isTransient, this::retrying, () -> store.storedOffsets(partitions));
     }
 
     /** Writes refused records to the DLQ and waits until Kafka has them (called before the commit). */
@@ -217,16 +297,8 @@ final class SinkConsumer {
         refused.forEach(r -> metrics.deadLettered(r.rejection().reason()));
     }
 
-    private void seekToStored(Collection<TopicPartition> partitions) {
-        if (partitions.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, Long> stored;
-        try {
-            stored = SinkOffsets.read(settings.db(), settings.groupId(), partitions);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the sink's stored offsets: " + e.getMessage(), e);
-        }
+    /** Seeks {@code partitions} to their stored offsets, and those never written to the beginning. */
+    private void seek(Collection<TopicPartition> partitions, Map<TopicPartition, Long> stored) {
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             Long offset = stored.get(tp);
@@ -274,7 +346,7 @@ final class SinkConsumer {
     /** Waits for the loop to end (after {@link #stop()}), then closes the connection. */
     void awaitStopped(Duration timeout) throws InterruptedException {
         thread.join(timeout.toMillis());
-        writer.close();
+        store.close();
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -284,7 +356,11 @@ final class SinkConsumer {
                 return;
             }
             try {
-                flush();
+                // Bounded: the whole group waits for this callback.
+                flush(revokeBound);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.dropPartitions(new HashSet<>(partitions));
             } catch (Exception e) {
                 LOG.warn("sink: could not write the batch before giving up {} ({}); its records of those "
                         + "partitions are dropped and will be read again by their new owner", partitions, e.toString());
@@ -302,7 +378,19 @@ final class SinkConsumer {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            seekToStored(partitions);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            try {
+                // Retried like a write: a database outage during a rebalance must not end the process.
+                seek(partitions, storedOffsets(partitions, settings.dbRetryTimeout()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read the sink's stored offsets of " + partitions
+                        + " within " + settings.dbRetryTimeout().toMillis() + " ms: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ public final class SinkService implements RunningService {
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         for (int i = 0; i < settings.consumers(); i++) {
-            consumers.add(new SinkConsumer(i, settings, metrics, dlqProducer));
+            consumers.add(SinkConsumer.create(i, settings, metrics, dlqProducer));
         }
     }
 

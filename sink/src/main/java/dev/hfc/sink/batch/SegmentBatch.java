@@ -42,6 +42,7 @@ public final class SegmentBatch {
 
     /** Adds a valid record; a later record of the same key replaces an earlier one. */
     public void add(SegmentKey key, CustomerSegment value, Source source) {
+        checkOrder(source);
         latest.remove(key); // keep insertion order = order of the latest record
         latest.put(key, new Entry(key, value, source));
         advance(source);
@@ -49,16 +50,31 @@ public final class SegmentBatch {
 
     /** Adds a record refused before the database (malformed); its offset still moves on. */
     public void refuse(Source source, Rejection rejection) {
+        checkOrder(source);
         refused.add(new Refused(source, rejection));
         advance(source);
     }
 
+    /**
+     * Offsets of a partition must rise within a batch: a record older than one already in it comes from a
+     * read before a seek, and would replace a newer value of its key and let the stored offset jump past
+     * records never applied. (They need not be consecutive: transaction markers take offsets too.)
+     */
+    private void checkOrder(Source source) {
+        Long next = nextOffsets.get(new TopicPartition(source.topic(), source.partition()));
+        if (next != null && source.offset() < next) {
+            throw new IllegalStateException("record " + source.topic() + "-" + source.partition() + "@" + source.offset()
+                    + " is older than the batch's position " + next + " in that partition: offsets within a batch must rise");
+        }
+    }
+
     private void advance(Source source) {
+        TopicPartition tp = new TopicPartition(source.topic(), source.partition());
         if (records == 0) {
             firstAddedNanos = System.nanoTime();
         }
         records++;
-        nextOffsets.merge(new TopicPartition(source.topic(), source.partition()), source.offset() + 1, Math::max);
+        nextOffsets.put(tp, source.offset() + 1);
         maxTimestampMs = Math.max(maxTimestampMs, source.timestampMs());
     }
 

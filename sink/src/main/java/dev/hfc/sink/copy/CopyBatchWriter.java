@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>New rows get time-ordered (version 7) UUIDs as primary keys: consecutive inserts touch the same
  * right-hand index pages instead of random ones.
  */
-public final class CopyBatchWriter implements AutoCloseable {
+public final class CopyBatchWriter implements BatchStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CopyBatchWriter.class);
     private static final String STAGE = "pg_temp.hfc_sink_stage";
@@ -97,7 +97,7 @@ public final class CopyBatchWriter implements AutoCloseable {
                 + "WHERE t.subscription_week = d.week AND t.user_id = d.user_id AND NOT t.campaign_sent";
         this.checkPositionsSql = "SELECT o.topic, o.partition, o.next_offset FROM " + db.qualified("hfc_sink_offsets") + " AS o "
                 + "WHERE o.group_id = ? AND (o.topic, o.partition) IN (SELECT * FROM unnest(?::varchar[], ?::int[])) "
-                + "ORDER BY o.topic COLLATE \"C\", o.partition FOR UPDATE OF o";
+                + "ORDER BY o.topic COLLATE \"C\", o.partition";
         this.offsetsSql = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
                 + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
                 + "AS x(topic, partition, next_offset) "
@@ -122,6 +122,7 @@ public final class CopyBatchWriter implements AutoCloseable {
      *
      * @param expected the positions this instance last read or wrote, or null to skip the check
      */
+    @Override
     public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq) throws SQLException {
         long begin = System.nanoTime();
         copyNanos = 0;
@@ -305,6 +306,39 @@ public final class CopyBatchWriter implements AutoCloseable {
         if (partitions.isEmpty()) {
             return;
         }
+        Map<TopicPartition, Long> stored = readPositions(c, partitions, true);
+        for (TopicPartition tp : sorted(partitions)) {
+            if (!java.util.Objects.equals(stored.get(tp), expected.get(tp))) {
+                throw new PositionMovedException(tp, expected.get(tp), stored.get(tp));
+            }
+        }
+    }
+
+    /**
+     * The stored next offsets of {@code partitions} (absent: never written), read on this writer's connection
+     * without locking: what a consumer seeks to, and what it compares its positions with while idle.
+     */
+    @Override
+    public Map<TopicPartition, Long> storedOffsets(java.util.Collection<TopicPartition> partitions) throws SQLException {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        Connection c = connection();
+        try {
+            Map<TopicPartition, Long> stored = readPositions(c, partitions, false);
+            c.commit();
+            return stored;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            if (e instanceof SQLException sql && Database.isConnectionFailure(sql)) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    private Map<TopicPartition, Long> readPositions(Connection c, java.util.Collection<TopicPartition> partitions, boolean lock)
+            throws SQLException {
         List<TopicPartition> ordered = sorted(partitions);
         String[] topics = new String[ordered.size()];
         Integer[] numbers = new Integer[ordered.size()];
@@ -313,7 +347,7 @@ public final class CopyBatchWriter implements AutoCloseable {
             numbers[i] = ordered.get(i).partition();
         }
         Map<TopicPartition, Long> stored = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(checkPositionsSql)) {
+        try (PreparedStatement ps = c.prepareStatement(lock ? checkPositionsSql + " FOR UPDATE OF o" : checkPositionsSql)) {
             ps.setString(1, groupId);
             ps.setArray(2, c.createArrayOf("varchar", topics));
             ps.setArray(3, c.createArrayOf("int4", numbers));
@@ -323,11 +357,7 @@ public final class CopyBatchWriter implements AutoCloseable {
                 }
             }
         }
-        for (TopicPartition tp : ordered) {
-            if (!java.util.Objects.equals(stored.get(tp), expected.get(tp))) {
-                throw new PositionMovedException(tp, expected.get(tp), stored.get(tp));
-            }
-        }
+        return stored;
     }
 
     static List<TopicPartition> sorted(java.util.Collection<TopicPartition> partitions) {

@@ -20,6 +20,22 @@ class SegmentBatchTest {
     }
 
     @Test
+    void aRecordOlderThanOneAlreadyInTheBatchOfItsPartitionIsRefusedLoudly() {
+        UUID user = UUID.randomUUID();
+        SegmentKey key = new SegmentKey(Week.parse("2026-W49"), user);
+        SegmentBatch batch = new SegmentBatch();
+        batch.add(key, seg(user, Segment.HIGH), src(0, 160));
+        batch.add(key, seg(user, Segment.LOW), src(1, 20)); // another partition: its own order
+        batch.add(key, seg(user, Segment.HIGH), src(0, 163)); // a gap: a transaction marker took 161..162
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch.add(key, seg(user, Segment.LOW), src(0, 20)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("t-0@20").hasMessageContaining("164");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch.refuse(src(0, 163),
+                new Rejection(RejectReason.MALFORMED_JSON, "x"))).isInstanceOf(IllegalStateException.class);
+        assertThat(batch.nextOffsets()).containsEntry(new TopicPartition("t", 0), 164L);
+        assertThat(batch.entries()).singleElement().satisfies(e -> assertThat(e.value().segment()).isEqualTo(Segment.HIGH));
+    }
+
+    @Test
     void theLastRecordOfAKeyWinsAndOffsetsAdvancePerPartition() {
         UUID user = UUID.randomUUID();
         SegmentKey key = new SegmentKey(Week.parse("2026-W49"), user);
