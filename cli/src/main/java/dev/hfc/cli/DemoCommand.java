@@ -256,15 +256,15 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** What the demo's campaign run did, and whether the SMTP server saw exactly that. */
-    private record CampaignOutcome(SendReport report, int received, long unsentLeft) {
+    private record CampaignOutcome(SendReport report, int received, long unsentLeft, double seconds) {
         boolean ok() {
             return report.complete() && received == report.sentTotal() && unsentLeft == report.addressRejected();
         }
 
         void print() {
             System.out.println();
-            System.out.printf("Campaign for %s sent to an in-process SMTP server: %,d emails (low %,d, medium %,d, high %,d); "
-                            + "the server received %,d%s.%n", report.week(), report.sentTotal(),
+            System.out.printf("Campaign for %s sent to an in-process SMTP server in %.1f s: %,d emails (low %,d, medium %,d, "
+                            + "high %,d); the server received %,d%s.%n", report.week(), seconds, report.sentTotal(),
                     report.sent().getOrDefault(Segment.LOW, 0L), report.sent().getOrDefault(Segment.MEDIUM, 0L),
                     report.sent().getOrDefault(Segment.HIGH, 0L), received,
                     report.addressRejected() == 0 ? "" : String.format(", %,d addresses refused for good", report.addressRejected()));
@@ -279,6 +279,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     private static CampaignOutcome sendCampaign(DbSettings db, Week target) throws Exception {
         say("sending the campaign for " + target + " to an in-process SMTP server");
+        long start = System.nanoTime();
         try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
             SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                     "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
@@ -298,7 +299,7 @@ final class DemoCommand implements Callable<Integer> {
                     unsent = rs.getLong(1);
                 }
             }
-            return new CampaignOutcome(report, smtp.received().size(), unsent);
+            return new CampaignOutcome(report, smtp.received().size(), unsent, (System.nanoTime() - start) / 1e9);
         }
     }
 
