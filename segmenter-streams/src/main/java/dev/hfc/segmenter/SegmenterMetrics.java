@@ -19,6 +19,12 @@ public final class SegmenterMetrics {
 
     public SegmenterMetrics(MeterRegistry registry) {
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.customers.waiting", this, SegmenterMetrics::customersWaiting)
+                .description("Customers with subscription rows but no customer row yet (nothing is segmented for them)")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.customers.waiting.oldest.seconds", this,
+                        SegmenterMetrics::oldestWaitingSeconds)
+                .description("Age of the oldest subscription row still waiting for its customer row").register(registry);
         subscriptionEventsIn = Counter.builder("hfc.segmenter.records.in").tag("input", "subscription-events")
                 .description("Input records processed").register(registry);
         customersIn = Counter.builder("hfc.segmenter.records.in").tag("input", "customers").register(registry);
@@ -33,6 +39,28 @@ public final class SegmenterMetrics {
             dlq.put(r, Counter.builder("hfc.segmenter.dlq").tag("reason", r.code())
                     .description("Records sent to the dead-letter topic").register(registry));
         }
+    }
+
+    /** Per task: customers waiting for their customer row, and the record time of the oldest (null: none). */
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void waiting(String task, long count, Long oldestMs) {
+        waiting.put(task, new long[] {count, oldestMs == null ? Long.MAX_VALUE : oldestMs});
+    }
+
+    void waitingGone(String task) {
+        waiting.remove(task);
+    }
+
+    /** Customers with subscription rows and no customer row, over this instance's tasks (as last reported). */
+    public long customersWaiting() {
+        return waiting.values().stream().mapToLong(w -> w[0]).sum();
+    }
+
+    /** Seconds since the oldest waiting customer's first subscription row was written; 0 when none waits. */
+    public double oldestWaitingSeconds() {
+        long oldest = waiting.values().stream().mapToLong(w -> w[1]).min().orElse(Long.MAX_VALUE);
+        return oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
     }
 
     public MeterRegistry registry() {

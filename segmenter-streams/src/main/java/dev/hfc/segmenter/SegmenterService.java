@@ -63,10 +63,12 @@ public final class SegmenterService implements RunningService {
 
     /** Creates missing topics, then starts the application; it keeps running until {@link #close()}. */
     public static SegmenterService start(Settings settings, SegmenterMetrics metrics) {
+        int inputPartitions;
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
-            TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
+            inputPartitions = TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
         }
-        KafkaStreams streams = new KafkaStreams(SegmenterTopology.build(settings.topology(), metrics),
+        KafkaStreams streams = new KafkaStreams(
+                SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions), metrics),
                 new StreamsConfig(streamsProperties(settings, metrics)));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("segmenter stream thread failed; shutting the client down", e);

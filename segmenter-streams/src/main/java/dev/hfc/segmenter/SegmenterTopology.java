@@ -21,6 +21,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class SegmenterTopology {
 
     public static final String STATE_STORE = "customer-state";
+    /** Users with subscription rows and no customer row yet, with the time the first such row arrived. */
+    public static final String WAITING_STORE = "customer-waiting";
     public static final String STAGE = "segmenter";
     static final String SEGMENTS_SINK = "customer-segments-sink";
     static final String DLQ_SINK = "dlq-sink";
@@ -42,11 +44,14 @@ public final class SegmenterTopology {
                 topics.customers().keySerde().deserializer(),
                 topics.customers().valueSerde().deserializer(),
                 topics.customers().name());
+        int partitions = config.inputPartitions();
         topology.addProcessor("segment-subscriptions",
-                () -> new SegmentingProcessor.Subscriptions(segmentation, metrics, topics), "subscription-events-source");
+                () -> new SegmentingProcessor.Subscriptions(segmentation, metrics, topics, partitions), "subscription-events-source");
         topology.addProcessor("segment-customers",
-                () -> new SegmentingProcessor.Customers(segmentation, metrics, topics), "customers-source");
+                () -> new SegmentingProcessor.Customers(segmentation, metrics, topics, partitions), "customers-source");
         topology.addStateStore(store, "segment-subscriptions", "segment-customers");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE),
+                Serdes.String(), Serdes.Long()), "segment-subscriptions", "segment-customers");
         topology.addSink(SEGMENTS_SINK, topics.customerSegments().name(),
                 Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
                 "segment-subscriptions", "segment-customers");

@@ -7,17 +7,21 @@ import dev.hfc.core.event.RejectReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.event.UserIds;
 import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.KeyPartitions;
 import dev.hfc.core.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import java.time.Duration;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,19 +33,22 @@ import org.slf4j.LoggerFactory;
 abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentingProcessor.class);
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** How often a task reports the customers it holds waiting for their customer row. */
+    static final Duration WAITING_REPORT = Duration.ofSeconds(10);
 
     protected final Segmentation segmentation;
     protected final SegmenterMetrics metrics;
     private final Serializer<SegmentKey> keySerializer;
     private final Serializer<CustomerSegment> valueSerializer;
     private final String segmentsTopic;
+    private final int inputPartitions;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, CustomerState> store;
+    private KeyValueStore<String, Long> waiting;
 
-    SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
+    SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
         this.segmentation = segmentation;
+        this.inputPartitions = inputPartitions;
         this.metrics = metrics;
         this.keySerializer = topics.customerSegments().keySerde().serializer();
         this.valueSerializer = topics.customerSegments().valueSerde().serializer();
@@ -52,28 +59,59 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(SegmenterTopology.STATE_STORE);
+        this.waiting = context.getStateStore(SegmenterTopology.WAITING_STORE);
+    }
+
+    /** Reads the waiting store (both processors of a task share it; the subscriptions one reports it). */
+    protected final void reportWaiting() {
+        long count = 0;
+        long oldest = Long.MAX_VALUE;
+        try (KeyValueIterator<String, Long> all = waiting.all()) {
+            while (all.hasNext()) {
+                count++;
+                oldest = Math.min(oldest, all.next().value);
+            }
+        }
+        metrics.waiting(context.taskId().toString(), count, count == 0 ? null : oldest);
+    }
+
+    @Override
+    public void close() {
+        if (context != null) {
+            metrics.waitingGone(context.taskId().toString());
+        }
     }
 
     @Override
     public void process(Record<String, V> record) {
         countIn();
-        UUID userId = record.key() != null && UUID_TEXT.matcher(record.key()).matches()
-                ? UUID.fromString(record.key()) : null;
+        UUID userId = UserIds.parse(record.key()).orElse(null);
         if (userId == null) {
             deadLetter(record, new Rejection(RejectReason.INVALID_USER_ID,
                     "record key '" + record.key() + "' is not a user_id UUID"));
             return;
         }
-        CustomerState before = store.get(record.key());
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+        int expected = KeyPartitions.of(userId, inputPartitions);
+        if (partition >= 0 && partition != expected) {
+            // This task does not hold the user's other records: applying it here would split the customer.
+            deadLetter(record, new Rejection(RejectReason.WRONG_PARTITION, "key " + userId + " belongs in partition "
+                    + expected + " of " + inputPartitions + " (murmur2 of the lower-case key, as the Java client and Kafka "
+                    + "Streams partition) and arrived in partition " + partition
+                    + "; librdkafka clients need partitioner=murmur2_random"));
+            return;
+        }
+        String key = userId.toString(); // one state per user, whatever the case of the key's hex digits
+        CustomerState before = store.get(key);
         Segmentation.Outcome outcome = apply(before == null ? CustomerState.EMPTY : before, userId, record);
         if (outcome == null) {
             return; // the subclass dead-lettered the record
         }
         metrics.effect(outcome.effect());
         for (Segmentation.Emission e : outcome.emissions()) {
-            byte[] key = keySerializer.serialize(segmentsTopic, e.key());
+            byte[] segmentKey = keySerializer.serialize(segmentsTopic, e.key());
             byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
-            context.forward(new Record<>(key, value, record.timestamp(), new RecordHeaders()),
+            context.forward(new Record<>(segmentKey, value, record.timestamp(), new RecordHeaders()),
                     SegmenterTopology.SEGMENTS_SINK);
             metrics.emitted(e.isTombstone());
         }
@@ -81,11 +119,23 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         CustomerState after = outcome.state();
         if (after.isEmpty()) {
             if (before != null) {
-                store.delete(record.key());
+                store.delete(key);
             }
         } else if (!after.equals(before)) {
-            store.put(record.key(), after);
+            store.put(key, after);
         }
+        boolean waitedBefore = isWaiting(before);
+        boolean waitsNow = isWaiting(after);
+        if (waitsNow && !waitedBefore) {
+            waiting.put(key, record.timestamp());
+        } else if (waitedBefore && !waitsNow) {
+            waiting.delete(key);
+        }
+    }
+
+    /** Subscription rows and no customer row: nothing can be segmented until the customer arrives. */
+    private static boolean isWaiting(CustomerState state) {
+        return state != null && state.customer() == null && !state.weeks().isEmpty();
     }
 
     protected abstract void countIn();
@@ -115,8 +165,14 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
 
     /** {@code hfc.subscription-events}. */
     static final class Subscriptions extends SegmentingProcessor<SubscriptionEvent> {
-        Subscriptions(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
-            super(segmentation, metrics, topics);
+        Subscriptions(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
+            super(segmentation, metrics, topics, inputPartitions);
+        }
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            super.init(context);
+            context.schedule(WAITING_REPORT, PunctuationType.WALL_CLOCK_TIME, now -> reportWaiting());
         }
 
         @Override
@@ -148,8 +204,8 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
 
     /** {@code hfc.customers}: upserts, and tombstones for deleted customers. */
     static final class Customers extends SegmentingProcessor<CustomerEvent> {
-        Customers(Segmentation segmentation, SegmenterMetrics metrics, Topics topics) {
-            super(segmentation, metrics, topics);
+        Customers(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
+            super(segmentation, metrics, topics, inputPartitions);
         }
 
         @Override

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,11 @@ class SegmenterTopologyTest {
 
     @BeforeEach
     void start() {
+        start(1);
+    }
+
+    /** A driver whose topology believes the inputs have {@code partitions} partitions (the driver feeds partition 0). */
+    private void start(int partitions) {
         metrics = new SegmenterMetrics(new SimpleMeterRegistry());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "segmenter-test");
@@ -62,7 +68,7 @@ class SegmenterTopologyTest {
         props.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, TOPICS.dlq().name());
         props.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
         driver = new TopologyTestDriver(
-                SegmenterTopology.build(new SegmenterConfig(TOPICS, SegmentPolicy.DEFAULT, ZoneOffset.UTC), metrics),
+                SegmenterTopology.build(new SegmenterConfig(TOPICS, SegmentPolicy.DEFAULT, ZoneOffset.UTC, partitions), metrics),
                 props, Instant.ofEpochMilli(T0));
         subscriptions = driver.createInputTopic(TOPICS.subscriptionEvents().name(),
                 TOPICS.subscriptionEvents().keySerde().serializer(), TOPICS.subscriptionEvents().valueSerde().serializer());
@@ -290,6 +296,67 @@ class SegmenterTopologyTest {
         assertThat(dlq.readRecordsToList()).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
                 .containsExactly("key-mismatch", "invalid-user-id");
         assertThat(segments.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRecordInAnotherPartitionThanItsKeyMapsToGoesToTheDlqAsWrongPartition() {
+        driver.close();
+        start(2); // every record arrives in partition 0 of 2
+        List<User> here = new ArrayList<>();
+        List<User> elsewhere = new ArrayList<>();
+        while (here.size() < 3 || elsewhere.size() < 3) {
+            User u = new User("u@example.com");
+            (dev.hfc.core.topic.KeyPartitions.of(u.id, 2) == 0 ? here : elsewhere).add(u);
+        }
+        for (User u : here.subList(0, 3)) {
+            u.customer();
+            u.weeks(W, "PAAA");
+        }
+        for (User u : elsewhere.subList(0, 3)) {
+            u.customer();
+            u.weeks(W, "PAAA");
+        }
+        Map<SegmentKey, CustomerSegment> table = drainTable();
+        assertThat(table.keySet()).extracting(SegmentKey::userId)
+                .containsExactlyInAnyOrderElementsOf(here.subList(0, 3).stream().map(u -> u.id).toList());
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).hasSize(3 * 5); // each of the three: its customer record and four subscription rows
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(DeadLetters.header(r.headers(), DeadLetters.REASON)).isEqualTo("wrong-partition");
+            assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+        });
+        assertThat(new String(dead.get(0).value() == null ? new byte[0] : dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8))
+                .isNotEmpty();
+        assertThat(metrics.registry().find("hfc.segmenter.dlq").tag("reason", "wrong-partition").counter().count()).isEqualTo(15);
+    }
+
+    @Test
+    void aKeyWithUpperCaseHexDigitsJoinsTheSameCustomer() {
+        User u = new User("a@example.com");
+        u.customer();
+        subscriptions.pipeInput(u.id.toString().toUpperCase(java.util.Locale.ROOT),
+                SubscriptionEvent.upsert(u.id, u.subscriptionId(W), W, SubscriptionStatus.PAUSED, clock), clock);
+        assertThat(segmentOf(drainTable(), W, u)).isEqualTo(Segment.LOW);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void subscriptionsWaitingForTheirCustomerRowAreCountedWithTheAgeOfTheOldest() {
+        User waiting = new User("w@example.com");
+        waiting.weeks(W, "PP");
+        User complete = new User("c@example.com");
+        complete.customer();
+        complete.weeks(W, "P");
+        driver.advanceWallClockTime(SegmentingProcessor.WAITING_REPORT);
+        assertThat(metrics.customersWaiting()).isEqualTo(1);
+        assertThat(metrics.oldestWaitingSeconds()).isGreaterThanOrEqualTo((System.currentTimeMillis() - T0) / 1000.0 - 5);
+        assertThat(metrics.registry().find("hfc.segmenter.customers.waiting").gauge().value()).isEqualTo(1);
+
+        waiting.customer();
+        driver.advanceWallClockTime(SegmentingProcessor.WAITING_REPORT);
+        assertThat(metrics.customersWaiting()).isZero();
+        assertThat(metrics.oldestWaitingSeconds()).isZero();
+        assertThat(segmentOf(drainTable(), W, waiting)).isEqualTo(Segment.MEDIUM);
     }
 
     private Map<SegmentKey, CustomerSegment> drainTable() {

@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hfc.core.week.InvalidWeekException;
 import dev.hfc.core.week.Week;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Typed reads of JSON fields; each failure is a {@link RejectedRecordException} naming the field. */
 final class Fields {
-
-    private static final Pattern CANONICAL_UUID =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private Fields() {}
 
@@ -55,11 +51,8 @@ final class Fields {
     }
 
     static DecodeResult<UUID> uuid(String what, String text) {
-        if (text == null || !CANONICAL_UUID.matcher(text).matches()) {
-            return DecodeResult.invalid(RejectReason.INVALID_USER_ID,
-                    what + " '" + abbreviate(text) + "' is not a UUID (expected 8-4-4-4-12 hex digits)");
-        }
-        return DecodeResult.valid(UUID.fromString(text));
+        return UserIds.parse(text).<DecodeResult<UUID>>map(DecodeResult::valid).orElseGet(() -> DecodeResult.invalid(
+                RejectReason.INVALID_USER_ID, what + " '" + abbreviate(text) + "' is not a UUID (expected 8-4-4-4-12 hex digits)"));
     }
 
     static Week week(JsonNode root, String field) {

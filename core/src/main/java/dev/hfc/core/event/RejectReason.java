@@ -14,6 +14,7 @@ public enum RejectReason {
     UNKNOWN_SEGMENT("unknown-segment"),
     INVALID_EMAIL("invalid-email"),
     KEY_MISMATCH("key-mismatch"),
+    WRONG_PARTITION("wrong-partition"),
     MISSING_CUSTOMER("missing-customer"),
     REJECTED_BY_DATABASE("rejected-by-database");
 

@@ -39,7 +39,12 @@ public final class TopicProvisioner {
         }
     }
 
-    public static void ensure(Admin admin, Topics topics, Layout layout) {
+    /**
+     * Creates the missing topics of the catalog and checks that the two inputs are co-partitioned.
+     *
+     * @return the partition count of the two inputs
+     */
+    public static int ensure(Admin admin, Topics topics, Layout layout) {
         ensure(admin, topics.all(), layout);
         Map<String, TopicDescription> existing = describe(admin,
                 List.of(topics.subscriptionEvents().name(), topics.customers().name()));
@@ -50,6 +55,7 @@ public final class TopicProvisioner {
                     + topics.customers().name() + " has " + customers
                     + ": both are keyed by user_id and must be co-partitioned (same partition count)");
         }
+        return events;
     }
 
     public static void ensure(Admin admin, Collection<TopicSpec<?, ?>> specs, Layout layout) {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns one Debezium change event (JSON envelope without schemas: {@code before}, {@code after},
@@ -37,8 +36,6 @@ import java.util.regex.Pattern;
 public final class ChangeMapper {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /** Which of our topics an output goes to. */
     public enum Target { SUBSCRIPTION_EVENTS, CUSTOMERS, DLQ }
@@ -213,11 +210,8 @@ public final class ChangeMapper {
 
     private static UUID uuid(JsonNode row, String field) {
         String s = text(row, field);
-        if (s == null || !UUID_TEXT.matcher(s).matches()) {
-            throw new Refused(RejectReason.INVALID_USER_ID, field + " is " + (s == null ? "null" : "'" + s + "'")
-                    + ", not a UUID");
-        }
-        return UUID.fromString(s);
+        return dev.hfc.core.event.UserIds.parse(s).orElseThrow(() -> new Refused(RejectReason.INVALID_USER_ID,
+                field + " is " + (s == null ? "null" : "'" + s + "'") + ", not a UUID"));
     }
 
     private static UUID uuidFromKey(String key) {
