@@ -65,7 +65,12 @@ final class ProducerCommand implements Callable<Integer> {
                         Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout()));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("producer");
-        CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(registry));
+        CdcProducer producer;
+        try {
+            producer = CdcProducer.start(settings, new ProducerMetrics(registry));
+        } catch (dev.hfc.producer.cdc.SourceTables.NotReadyException e) {
+            throw Cli.usage("--db-url / --db-schema", "HFC_DB_URL / HFC_DB_SCHEMA", e.getMessage());
+        }
         return ServiceRunner.run("producer", producer, registry, opsPort);
     }
 }

@@ -215,7 +215,7 @@ public final class CdcProducer implements RunningService {
         try (Connection c = Database.connect(db)) {
             String wal = Database.walLevel(c);
             if (!"logical".equals(wal)) {
-                throw new IllegalStateException("PostgreSQL has wal_level=" + wal + "; CDC needs 'logical'. Run "
+                throw new SourceTables.NotReadyException("PostgreSQL has wal_level=" + wal + "; CDC needs 'logical'. Run "
                         + "ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL");
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables "
@@ -224,9 +224,28 @@ public final class CdcProducer implements RunningService {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) != 2) {
-                        throw new IllegalStateException("schema " + db.schema() + " has no customer and subscription tables "
+                        throw new SourceTables.NotReadyException("schema " + db.schema() + " has no customer and subscription tables "
                                 + "(for a demo: hfc db migrate --with-source-tables)");
                     }
+                }
+            }
+            // What the old row of an update or delete carries (pg_class.relreplident), and whether the key it
+            // falls back on (primary key for DEFAULT, the chosen index for USING INDEX) includes user_id.
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.relname, c.relreplident, COALESCE((SELECT bool_or("
+                    + "a.attname = 'user_id') FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                    + "AND a.attnum = ANY (i.indkey) WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) "
+                    + "OR (c.relreplident = 'i' AND i.indisreplident))), false) FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname IN ('customer', 'subscription')")) {
+                ps.setString(1, db.schema());
+                List<String> problems = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SourceTables.replicaIdentityProblem(db.qualified(rs.getString(1)), rs.getString(1),
+                                rs.getString(2).charAt(0), rs.getBoolean(3)).ifPresent(problems::add);
+                    }
+                }
+                if (!problems.isEmpty()) {
+                    throw new SourceTables.NotReadyException(String.join(" ", problems));
                 }
             }
         }

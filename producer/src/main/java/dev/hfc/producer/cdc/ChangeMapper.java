@@ -30,7 +30,8 @@ import java.util.UUID;
  *       email is unusable is dead-lettered <em>and</em> published without an email, so that downstream
  *       stops using the old address instead of guessing;</li>
  *   <li>a row with an unknown status, an invalid week label or no user is dead-lettered and nothing is
- *       published for it.</li>
+ *       published for it; when an update makes a valid row invalid, its old (user, week) is withdrawn first
+ *       (a delete event), then the new value is dead-lettered.</li>
  * </ul>
  */
 public final class ChangeMapper {
@@ -94,7 +95,19 @@ public final class ChangeMapper {
         switch (op) {
             case "c", "r" -> out.add(upsert(after, ts, op));
             case "u" -> {
-                Row newRow = row(after);
+                Row newRow;
+                try {
+                    newRow = row(after);
+                } catch (Refused invalid) {
+                    // The old (user, week) was published; the row no longer says it is paused there.
+                    Row oldRow = present(before) ? rowLenient(before) : null;
+                    if (oldRow == null) {
+                        throw invalid;
+                    }
+                    return List.of(deleteOf(oldRow, ts, "u"), dead(Table.SUBSCRIPTION, key, value, invalid.reason,
+                            invalid.getMessage() + "; the old row's (user " + oldRow.userId + ", week " + oldRow.week
+                                    + ") was withdrawn"));
+                }
                 if (present(before)) {
                     Row oldRow = rowLenient(before);
                     if (oldRow != null && (!oldRow.userId.equals(newRow.userId) || !oldRow.week.equals(newRow.week))) {

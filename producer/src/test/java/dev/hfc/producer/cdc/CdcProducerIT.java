@@ -38,6 +38,23 @@ class CdcProducerIT {
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
     @Test
+    void aSourceTableWhoseOldRowsLackWhatTheMapperNeedsIsRefusedAtStartWithTheFix() throws Exception {
+        DbSettings db = POSTGRES.db("identity");
+        SchemaMigrator.migrate(db, true);
+        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE subscription REPLICA IDENTITY DEFAULT");
+            s.execute("ALTER TABLE customer REPLICA IDENTITY DEFAULT"); // its primary key is user_id: enough
+        }
+        var settings = new CdcProducer.Settings(KAFKA.settings(), KAFKA.topics(), db, "hfc_it_identity", "hfc_it_identity",
+                Duration.ofSeconds(1), null, new TopicProvisioner.Layout(3, (short) 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry())))
+                .isInstanceOf(SourceTables.NotReadyException.class)
+                .hasMessageContaining(db.qualified("subscription") + " has REPLICA IDENTITY DEFAULT")
+                .hasMessageContaining("ALTER TABLE " + db.qualified("subscription") + " REPLICA IDENTITY FULL")
+                .hasMessageNotContaining(db.qualified("customer"));
+    }
+
+    @Test
     void snapshotThenStreamingInCommitOrderWithBadRowsDeadLettered() throws Exception {
         DbSettings db = POSTGRES.db("src");
         SchemaMigrator.migrate(db, true);

@@ -58,6 +58,27 @@ class ChangeMapperTest {
         assertThat(ChangeMapper.map(Table.SUBSCRIPTION, "{\"subscription_id\":\"" + S1 + "\"}", null)).isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"2026-W49, skipped, unknown-status", "2026-W54, paused, invalid-week",
+            "2026-W49, '', unknown-status"})
+    void anUpdateOfAValidRowToAnInvalidValueWithdrawsTheOldUserWeekThenDeadLettersTheNew(String week, String status,
+                                                                                       String reason) {
+        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
+                envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, week, status)));
+        assertThat(out).hasSize(2);
+        assertThat(event(out.get(0))).satisfies(e -> {
+            assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.DELETE);
+            assertThat(e.userId()).hasToString(U1);
+            assertThat(e.week()).hasToString("2026-W49");
+        });
+        assertThat(out.get(1).target()).isEqualTo(Target.DLQ);
+        assertThat(out.get(1).rejection().reason().code()).isEqualTo(reason);
+        assertThat(out.get(1).rejection().detail()).contains("withdrawn");
+        // An invalid row that was never valid has nothing to withdraw.
+        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W99", "paused"), sub(U1, week, status))))
+                .singleElement().satisfies(o -> assertThat(o.target()).isEqualTo(Target.DLQ));
+    }
+
     @Test
     void anUpdateThatMovesTheRowDeletesTheOldKeyAndUpsertsTheNew() {
         List<Output> week = ChangeMapper.map(Table.SUBSCRIPTION, null,
