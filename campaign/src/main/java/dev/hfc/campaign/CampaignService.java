@@ -36,9 +36,11 @@ public final class CampaignService implements RunningService {
     private volatile String lastRun = "none yet";
     private volatile Instant nextCutoff;
     private ScheduledFuture<?> retry;
+    private final java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers;
 
     private CampaignService(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics, Clock clock,
-                            Duration retryInterval) {
+                            Duration retryInterval, java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
+        this.handlers = java.util.Map.copyOf(handlers);
         this.sender = sender;
         this.schedule = schedule;
         this.metrics = metrics;
@@ -49,9 +51,11 @@ public final class CampaignService implements RunningService {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
+    /** @param handlers the public endpoints served on the HTTP port (unsubscribe, bounce webhook) */
     public static CampaignService start(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics,
-                                        Clock clock, Duration retryInterval) {
-        CampaignService service = new CampaignService(sender, schedule, metrics, clock, retryInterval);
+                                        Clock clock, Duration retryInterval,
+                                        java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
+        CampaignService service = new CampaignService(sender, schedule, metrics, clock, retryInterval, handlers);
         Instant now = clock.instant();
         Week pending = schedule.pendingAt(now);
         if (pending != null) {
@@ -108,6 +112,11 @@ public final class CampaignService implements RunningService {
             trigger();
             return "campaign run for " + Week.target(clock.instant(), schedule.zone()) + " queued";
         });
+    }
+
+    @Override
+    public java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers() {
+        return handlers;
     }
 
     @Override

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 /** {@code hfc campaign send|run|preview}: the weekly campaign emails (§1 part 3). */
 @Command(name = "campaign", mixinStandardHelpOptions = true,
         description = "Send the weekly pause campaign from rec_campaigns_weekly and mark the rows sent.",
-        subcommands = {CampaignCommand.Send.class, CampaignCommand.Run.class, CampaignCommand.Preview.class})
+        subcommands = {CampaignCommand.Send.class, CampaignCommand.Run.class, CampaignCommand.Preview.class,
+                CampaignCommand.Unsubscribe.class, CampaignCommand.Resubscribe.class})
 final class CampaignCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -40,7 +41,8 @@ final class CampaignCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: send, run or preview");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "a subcommand is required: send, run, preview, unsubscribe or resubscribe");
     }
 
     /** What the templates render. */
@@ -117,8 +119,76 @@ final class CampaignCommand implements Runnable {
         }
     }
 
+    /** How recipients leave: the one-click URL, its token secret, the mailto address and the List-Id. */
+    static final class UnsubscribeOptions {
+        @Option(names = "--unsubscribe-url", paramLabel = "URL",
+                defaultValue = "${env:HFC_CAMPAIGN_UNSUBSCRIBE_URL:-http://localhost:8084/unsubscribe}",
+                description = "The unsubscribe endpoint as recipients reach it: 'hfc campaign run' serves it at /unsubscribe "
+                        + "on its ops port; put an https URL of your proxy here (env HFC_CAMPAIGN_UNSUBSCRIBE_URL; default ${DEFAULT-VALUE}).")
+        String url;
+
+        @Option(names = "--unsubscribe-secret", paramLabel = "SECRET", defaultValue = "${env:HFC_CAMPAIGN_UNSUBSCRIBE_SECRET}",
+                description = "Key of the unsubscribe tokens, at least 32 characters (env HFC_CAMPAIGN_UNSUBSCRIBE_SECRET; "
+                        + "default: one generated once and kept in hfc_campaign_secrets). Never logged.")
+        String secret;
+
+        @Option(names = "--unsubscribe-mailto", paramLabel = "ADDRESS", defaultValue = "${env:HFC_CAMPAIGN_UNSUBSCRIBE_MAILTO}",
+                description = "Address in List-Unsubscribe's mailto (env HFC_CAMPAIGN_UNSUBSCRIBE_MAILTO; default: unsubscribe@ the From domain).")
+        String mailto;
+
+        @Option(names = "--list-id", paramLabel = "ID", defaultValue = "${env:HFC_CAMPAIGN_LIST_ID}",
+                description = "List-Id of the campaign (env HFC_CAMPAIGN_LIST_ID; default: pause-campaign. the From domain).")
+        String listId;
+
+        @Option(names = "--unsubscribe-token-days", paramLabel = "DAYS", defaultValue = "${env:HFC_CAMPAIGN_UNSUBSCRIBE_TOKEN_DAYS:-180}",
+                description = "How long an unsubscribe link keeps working (env HFC_CAMPAIGN_UNSUBSCRIBE_TOKEN_DAYS; default ${DEFAULT-VALUE}).")
+        int tokenDays;
+
+        dev.hfc.campaign.consent.UnsubscribeTokens tokens(DbSettings db) {
+            if (tokenDays < 1) {
+                throw Cli.usage("--unsubscribe-token-days", "HFC_CAMPAIGN_UNSUBSCRIBE_TOKEN_DAYS", "must be at least 1");
+            }
+            byte[] key;
+            if (secret != null && !secret.isBlank()) {
+                key = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (key.length < 32) {
+                    throw Cli.usage("--unsubscribe-secret", "HFC_CAMPAIGN_UNSUBSCRIBE_SECRET", "must be at least 32 characters long");
+                }
+            } else {
+                try {
+                    var stored = new dev.hfc.campaign.consent.ConsentStore(db).secret("unsubscribe-token", 32);
+                    key = stored.value();
+                    org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).info("campaign: no --unsubscribe-secret; using the "
+                            + "token key {} in {} (set one to share it with other systems)",
+                            stored.created() ? "generated now and kept" : "generated earlier and kept", db.qualified("hfc_campaign_secrets"));
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot read or store the unsubscribe token key: " + e.getMessage(), e);
+                }
+            }
+            return new dev.hfc.campaign.consent.UnsubscribeTokens(key, Duration.ofDays(tokenDays), Clock.systemUTC());
+        }
+
+        dev.hfc.campaign.consent.Unsubscribe unsubscribe(dev.hfc.campaign.consent.UnsubscribeTokens tokens, SmtpSettings smtp) {
+            String address = smtp.fromAddress().getAddress();
+            String domain = address.substring(address.lastIndexOf('@') + 1);
+            var u = Cli.check("--unsubscribe-url / --unsubscribe-mailto / --list-id",
+                    "HFC_CAMPAIGN_UNSUBSCRIBE_URL / HFC_CAMPAIGN_UNSUBSCRIBE_MAILTO / HFC_CAMPAIGN_LIST_ID",
+                    () -> new dev.hfc.campaign.consent.Unsubscribe(tokens, java.net.URI.create(url.trim()),
+                            mailto == null ? "unsubscribe@" + domain : mailto.trim(),
+                            listId == null ? "pause-campaign." + domain : listId.trim(), "Paused deliveries"));
+            if (!u.isHttps()) {
+                org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).warn("campaign: the unsubscribe URL {} is not https; "
+                        + "Gmail and Yahoo expect an https one-click URL from bulk senders (--unsubscribe-url)", u.urlBase());
+            }
+            return u;
+        }
+    }
+
     /** Everything a sender needs, shared by {@code send} and {@code run}. */
     static final class SenderOptions {
+        @Mixin
+        UnsubscribeOptions unsubscribe;
+
         @Mixin
         DbOptions db;
 
@@ -154,8 +224,13 @@ final class CampaignCommand implements Runnable {
                     () -> new CampaignSender.Settings(dbSettings, batchSize, smtpSettings.messagesPerSecond(),
                             smtpSettings.retryTimeout(), Duration.ofMillis(dbRetryTimeoutMs), smtpSettings.messageIdDomain()));
             SchemaMigrator.migrate(dbSettings, false);
-            return new CampaignSender(settings, templates, new SmtpMailer(smtpSettings), metrics);
+            tokens = unsubscribe.tokens(dbSettings);
+            return new CampaignSender(settings, templates, unsubscribe.unsubscribe(tokens, smtpSettings),
+                    new SmtpMailer(smtpSettings), metrics);
         }
+
+        /** The token keys {@link #sender} settled on (the endpoints must verify with the same). */
+        dev.hfc.campaign.consent.UnsubscribeTokens tokens;
     }
 
     static Week week(String label, String flag) {
@@ -229,6 +304,19 @@ final class CampaignCommand implements Runnable {
                 description = "Time of the weekly cut-off in --zone (env HFC_CAMPAIGN_CUTOFF_TIME; default ${DEFAULT-VALUE}).")
         String cutoffTime;
 
+        @Option(names = "--webhook-secret", paramLabel = "SECRET", defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_SECRET}",
+                description = "Key of the HMAC-SHA256 signature (X-Hfc-Signature) on POST /webhooks/bounces "
+                        + "(env HFC_CAMPAIGN_WEBHOOK_SECRET; default none: the webhook is off). Never logged.")
+        String webhookSecret;
+
+        @Option(names = "--soft-bounce-limit", paramLabel = "N", defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT:-3}",
+                description = "Soft bounces within the window that suppress an address (env HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT; default ${DEFAULT-VALUE}).")
+        int softBounceLimit;
+
+        @Option(names = "--soft-bounce-window-days", paramLabel = "DAYS", defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS:-30}",
+                description = "The window of --soft-bounce-limit (env HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS; default ${DEFAULT-VALUE}).")
+        int softBounceWindowDays;
+
         @Option(names = "--retry-interval-s", paramLabel = "S", defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-60}",
                 description = "Pause before a run that stopped early is tried again (env HFC_CAMPAIGN_RETRY_INTERVAL_S; default ${DEFAULT-VALUE}).")
         long retryIntervalSeconds;
@@ -254,8 +342,24 @@ final class CampaignCommand implements Runnable {
             var registry = ServiceRunner.registry("campaign");
             CampaignMetrics metrics = new CampaignMetrics(registry);
             CampaignSender sender = options.sender(metrics);
+            if (softBounceLimit < 1 || softBounceWindowDays < 1) {
+                throw Cli.usage("--soft-bounce-limit / --soft-bounce-window-days",
+                        "HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT / HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS", "must be at least 1");
+            }
+            var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(options.tokens,
+                    new dev.hfc.campaign.consent.ConsentStore(options.db.settings()), metrics,
+                    webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)));
+            if (opsPort == null) {
+                org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).warn("campaign: no --ops-port, so this process does "
+                        + "not serve /unsubscribe or /webhooks/bounces; recipients' one-click unsubscribes need it");
+            }
+            if (webhookSecret == null || webhookSecret.isBlank()) {
+                org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).info("campaign: no --webhook-secret: "
+                        + "POST /webhooks/bounces answers 404");
+            }
             CampaignService service = CampaignService.start(sender, new CutoffSchedule(day, time, options.zone()), metrics,
-                    Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds));
+                    Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds), endpoints.handlers());
             return ServiceRunner.run("campaign", service, registry, opsPort);
         }
     }
@@ -286,13 +390,77 @@ final class CampaignCommand implements Runnable {
             CampaignRecipient r = Cli.check("--email / --week / --pause-weeks", null, () -> new CampaignRecipient(sample.userId(),
                     email == null ? sample.email() : email, week == null ? sample.week() : week(week, "--week"), s,
                     pauseWeeks == null ? sample.pauseWeeks() : pauseWeeks, sample.subscriptionId()));
-            RenderedEmail rendered = content.templates().render(r);
+            RenderedEmail rendered = content.templates().render(r, CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
             System.out.println("Subject: " + rendered.subject());
             System.out.println();
             System.out.println("--- text/plain ---");
             System.out.println(rendered.text());
             System.out.println("--- text/html ---");
             System.out.println(rendered.html());
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "unsubscribe", mixinStandardHelpOptions = true,
+            description = "Record an opt-out that arrived another way (an email to the mailto address, a support request): "
+                    + "the customer gets no campaign email from the next claim on.")
+    static final class Unsubscribe implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--email", paramLabel = "ADDRESS", description = "The address that opted out.")
+        String email;
+
+        @Option(names = "--user-id", paramLabel = "UUID", description = "The customer that opted out.")
+        String userId;
+
+        @Option(names = "--how", paramLabel = "mailto|operator|webhook", defaultValue = "operator",
+                description = "How the opt-out arrived (default ${DEFAULT-VALUE}).")
+        String how;
+
+        @Override
+        public Integer call() throws Exception {
+            var h = Cli.check("--how", null, () -> dev.hfc.campaign.consent.ConsentStore.How.parse(how));
+            java.util.UUID user = userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
+                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
+            if (user == null && (email == null || email.isBlank())) {
+                throw Cli.usage("--email / --user-id", null, "name the address or the customer");
+            }
+            DbSettings dbSettings = db.settings();
+            SchemaMigrator.migrate(dbSettings, false);
+            var store = new dev.hfc.campaign.consent.ConsentStore(dbSettings);
+            boolean isNew = user != null ? store.optOut(user, email, h, "hfc campaign unsubscribe")
+                    : store.optOut(email.trim(), h, "hfc campaign unsubscribe");
+            System.out.println((isNew ? "opted out: " : "already opted out: ") + (user != null ? "user " + user : "") +
+                    (email != null ? (user != null ? ", " : "") + "<" + email.trim() + ">" : "") + " (" + h.wire() + ")");
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "resubscribe", mixinStandardHelpOptions = true,
+            description = "Remove the opt-outs of a customer or an address, e.g. after they asked to get the emails again. "
+                    + "Suppressions (bounces) are not touched.")
+    static final class Resubscribe implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--email", paramLabel = "ADDRESS", description = "The address to re-subscribe.")
+        String email;
+
+        @Option(names = "--user-id", paramLabel = "UUID", description = "The customer to re-subscribe.")
+        String userId;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.UUID user = userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
+                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
+            if (user == null && (email == null || email.isBlank())) {
+                throw Cli.usage("--email / --user-id", null, "name the address or the customer");
+            }
+            DbSettings dbSettings = db.settings();
+            SchemaMigrator.migrate(dbSettings, false);
+            int removed = new dev.hfc.campaign.consent.ConsentStore(dbSettings).resubscribe(user, email == null ? null : email.trim());
+            System.out.println("removed " + removed + " opt-out(s)");
             return Hfc.OK;
         }
     }

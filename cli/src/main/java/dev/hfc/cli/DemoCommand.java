@@ -136,10 +136,16 @@ final class DemoCommand implements Callable<Integer> {
             say(String.format("loaded %,d customers and %,d subscriptions (%,.0f rows/s)", loaded.customers(),
                     loaded.subscriptions(), loaded.rowsPerSecond()));
 
+            var campaignMetrics = new CampaignMetrics(registry);
+            var consent = new dev.hfc.campaign.consent.ConsentStore(db);
+            var tokens = new dev.hfc.campaign.consent.UnsubscribeTokens(consent.secret("unsubscribe-token", 32).value(),
+                    Duration.ofDays(180), java.time.Clock.systemUTC());
+            var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(tokens, consent, campaignMetrics, null,
+                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)));
             long pipelineStart = System.nanoTime();
             try (InProcessPipeline pipeline = InProcessPipeline.start(new InProcessPipeline.Settings(kafka, topics, db, slot,
                          work.resolve("segmenter"), layout, policy, Duration.ofMillis(100)), registry);
-                 OpsServer ops = OpsServer.start(opsPort, registry, pipeline::health)) {
+                 OpsServer ops = OpsServer.start(opsPort, registry, pipeline::health, Map.of(), endpoints.handlers())) {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics");
 
                 ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, pipeline, "initial load");
@@ -156,7 +162,10 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes");
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
-                CampaignOutcome campaign = finalCheck.matches() ? sendCampaign(db, target) : null;
+                var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(tokens,
+                        java.net.URI.create("http://127.0.0.1:" + ops.port() + "/unsubscribe"), "unsubscribe@demo.example",
+                        "pause-campaign.demo.example", "Paused deliveries");
+                CampaignOutcome campaign = finalCheck.matches() ? sendCampaign(db, target, unsubscribe, campaignMetrics) : null;
                 printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
                 if (campaign != null) {
                     campaign.print();
@@ -277,7 +286,8 @@ final class DemoCommand implements Callable<Integer> {
      * Sends the target week's campaign with the shipped templates (§1 part 3) through an in-process SMTP server
      * that, like a modern relay, announces SMTPUTF8: the generated customers include internationalised addresses.
      */
-    private static CampaignOutcome sendCampaign(DbSettings db, Week target) throws Exception {
+    private static CampaignOutcome sendCampaign(DbSettings db, Week target, dev.hfc.campaign.consent.Unsubscribe unsubscribe,
+                                                CampaignMetrics metrics) throws Exception {
         say("sending the campaign for " + target + " to an in-process SMTP server");
         long start = System.nanoTime();
         try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
@@ -286,8 +296,8 @@ final class DemoCommand implements Callable<Integer> {
             SendReport report;
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
                     Duration.ofSeconds(30), settings.messageIdDomain()),
-                    CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"),
-                    new SmtpMailer(settings), new CampaignMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))) {
+                    CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
+                    new SmtpMailer(settings), metrics)) {
                 report = sender.send(target);
             }
             long unsent;

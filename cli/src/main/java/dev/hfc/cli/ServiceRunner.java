@@ -20,7 +20,8 @@ final class ServiceRunner {
 
     static int run(String name, RunningService service, PrometheusMeterRegistry registry, Integer opsPort)
             throws InterruptedException {
-        OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health, service.actions());
+        OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health, service.actions(),
+                service.handlers());
         if (ops != null) {
             LOG.info("{}: /health and /metrics on port {}", name, ops.port());
         }

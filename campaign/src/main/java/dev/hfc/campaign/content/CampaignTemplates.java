@@ -27,9 +27,10 @@ import java.util.UUID;
  *
  * <p>Templates see {@code email}, {@code user_id}, {@code week} (e.g. {@code 2026-W49}), {@code week_start}
  * (its Monday, e.g. {@code 30 November 2026}), {@code segment}, {@code pause_weeks}, {@code pause_weeks_plural}
- * (true when more than one) and {@code resume_link}. Rendering is strict: a template naming an unknown
- * variable fails when the templates are loaded, not at the first customer. The HTML template escapes
- * values; subject and text do not.
+ * (true when more than one), {@code resume_link} and {@code unsubscribe_link}. Rendering is strict: a
+ * template naming an unknown variable fails when the templates are loaded, not at the first customer; so
+ * does a text or HTML template that does not show the unsubscribe link (bulk senders must show one). The
+ * HTML template escapes values; subject and text do not.
  */
 public final class CampaignTemplates {
 
@@ -50,6 +51,8 @@ public final class CampaignTemplates {
     }
 
     static final String DEFAULTS = "campaign/templates/";
+    /** The link every message shows; an example for previews and the load-time check. */
+    public static final String SAMPLE_UNSUBSCRIBE_LINK = "https://shop.example/hfc/unsubscribe?t=SAMPLE-TOKEN";
     private static final DateTimeFormatter WEEK_START = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH);
 
     private final Map<Segment, Map<Part, Template>> templates;
@@ -121,14 +124,18 @@ public final class CampaignTemplates {
             CampaignRecipient sample = sample(segment);
             for (Part part : Part.values()) {
                 try {
-                    loaded.renderPart(segment, part, loaded.variables(sample));
+                    String rendered = loaded.renderPart(segment, part, loaded.variables(sample, SAMPLE_UNSUBSCRIBE_LINK));
+                    if (part != Part.SUBJECT && !rendered.contains(SAMPLE_UNSUBSCRIBE_LINK)) {
+                        throw new IllegalArgumentException("template " + origin(overrides, part.fileName(segment))
+                                + " does not show the unsubscribe link: add {{unsubscribe_link}} (bulk senders must show one)");
+                    }
                 } catch (MustacheException e) {
                     throw new IllegalArgumentException("template " + origin(overrides, part.fileName(segment))
                             + " does not render: " + e.getMessage(), e);
                 }
             }
             try {
-                loaded.render(sample);
+                loaded.render(sample, SAMPLE_UNSUBSCRIBE_LINK);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("template " + origin(overrides, Part.SUBJECT.fileName(segment))
                         + ": " + e.getMessage(), e);
@@ -137,7 +144,7 @@ public final class CampaignTemplates {
                     segment, null, sample.subscriptionId());
             boolean needs;
             try {
-                loaded.renderUnchecked(withoutPause);
+                loaded.renderUnchecked(withoutPause, SAMPLE_UNSUBSCRIBE_LINK);
                 needs = false;
             } catch (MustacheException e) {
                 needs = true;
@@ -150,18 +157,19 @@ public final class CampaignTemplates {
     /**
      * The message for one recipient, with the content of its segment.
      *
+     * @param unsubscribeLink the recipient's unsubscribe link, shown in the body
      * @throws IllegalArgumentException for a recipient without pause_weeks whose segment needs it
      */
-    public RenderedEmail render(CampaignRecipient recipient) {
+    public RenderedEmail render(CampaignRecipient recipient, String unsubscribeLink) {
         if (recipient.pauseWeeks() == null && needsPauseWeeks(recipient.segment())) {
             throw new IllegalArgumentException(recipient.describe() + " has no pause_weeks, and the " + recipient.segment().wire()
                     + " templates use it");
         }
-        return renderUnchecked(recipient);
+        return renderUnchecked(recipient, unsubscribeLink);
     }
 
-    private RenderedEmail renderUnchecked(CampaignRecipient recipient) {
-        Map<String, Object> vars = variables(recipient);
+    private RenderedEmail renderUnchecked(CampaignRecipient recipient, String unsubscribeLink) {
+        Map<String, Object> vars = variables(recipient, unsubscribeLink);
         return new RenderedEmail(renderPart(recipient.segment(), Part.SUBJECT, vars).strip(),
                 renderPart(recipient.segment(), Part.TEXT, vars), renderPart(recipient.segment(), Part.HTML, vars));
     }
@@ -182,7 +190,7 @@ public final class CampaignTemplates {
         return templates.get(segment).get(part).execute(vars);
     }
 
-    private Map<String, Object> variables(CampaignRecipient r) {
+    private Map<String, Object> variables(CampaignRecipient r, String unsubscribeLink) {
         Map<String, Object> vars = new HashMap<>();
         vars.put("email", r.email());
         vars.put("user_id", r.userId().toString());
@@ -194,6 +202,7 @@ public final class CampaignTemplates {
             vars.put("pause_weeks_plural", r.pauseWeeks() > 1);
         }
         vars.put("resume_link", resumeLink.execute(vars));
+        vars.put("unsubscribe_link", unsubscribeLink);
         return vars;
     }
 

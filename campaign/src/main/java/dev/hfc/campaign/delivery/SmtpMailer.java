@@ -143,6 +143,9 @@ public final class SmtpMailer implements Mailer {
         alternative.addBodyPart(text);
         alternative.addBodyPart(html);
         message.setContent(alternative);
+        for (var header : email.headers().entrySet()) {
+            message.setHeader(header.getKey(), header.getValue());
+        }
         message.saveChanges();
         return message;
     }

@@ -23,6 +23,16 @@ public final class CampaignMetrics {
                 .tag("segment", segment.wire()).tag("outcome", outcome).register(registry).increment();
     }
 
+    /**
+     * Feedback after the send: {@code kind} is {@code bounced}, {@code complained} or {@code unsubscribed}; week
+     * and segment of the delivery it answers, {@code unknown} when it names none of ours.
+     */
+    public void feedback(String kind, String week, String segment) {
+        Counter.builder("hfc.campaign.feedback").description("Bounces, complaints and unsubscribes by week and segment")
+                .tag("kind", kind).tag("week", week == null ? "unknown" : week).tag("segment", segment == null ? "unknown" : segment)
+                .register(registry).increment();
+    }
+
     void smtpRetry() {
         Counter.builder("hfc.campaign.smtp.retries").description("Sends retried after a transient SMTP failure")
                 .register(registry).increment();

@@ -31,8 +31,12 @@ final class CampaignRows {
         String rows = db.qualified("rec_campaigns_weekly");
         String deliveries = db.qualified("hfc_campaign_deliveries");
         String suppressions = db.qualified("hfc_campaign_suppressions");
+        String optouts = db.qualified("hfc_campaign_optouts");
         String sendable = "r.subscription_week = ? AND NOT r.campaign_sent "
-                + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email)";
+                + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email) "
+                // Consent: a customer who opted out, by id or by address, gets nothing from the next claim on.
+                + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.user_id = r.user_id) "
+                + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.email = r.email)";
         // SKIP LOCKED: rows another sender holds are left to it, so two senders never claim the same row.
         // Index order, as the sink locks them, so the two do not deadlock.
         // The last pass of a run waits for rows that SKIP LOCKED passed over (held by the sink's open batch or

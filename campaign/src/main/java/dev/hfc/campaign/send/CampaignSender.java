@@ -2,6 +2,7 @@ package dev.hfc.campaign.send;
 
 import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
+import dev.hfc.campaign.consent.Unsubscribe;
 import dev.hfc.campaign.content.RenderedEmail;
 import dev.hfc.campaign.delivery.Mailer;
 import dev.hfc.campaign.delivery.MessageIds;
@@ -81,6 +82,7 @@ public final class CampaignSender implements AutoCloseable {
 
     private final Settings settings;
     private final CampaignTemplates templates;
+    private final Unsubscribe unsubscribe;
     private final Mailer mailer;
     private final CampaignMetrics metrics;
     private final CampaignRows rows;
@@ -89,9 +91,11 @@ public final class CampaignSender implements AutoCloseable {
     private Connection claims;
     private Connection records;
 
-    public CampaignSender(Settings settings, CampaignTemplates templates, Mailer mailer, CampaignMetrics metrics) {
+    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe, Mailer mailer,
+                          CampaignMetrics metrics) {
         this.settings = settings;
         this.templates = templates;
+        this.unsubscribe = unsubscribe;
         this.mailer = mailer;
         this.metrics = metrics;
         this.rows = new CampaignRows(settings.db());
@@ -151,7 +155,7 @@ public final class CampaignSender implements AutoCloseable {
                         p.withoutPauseWeeks++;
                         continue;
                     }
-                    templates.render(r); // a recipient whose message cannot be rendered fails the dry run too
+                    templates.render(r, unsubscribe.link(r.userId())); // one that cannot be rendered fails the dry run too
                     p.sent.merge(r.segment(), 1L, Long::sum);
                 }
                 after = page.get(page.size() - 1).userId();
@@ -198,7 +202,8 @@ public final class CampaignSender implements AutoCloseable {
                     continue;
                 }
                 String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
-                RenderedEmail email = templates.render(r);
+                String link = unsubscribe.link(r.userId());
+                RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
                 SendOutcome outcome = sendWithRetry(r, email, messageId);
                 if (!(outcome instanceof SendOutcome.SenderRefused)) {
                     p.senderRefusedInARow = 0;

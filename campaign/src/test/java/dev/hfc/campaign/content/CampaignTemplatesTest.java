@@ -23,9 +23,9 @@ class CampaignTemplatesTest {
     @Test
     void eachSegmentHasItsOwnContentWithTheRecipientsValues() {
         CampaignTemplates t = CampaignTemplates.defaults(LINK);
-        RenderedEmail low = t.render(recipient(Segment.LOW, 1, "a@example.com"));
-        RenderedEmail medium = t.render(recipient(Segment.MEDIUM, 3, "a@example.com"));
-        RenderedEmail high = t.render(recipient(Segment.HIGH, 4, "a@example.com"));
+        RenderedEmail low = t.render(recipient(Segment.LOW, 1, "a@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
+        RenderedEmail medium = t.render(recipient(Segment.MEDIUM, 3, "a@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
+        RenderedEmail high = t.render(recipient(Segment.HIGH, 4, "a@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
 
         assertThat(low.subject()).isEqualTo("We will miss you next week");
         assertThat(medium.subject()).isEqualTo("Your box is on hold for 3 weeks: here is something to come back to");
@@ -48,24 +48,26 @@ class CampaignTemplatesTest {
         assertThat(shipped.needsPauseWeeks(Segment.HIGH)).isTrue();
         var withoutPause = new CampaignRecipient(java.util.UUID.randomUUID(), "a@example.com",
                 dev.hfc.core.week.Week.parse("2026-W49"), Segment.HIGH, null, java.util.UUID.randomUUID());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shipped.render(withoutPause))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shipped.render(withoutPause, CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK))
                 .hasMessageContaining("no pause_weeks");
         // The resume link counts too.
         CampaignTemplates linkNeedsIt = CampaignTemplates.defaults("https://shop.example/r?weeks={{pause_weeks}}");
         assertThat(linkNeedsIt.needsPauseWeeks(Segment.LOW)).isTrue();
         // An operator's high template without the variable: such rows can be sent.
         java.nio.file.Files.writeString(dir.resolve("high.subject.mustache"), "We miss you");
-        java.nio.file.Files.writeString(dir.resolve("high.txt.mustache"), "Come back, {{email}}: {{resume_link}}");
-        java.nio.file.Files.writeString(dir.resolve("high.html.mustache"), "<p>Come back: {{resume_link}}</p>");
+        java.nio.file.Files.writeString(dir.resolve("high.txt.mustache"), "Come back, {{email}}: {{resume_link}}\n"
+                + "Stop: {{unsubscribe_link}}");
+        java.nio.file.Files.writeString(dir.resolve("high.html.mustache"), "<p>Come back: {{resume_link}}</p>"
+                + "<a href=\"{{unsubscribe_link}}\">Unsubscribe</a>");
         CampaignTemplates custom = CampaignTemplates.load(dir, "https://shop.example/r?u={{user_id}}");
         assertThat(custom.needsPauseWeeks(Segment.HIGH)).isFalse();
-        assertThat(custom.render(withoutPause).subject()).isEqualTo("We miss you");
+        assertThat(custom.render(withoutPause, CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK).subject()).isEqualTo("We miss you");
     }
 
     @Test
     void htmlEscapesValuesWhileSubjectAndTextKeepThemVerbatim() {
         CampaignTemplates t = CampaignTemplates.defaults(LINK);
-        RenderedEmail e = t.render(recipient(Segment.LOW, 1, "o'neil<&>\"x\"@example.com"));
+        RenderedEmail e = t.render(recipient(Segment.LOW, 1, "o'neil<&>\"x\"@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
         assertThat(e.html()).contains("o&#39;neil&lt;&amp;&gt;&quot;x&quot;@example.com").doesNotContain("<&>");
         assertThat(e.text()).contains("o'neil<&>\"x\"@example.com");
     }
@@ -74,9 +76,22 @@ class CampaignTemplatesTest {
     void aFileInTheOverrideDirectoryReplacesOnlyThatTemplate(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("high.subject.mustache"), "{{pause_weeks}} weeks without you, {{email}}?\n");
         CampaignTemplates t = CampaignTemplates.load(dir, LINK);
-        assertThat(t.render(recipient(Segment.HIGH, 5, "b@example.com")).subject()).isEqualTo("5 weeks without you, b@example.com?");
-        assertThat(t.render(recipient(Segment.LOW, 1, "b@example.com")).subject()).isEqualTo("We will miss you next week");
-        assertThat(t.render(recipient(Segment.HIGH, 5, "b@example.com")).text()).contains("paused for 5 weeks or more");
+        assertThat(t.render(recipient(Segment.HIGH, 5, "b@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK).subject()).isEqualTo("5 weeks without you, b@example.com?");
+        assertThat(t.render(recipient(Segment.LOW, 1, "b@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK).subject()).isEqualTo("We will miss you next week");
+        assertThat(t.render(recipient(Segment.HIGH, 5, "b@example.com"), CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK).text()).contains("paused for 5 weeks or more");
+    }
+
+    @Test
+    void aTextOrHtmlTemplateWithoutTheUnsubscribeLinkIsRefusedAtLoad(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("medium.html.mustache"), "<p>Come back: {{resume_link}}</p>");
+        assertThatThrownBy(() -> CampaignTemplates.load(dir, LINK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(dir.resolve("medium.html.mustache").toString())
+                .hasMessageContaining("{{unsubscribe_link}}");
+        RenderedEmail shipped = CampaignTemplates.defaults(LINK).render(recipient(Segment.HIGH, 4, "a@example.com"),
+                "https://shop.example/u?t=abc");
+        assertThat(shipped.text()).contains("https://shop.example/u?t=abc");
+        assertThat(shipped.html()).contains("href=\"https://shop.example/u?t=abc\"");
     }
 
     @Test

@@ -41,6 +41,11 @@ class CampaignSenderIT {
 
     private static final Week W = Week.parse("2026-W53");
     private static final String LINK = "https://shop.example/resume?week={{week}}&user={{user_id}}";
+    static final dev.hfc.campaign.consent.Unsubscribe UNSUBSCRIBE = new dev.hfc.campaign.consent.Unsubscribe(
+            new dev.hfc.campaign.consent.UnsubscribeTokens("a test secret of at least 32 bytes!".getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII), Duration.ofDays(90), java.time.Clock.systemUTC()),
+            java.net.URI.create("https://shop.example/hfc/unsubscribe"), "unsubscribe@shop.example",
+            "pause-campaign.shop.example", "Paused deliveries");
 
     @Test
     void everyUnsentRowOfTheWeekGetsExactlyOneMessageWithItsSegmentsContent() throws Exception {
@@ -459,7 +464,7 @@ class CampaignSenderIT {
         SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
                 "Meal kits <campaigns@shop.example>", null, rate, Duration.ofSeconds(5), smtpRetry);
         return new CampaignSender(new CampaignSender.Settings(db, batchSize, rate, smtpRetry, Duration.ofSeconds(10),
-                smtp.messageIdDomain()), CampaignTemplates.defaults(LINK), new SmtpMailer(smtp),
+                smtp.messageIdDomain()), CampaignTemplates.defaults(LINK), UNSUBSCRIBE, new SmtpMailer(smtp),
                 new CampaignMetrics(new SimpleMeterRegistry()));
     }
 

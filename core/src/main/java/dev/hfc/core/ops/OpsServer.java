@@ -37,6 +37,16 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
                                   java.util.Map<String, Supplier<String>> actions) {
+        return start(port, registry, health, actions, java.util.Map.of());
+    }
+
+    /**
+     * As above, plus a service's own pages and endpoints (the campaign's unsubscribe endpoint, say), each
+     * served by its handler at its path.
+     */
+    public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
+                                  java.util.Map<String, Supplier<String>> actions,
+                                  java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(port), 16);
@@ -71,6 +81,7 @@ public final class OpsServer implements AutoCloseable {
                 }
             }
         }));
+        handlers.forEach(server::createContext);
         server.start();
         return new OpsServer(server, executor);
     }

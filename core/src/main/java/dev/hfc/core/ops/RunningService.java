@@ -13,6 +13,11 @@ public interface RunningService extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /** The service's own HTTP endpoints, served on the ops port next to /health and /metrics; none by default. */
+    default java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers() {
+        return java.util.Map.of();
+    }
+
     /** Stops cleanly: finishes or hands back what is in flight. */
     @Override
     void close();
