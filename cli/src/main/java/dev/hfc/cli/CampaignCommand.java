@@ -211,6 +211,16 @@ final class CampaignCommand implements Runnable {
                         + "(env HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
         long dbRetryTimeoutMs;
 
+        @Option(names = "--max-sink-lag-ms", paramLabel = "MS", defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-60000}",
+                description = "Send only while the sink reported, at most this long ago, that the table holds all of its topic "
+                        + "(hfc_sink_progress); 0 turns the check off (env HFC_CAMPAIGN_MAX_SINK_LAG_MS; default ${DEFAULT-VALUE}).")
+        long maxSinkLagMs;
+
+        @Option(names = "--sink-wait-ms", paramLabel = "MS", defaultValue = "${env:HFC_CAMPAIGN_SINK_WAIT_MS:-300000}",
+                description = "How long a run waits for the sink to be current before it refuses to send "
+                        + "(env HFC_CAMPAIGN_SINK_WAIT_MS; default ${DEFAULT-VALUE}).")
+        long sinkWaitMs;
+
         ZoneId zone() {
             return Cli.zone(zone);
         }
@@ -220,9 +230,15 @@ final class CampaignCommand implements Runnable {
             DbSettings dbSettings = db.settings();
             SmtpSettings smtpSettings = smtp.settings();
             CampaignTemplates templates = content.templates();
-            var settings = Cli.check("--batch-size / --db-retry-timeout-ms", "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS",
+            var settings = Cli.check("--batch-size / --db-retry-timeout-ms / --max-sink-lag-ms / --sink-wait-ms",
+                    "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS / HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
                     () -> new CampaignSender.Settings(dbSettings, batchSize, smtpSettings.messagesPerSecond(),
-                            smtpSettings.retryTimeout(), Duration.ofMillis(dbRetryTimeoutMs), smtpSettings.messageIdDomain()));
+                            smtpSettings.retryTimeout(), Duration.ofMillis(dbRetryTimeoutMs), smtpSettings.messageIdDomain(),
+                            Duration.ofMillis(maxSinkLagMs), Duration.ofMillis(sinkWaitMs)));
+            if (maxSinkLagMs == 0) {
+                org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).warn("campaign: --max-sink-lag-ms 0: sending without "
+                        + "checking that the sink has written all of its topic into the table");
+            }
             SchemaMigrator.migrate(dbSettings, false);
             tokens = unsubscribe.tokens(dbSettings);
             return new CampaignSender(settings, templates, unsubscribe.unsubscribe(tokens, smtpSettings),

@@ -294,8 +294,9 @@ final class DemoCommand implements Callable<Integer> {
             SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                     "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
             SendReport report;
+            // The sink runs in this process and reports its progress: send only from a current table.
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
-                    Duration.ofSeconds(30), settings.messageIdDomain()),
+                    Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ofSeconds(10), Duration.ofSeconds(60)),
                     CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
                     new SmtpMailer(settings), metrics)) {
                 report = sender.send(target);

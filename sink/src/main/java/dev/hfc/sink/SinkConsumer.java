@@ -57,6 +57,8 @@ final class SinkConsumer {
 
     /** How often an idle consumer compares its positions with the stored ones (a replay of a quiet partition). */
     static final Duration POSITION_CHECK = Duration.ofSeconds(1);
+    /** How often a consumer publishes its progress to hfc_sink_progress. */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
     /** The longest a rebalance waits for a revoked partition's batch; then it is dropped and re-read by the new owner. */
     static final Duration REVOKE_FLUSH_BOUND = Duration.ofSeconds(10);
     private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ZERO);
@@ -77,6 +79,9 @@ final class SinkConsumer {
     private final AtomicReference<String> degraded = new AtomicReference<>();
     private volatile boolean running = true;
     private long lastPositionCheck = System.nanoTime();
+    private long lastProgress;
+    /** This consumer in hfc_sink_progress: process and index, unique among the group's members. */
+    private final String member;
 
     /** A member of the group with the handed-in consumer, store and DLQ producer (tests hand in fakes). */
     SinkConsumer(int index, SinkService.Settings settings, SinkMetrics metrics, Consumer<byte[], byte[]> consumer,
@@ -90,6 +95,7 @@ final class SinkConsumer {
         this.positionCheck = positionCheck;
         this.revokeBound = revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
         this.thread = new Thread(this::loop, "hfc-sink-" + index);
+        this.member = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "#" + index;
     }
 
     /** A member of the group on Kafka and PostgreSQL. */
@@ -123,6 +129,7 @@ final class SinkConsumer {
                 pollOnce();
             }
             flush(settings.dbRetryTimeout()); // SIGTERM: write what was gathered, with its offsets
+            leave();
         } catch (WakeupException e) {
             if (running) {
                 fail(e);
@@ -195,6 +202,7 @@ final class SinkConsumer {
     private void flushOnShutdown() {
         try {
             flush(settings.dbRetryTimeout());
+            leave();
         } catch (Exception e) {
             LOG.error("sink: the last batch could not be written on shutdown; it will be read again on restart", e);
         }
@@ -317,10 +325,30 @@ final class SinkConsumer {
 
     private void updateLag() {
         long lag = 0;
+        boolean known = true;
         for (TopicPartition tp : consumer.assignment()) {
-            lag += consumer.currentLag(tp).orElse(0);
+            java.util.OptionalLong l = consumer.currentLag(tp);
+            known &= l.isPresent();
+            lag += l.orElse(0);
         }
         metrics.lag(index, lag);
+        if (System.nanoTime() - lastProgress >= PROGRESS_EVERY.toNanos()) {
+            lastProgress = System.nanoTime();
+            try {
+                // Records read but still in the batch are not in the table either.
+                store.reportProgress(member, known ? lag + batch.records() : null);
+            } catch (SQLException e) {
+                LOG.debug("sink: progress not published ({})", e.getMessage());
+            }
+        }
+    }
+
+    private void leave() {
+        try {
+            store.leave(member);
+        } catch (SQLException e) {
+            LOG.debug("sink: progress row not removed ({})", e.getMessage());
+        }
     }
 
     private void fail(Exception e) {

@@ -231,6 +231,12 @@ class SinkConsumerTest {
         }
 
         @Override
+        public void reportProgress(String member, Long lagRecords) {}
+
+        @Override
+        public void leave(String member) {}
+
+        @Override
         public void close() {}
     }
 }

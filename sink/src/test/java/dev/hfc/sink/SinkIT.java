@@ -236,7 +236,11 @@ class SinkIT {
             assertThat(f.rows()).isEqualTo(expected);
             // Each record was written once, by the one member that owned its partition.
             assertThat(sink.metrics().records()).isEqualTo(600 + 540 + 60);
+            // Both members tell readers of the table that nothing of the topic is missing from it.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.progress())
+                    .hasSize(2).allSatisfy((member, lag) -> assertThat(lag).isZero()));
         }
+        assertThat(f.progress()).as("members that stopped cleanly leave no progress behind").isEmpty();
     }
 
     private static CustomerSegment segment(UUID user, String email, Segment segment) {
@@ -315,6 +319,21 @@ class SinkIT {
         }
 
         /** Waits until the offsets stored in Postgres reach the end of every partition. */
+        /** hfc_sink_progress of this group: member to lag. */
+        Map<String, Long> progress() throws Exception {
+            Map<String, Long> out = new HashMap<>();
+            try (Connection c = Database.connect(db); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT member, lag_records FROM hfc_sink_progress WHERE group_id = ?")) {
+                ps.setString(1, group);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getObject(2, Long.class));
+                    }
+                }
+            }
+            return out;
+        }
+
         void awaitCaughtUp() {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
                 Map<TopicPartition, OffsetSpec> request = new HashMap<>();

@@ -63,10 +63,23 @@ public final class CampaignSender implements AutoCloseable {
      * @param smtpRetryTimeout   how long one message is retried through transient SMTP failures
      * @param dbRetryTimeout     how long a batch is retried while the database is unreachable
      * @param messageIdDomain    right-hand side of the Message-IDs
+     * @param maxSinkLag         how old the sink's last report of being caught up may be; zero: not checked
+     * @param sinkWait           how long a run waits for the sink to be current before it refuses
      */
     public record Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
-                           Duration dbRetryTimeout, String messageIdDomain) {
+                           Duration dbRetryTimeout, String messageIdDomain, Duration maxSinkLag, Duration sinkWait) {
+        /** Settings that do not check the sink's progress (a table no sink writes: tests, imports). */
+        public Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
+                        Duration dbRetryTimeout, String messageIdDomain) {
+            this(db, batchSize, messagesPerSecond, smtpRetryTimeout, dbRetryTimeout, messageIdDomain, Duration.ZERO, Duration.ZERO);
+        }
+
         public Settings {
+            Objects.requireNonNull(maxSinkLag, "maxSinkLag");
+            Objects.requireNonNull(sinkWait, "sinkWait");
+            if (maxSinkLag.isNegative() || sinkWait.isNegative()) {
+                throw new IllegalArgumentException("max sink lag and sink wait must not be negative");
+            }
             Objects.requireNonNull(db, "db");
             if (batchSize < 1 || batchSize > 10_000) {
                 throw new IllegalArgumentException("batch size must be 1..10000, got " + batchSize);
@@ -86,6 +99,7 @@ public final class CampaignSender implements AutoCloseable {
     private final Mailer mailer;
     private final CampaignMetrics metrics;
     private final CampaignRows rows;
+    private final SinkFreshness freshness;
     private final Bucket rate;
     private volatile boolean stopping;
     private Connection claims;
@@ -99,6 +113,7 @@ public final class CampaignSender implements AutoCloseable {
         this.mailer = mailer;
         this.metrics = metrics;
         this.rows = new CampaignRows(settings.db());
+        this.freshness = settings.maxSinkLag().isZero() ? null : new SinkFreshness(settings.db(), settings.maxSinkLag());
         this.rate = settings.messagesPerSecond() > 0 ? bucket(settings.messagesPerSecond()) : null;
     }
 
@@ -125,6 +140,9 @@ public final class CampaignSender implements AutoCloseable {
         Progress p = new Progress();
         Set<UUID> leftAlone = new HashSet<>();
         while (p.aborted == null) {
+            if (!awaitCurrentTable(week, p)) {
+                break;
+            }
             int claimed = withDb(c -> batch(week, p, leftAlone, false));
             if (claimed == 0) {
                 // SKIP LOCKED passes over rows another transaction holds (the sink's open batch, another sender):
@@ -138,6 +156,38 @@ public final class CampaignSender implements AutoCloseable {
         SendReport report = p.report(week, false);
         LOG.info("campaign {}", report.summary());
         return report;
+    }
+
+    /**
+     * Waits, up to {@link Settings#sinkWait}, until the sink reports the table current; otherwise stops the run.
+     * A sent row cannot be taken back, so a table that is behind its topic (a replay rewriting it) is not sent from.
+     */
+    private boolean awaitCurrentTable(Week week, Progress p) throws SQLException, InterruptedException {
+        if (freshness == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + settings.sinkWait().toNanos();
+        boolean said = false;
+        while (true) {
+            SinkFreshness.Look look = withDb(freshness::look);
+            if (look.current()) {
+                if (said) {
+                    LOG.info("campaign {}: the sink caught up; sending", week);
+                }
+                return true;
+            }
+            if (System.nanoTime() >= deadline || stopping) {
+                p.aborted = "the table is not current, so nothing more is sent: " + look.why() + "; waited "
+                        + settings.sinkWait().toSeconds() + " s (--sink-wait-ms; --max-sink-lag-ms sets what is current)";
+                LOG.error("campaign {}: {}", week, p.aborted);
+                return false;
+            }
+            if (!said) {
+                LOG.warn("campaign {}: waiting for the sink: {}", week, look.why());
+                said = true;
+            }
+            Thread.sleep(Math.min(1_000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+        }
     }
 
     /** Renders and counts what {@link #send} would send, without sending or marking anything. */

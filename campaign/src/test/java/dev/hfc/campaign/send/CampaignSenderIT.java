@@ -356,6 +356,57 @@ class CampaignSenderIT {
         assertThat(unsent(db, W)).isZero();
     }
 
+    @Test
+    void aRunIsHeldWhileTheSinkLagsAndRefusedWhenItStaysBehindOrIsGone() throws Exception {
+        DbSettings db = schema("sink_lag");
+        for (int i = 0; i < 3; i++) {
+            insert(db, W, UUID.randomUUID(), "lag" + i + "@example.com", Segment.LOW, 1, false);
+        }
+        try (SmtpServer smtp = smtp(freePort())) {
+            // No sink has ever reported into this schema.
+            try (CampaignSender sender = checkingSender(db, smtp, Duration.ofMillis(300))) {
+                SendReport report = sender.send(W);
+                assertThat(report.aborted()).contains("no sink consumer reported progress");
+                assertThat(report.sentTotal()).isZero();
+            }
+            // A consumer that is behind, and one whose last report is old (killed): refused, nothing sent.
+            exec(db, "INSERT INTO hfc_sink_progress (group_id, member, lag_records) VALUES ('hfc-sink', 'a#0', 120)");
+            exec(db, "INSERT INTO hfc_sink_progress (group_id, member, lag_records, updated_at) "
+                    + "VALUES ('hfc-sink', 'killed#1', 0, now() - interval '1 hour')");
+            try (CampaignSender sender = checkingSender(db, smtp, Duration.ofMillis(300))) {
+                SendReport report = sender.send(W);
+                assertThat(report.aborted()).contains("120 records of its topic not yet in the table");
+                assertThat(report.complete()).isFalse();
+            }
+            assertThat(smtp.mail().getReceivedMessages()).isEmpty();
+            assertThat(unsent(db, W)).isEqualTo(3);
+            // Held: the sink catches up while the run waits, then it sends everything.
+            CampaignSender sender = checkingSender(db, smtp, Duration.ofSeconds(30));
+            CompletableFuture<SendReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sender.send(W);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> smtp.mail().getReceivedMessages().length == 0 && !run.isDone());
+            exec(db, "UPDATE hfc_sink_progress SET lag_records = 0, updated_at = now() WHERE member = 'a#0'");
+            SendReport report = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            sender.close();
+            assertThat(report.complete()).isTrue();
+            assertThat(report.sentTotal()).isEqualTo(3);
+        }
+    }
+
+    private static CampaignSender checkingSender(DbSettings db, SmtpServer smtp, Duration sinkWait) {
+        SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
+                "Meal kits <campaigns@shop.example>", null, 0, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        return new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                settings.messageIdDomain(), Duration.ofSeconds(10), sinkWait), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
+                new SmtpMailer(settings), new CampaignMetrics(new SimpleMeterRegistry()));
+    }
+
     /** A real SMTP server (SubEtha SMTP) that answers RCPT TO with {@code refusal.apply(address)} when not null. */
     static final class RefusingRelay implements AutoCloseable {
         private final org.subethamail.smtp.server.SMTPServer server;

@@ -24,6 +24,15 @@ public interface BatchStore extends AutoCloseable {
     /** The stored next offsets of {@code partitions}; a partition never written is absent. */
     Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws SQLException;
 
+    /**
+     * Publishes this consumer's progress for readers of the table: records of its partitions not written yet
+     * ({@code null} while unknown). Best effort: a failure is the caller's to log, not to fail on.
+     */
+    void reportProgress(String member, Long lagRecords) throws SQLException;
+
+    /** Removes this consumer's progress row (a clean stop: its partitions go to the others). */
+    void leave(String member) throws SQLException;
+
     @Override
     void close();
 }

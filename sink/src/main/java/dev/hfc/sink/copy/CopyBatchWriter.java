@@ -70,6 +70,8 @@ public final class CopyBatchWriter implements BatchStore {
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final String probeSql;
     private final String checkPositionsSql;
+    private final String progressSql;
+    private final String leaveSql;
     private Connection connection;
     /** The staging table is emptied by every commit (ON COMMIT DELETE ROWS); within one it may hold rows. */
     private boolean stageHoldsRows;
@@ -98,6 +100,9 @@ public final class CopyBatchWriter implements BatchStore {
         this.checkPositionsSql = "SELECT o.topic, o.partition, o.next_offset FROM " + db.qualified("hfc_sink_offsets") + " AS o "
                 + "WHERE o.group_id = ? AND (o.topic, o.partition) IN (SELECT * FROM unnest(?::varchar[], ?::int[])) "
                 + "ORDER BY o.topic COLLATE \"C\", o.partition";
+        this.progressSql = "INSERT INTO " + db.qualified("hfc_sink_progress") + " (group_id, member, lag_records) VALUES (?, ?, ?) "
+                + "ON CONFLICT (group_id, member) DO UPDATE SET lag_records = EXCLUDED.lag_records, updated_at = now()";
+        this.leaveSql = "DELETE FROM " + db.qualified("hfc_sink_progress") + " WHERE group_id = ? AND member = ?";
         this.offsetsSql = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
                 + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
                 + "AS x(topic, partition, next_offset) "
@@ -331,6 +336,35 @@ public final class CopyBatchWriter implements BatchStore {
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
             if (e instanceof SQLException sql && Database.isConnectionFailure(sql)) {
+                closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void reportProgress(String member, Long lagRecords) throws SQLException {
+        progress(progressSql, member, lagRecords);
+    }
+
+    @Override
+    public void leave(String member) throws SQLException {
+        progress(leaveSql, member, null);
+    }
+
+    private void progress(String sql, String member, Long lagRecords) throws SQLException {
+        Connection c = connection();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, groupId);
+            ps.setString(2, member);
+            if (sql == progressSql) {
+                ps.setObject(3, lagRecords, java.sql.Types.BIGINT);
+            }
+            ps.executeUpdate();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            if (e instanceof SQLException sql2 && Database.isConnectionFailure(sql2)) {
                 closeQuietly();
             }
             throw e;
