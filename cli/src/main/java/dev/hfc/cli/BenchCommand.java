@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code hfc bench <name> [--json]}: benchmarks with their alternatives, side by side (§9). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
         subcommands = {BenchCommand.Sink.class, BenchCommand.Cdc.class, BenchCommand.Segmenter.class,
-                BenchCommand.EndToEnd.class, BenchCommand.BatchVsStream.class})
+                BenchCommand.EndToEnd.class, BenchCommand.BatchVsStream.class, BenchCommand.Campaign.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -22,7 +22,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink, cdc, segmenter, e2e or batch-vs-stream");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: sink, cdc, segmenter, e2e, batch-vs-stream or campaign");
     }
 
     @Command(name = "sink", mixinStandardHelpOptions = true,
@@ -117,6 +117,60 @@ final class BenchCommand implements Runnable {
 
         private static double ratio(double r) {
             return Math.round(r * 100) / 100.0;
+        }
+    }
+
+    @Command(name = "campaign", mixinStandardHelpOptions = true,
+            description = "Messages/s through the campaign sender into an in-process SMTP server, no rate limit, on one SMTP "
+                    + "connection and on several, over the same rows. A schema of its own, dropped after.")
+    static final class Campaign implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--messages", defaultValue = "5000", description = "Rows to send per run (default ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--connections", defaultValue = "4", split = ",",
+                description = "SMTP connection counts to run, after one (default ${DEFAULT-VALUE}).")
+        List<Integer> connections;
+
+        @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (messages < 100) {
+                throw Cli.usage("--messages", null, "need at least 100 messages");
+            }
+            List<Integer> counts = new java.util.ArrayList<>(List.of(1));
+            for (int n : connections) {
+                if (n < 1 || n > 64) {
+                    throw Cli.usage("--connections", null, "each count must be 1..64, got " + n);
+                }
+                if (!counts.contains(n)) {
+                    counts.add(n);
+                }
+            }
+            var r = CampaignBenchmark.run(db.settings(), messages, counts, step -> System.err.println("bench campaign: " + step));
+            double one = r.runs().get(0).perSecond();
+            for (CampaignBenchmark.Run run : r.runs()) {
+                System.out.printf("%2d SMTP connection(s): %,d messages in %.1f s, %,.0f messages/s (%.2fx one connection)%n",
+                        run.connections(), run.messages(), run.seconds(), run.perSecond(), run.perSecond() / one);
+            }
+            if (json) {
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "campaign");
+                o.put("messages", r.rows());
+                var runs = o.putArray("runs");
+                for (CampaignBenchmark.Run run : r.runs()) {
+                    ObjectNode n = runs.addObject();
+                    n.put("connections", run.connections());
+                    n.put("messages_per_s", Math.round(run.perSecond()));
+                    n.put("vs_one_connection", Math.round(run.perSecond() / one * 100) / 100.0);
+                }
+                System.out.println(o);
+            }
+            return Hfc.OK;
         }
     }
 

@@ -103,6 +103,11 @@ final class CampaignCommand implements Runnable {
                 description = "Right-hand side of the Message-IDs (env HFC_CAMPAIGN_MESSAGE_ID_DOMAIN; default: the From domain).")
         String messageIdDomain;
 
+        @Option(names = "--smtp-connections", paramLabel = "N", defaultValue = "${env:HFC_SMTP_CONNECTIONS:-1}",
+                description = "SMTP connections sending at once (1..64); each message still goes out once "
+                        + "(env HFC_SMTP_CONNECTIONS; default ${DEFAULT-VALUE}).")
+        int connections;
+
         @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "${env:HFC_CAMPAIGN_RATE:-20}",
                 description = "Highest send rate in messages per second, 0 for no limit (env HFC_CAMPAIGN_RATE; default ${DEFAULT-VALUE}).")
         double rate;
@@ -230,11 +235,11 @@ final class CampaignCommand implements Runnable {
             DbSettings dbSettings = db.settings();
             SmtpSettings smtpSettings = smtp.settings();
             CampaignTemplates templates = content.templates();
-            var settings = Cli.check("--batch-size / --db-retry-timeout-ms / --max-sink-lag-ms / --sink-wait-ms",
-                    "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS / HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
+            var settings = Cli.check("--batch-size / --db-retry-timeout-ms / --max-sink-lag-ms / --sink-wait-ms / --smtp-connections",
+                    "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS / HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS / HFC_SMTP_CONNECTIONS",
                     () -> new CampaignSender.Settings(dbSettings, batchSize, smtpSettings.messagesPerSecond(),
                             smtpSettings.retryTimeout(), Duration.ofMillis(dbRetryTimeoutMs), smtpSettings.messageIdDomain(),
-                            Duration.ofMillis(maxSinkLagMs), Duration.ofMillis(sinkWaitMs)));
+                            Duration.ofMillis(maxSinkLagMs), Duration.ofMillis(sinkWaitMs), smtp.connections));
             if (maxSinkLagMs == 0) {
                 org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).warn("campaign: --max-sink-lag-ms 0: sending without "
                         + "checking that the sink has written all of its topic into the table");
@@ -242,7 +247,7 @@ final class CampaignCommand implements Runnable {
             SchemaMigrator.migrate(dbSettings, false);
             tokens = unsubscribe.tokens(dbSettings);
             return new CampaignSender(settings, templates, unsubscribe.unsubscribe(tokens, smtpSettings),
-                    new SmtpMailer(smtpSettings), metrics);
+                    () -> new SmtpMailer(smtpSettings), metrics);
         }
 
         /** The token keys {@link #sender} settled on (the endpoints must verify with the same). */

@@ -296,9 +296,9 @@ final class DemoCommand implements Callable<Integer> {
             SendReport report;
             // The sink runs in this process and reports its progress: send only from a current table.
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
-                    Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ofSeconds(10), Duration.ofSeconds(60)),
+                    Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ofSeconds(10), Duration.ofSeconds(60), 4),
                     CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
-                    new SmtpMailer(settings), metrics)) {
+                    () -> new SmtpMailer(settings), metrics)) {
                 report = sender.send(target);
             }
             long unsent;

@@ -65,18 +65,23 @@ public final class CampaignSender implements AutoCloseable {
      * @param messageIdDomain    right-hand side of the Message-IDs
      * @param maxSinkLag         how old the sink's last report of being caught up may be; zero: not checked
      * @param sinkWait           how long a run waits for the sink to be current before it refuses
+     * @param connections        SMTP connections sending at once, each on a worker thread of its own
      */
     public record Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
-                           Duration dbRetryTimeout, String messageIdDomain, Duration maxSinkLag, Duration sinkWait) {
+                           Duration dbRetryTimeout, String messageIdDomain, Duration maxSinkLag, Duration sinkWait,
+                           int connections) {
         /** Settings that do not check the sink's progress (a table no sink writes: tests, imports). */
         public Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
                         Duration dbRetryTimeout, String messageIdDomain) {
-            this(db, batchSize, messagesPerSecond, smtpRetryTimeout, dbRetryTimeout, messageIdDomain, Duration.ZERO, Duration.ZERO);
+            this(db, batchSize, messagesPerSecond, smtpRetryTimeout, dbRetryTimeout, messageIdDomain, Duration.ZERO, Duration.ZERO, 1);
         }
 
         public Settings {
             Objects.requireNonNull(maxSinkLag, "maxSinkLag");
             Objects.requireNonNull(sinkWait, "sinkWait");
+            if (connections < 1 || connections > 64) {
+                throw new IllegalArgumentException("SMTP connections must be 1..64, got " + connections);
+            }
             if (maxSinkLag.isNegative() || sinkWait.isNegative()) {
                 throw new IllegalArgumentException("max sink lag and sink wait must not be negative");
             }
@@ -96,7 +101,11 @@ public final class CampaignSender implements AutoCloseable {
     private final Settings settings;
     private final CampaignTemplates templates;
     private final Unsubscribe unsubscribe;
-    private final Mailer mailer;
+    /** One SMTP connection each; a worker takes one for a message and gives it back. */
+    private final java.util.concurrent.BlockingQueue<Mailer> mailers;
+    private final List<Mailer> allMailers = new ArrayList<>();
+    private final java.util.concurrent.ExecutorService workers;
+    private final Object recordsLock = new Object();
     private final CampaignMetrics metrics;
     private final CampaignRows rows;
     private final SinkFreshness freshness;
@@ -105,12 +114,24 @@ public final class CampaignSender implements AutoCloseable {
     private Connection claims;
     private Connection records;
 
-    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe, Mailer mailer,
-                          CampaignMetrics metrics) {
+    /** @param mailers makes one {@link Mailer} (one SMTP connection) per {@link Settings#connections()} */
+    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe,
+                          java.util.function.Supplier<Mailer> mailers, CampaignMetrics metrics) {
         this.settings = settings;
         this.templates = templates;
         this.unsubscribe = unsubscribe;
-        this.mailer = mailer;
+        this.mailers = new java.util.concurrent.ArrayBlockingQueue<>(settings.connections());
+        for (int i = 0; i < settings.connections(); i++) {
+            Mailer m = mailers.get();
+            allMailers.add(m);
+            this.mailers.add(m);
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.workers = java.util.concurrent.Executors.newFixedThreadPool(settings.connections(), r -> {
+            Thread t = new Thread(r, "hfc-campaign-smtp-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.metrics = metrics;
         this.rows = new CampaignRows(settings.db());
         this.freshness = settings.maxSinkLag().isZero() ? null : new SinkFreshness(settings.db(), settings.maxSinkLag());
@@ -138,7 +159,7 @@ public final class CampaignSender implements AutoCloseable {
      */
     public SendReport send(Week week) throws SQLException, InterruptedException {
         Progress p = new Progress();
-        Set<UUID> leftAlone = new HashSet<>();
+        Set<UUID> leftAlone = java.util.concurrent.ConcurrentHashMap.newKeySet(); // workers add to it
         while (p.aborted == null) {
             if (!awaitCurrentTable(week, p)) {
                 break;
@@ -230,7 +251,8 @@ public final class CampaignSender implements AutoCloseable {
                 c.commit();
                 return 0;
             }
-            List<UUID> toMark = new ArrayList<>(claimed.size());
+            List<UUID> toMark = java.util.Collections.synchronizedList(new ArrayList<>(claimed.size()));
+            List<java.util.concurrent.Future<?>> inFlight = new ArrayList<>();
             for (ClaimedRow row : claimed) {
                 CampaignRecipient r = row.recipient();
                 if (row.delivered()) {
@@ -238,10 +260,6 @@ public final class CampaignSender implements AutoCloseable {
                     p.alreadyDelivered++;
                     metrics.message(r.segment(), "already_delivered");
                     continue;
-                }
-                if (stopping) {
-                    p.aborted = "stopped on request";
-                    break;
                 }
                 if (cannotRender(r)) {
                     LOG.warn("campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
@@ -251,56 +269,15 @@ public final class CampaignSender implements AutoCloseable {
                     metrics.message(r.segment(), "without_pause_weeks");
                     continue;
                 }
-                String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
-                String link = unsubscribe.link(r.userId());
-                RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
-                SendOutcome outcome = sendWithRetry(r, email, messageId);
-                if (!(outcome instanceof SendOutcome.SenderRefused)) {
-                    p.senderRefusedInARow = 0;
-                }
-                if (outcome instanceof SendOutcome.Accepted) {
-                    rows.recordDelivery(records(), r, messageId);
-                    toMark.add(row.id());
-                    p.sent.merge(r.segment(), 1L, Long::sum);
-                    metrics.message(r.segment(), "sent");
-                } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
-                    LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
-                            + "not tried again", r.describe(), r.email(), rejected.reason());
-                    rows.suppress(records(), r, rejected.reason(), rejected.smtpCode());
-                    p.addressRejected++;
-                    metrics.message(r.segment(), "address_rejected");
-                } else if (outcome instanceof SendOutcome.MessageRefused refused) {
-                    LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
-                            r.describe(), messageId, refused.reason());
-                    leftAlone.add(row.id());
-                    p.refused++;
-                    metrics.message(r.segment(), "refused");
-                } else if (outcome instanceof SendOutcome.SenderRefused refused) {
-                    LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
-                            + "the row stays unsent", r.describe(), refused.reason());
-                    leftAlone.add(row.id());
-                    p.senderRefused++;
-                    metrics.message(r.segment(), "sender_refused");
-                    if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP) {
-                        p.aborted = "the mail server refused mail from this sender " + p.senderRefusedInARow
-                                + " times in a row (check --smtp-user/--smtp-password, --from and the relay's policy): "
-                                + refused.reason();
-                        LOG.error("campaign {}: {}", week, p.aborted);
-                        break;
-                    }
-                } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
-                    LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
-                            + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
-                    leftAlone.add(row.id());
-                    p.unsupported++;
-                    metrics.message(r.segment(), "address_unsupported");
-                } else if (outcome instanceof SendOutcome.Transient t) {
-                    p.aborted = "the mail server stayed unavailable for " + settings.smtpRetryTimeout().toSeconds()
-                            + " s: " + t.reason();
-                    LOG.error("campaign {}: {}; {} accepted messages of this batch are marked, the rest stays unsent",
-                            r.describe(), p.aborted, toMark.size());
-                    break;
-                }
+                // Each row goes to exactly one worker; a worker sends on its own SMTP connection.
+                inFlight.add(workers.submit(() -> {
+                    deliver(week, row, p, leftAlone, toMark);
+                    return null;
+                }));
+            }
+            awaitAll(inFlight);
+            if (stopping && p.aborted == null) {
+                p.aborted = "stopped on request";
             }
             rows.markSent(c, toMark);
             c.commit();
@@ -311,12 +288,125 @@ public final class CampaignSender implements AutoCloseable {
         }
     }
 
+    /** Sends one row's message on a free connection and records what happened; skipped once the run stops. */
+    private void deliver(Week week, ClaimedRow row, Progress p, Set<UUID> leftAlone, List<UUID> toMark)
+            throws SQLException, InterruptedException {
+        if (p.aborted() != null || stopping) {
+            return;
+        }
+        CampaignRecipient r = row.recipient();
+        String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
+        String link = unsubscribe.link(r.userId());
+        RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
+        SendOutcome outcome;
+        Mailer mailer = mailers.take();
+        try {
+            outcome = sendWithRetry(mailer, r, email, messageId);
+        } finally {
+            mailers.put(mailer);
+        }
+        synchronized (p) {
+            if (!(outcome instanceof SendOutcome.SenderRefused)) {
+                p.senderRefusedInARow = 0;
+            }
+        }
+        if (outcome instanceof SendOutcome.Accepted) {
+            synchronized (recordsLock) {
+                rows.recordDelivery(records(), r, messageId);
+            }
+            toMark.add(row.id());
+            synchronized (p) {
+                p.sent.merge(r.segment(), 1L, Long::sum);
+            }
+            metrics.message(r.segment(), "sent");
+        } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
+            LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
+                    + "not tried again", r.describe(), r.email(), rejected.reason());
+            synchronized (recordsLock) {
+                rows.suppress(records(), r, rejected.reason(), rejected.smtpCode());
+            }
+            synchronized (p) {
+                p.addressRejected++;
+            }
+            metrics.message(r.segment(), "address_rejected");
+        } else if (outcome instanceof SendOutcome.MessageRefused refused) {
+            LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
+                    r.describe(), messageId, refused.reason());
+            leftAlone.add(row.id());
+            synchronized (p) {
+                p.refused++;
+            }
+            metrics.message(r.segment(), "refused");
+        } else if (outcome instanceof SendOutcome.SenderRefused refused) {
+            LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
+                    + "the row stays unsent", r.describe(), refused.reason());
+            leftAlone.add(row.id());
+            metrics.message(r.segment(), "sender_refused");
+            synchronized (p) {
+                p.senderRefused++;
+                if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP && p.aborted == null) {
+                    p.aborted = "the mail server refused mail from this sender " + p.senderRefusedInARow
+                            + " times in a row (check --smtp-user/--smtp-password, --from and the relay's policy): "
+                            + refused.reason();
+                    LOG.error("campaign {}: {}", week, p.aborted);
+                }
+            }
+        } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
+            LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
+                    + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
+            leftAlone.add(row.id());
+            synchronized (p) {
+                p.unsupported++;
+            }
+            metrics.message(r.segment(), "address_unsupported");
+        } else if (outcome instanceof SendOutcome.Transient t) {
+            synchronized (p) {
+                if (p.aborted == null) {
+                    p.aborted = "the mail server stayed unavailable for " + settings.smtpRetryTimeout().toSeconds()
+                            + " s: " + t.reason();
+                    LOG.error("campaign {}: {}; the messages it accepted are marked, the rest stays unsent",
+                            r.describe(), p.aborted);
+                }
+            }
+        }
+    }
+
+    /** Waits for every task; the first failure is thrown as it was (SQL, interruption, a bug). */
+    private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) throws SQLException, InterruptedException {
+        Exception first = null;
+        for (java.util.concurrent.Future<?> f : tasks) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Exception cause = e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+                if (first == null) {
+                    first = cause;
+                } else {
+                    first.addSuppressed(cause);
+                }
+            }
+        }
+        if (first instanceof SQLException sql) {
+            throw sql;
+        }
+        if (first instanceof InterruptedException ie) {
+            throw ie;
+        }
+        if (first instanceof RuntimeException re) {
+            throw re;
+        }
+        if (first != null) {
+            throw new IllegalStateException(first);
+        }
+    }
+
     /** A row written without pause_weeks whose segment's content needs it. */
     private boolean cannotRender(CampaignRecipient r) {
         return r.pauseWeeks() == null && templates.needsPauseWeeks(r.segment());
     }
 
-    private SendOutcome sendWithRetry(CampaignRecipient r, RenderedEmail email, String messageId) throws InterruptedException {
+    private SendOutcome sendWithRetry(Mailer mailer, CampaignRecipient r, RenderedEmail email, String messageId)
+            throws InterruptedException {
         long deadline = System.nanoTime() + settings.smtpRetryTimeout().toNanos();
         Duration backoff = FIRST_BACKOFF;
         while (true) {
@@ -406,7 +496,8 @@ public final class CampaignSender implements AutoCloseable {
     public void close() {
         stop();
         closeConnections();
-        mailer.close();
+        workers.shutdownNow();
+        allMailers.forEach(Mailer::close);
     }
 
     /** Counters of one run. */
@@ -419,7 +510,11 @@ public final class CampaignSender implements AutoCloseable {
         int senderRefusedInARow;
         long unsupported;
         long withoutPauseWeeks;
-        String aborted;
+        volatile String aborted;
+
+        String aborted() {
+            return aborted;
+        }
 
         SendReport report(Week week, boolean dryRun) {
             return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, senderRefused, unsupported, withoutPauseWeeks, aborted);

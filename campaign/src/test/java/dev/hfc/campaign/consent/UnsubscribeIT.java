@@ -228,7 +228,7 @@ class UnsubscribeIT {
                 "Meal kits <campaigns@shop.example>", null, 0, Duration.ofSeconds(5), Duration.ofSeconds(5));
         return new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 settings.messageIdDomain()), CampaignTemplates.defaults("https://shop.example/resume?u={{user_id}}"),
-                unsubscribe, new SmtpMailer(settings), metrics);
+                unsubscribe, () -> new SmtpMailer(settings), metrics);
     }
 
     /** GreenMail, closeable. */

@@ -111,6 +111,28 @@ class CampaignSenderIT {
     }
 
     @Test
+    void severalConnectionsSendEveryRowOnceWithItsOwnMessageId() throws Exception {
+        DbSettings db = schema("connections");
+        int n = 60;
+        for (int i = 0; i < n; i++) {
+            insert(db, W, UUID.randomUUID(), "many" + i + "@example.com", Segment.values()[i % 3], 1 + i % 3, false);
+        }
+        try (SmtpServer smtp = smtp(freePort()); CampaignSender sender = sender(db, smtp.port(), 20, 0, Duration.ofSeconds(5), 4)) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(n);
+            assertThat(report.complete()).isTrue();
+            MimeMessage[] received = smtp.mail().getReceivedMessages();
+            assertThat(recipients(List.of(received))).hasSize(n).doesNotHaveDuplicates();
+            Map<String, String> ids = new HashMap<>();
+            for (MimeMessage m : received) {
+                assertThat(ids.put(m.getHeader("Message-ID")[0], m.getAllRecipients()[0].toString())).isNull();
+            }
+        }
+        assertThat(unsent(db, W)).isZero();
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deliveries")).isEqualTo(n);
+    }
+
+    @Test
     void aDeliveryOnRecordFromACrashedSenderIsMarkedWithoutSendingAgain() throws Exception {
         DbSettings db = schema("recorded");
         UUID delivered = UUID.randomUUID();
@@ -178,7 +200,7 @@ class CampaignSenderIT {
         List<MimeMessage> received = new ArrayList<>();
         SmtpServer first = smtp(port);
         CompletableFuture<SendReport> run;
-        CampaignSender sender = sender(db, port, 5, 20, Duration.ofSeconds(30));
+        CampaignSender sender = sender(db, port, 5, 20, Duration.ofSeconds(30), 3); // three connections through the outage
         run = CompletableFuture.supplyAsync(() -> {
             try {
                 return sender.send(W);
@@ -403,8 +425,8 @@ class CampaignSenderIT {
         SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                 "Meal kits <campaigns@shop.example>", null, 0, Duration.ofSeconds(5), Duration.ofSeconds(5));
         return new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5), Duration.ofSeconds(10),
-                settings.messageIdDomain(), Duration.ofSeconds(10), sinkWait), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
-                new SmtpMailer(settings), new CampaignMetrics(new SimpleMeterRegistry()));
+                settings.messageIdDomain(), Duration.ofSeconds(10), sinkWait, 1), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
+                () -> new SmtpMailer(settings), new CampaignMetrics(new SimpleMeterRegistry()));
     }
 
     /** A real SMTP server (SubEtha SMTP) that answers RCPT TO with {@code refusal.apply(address)} when not null. */
@@ -512,10 +534,15 @@ class CampaignSenderIT {
     }
 
     private static CampaignSender sender(DbSettings db, int port, int batchSize, double rate, Duration smtpRetry) {
+        return sender(db, port, batchSize, rate, smtpRetry, 1);
+    }
+
+    private static CampaignSender sender(DbSettings db, int port, int batchSize, double rate, Duration smtpRetry, int connections) {
         SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
                 "Meal kits <campaigns@shop.example>", null, rate, Duration.ofSeconds(5), smtpRetry);
         return new CampaignSender(new CampaignSender.Settings(db, batchSize, rate, smtpRetry, Duration.ofSeconds(10),
-                smtp.messageIdDomain()), CampaignTemplates.defaults(LINK), UNSUBSCRIBE, new SmtpMailer(smtp),
+                smtp.messageIdDomain(), Duration.ZERO, Duration.ZERO, connections), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
+                () -> new SmtpMailer(smtp),
                 new CampaignMetrics(new SimpleMeterRegistry()));
     }
 
