@@ -50,9 +50,10 @@ final class ReplayCommand implements Runnable {
             ReplayPoint point = point(from);
             var dbSettings = db.settings();
             try (Admin admin = Admin.create(kafka.settings().clientProperties(Map.of()))) {
-                var offsets = dev.hfc.sink.SinkReplay.rewind(admin, dbSettings, groupId, kafka.topics(), point);
-                System.out.println("sink '" + groupId + "' will reprocess from " + point + " (" + offsets.size()
-                        + " partitions rewound)");
+                var result = dev.hfc.sink.SinkReplay.rewind(admin, kafka.settings(), dbSettings, groupId, kafka.topics(), point);
+                System.out.println("sink '" + groupId + "' will reprocess from " + point + " (" + result.offsets().size()
+                        + " partitions rewound" + (point.isEarliest() ? "; " + result.rowsSwept()
+                        + " unsent rows of keys no longer in the topic removed" : "") + ")");
             }
             return Hfc.OK;
         }

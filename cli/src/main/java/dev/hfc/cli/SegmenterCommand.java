@@ -55,7 +55,12 @@ final class SegmenterCommand implements Callable<Integer> {
                         applicationId, threads, stateDir, standbyReplicas, layout.layout()));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("segmenter");
-        SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(registry));
+        SegmenterService service;
+        try {
+            service = SegmenterService.start(settings, new SegmenterMetrics(registry));
+        } catch (dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException e) {
+            throw Cli.usage("--application-id / --partitions", "HFC_SEGMENTER_APPLICATION_ID / HFC_TOPIC_PARTITIONS", e.getMessage());
+        }
         return ServiceRunner.run("segmenter", service, registry, opsPort);
     }
 

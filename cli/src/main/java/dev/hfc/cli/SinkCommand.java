@@ -55,7 +55,12 @@ final class SinkCommand implements Callable<Integer> {
                         Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("sink");
-        SinkService service = SinkService.start(settings, new SinkMetrics(registry));
+        SinkService service;
+        try {
+            service = SinkService.start(settings, new SinkMetrics(registry));
+        } catch (dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException e) {
+            throw Cli.usage("--group-id / --partitions", "HFC_SINK_GROUP_ID / HFC_TOPIC_PARTITIONS", e.getMessage());
+        }
         return ServiceRunner.run("sink", service, registry, opsPort);
     }
 }

@@ -16,8 +16,15 @@ final class TopicLayoutOptions {
                     + "(env HFC_TOPIC_REPLICATION; default ${DEFAULT-VALUE}).")
     short replicationFactor;
 
+    @Option(names = "--tombstone-retention-ms", paramLabel = "MS",
+            defaultValue = "${env:HFC_TOPIC_TOMBSTONE_RETENTION_MS:-" + TopicProvisioner.Layout.DEFAULT_TOMBSTONE_RETENTION_MS + "}",
+            description = "How long compacted topics keep tombstones (delete.retention.ms): a consumer down for longer misses "
+                    + "deletes (env HFC_TOPIC_TOMBSTONE_RETENTION_MS; default ${DEFAULT-VALUE}, 7 days).")
+    long tombstoneRetentionMs;
+
     TopicProvisioner.Layout layout() {
-        return Cli.check("--partitions / --replication-factor", "HFC_TOPIC_PARTITIONS / HFC_TOPIC_REPLICATION",
-                () -> new TopicProvisioner.Layout(partitions, replicationFactor));
+        return Cli.check("--partitions / --replication-factor / --tombstone-retention-ms",
+                "HFC_TOPIC_PARTITIONS / HFC_TOPIC_REPLICATION / HFC_TOPIC_TOMBSTONE_RETENTION_MS",
+                () -> new TopicProvisioner.Layout(partitions, replicationFactor, java.time.Duration.ofMillis(tombstoneRetentionMs)));
     }
 }

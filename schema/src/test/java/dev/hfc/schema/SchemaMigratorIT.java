@@ -25,8 +25,8 @@ class SchemaMigratorIT {
     void migratesAFreshSchemaAndEnforcesOneRowPerWeekAndUser() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_a");
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputVersion()).isEqualTo("8");
-        assertThat(outcome.outputApplied()).isEqualTo(8);
+        assertThat(outcome.outputVersion()).isEqualTo("9");
+        assertThat(outcome.outputApplied()).isEqualTo(9);
         assertThat(tables(db)).contains("rec_campaigns_weekly", "hfc_sink_offsets")
                 .doesNotContain("customer", "subscription");
 
@@ -67,7 +67,7 @@ class SchemaMigratorIT {
         var third = SchemaMigrator.migrate(db, true);
         assertThat(third.outputApplied()).isZero();
         assertThat(third.sourceApplied()).isZero();
-        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("8");
+        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("9");
         assertThat(third.sourceVersion()).isEqualTo("1");
 
         try (Connection c = Database.connect(db); Statement s = c.createStatement();
@@ -87,7 +87,7 @@ class SchemaMigratorIT {
             s.execute("CREATE TABLE production_like.customer (user_id uuid PRIMARY KEY, email varchar(64))");
         }
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputApplied()).isEqualTo(8);
+        assertThat(outcome.outputApplied()).isEqualTo(9);
         assertThat(tables(db)).contains("customer", "rec_campaigns_weekly", "hfc_sink_offsets");
     }
 

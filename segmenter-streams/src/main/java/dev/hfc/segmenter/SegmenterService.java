@@ -66,6 +66,7 @@ public final class SegmenterService implements RunningService {
         int inputPartitions;
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
             inputPartitions = TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
+            checkBuiltOn(admin, settings.applicationId(), inputPartitions);
         }
         KafkaStreams streams = new KafkaStreams(
                 SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions), metrics),
@@ -83,6 +84,23 @@ public final class SegmenterService implements RunningService {
         streams.start();
         LOG.info("segmenter {} started (exactly_once_v2, {} thread(s))", settings.applicationId(), settings.threads());
         return service;
+    }
+
+    /**
+     * The application's state changelog has one partition per input partition of the day it was built. Inputs
+     * with another count would put a customer's records in another task than its state: refused.
+     */
+    static void checkBuiltOn(Admin admin, String applicationId, int inputPartitions) {
+        String changelog = applicationId + "-" + SegmenterTopology.STATE_STORE + "-changelog";
+        TopicProvisioner.partitionsOf(admin, changelog).ifPresent(built -> {
+            if (built != inputPartitions) {
+                throw new TopicProvisioner.PartitionsChangedException("the inputs have " + inputPartitions
+                        + " partitions, but application " + applicationId + " was built on " + built + " (its changelog "
+                        + changelog + "): customers' records would now reach other tasks than their state. Way forward: "
+                        + "start it with a new --application-id, which reads the inputs from the beginning (a replay), "
+                        + "and delete the old application's internal topics");
+            }
+        });
     }
 
     static Map<String, Object> streamsProperties(Settings s, SegmenterMetrics metrics) {

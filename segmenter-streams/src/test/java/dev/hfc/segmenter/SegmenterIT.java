@@ -55,6 +55,26 @@ class SegmenterIT {
     Path stateDir;
 
     @Test
+    void inputsGivenMorePartitionsThanTheApplicationWasBuiltOnAreRefusedAtStart() throws Exception {
+        Topics topics = KAFKA.freshTopics();
+        String appId = "segmenter-drift-" + UUID.randomUUID().toString().substring(0, 8);
+        var settings = new SegmenterService.Settings(KAFKA.settings(), new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
+                appId, 1, stateDir, 0, new TopicProvisioner.Layout(3, (short) 1));
+        try (SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
+            await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
+        }
+        // The same number added to both inputs passes the co-partitioning check, and would split customers.
+        try (Admin admin = KAFKA.admin()) {
+            admin.createPartitions(Map.of(topics.subscriptionEvents().name(), org.apache.kafka.clients.admin.NewPartitions.increaseTo(6),
+                    topics.customers().name(), org.apache.kafka.clients.admin.NewPartitions.increaseTo(6))).all().get();
+        }
+        assertThatThrownBy(() -> SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry())))
+                .isInstanceOf(TopicProvisioner.PartitionsChangedException.class)
+                .hasMessageContaining("inputs have 6 partitions").hasMessageContaining("built on 3")
+                .hasMessageContaining("new --application-id");
+    }
+
+    @Test
     void exactlyOnceSegmentsReadBackFromTheBeginningAndAReplayConverges() throws Exception {
         Topics topics = KAFKA.topics();
         String appId = "segmenter-it-" + UUID.randomUUID().toString().substring(0, 8);

@@ -95,6 +95,9 @@ public final class SinkService implements RunningService {
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
             TopicProvisioner.ensure(admin, List.of(settings.topics().customerSegments(), settings.topics().dlq()),
                     settings.topicLayout());
+            String topic = settings.topics().customerSegments().name();
+            int partitions = TopicProvisioner.partitionsOf(admin, topic).orElseThrow();
+            checkBuiltOn(settings.db(), settings.groupId(), topic, partitions);
         }
         SinkService service = new SinkService(settings, metrics);
         service.consumers.forEach(SinkConsumer::start);
@@ -102,6 +105,40 @@ public final class SinkService implements RunningService {
                 settings.consumers(), settings.batchSize(), settings.linger().toMillis(),
                 settings.db().qualified("rec_campaigns_weekly"));
         return service;
+    }
+
+    /**
+     * Records the segments topic's partition count for the group on its first start, and refuses a later start
+     * on another count: a key's records would be split across partitions and their order lost.
+     */
+    static void checkBuiltOn(DbSettings db, String groupId, String topic, int partitions) {
+        String table = db.qualified("hfc_sink_layout");
+        try (java.sql.Connection c = dev.hfc.schema.Database.connect(db)) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
+                    + " (group_id, topic, partitions) VALUES (?, ?, ?) ON CONFLICT (group_id, topic) DO NOTHING")) {
+                ps.setString(1, groupId);
+                ps.setString(2, topic);
+                ps.setInt(3, partitions);
+                ps.executeUpdate();
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT partitions FROM " + table
+                    + " WHERE group_id = ? AND topic = ?")) {
+                ps.setString(1, groupId);
+                ps.setString(2, topic);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    int built = rs.getInt(1);
+                    if (built != partitions) {
+                        throw new TopicProvisioner.PartitionsChangedException(topic + " has " + partitions
+                                + " partitions, but sink group " + groupId + " was built on " + built + ": keys now land in "
+                                + "other partitions than their earlier records and their order is lost. Way forward: a new "
+                                + "--group-id (it reads the topic from the beginning: a replay into the table)");
+                    }
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot check the sink's recorded partition count: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -157,6 +157,22 @@ class SinkIT {
     }
 
     @Test
+    void aSegmentsTopicWithAnotherPartitionCountThanTheGroupWasBuiltOnIsRefused() throws Exception {
+        Fixture f = new Fixture("drift");
+        f.send(segment(UUID.randomUUID(), "d@example.com", Segment.LOW));
+        try (SinkService sink = f.start(100, 50)) {
+            f.awaitCaughtUp();
+        }
+        try (Admin admin = KAFKA.admin()) {
+            admin.createPartitions(Map.of(f.topics.customerSegments().name(),
+                    org.apache.kafka.clients.admin.NewPartitions.increaseTo(KAFKA.partitions() * 2))).all().get();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.start(100, 50))
+                .isInstanceOf(dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException.class)
+                .hasMessageContaining("was built on " + KAFKA.partitions()).hasMessageContaining("--group-id");
+    }
+
+    @Test
     void aReplayFromEarliestLeavesTheTableIdentical() throws Exception {
         Fixture f = new Fixture("replay");
         List<UUID> users = new ArrayList<>();
@@ -177,11 +193,26 @@ class SinkIT {
         try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE email LIKE 'u1%'");
         }
+        // Rows of keys the topic no longer holds (their tombstones were compacted away): a sent one stays as
+        // history, an unsent one must go, since no record is left to delete it.
+        String ghost = "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, "
+                + "subscription_id, pause_weeks) VALUES (gen_random_uuid(), ?, 'low', ?, '" + W + "', gen_random_uuid(), 1)";
+        try (Connection c = Database.connect(f.db); java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
+            ps.setString(1, "sent.ghost@example.com");
+            ps.setBoolean(2, true);
+            ps.executeUpdate();
+        }
         String before = f.snapshot();
-        assertThat(before.lines().count()).isEqualTo(500 - 46); // 46 of the 500 were tombstoned
+        assertThat(before.lines().count()).isEqualTo(500 - 46 + 1); // 46 of the 500 were tombstoned
+        try (Connection c = Database.connect(f.db); java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
+            ps.setString(1, "unsent.ghost@example.com");
+            ps.setBoolean(2, false);
+            ps.executeUpdate();
+        }
 
         try (Admin admin = KAFKA.admin()) {
-            SinkReplay.rewind(admin, f.db, f.group, f.topics, ReplayPoint.EARLIEST);
+            var result = SinkReplay.rewind(admin, KAFKA.settings(), f.db, f.group, f.topics, ReplayPoint.EARLIEST);
+            assertThat(result.rowsSwept()).isEqualTo(1);
         }
         try (SinkService sink = f.start(200, 50)) {
             f.awaitCaughtUp();

@@ -26,9 +26,64 @@ public final class TopicProvisioner {
 
     private TopicProvisioner() {}
 
+    /**
+     * A topic's partition count is not the one an application was built on: keys now map to other partitions,
+     * so a key's records (and a customer's state) would be split. Refused at start, with the way forward.
+     */
+    public static final class PartitionsChangedException extends IllegalStateException {
+        public PartitionsChangedException(String message) {
+            super(message);
+        }
+    }
+
+    /** An existing compacted topic that keeps tombstones for less than asked: consumers down longer miss deletes. */
+    private static void warnOnShortTombstoneRetention(Admin admin, List<String> topics, Layout layout)
+            throws ExecutionException, InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
+                .map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t))
+                .toList();
+        admin.describeConfigs(resources).all().get().forEach((resource, config) -> {
+            var entry = config.get("delete.retention.ms");
+            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < layout.tombstoneRetention().toMillis()) {
+                LOG.warn("topic {} keeps tombstones for {} ms (delete.retention.ms), less than the {} ms asked for "
+                        + "(--tombstone-retention-ms): a consumer down for longer misses deletes. Fix: kafka-configs --alter "
+                        + "--entity-type topics --entity-name {} --add-config delete.retention.ms={}", resource.name(),
+                        entry.value(), layout.tombstoneRetention().toMillis(), resource.name(), layout.tombstoneRetention().toMillis());
+            }
+        });
+    }
+
+    /** The partition count of an existing topic, or empty when it does not exist. */
+    public static java.util.OptionalInt partitionsOf(Admin admin, String topic) {
+        try {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                return java.util.OptionalInt.empty();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        }
+        return java.util.OptionalInt.of(describe(admin, List.of(topic)).get(topic).partitions().size());
+    }
+
     /** How topics are created when missing. */
-    public record Layout(int partitions, short replicationFactor) {
+    public record Layout(int partitions, short replicationFactor, Duration tombstoneRetention) {
+        /** 7 days: a consumer of a compacted topic may be down this long and still see every delete. */
+        public static final long DEFAULT_TOMBSTONE_RETENTION_MS = 7L * 24 * 3600 * 1000;
+
+        public Layout(int partitions, short replicationFactor) {
+            this(partitions, replicationFactor, Duration.ofMillis(DEFAULT_TOMBSTONE_RETENTION_MS));
+        }
+
         public Layout {
+            if (tombstoneRetention == null || tombstoneRetention.isNegative() || tombstoneRetention.isZero()) {
+                throw new IllegalArgumentException("tombstone retention must be positive, got " + tombstoneRetention);
+            }
             if (partitions < 1) {
                 throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
             }
@@ -68,11 +123,14 @@ public final class TopicProvisioner {
                             layout.replicationFactor() == -1 ? java.util.Optional.empty()
                                     : java.util.Optional.of(layout.replicationFactor()));
                     if (spec.compacted()) {
-                        t.configs(Map.of("cleanup.policy", "compact"));
+                        t.configs(Map.of("cleanup.policy", "compact",
+                                "delete.retention.ms", Long.toString(layout.tombstoneRetention().toMillis())));
                     }
                     missing.add(t);
                 }
             }
+            warnOnShortTombstoneRetention(admin, specs.stream().filter(sp -> sp.compacted() && present.contains(sp.name()))
+                    .map(TopicSpec::name).toList(), layout);
             if (missing.isEmpty()) {
                 return;
             }
