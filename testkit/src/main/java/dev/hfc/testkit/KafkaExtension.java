@@ -1,16 +1,12 @@
 package dev.hfc.testkit;
 
 import dev.hfc.core.config.KafkaSettings;
-import dev.hfc.core.topic.TopicSpec;
 import dev.hfc.core.topic.Topics;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -47,16 +43,10 @@ public final class KafkaExtension implements BeforeAllCallback {
     /** Another complete set of the catalog's topics under a new unique prefix, for one test of its own. */
     public Topics freshTopics() throws ExecutionException, InterruptedException {
         Topics topics = new Topics("t-" + className + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        List<NewTopic> newTopics = new ArrayList<>();
-        for (TopicSpec<?, ?> spec : topics.all()) {
-            NewTopic t = new NewTopic(spec.name(), partitions, (short) 1);
-            if (spec.compacted()) {
-                t.configs(Map.of("cleanup.policy", "compact"));
-            }
-            newTopics.add(t);
-        }
         try (Admin admin = admin()) {
-            admin.createTopics(newTopics).all().get();
+            // As the services create them, and served by their leaders before a test writes to them.
+            dev.hfc.core.topic.TopicProvisioner.ensure(admin, topics.all(),
+                    new dev.hfc.core.topic.TopicProvisioner.Layout(partitions, (short) 1));
         }
         return topics;
     }

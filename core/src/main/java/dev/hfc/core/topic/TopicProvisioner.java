@@ -36,6 +36,35 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Waits until every partition of topics created a moment ago is served by its leader. A producer that
+     * writes sooner gets NOT_LEADER_OR_FOLLOWER for its first batch of a partition, while later batches of the
+     * same partition may already be taken; the idempotent producer's retry of that first batch is then out of
+     * sequence for good, and its records are lost after the delivery timeout.
+     */
+    static void awaitServing(Admin admin, Collection<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + METADATA_PATIENCE.toNanos();
+        long backoffMs = 25;
+        while (true) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
+                describe(admin, topics).values().forEach(d -> d.partitions().forEach(p -> request.put(
+                        new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                admin.listOffsets(request).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + topics + " are not served yet: " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+                LOG.debug("topics {} not served by their leaders yet; asking again in {} ms", topics, backoffMs);
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 1_000);
+            }
+        }
+    }
+
     /** An existing compacted topic that keeps tombstones for less than asked: consumers down longer miss deletes. */
     private static void warnOnShortTombstoneRetention(Admin admin, List<String> topics, Layout layout)
             throws ExecutionException, InterruptedException {
@@ -142,6 +171,7 @@ public final class TopicProvisioner {
                     throw e; // another instance creating the same topic at the same time is fine
                 }
             }
+            awaitServing(admin, missing.stream().map(NewTopic::name).toList());
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
