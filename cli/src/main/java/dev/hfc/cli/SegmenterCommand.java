@@ -47,12 +47,18 @@ final class SegmenterCommand implements Callable<Integer> {
                     + "(env HFC_SEGMENTER_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
     int standbyReplicas;
 
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:HFC_INSTANCE_ID}",
+            description = "A name of this instance that stays the same across its restarts (e.g. the pod or host name): "
+                    + "static group membership, so a restarted instance takes its partitions back at once instead of "
+                    + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
+    String instanceId;
+
     @Override
     public Integer call() throws InterruptedException {
-        var settings = Cli.check("--application-id / --threads / --standby-replicas", null,
+        var settings = Cli.check("--application-id / --threads / --standby-replicas / --instance-id", null,
                 () -> new SegmenterService.Settings(kafka.settings(),
                         new SegmenterConfig(kafka.topics(), segments.policy(), segments.zone()),
-                        applicationId, threads, stateDir, standbyReplicas, layout.layout()));
+                        applicationId, threads, stateDir, standbyReplicas, layout.layout(), instanceId));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("segmenter");
         SegmenterService service;

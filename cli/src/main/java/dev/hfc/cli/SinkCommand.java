@@ -48,11 +48,18 @@ final class SinkCommand implements Callable<Integer> {
                     + "connection (env HFC_SINK_CONSUMERS; default ${DEFAULT-VALUE}). More than the topic's partitions sit idle.")
     int consumers;
 
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:HFC_INSTANCE_ID}",
+            description = "A name of this instance that stays the same across its restarts (e.g. the pod or host name): "
+                    + "static group membership, so a restarted instance takes its partitions back at once instead of "
+                    + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
+    String instanceId;
+
     @Override
     public Integer call() throws InterruptedException {
-        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers", null,
+        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers / --instance-id", null,
                 () -> new SinkService.Settings(kafka.settings(), kafka.topics(), db.settings(), groupId, batchSize,
-                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers));
+                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers,
+                        instanceId));
         Integer opsPort = ops.port();
         var registry = ServiceRunner.registry("sink");
         SinkService service;

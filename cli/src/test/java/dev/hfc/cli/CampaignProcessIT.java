@@ -128,7 +128,7 @@ class CampaignProcessIT {
             assertThat(health.body()).startsWith("UP next cut-off");
             var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("hfc_campaign_messages_total{").contains("outcome=\"sent\"");
+            assertThat(metrics).contains("hfc_campaign_messages_total{").contains("outcome=\"sent\"").contains("week=\"" + target + "\"");
             assertThat(run.terminate(Duration.ofSeconds(30))).as(run.stderr()).isIn(0, 143); // 143: the JVM reports SIGTERM
         }
         assertThat(smtp.getReceivedMessages()).hasSize(17);

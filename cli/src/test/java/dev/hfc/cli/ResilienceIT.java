@@ -70,6 +70,8 @@ class ResilienceIT {
     private static final int CUSTOMERS = FULL ? 10_000 : 2_000;
     private static final int KILL_ROUNDS = FULL ? 3 : 1;
     private static final int CHANGE_RATE = 25;
+    /** Static group membership (--instance-id) for sink and segmenter; false measures the dynamic "before". */
+    private static final boolean STATIC = Boolean.parseBoolean(System.getProperty("hfc.resilience.static", "true"));
 
     @TempDir
     Path work;
@@ -78,6 +80,8 @@ class ResilienceIT {
     private final List<String> faults = new ArrayList<>();
     private final Map<String, Service> services = new LinkedHashMap<>();
     private int unplannedRestarts;
+    /** Per service: from its restart after a SIGKILL to a source change made then being in the table. */
+    private final Map<String, List<Duration>> restartToCaughtUp = new LinkedHashMap<>();
 
     @Test
     void nothingIsLostOrDuplicatedThroughFaultsAndPoison() throws Exception {
@@ -104,9 +108,15 @@ class ResilienceIT {
         Path kafkaData = work.resolve("kafka");
         services.put("broker", new Service(Map.of(), "listening on", "broker", "--port", Integer.toString(port),
                 "--data-dir", kafkaData.toString()));
-        services.put("sink", new Service(sinkEnv, null, "sink", "--group-id", "res-sink", "--linger-ms", "100"));
-        services.put("segmenter", new Service(env, null, "segmenter", "--application-id", "res-segmenter",
+        List<String> sinkArgs = new ArrayList<>(List.of("sink", "--group-id", "res-sink", "--linger-ms", "100"));
+        List<String> segmenterArgs = new ArrayList<>(List.of("segmenter", "--application-id", "res-segmenter",
                 "--state-dir", work.resolve("segmenter").toString()));
+        if (STATIC) {
+            sinkArgs.addAll(List.of("--instance-id", "res-sink-a"));
+            segmenterArgs.addAll(List.of("--instance-id", "res-segmenter-a"));
+        }
+        services.put("sink", new Service(sinkEnv, null, sinkArgs.toArray(String[]::new)));
+        services.put("segmenter", new Service(env, null, segmenterArgs.toArray(String[]::new)));
         services.put("producer", new Service(env, null, "producer", "--slot-name", "res_slot", "--publication-name", "res_pub"));
         try {
             for (Service s : services.values()) {
@@ -134,7 +144,9 @@ class ResilienceIT {
                     pause();
                     services.get(name).kill();
                     fault("SIGKILL " + name);
+                    long restart = System.nanoTime();
                     services.get(name).start();
+                    restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(markerThrough(db, target, restart));
                 }
             }
             pause();
@@ -184,6 +196,11 @@ class ResilienceIT {
                     outcome.missing(), outcome.unexpected(), duplicated, poison.records().size(), topics.dlq().name(), dlq.size(),
                     sentBefore.lines().count(), unplannedRestarts);
             assertThat(unplannedRestarts).isZero();
+            StringBuilder restarts = new StringBuilder();
+            restartToCaughtUp.forEach((name, took) -> restarts.append(restarts.isEmpty() ? "" : ", ").append(name).append(' ')
+                    .append(took.stream().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).toList()));
+            System.out.printf("resilience: restart to caught up after SIGKILL (%s membership): %s%n",
+                    STATIC ? "static" : "dynamic", restarts);
         } finally {
             for (String name : List.of("producer", "segmenter", "sink", "broker")) {
                 Service s = services.get(name);
@@ -413,6 +430,20 @@ class ResilienceIT {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * A change made right after a service was restarted: a new customer paused in the target week. Returns
+     * the time from the restart until its row is in the table (the pipeline has caught up with it).
+     */
+    private static Duration markerThrough(DbSettings db, Week target, long restartNanos) throws Exception {
+        UUID user = UUID.randomUUID();
+        admin(db, "INSERT INTO customer VALUES ('" + user + "', 'marker+" + user.toString().substring(0, 8)
+                + "@example.com', 'active', current_date)");
+        admin(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '" + target + "', '" + user + "', 'paused')");
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
+                count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE user_id = '" + user + "'") == 1);
+        return Duration.ofNanos(System.nanoTime() - restartNanos);
     }
 
     private static void admin(DbSettings db, String sql) throws Exception {

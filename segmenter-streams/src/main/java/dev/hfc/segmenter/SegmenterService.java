@@ -33,8 +33,19 @@ public final class SegmenterService implements RunningService {
             int threads,
             Path stateDir,
             int standbyReplicas,
-            TopicProvisioner.Layout topicLayout) {
+            TopicProvisioner.Layout topicLayout,
+            String instanceId) {
+        /** Settings with dynamic group membership (no instance id). */
+        public Settings(KafkaSettings kafka, SegmenterConfig topology, String applicationId, int threads, Path stateDir,
+                        int standbyReplicas, TopicProvisioner.Layout topicLayout) {
+            this(kafka, topology, applicationId, threads, stateDir, standbyReplicas, topicLayout, null);
+        }
+
         public Settings {
+            if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("instance id '" + instanceId
+                        + "' may only contain letters, digits, '.', '_' and '-'");
+            }
             Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(topology, "topology");
             Objects.requireNonNull(stateDir, "stateDir");
@@ -110,6 +121,12 @@ public final class SegmenterService implements RunningService {
         overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
         overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
         overrides.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
+        if (s.instanceId() != null) {
+            // Static membership (Kafka Streams appends each stream thread's index): a restarted instance takes
+            // its tasks back at once instead of the group waiting out the old member's session timeout.
+            overrides.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                    s.instanceId());
+        }
         overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) s.topicLayout().replicationFactor());
         overrides.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         overrides.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, s.topology().topics().dlq().name());

@@ -103,6 +103,11 @@ final class SinkConsumer {
                                Producer<byte[], byte[]> dlqProducer) {
         Map<String, Object> consumerProps = new HashMap<>();
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        if (settings.instanceId() != null) {
+            // Static membership: a restarted instance takes its partitions back at once instead of the group
+            // waiting out the session timeout of the member it replaces.
+            consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId() + "-" + index);
+        }
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

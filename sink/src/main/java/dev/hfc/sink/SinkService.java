@@ -49,8 +49,19 @@ public final class SinkService implements RunningService {
             Duration linger,
             Duration dbRetryTimeout,
             TopicProvisioner.Layout topicLayout,
-            int consumers) {
+            int consumers,
+            String instanceId) {
+        /** Settings with dynamic group membership (no instance id). */
+        public Settings(KafkaSettings kafka, Topics topics, DbSettings db, String groupId, int batchSize, Duration linger,
+                        Duration dbRetryTimeout, TopicProvisioner.Layout topicLayout, int consumers) {
+            this(kafka, topics, db, groupId, batchSize, linger, dbRetryTimeout, topicLayout, consumers, null);
+        }
+
         public Settings {
+            if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("instance id '" + instanceId
+                        + "' may only contain letters, digits, '.', '_' and '-'");
+            }
             Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(topics, "topics");
             Objects.requireNonNull(db, "db");

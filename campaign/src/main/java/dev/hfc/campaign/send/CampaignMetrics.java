@@ -18,9 +18,9 @@ public final class CampaignMetrics {
         registry.gauge("hfc.campaign.next.run.timestamp.seconds", nextRunSeconds);
     }
 
-    void message(Segment segment, String outcome) {
-        Counter.builder("hfc.campaign.messages").description("Campaign messages by segment and outcome")
-                .tag("segment", segment.wire()).tag("outcome", outcome).register(registry).increment();
+    void message(dev.hfc.core.week.Week week, Segment segment, String outcome) {
+        Counter.builder("hfc.campaign.messages").description("Campaign messages by week, segment and outcome")
+                .tag("week", week.toString()).tag("segment", segment.wire()).tag("outcome", outcome).register(registry).increment();
     }
 
     /**

@@ -258,7 +258,7 @@ public final class CampaignSender implements AutoCloseable {
                 if (row.delivered()) {
                     toMark.add(row.id());
                     p.alreadyDelivered++;
-                    metrics.message(r.segment(), "already_delivered");
+                    metrics.message(r.week(), r.segment(), "already_delivered");
                     continue;
                 }
                 if (cannotRender(r)) {
@@ -266,7 +266,7 @@ public final class CampaignSender implements AutoCloseable {
                             + "until the sink rewrites it ('hfc replay sink --from earliest')", r.describe(), r.segment().wire());
                     leftAlone.add(row.id());
                     p.withoutPauseWeeks++;
-                    metrics.message(r.segment(), "without_pause_weeks");
+                    metrics.message(r.week(), r.segment(), "without_pause_weeks");
                     continue;
                 }
                 // Each row goes to exactly one worker; a worker sends on its own SMTP connection.
@@ -318,7 +318,7 @@ public final class CampaignSender implements AutoCloseable {
             synchronized (p) {
                 p.sent.merge(r.segment(), 1L, Long::sum);
             }
-            metrics.message(r.segment(), "sent");
+            metrics.message(r.week(), r.segment(), "sent");
         } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
             LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
                     + "not tried again", r.describe(), r.email(), rejected.reason());
@@ -328,7 +328,7 @@ public final class CampaignSender implements AutoCloseable {
             synchronized (p) {
                 p.addressRejected++;
             }
-            metrics.message(r.segment(), "address_rejected");
+            metrics.message(r.week(), r.segment(), "address_rejected");
         } else if (outcome instanceof SendOutcome.MessageRefused refused) {
             LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
                     r.describe(), messageId, refused.reason());
@@ -336,12 +336,12 @@ public final class CampaignSender implements AutoCloseable {
             synchronized (p) {
                 p.refused++;
             }
-            metrics.message(r.segment(), "refused");
+            metrics.message(r.week(), r.segment(), "refused");
         } else if (outcome instanceof SendOutcome.SenderRefused refused) {
             LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
                     + "the row stays unsent", r.describe(), refused.reason());
             leftAlone.add(row.id());
-            metrics.message(r.segment(), "sender_refused");
+            metrics.message(r.week(), r.segment(), "sender_refused");
             synchronized (p) {
                 p.senderRefused++;
                 if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP && p.aborted == null) {
@@ -358,7 +358,7 @@ public final class CampaignSender implements AutoCloseable {
             synchronized (p) {
                 p.unsupported++;
             }
-            metrics.message(r.segment(), "address_unsupported");
+            metrics.message(r.week(), r.segment(), "address_unsupported");
         } else if (outcome instanceof SendOutcome.Transient t) {
             synchronized (p) {
                 if (p.aborted == null) {
