@@ -65,7 +65,13 @@ class SinkCrashIT {
             try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers(),
                     "acks", "all", "enable.idempotence", "true", "linger.ms", "2"), new ByteArraySerializer(), new ByteArraySerializer())) {
                 var serializer = KAFKA.topics().customerSegments().valueSerde().serializer();
+                long begun = System.nanoTime();
                 while (producing.get() || sent.get() < 20_000) {
+                    // A steady 3,000 records/s, so that the topic the checks fold stays the same size however long a round takes.
+                    long ahead = sent.get() * 1_000_000_000L / 3_000 - (System.nanoTime() - begun);
+                    if (ahead > 0) {
+                        Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+                    }
                     UUID user = users[random.nextInt(users.length)];
                     Week week = weeks[random.nextInt(weeks.length)];
                     SegmentKey key = new SegmentKey(week, user);
@@ -79,14 +85,18 @@ class SinkCrashIT {
                             value == null ? null : serializer.serialize("", value)));
                     sent.incrementAndGet();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "test-producer");
         producer.start();
 
         Random random = new Random(11);
         for (int round = 0; round < 5; round++) {
+            // The same --instance-id every time: the restarted sink takes its partitions back at once (static membership)
+            // instead of waiting out the killed one's session timeout, so every round writes before it is killed.
             try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--batch-size", "500",
-                    "--linger-ms", "20", "--partitions", "3")) {
+                    "--linger-ms", "20", "--partitions", "3", "--instance-id", "crash-it-a")) {
                 long target = sent.get() + 1500;
                 long storedBefore = storedSum(db);
                 await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() > target && storedSum(db) > storedBefore);
@@ -100,7 +110,8 @@ class SinkCrashIT {
         producing.set(false);
         producer.join();
 
-        try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--partitions", "3")) {
+        try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--partitions", "3",
+                "--instance-id", "crash-it-a")) {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> caughtUp(db));
             assertThat(sink.terminate(Duration.ofSeconds(60))).isIn(0, 143);
         }
