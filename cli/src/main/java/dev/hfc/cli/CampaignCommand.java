@@ -422,6 +422,34 @@ final class CampaignCommand implements Runnable {
         }
     }
 
+    /** Whose consent a command changes: a customer, an address, or both. */
+    static final class ConsentTarget {
+        @Option(names = "--email", paramLabel = "ADDRESS", description = "The address.")
+        String email;
+
+        @Option(names = "--user-id", paramLabel = "UUID", description = "The customer.")
+        String userId;
+
+        java.util.UUID user() {
+            return userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
+                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
+        }
+
+        String address() {
+            return email == null || email.isBlank() ? null : email.trim();
+        }
+
+        /** The store of the database named by {@code db}, once the target names someone. */
+        dev.hfc.campaign.consent.ConsentStore store(DbOptions db) {
+            if (user() == null && address() == null) {
+                throw Cli.usage("--email / --user-id", null, "name the address or the customer");
+            }
+            DbSettings dbSettings = db.settings();
+            SchemaMigrator.migrate(dbSettings, false);
+            return new dev.hfc.campaign.consent.ConsentStore(dbSettings);
+        }
+    }
+
     @Command(name = "unsubscribe", mixinStandardHelpOptions = true,
             description = "Record an opt-out that arrived another way (an email to the mailto address, a support request): "
                     + "the customer gets no campaign email from the next claim on.")
@@ -429,11 +457,8 @@ final class CampaignCommand implements Runnable {
         @Mixin
         DbOptions db;
 
-        @Option(names = "--email", paramLabel = "ADDRESS", description = "The address that opted out.")
-        String email;
-
-        @Option(names = "--user-id", paramLabel = "UUID", description = "The customer that opted out.")
-        String userId;
+        @Mixin
+        ConsentTarget target;
 
         @Option(names = "--how", paramLabel = "mailto|operator|webhook", defaultValue = "operator",
                 description = "How the opt-out arrived (default ${DEFAULT-VALUE}).")
@@ -442,18 +467,13 @@ final class CampaignCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             var h = Cli.check("--how", null, () -> dev.hfc.campaign.consent.ConsentStore.How.parse(how));
-            java.util.UUID user = userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
-                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
-            if (user == null && (email == null || email.isBlank())) {
-                throw Cli.usage("--email / --user-id", null, "name the address or the customer");
-            }
-            DbSettings dbSettings = db.settings();
-            SchemaMigrator.migrate(dbSettings, false);
-            var store = new dev.hfc.campaign.consent.ConsentStore(dbSettings);
-            boolean isNew = user != null ? store.optOut(user, email, h, "hfc campaign unsubscribe")
-                    : store.optOut(email.trim(), h, "hfc campaign unsubscribe");
-            System.out.println((isNew ? "opted out: " : "already opted out: ") + (user != null ? "user " + user : "") +
-                    (email != null ? (user != null ? ", " : "") + "<" + email.trim() + ">" : "") + " (" + h.wire() + ")");
+            var store = target.store(db);
+            java.util.UUID user = target.user();
+            String address = target.address();
+            boolean isNew = user != null ? store.optOut(user, address, h, "hfc campaign unsubscribe")
+                    : store.optOut(address, h, "hfc campaign unsubscribe");
+            System.out.println((isNew ? "opted out: " : "already opted out: ") + (user != null ? "user " + user : "")
+                    + (address != null ? (user != null ? ", " : "") + "<" + address + ">" : "") + " (" + h.wire() + ")");
             return Hfc.OK;
         }
     }
@@ -465,22 +485,12 @@ final class CampaignCommand implements Runnable {
         @Mixin
         DbOptions db;
 
-        @Option(names = "--email", paramLabel = "ADDRESS", description = "The address to re-subscribe.")
-        String email;
-
-        @Option(names = "--user-id", paramLabel = "UUID", description = "The customer to re-subscribe.")
-        String userId;
+        @Mixin
+        ConsentTarget target;
 
         @Override
         public Integer call() throws Exception {
-            java.util.UUID user = userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
-                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
-            if (user == null && (email == null || email.isBlank())) {
-                throw Cli.usage("--email / --user-id", null, "name the address or the customer");
-            }
-            DbSettings dbSettings = db.settings();
-            SchemaMigrator.migrate(dbSettings, false);
-            int removed = new dev.hfc.campaign.consent.ConsentStore(dbSettings).resubscribe(user, email == null ? null : email.trim());
+            int removed = target.store(db).resubscribe(target.user(), target.address());
             System.out.println("removed " + removed + " opt-out(s)");
             return Hfc.OK;
         }

@@ -74,6 +74,31 @@ class CampaignProcessIT {
     }
 
     @Test
+    void anOptOutFedInByTheOperatorIsSkippedUntilTheCustomerResubscribes() throws Exception {
+        DbSettings db = rows("optout", 3); // customer0@, customer1@, customer2@example.com
+        Map<String, String> env = env(db);
+        var nobody = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "unsubscribe", "--how", "mailto");
+        assertThat(nobody.exitCode()).isEqualTo(2);
+        assertThat(nobody.stderr()).contains("--email / --user-id");
+        var out = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "unsubscribe", "--email", "customer1@example.com",
+                "--how", "mailto");
+        assertThat(out.exitCode()).as(out.stderr()).isZero();
+        assertThat(out.stdout()).contains("opted out: <customer1@example.com> (mailto)");
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_optouts WHERE email = 'customer1@example.com' AND how = 'mailto'"))
+                .isEqualTo(1);
+        var send = HfcProcess.run(Duration.ofSeconds(90), env, "campaign", "send", "--week", W.toString(), "--rate", "0");
+        assertThat(send.exitCode()).as(send.stderr()).isZero();
+        assertThat(smtp.getReceivedMessages()).extracting(m -> m.getAllRecipients()[0].toString())
+                .containsExactlyInAnyOrder("customer0@example.com", "customer2@example.com");
+        var back = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "resubscribe", "--email", "customer1@example.com");
+        assertThat(back.exitCode()).as(back.stderr()).isZero();
+        assertThat(back.stdout()).contains("removed 1 opt-out(s)");
+        var again = HfcProcess.run(Duration.ofSeconds(90), env, "campaign", "send", "--week", W.toString(), "--rate", "0");
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(smtp.getReceivedMessages()).hasSize(3);
+    }
+
+    @Test
     void aSenderKilledMidRunIsRestartedAndEveryRowEndsSentWithStableMessageIds() throws Exception {
         int rows = 80;
         DbSettings db = rows("killed", rows);
