@@ -221,10 +221,19 @@ class ResilienceIT {
         admin(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
         fault("PostgreSQL outage for the sink (role locked, connections terminated)");
         String offsetsAtStart = offsets(db);
+        // Something for the sink to write during the outage, whatever the live load is doing now.
+        UUID user = UUID.randomUUID();
+        admin(db, "INSERT INTO customer VALUES ('" + user + "', 'outage+" + user.toString().substring(0, 8)
+                + "@example.com', 'active', current_date)");
+        admin(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
+                + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
         Thread.sleep(5_000); // the outage itself
         assertThat(offsets(db)).as("the sink's stored offsets during the outage").isEqualTo(offsetsAtStart);
         HfcProcess sink = services.get("sink").process;
         assertThat(sink.process().isAlive()).as(() -> "the sink rides through the outage; its stderr:\n" + stderrTail(sink)).isTrue();
+        // Riding through means retrying, not being idle: the outage met writes (changes flow all along).
+        assertThat(sink.stderr()).as("the sink retried its writes during the outage")
+                .contains("sink: database unavailable").contains("retrying in");
         admin(db, "ALTER ROLE " + role + " LOGIN");
     }
 
