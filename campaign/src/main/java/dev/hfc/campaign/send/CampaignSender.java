@@ -8,6 +8,7 @@ import dev.hfc.campaign.delivery.Mailer;
 import dev.hfc.campaign.delivery.MessageIds;
 import dev.hfc.campaign.delivery.SendOutcome;
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.retry.Backoff;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
@@ -52,8 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class CampaignSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CampaignSender.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The one retry of the project (core), here from 200 ms doubling to 5 s. */
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ZERO);
     /** Refusals of the sender (policy, authentication) in a row that stop a run: the server will not take our mail. */
     static final int SENDER_REFUSALS_TO_STOP = 3;
 
@@ -407,24 +408,34 @@ public final class CampaignSender implements AutoCloseable {
 
     private SendOutcome sendWithRetry(Mailer mailer, CampaignRecipient r, RenderedEmail email, String messageId)
             throws InterruptedException {
-        long deadline = System.nanoTime() + settings.smtpRetryTimeout().toNanos();
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            if (rate != null) {
-                rate.asBlocking().consume(1);
-            }
-            SendOutcome outcome = mailer.send(r.email(), email, messageId);
-            if (!(outcome instanceof SendOutcome.Transient t)) {
-                return outcome;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || stopping) {
-                return outcome;
-            }
-            metrics.smtpRetry();
-            LOG.warn("campaign {}: SMTP failure ({}); retrying in {} ms", r.describe(), t.reason(), backoff.toMillis());
-            Thread.sleep(Math.min(backoff.toMillis(), Math.max(1, left / 1_000_000)));
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        try {
+            return BACKOFF.withTimeout(settings.smtpRetryTimeout()).run(e -> e instanceof TransientSend && !stopping,
+                    (e, pause) -> {
+                        metrics.smtpRetry();
+                        LOG.warn("campaign {}: SMTP failure ({}); retrying in {} ms", r.describe(),
+                                ((TransientSend) e).outcome.reason(), pause.toMillis());
+                    }, () -> {
+                        if (rate != null) {
+                            rate.asBlocking().consume(1);
+                        }
+                        SendOutcome outcome = mailer.send(r.email(), email, messageId);
+                        if (outcome instanceof SendOutcome.Transient t) {
+                            throw new TransientSend(t);
+                        }
+                        return outcome;
+                    });
+        } catch (TransientSend e) {
+            return e.outcome; // still failing when the retry time ran out, or the run is stopping
+        }
+    }
+
+    /** A transient SMTP outcome, as an exception for {@link Backoff}. */
+    private static final class TransientSend extends Exception {
+        final SendOutcome.Transient outcome;
+
+        TransientSend(SendOutcome.Transient outcome) {
+            super(outcome.reason(), null, false, false);
+            this.outcome = outcome;
         }
     }
 
@@ -435,21 +446,13 @@ public final class CampaignSender implements AutoCloseable {
 
     /** Runs {@code work}, retrying with backoff while the database is unreachable, up to the retry timeout. */
     private <T> T withDb(DbWork<T> work) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + settings.dbRetryTimeout().toNanos();
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
-            try {
-                return work.run(claims());
-            } catch (SQLException e) {
-                if (!Database.isConnectionFailure(e) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LOG.warn("campaign: database unavailable ({}); retrying in {} ms", e.getMessage(), backoff.toMillis());
-                closeConnections();
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
+        return BACKOFF.withTimeout(settings.dbRetryTimeout()).run(
+                e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
+                (e, pause) -> {
+                    LOG.warn("campaign: database unavailable ({}); retrying in {} ms", e.getMessage(), pause.toMillis());
+                    closeConnections();
+                },
+                () -> work.run(claims()));
     }
 
     private Connection claims() throws SQLException {

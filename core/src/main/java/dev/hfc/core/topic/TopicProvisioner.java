@@ -43,25 +43,18 @@ public final class TopicProvisioner {
      * sequence for good, and its records are lost after the delivery timeout.
      */
     static void awaitServing(Admin admin, Collection<String> topics) throws InterruptedException {
-        long deadline = System.nanoTime() + METADATA_PATIENCE.toNanos();
-        long backoffMs = 25;
-        while (true) {
-            try {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
-                describe(admin, topics).values().forEach(d -> d.partitions().forEach(p -> request.put(
-                        new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
-                admin.listOffsets(request).all().get();
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topics " + topics + " are not served yet: " + e.getCause().getMessage(),
-                            e.getCause());
-                }
-                LOG.debug("topics {} not served by their leaders yet; asking again in {} ms", topics, backoffMs);
-                Thread.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 1_000);
-            }
+        try {
+            PATIENCE.run(e -> e instanceof ExecutionException x && x.getCause() instanceof org.apache.kafka.common.errors.RetriableException,
+                    (e, pause) -> LOG.debug("topics {} not served by their leaders yet; asking again in {} ms", topics, pause.toMillis()),
+                    () -> {
+                        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
+                        describe(admin, topics).values().forEach(d -> d.partitions().forEach(p -> request.put(
+                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                        return admin.listOffsets(request).all().get();
+                    });
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("topics " + topics + " are not served yet: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -185,24 +178,16 @@ public final class TopicProvisioner {
      * new topics to the brokers' metadata asynchronously, so a describe right after a create can fail.
      */
     static final Duration METADATA_PATIENCE = Duration.ofSeconds(30);
+    private static final dev.hfc.core.retry.Backoff PATIENCE =
+            new dev.hfc.core.retry.Backoff(Duration.ofMillis(25), Duration.ofSeconds(1), METADATA_PATIENCE);
 
     static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
-        long deadline = System.nanoTime() + METADATA_PATIENCE.toNanos();
-        long backoffMs = 25;
         try {
-            while (true) {
-                try {
-                    return admin.describeTopics(names).allTopicNames().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                        throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(),
-                                e.getCause());
-                    }
-                    LOG.debug("topics {} not in the metadata yet; asking again in {} ms", names, backoffMs);
-                    Thread.sleep(backoffMs);
-                    backoffMs = Math.min(backoffMs * 2, 1_000);
-                }
-            }
+            return PATIENCE.run(e -> e instanceof ExecutionException x && x.getCause() instanceof UnknownTopicOrPartitionException,
+                    (e, pause) -> LOG.debug("topics {} not in the metadata yet; asking again in {} ms", names, pause.toMillis()),
+                    () -> admin.describeTopics(names).allTopicNames().get());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);
