@@ -344,27 +344,28 @@ public final class CopyBatchWriter implements BatchStore {
 
     @Override
     public void reportProgress(String member, Long lagRecords) throws SQLException {
-        progress(progressSql, member, lagRecords);
+        progress(progressSql, member, true, lagRecords);
     }
 
     @Override
     public void leave(String member) throws SQLException {
-        progress(leaveSql, member, null);
+        progress(leaveSql, member, false, null);
     }
 
-    private void progress(String sql, String member, Long lagRecords) throws SQLException {
+    /** Runs one progress statement on this writer's connection: group and member, then the lag if {@code withLag}. */
+    private void progress(String sql, String member, boolean withLag, Long lagRecords) throws SQLException {
         Connection c = connection();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, groupId);
             ps.setString(2, member);
-            if (sql == progressSql) {
+            if (withLag) {
                 ps.setObject(3, lagRecords, java.sql.Types.BIGINT);
             }
             ps.executeUpdate();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
-            if (e instanceof SQLException sql2 && Database.isConnectionFailure(sql2)) {
+            if (e instanceof SQLException failure && Database.isConnectionFailure(failure)) {
                 closeQuietly();
             }
             throw e;
