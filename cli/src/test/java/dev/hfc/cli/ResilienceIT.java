@@ -78,8 +78,7 @@ class ResilienceIT {
 
     private final Random random = new Random(11);
     private final List<String> faults = new ArrayList<>();
-    private final Map<String, Service> services = new LinkedHashMap<>();
-    private int unplannedRestarts;
+    private final Supervisor services = new Supervisor();
     /** Per service: from its restart after a SIGKILL to a source change made then being in the table. */
     private final Map<String, List<Duration>> restartToCaughtUp = new LinkedHashMap<>();
 
@@ -106,8 +105,8 @@ class ResilienceIT {
         sinkEnv.put("HFC_DB_PASSWORD", "");
 
         Path kafkaData = work.resolve("kafka");
-        services.put("broker", new Service(Map.of(), "listening on", "broker", "--port", Integer.toString(port),
-                "--data-dir", kafkaData.toString()));
+        services.add("broker", Map.of(), "listening on", "broker", "--port", Integer.toString(port),
+                "--data-dir", kafkaData.toString());
         List<String> sinkArgs = new ArrayList<>(List.of("sink", "--group-id", "res-sink", "--linger-ms", "100"));
         List<String> segmenterArgs = new ArrayList<>(List.of("segmenter", "--application-id", "res-segmenter",
                 "--state-dir", work.resolve("segmenter").toString()));
@@ -115,11 +114,11 @@ class ResilienceIT {
             sinkArgs.addAll(List.of("--instance-id", "res-sink-a"));
             segmenterArgs.addAll(List.of("--instance-id", "res-segmenter-a"));
         }
-        services.put("sink", new Service(sinkEnv, null, sinkArgs.toArray(String[]::new)));
-        services.put("segmenter", new Service(env, null, segmenterArgs.toArray(String[]::new)));
-        services.put("producer", new Service(env, null, "producer", "--slot-name", "res_slot", "--publication-name", "res_pub"));
+        services.add("sink", sinkEnv, null, sinkArgs.toArray(String[]::new));
+        services.add("segmenter", env, null, segmenterArgs.toArray(String[]::new));
+        services.add("producer", env, null, "producer", "--slot-name", "res_slot", "--publication-name", "res_pub");
         try {
-            for (Service s : services.values()) {
+            for (Supervisor.Service s : services.all()) {
                 s.start();
             }
             awaitMatch(db, current, List.of(), "initial load");
@@ -152,9 +151,9 @@ class ResilienceIT {
             pause();
             Poison poison = injectPoison(bootstrap, topics, db, target);
             fault("poison: " + poison.records().size() + " bad records");
-            int restartsBeforePoisonSettled = unplannedRestarts;
+            int restartsBeforePoisonSettled = services.unplannedRestarts();
             List<ConsumerRecord<byte[], byte[]>> dlq = awaitDeadLetters(bootstrap, topics, poison);
-            assertThat(unplannedRestarts).as("restarts caused by poison records").isEqualTo(restartsBeforePoisonSettled);
+            assertThat(services.unplannedRestarts()).as("restarts caused by poison records").isEqualTo(restartsBeforePoisonSettled);
 
             pause();
             databaseOutage(db, sinkRole);
@@ -194,20 +193,15 @@ class ResilienceIT {
                             + "reason (%d DLQ records in all); %d sent rows unchanged; %d unplanned restarts%n",
                     faults.size(), String.join(", ", faults), applied.total(), outcome.actualRows(), outcome.expectedRows(),
                     outcome.missing(), outcome.unexpected(), duplicated, poison.records().size(), topics.dlq().name(), dlq.size(),
-                    sentBefore.lines().count(), unplannedRestarts);
-            assertThat(unplannedRestarts).isZero();
+                    sentBefore.lines().count(), services.unplannedRestarts());
+            assertThat(services.unplannedRestarts()).isZero();
             StringBuilder restarts = new StringBuilder();
             restartToCaughtUp.forEach((name, took) -> restarts.append(restarts.isEmpty() ? "" : ", ").append(name).append(' ')
                     .append(took.stream().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).toList()));
             System.out.printf("resilience: restart to caught up after SIGKILL (%s membership): %s%n",
                     STATIC ? "static" : "dynamic", restarts);
         } finally {
-            for (String name : List.of("producer", "segmenter", "sink", "broker")) {
-                Service s = services.get(name);
-                if (s != null) {
-                    s.stopQuietly();
-                }
-            }
+            services.close();
             admin(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
             admin(db, "DROP ROLE IF EXISTS " + sinkRole);
         }
@@ -229,8 +223,9 @@ class ResilienceIT {
                 + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
         Thread.sleep(5_000); // the outage itself
         assertThat(offsets(db)).as("the sink's stored offsets during the outage").isEqualTo(offsetsAtStart);
-        HfcProcess sink = services.get("sink").process;
-        assertThat(sink.process().isAlive()).as(() -> "the sink rides through the outage; its stderr:\n" + stderrTail(sink)).isTrue();
+        Supervisor.Service sinkService = services.get("sink");
+        HfcProcess sink = sinkService.process;
+        assertThat(sink.process().isAlive()).as(() -> "the sink rides through the outage; its stderr:\n" + sinkService.stderrTail()).isTrue();
         // Riding through means retrying, not being idle: the outage met writes (changes flow all along).
         assertThat(sink.stderr()).as("the sink retried its writes during the outage")
                 .contains("sink: database unavailable").contains("retrying in");
@@ -302,7 +297,7 @@ class ResilienceIT {
     /** Every poison record shows up in the DLQ, pointing at its source topic, partition and offset, with a reason. */
     private List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String bootstrap, Topics topics, Poison poison) {
         return TopicReader.readUntil(bootstrap, topics.dlq().name(), Duration.ofSeconds(120), read -> {
-            checkAlive();
+            services.checkAlive();
             for (RecordMetadata m : poison.records()) {
                 boolean found = read.stream().anyMatch(r -> m.topic().equals(header(r, DeadLetters.SOURCE_TOPIC))
                         && Integer.toString(m.partition()).equals(header(r, DeadLetters.SOURCE_PARTITION))
@@ -318,67 +313,11 @@ class ResilienceIT {
 
     // ----- helpers -------------------------------------------------------------------------------------------
 
-    /** A service process the test supervises: restarted when it dies on its own, and counted. */
-    private final class Service {
-        final Map<String, String> env;
-        final String readyLine;
-        final String[] args;
-        HfcProcess process;
-
-        Service(Map<String, String> env, String readyLine, String... args) {
-            this.env = env;
-            this.readyLine = readyLine;
-            this.args = args;
-        }
-
-        void start() throws Exception {
-            process = HfcProcess.start(env, args);
-            if (readyLine != null) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> process.stdout().contains(readyLine));
-            }
-        }
-
-        void kill() throws InterruptedException {
-            process.kill();
-        }
-
-        void terminate() throws InterruptedException {
-            assertThat(process.terminate(Duration.ofSeconds(60))).isIn(0, 143);
-        }
-
-        void stopQuietly() {
-            try {
-                if (process != null && process.process().isAlive()) {
-                    process.terminate(Duration.ofSeconds(60));
-                }
-                process.close();
-            } catch (Exception e) {
-                System.err.println("stopping " + args[0] + ": " + e);
-            }
-        }
-    }
-
-    /** Restarts any service that exited by itself (as a supervisor would) and counts it. */
-    private void checkAlive() {
-        for (Service s : services.values()) {
-            if (s.process != null && !s.process.process().isAlive()) {
-                unplannedRestarts++;
-                try {
-                    System.err.println("resilience: " + s.args[0] + " exited with " + s.process.process().exitValue()
-                            + "; restarting it. Its stderr:\n" + tail(s.process.stderr()));
-                    s.start();
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot restart " + s.args[0], e);
-                }
-            }
-        }
-    }
-
     private ReferenceCheck.Outcome awaitMatch(DbSettings db, Week current, List<UUID> foreign, String phase) {
         AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
         try {
             await().atMost(Duration.ofSeconds(FULL ? 600 : 240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                checkAlive();
+                services.checkAlive();
                 last.set(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current, true, foreign));
                 return last.get().matches();
             });
@@ -396,19 +335,7 @@ class ResilienceIT {
     /** A random gap between faults, so that they land at different moments of the load. */
     private void pause() throws InterruptedException {
         Thread.sleep(1_000 + random.nextInt(2_000));
-        checkAlive();
-    }
-
-    private static String stderrTail(HfcProcess p) {
-        try {
-            return tail(p.stderr());
-        } catch (java.io.IOException e) {
-            return "(stderr unreadable: " + e + ")";
-        }
-    }
-
-    private static String tail(String s) {
-        return s.length() <= 4_000 ? s : s.substring(s.length() - 4_000);
+        services.checkAlive();
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, UUID key, String value) {
