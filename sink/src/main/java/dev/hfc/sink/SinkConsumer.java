@@ -4,7 +4,7 @@ import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.DecodeResult;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.SegmentKey;
-import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.DeadLetterPublisher;
 import dev.hfc.schema.Database;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.CopyBatchWriter;
@@ -30,7 +30,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -66,7 +65,7 @@ final class SinkConsumer {
     private final int index;
     private final SinkService.Settings settings;
     private final SinkMetrics metrics;
-    private final Producer<byte[], byte[]> dlqProducer;
+    private final DeadLetterPublisher deadLetters;
     private final Consumer<byte[], byte[]> consumer;
     private final BatchStore store;
     private final Duration positionCheck;
@@ -91,7 +90,7 @@ final class SinkConsumer {
         this.metrics = metrics;
         this.consumer = consumer;
         this.store = store;
-        this.dlqProducer = dlqProducer;
+        this.deadLetters = new DeadLetterPublisher(dlqProducer, settings.topics(), SinkService.STAGE);
         this.positionCheck = positionCheck;
         this.revokeBound = revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
         this.thread = new Thread(this::loop, "hfc-sink-" + index);
@@ -298,11 +297,8 @@ final class SinkConsumer {
     private void deadLetter(List<SegmentBatch.Refused> refused) throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (SegmentBatch.Refused r : refused) {
-            LOG.warn("sink: {}-{}@{} sent to the DLQ: {}", r.source().topic(), r.source().partition(),
-                    r.source().offset(), r.rejection());
-            sent.add(dlqProducer.send(new ProducerRecord<>(settings.topics().dlq().name(), null,
-                    r.source().timestampMs() < 0 ? null : r.source().timestampMs(), r.source().key(), r.source().value(),
-                    DeadLetters.headers(SinkService.STAGE, r.rejection(), r.source().topic(), r.source().partition(), r.source().offset()))));
+            sent.add(deadLetters.publish(r.rejection(), r.source().topic(), r.source().partition(), r.source().offset(),
+                    r.source().timestampMs(), r.source().key(), r.source().value()));
         }
         for (Future<RecordMetadata> f : sent) {
             f.get();

@@ -1,5 +1,6 @@
 package dev.hfc.sink;
 
+import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.event.DecodeResult;

@@ -1,5 +1,6 @@
 package dev.hfc.sink;
 
+import dev.hfc.sink.offset.SinkOffsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -5,7 +5,7 @@ import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.config.SqlIdentifier;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
-import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.DeadLetterPublisher;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.schema.Database;
@@ -83,6 +83,7 @@ public final class CdcProducer implements RunningService {
     private final Settings settings;
     private final ProducerMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final DeadLetterPublisher deadLetters;
     private final DebeziumEngine<ChangeEvent<String, String>> engine;
     private final ExecutorService executor;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -97,6 +98,7 @@ public final class CdcProducer implements RunningService {
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")),
                 new ByteArraySerializer(), new ByteArraySerializer());
+        this.deadLetters = new DeadLetterPublisher(producer, settings.topics(), STAGE);
         this.engine = DebeziumEngine.create(Json.class)
                 .using(engineProperties(settings))
                 .notifying(this::handleBatch)
@@ -179,9 +181,7 @@ public final class CdcProducer implements RunningService {
             }
             for (ChangeMapper.Output o : ChangeMapper.map(table, r.key(), r.value())) {
                 if (o.target() == ChangeMapper.Target.DLQ) {
-                    LOG.warn("producer: {} change sent to the DLQ: {}", r.destination(), o.rejection());
-                    sent.add(producer.send(new ProducerRecord<>(settings.topics().dlq().name(), null, null, o.key(), o.value(),
-                            DeadLetters.headers(STAGE, o.rejection(), "postgres:" + r.destination()))));
+                    sent.add(deadLetters.publish(o.rejection(), "postgres:" + r.destination(), o.key(), o.value()));
                     afterAck.add(() -> metrics.deadLettered(o.rejection().reason()));
                 } else {
                     String topic = o.target() == ChangeMapper.Target.CUSTOMERS

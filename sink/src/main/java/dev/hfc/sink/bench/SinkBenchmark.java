@@ -13,22 +13,24 @@ import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.CopyBatchWriter;
 import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.sink.copy.CopyRows;
+import dev.hfc.sink.offset.SinkOffsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -291,20 +293,19 @@ public final class SinkBenchmark {
         String upsert = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET " + CopyRows.UPDATE_SET + " "
                 + "WHERE NOT t.campaign_sent AND " + CopyRows.VALUES_DIFFER;
-        String offsets = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
-                + "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset";
+        SinkOffsets offsets = new SinkOffsets(db);
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
         try (Connection c = java.sql.DriverManager.getConnection(url, db.user(), db.password())) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(upsert); PreparedStatement off = c.prepareStatement(offsets)) {
+            try (PreparedStatement ps = c.prepareStatement(upsert)) {
                 for (int from = 0; from < share.size(); from += batchSize) {
                     // Same as the sink: the last record of a key wins within a transaction.
                     Map<SegmentKey, CustomerSegment> latest = new LinkedHashMap<>();
-                    Map<Integer, Long> nextOffsets = new TreeMap<>();
+                    Map<TopicPartition, Long> nextOffsets = new HashMap<>();
                     for (Sourced r : share.subList(from, Math.min(share.size(), from + batchSize))) {
                         latest.remove(r.segment().key());
                         latest.put(r.segment().key(), r.segment());
-                        nextOffsets.put(r.partition(), r.offset() + 1);
+                        nextOffsets.put(new TopicPartition(TOPIC, r.partition()), r.offset() + 1);
                     }
                     int inBatch = 0;
                     for (CustomerSegment s : latest.values()) {
@@ -324,14 +325,7 @@ public final class SinkBenchmark {
                     if (inBatch > 0) {
                         ps.executeBatch();
                     }
-                    for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
-                        off.setString(1, GROUP);
-                        off.setString(2, TOPIC);
-                        off.setInt(3, e.getKey());
-                        off.setLong(4, e.getValue());
-                        off.addBatch();
-                    }
-                    off.executeBatch();
+                    offsets.store(c, GROUP, nextOffsets);
                     c.commit();
                 }
             }

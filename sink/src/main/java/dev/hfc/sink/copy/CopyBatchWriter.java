@@ -8,6 +8,7 @@ import dev.hfc.core.event.Rejection;
 import dev.hfc.schema.Database;
 import dev.hfc.sink.batch.DeadLetterSink;
 import dev.hfc.sink.batch.SegmentBatch;
+import dev.hfc.sink.offset.SinkOffsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,12 +65,11 @@ public final class CopyBatchWriter implements BatchStore {
     private final String table;
     private final String upsertSql;
     private final String deleteSql;
-    private final String offsetsSql;
+    private final SinkOffsets offsets;
     private final String copyDirectSql;
     private final String copyStageSql;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final String probeSql;
-    private final String checkPositionsSql;
     private final String progressSql;
     private final String leaveSql;
     private Connection connection;
@@ -97,16 +97,10 @@ public final class CopyBatchWriter implements BatchStore {
                 + "WHERE t.subscription_week = k.week AND t.user_id = k.user_id)";
         this.deleteSql = "DELETE FROM " + table + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
                 + "WHERE t.subscription_week = d.week AND t.user_id = d.user_id AND NOT t.campaign_sent";
-        this.checkPositionsSql = "SELECT o.topic, o.partition, o.next_offset FROM " + db.qualified("hfc_sink_offsets") + " AS o "
-                + "WHERE o.group_id = ? AND (o.topic, o.partition) IN (SELECT * FROM unnest(?::varchar[], ?::int[])) "
-                + "ORDER BY o.topic COLLATE \"C\", o.partition";
         this.progressSql = "INSERT INTO " + db.qualified("hfc_sink_progress") + " (group_id, member, lag_records) VALUES (?, ?, ?) "
                 + "ON CONFLICT (group_id, member) DO UPDATE SET lag_records = EXCLUDED.lag_records, updated_at = now()";
         this.leaveSql = "DELETE FROM " + db.qualified("hfc_sink_progress") + " WHERE group_id = ? AND member = ?";
-        this.offsetsSql = "INSERT INTO " + db.qualified("hfc_sink_offsets") + " (group_id, topic, partition, next_offset) "
-                + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
-                + "AS x(topic, partition, next_offset) "
-                + "ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+        this.offsets = new SinkOffsets(db);
     }
 
     /**
@@ -160,7 +154,7 @@ public final class CopyBatchWriter implements BatchStore {
             if (expected != null) {
                 checkPositions(c, batch.nextOffsets().keySet(), expected);
             }
-            storeOffsets(c, batch.nextOffsets());
+            offsets.store(c, groupId, batch.nextOffsets());
             if (!refused.isEmpty()) {
                 try {
                     dlq.send(refused);
@@ -311,8 +305,8 @@ public final class CopyBatchWriter implements BatchStore {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> stored = readPositions(c, partitions, true);
-        for (TopicPartition tp : sorted(partitions)) {
+        Map<TopicPartition, Long> stored = offsets.read(c, groupId, partitions, true);
+        for (TopicPartition tp : SinkOffsets.sorted(partitions)) {
             if (!java.util.Objects.equals(stored.get(tp), expected.get(tp))) {
                 throw new PositionMovedException(tp, expected.get(tp), stored.get(tp));
             }
@@ -330,7 +324,7 @@ public final class CopyBatchWriter implements BatchStore {
         }
         Connection c = connection();
         try {
-            Map<TopicPartition, Long> stored = readPositions(c, partitions, false);
+            Map<TopicPartition, Long> stored = offsets.read(c, groupId, partitions, false);
             c.commit();
             return stored;
         } catch (SQLException | RuntimeException e) {
@@ -372,63 +366,11 @@ public final class CopyBatchWriter implements BatchStore {
         }
     }
 
-    private Map<TopicPartition, Long> readPositions(Connection c, java.util.Collection<TopicPartition> partitions, boolean lock)
-            throws SQLException {
-        List<TopicPartition> ordered = sorted(partitions);
-        String[] topics = new String[ordered.size()];
-        Integer[] numbers = new Integer[ordered.size()];
-        for (int i = 0; i < ordered.size(); i++) {
-            topics[i] = ordered.get(i).topic();
-            numbers[i] = ordered.get(i).partition();
-        }
-        Map<TopicPartition, Long> stored = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(lock ? checkPositionsSql + " FOR UPDATE OF o" : checkPositionsSql)) {
-            ps.setString(1, groupId);
-            ps.setArray(2, c.createArrayOf("varchar", topics));
-            ps.setArray(3, c.createArrayOf("int4", numbers));
-            try (var rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stored.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
-                }
-            }
-        }
-        return stored;
-    }
-
-    static List<TopicPartition> sorted(java.util.Collection<TopicPartition> partitions) {
-        List<TopicPartition> ordered = new ArrayList<>(partitions);
-        ordered.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        return ordered;
-    }
-
     /** The stored position of a partition is not where this instance left it. */
     public static final class PositionMovedException extends SQLException {
         public PositionMovedException(TopicPartition tp, Long expected, Long stored) {
             super("stored offset of " + tp + " is " + stored + ", expected " + expected
                     + ": another sink instance or a replay moved it; nothing was written", "40001");
-        }
-    }
-
-    private void storeOffsets(Connection c, Map<TopicPartition, Long> offsets) throws SQLException {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        String[] topics = new String[offsets.size()];
-        Integer[] partitions = new Integer[offsets.size()];
-        Long[] next = new Long[offsets.size()];
-        int i = 0;
-        for (TopicPartition tp : sorted(offsets.keySet())) { // the lock order of checkPositions
-            topics[i] = tp.topic();
-            partitions[i] = tp.partition();
-            next[i] = offsets.get(tp);
-            i++;
-        }
-        try (PreparedStatement ps = c.prepareStatement(offsetsSql)) {
-            ps.setString(1, groupId);
-            ps.setArray(2, c.createArrayOf("varchar", topics));
-            ps.setArray(3, c.createArrayOf("int4", partitions));
-            ps.setArray(4, c.createArrayOf("int8", next));
-            ps.executeUpdate();
         }
     }
 

@@ -9,7 +9,7 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
-import dev.hfc.sink.SinkOffsets;
+import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.testkit.PostgresExtension;
 import java.sql.Connection;
