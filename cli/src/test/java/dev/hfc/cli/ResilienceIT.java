@@ -81,6 +81,8 @@ class ResilienceIT {
     private final Supervisor services = new Supervisor();
     /** Per service: from its restart after a SIGKILL to a source change made then being in the table. */
     private final Map<String, List<Duration>> restartToCaughtUp = new LinkedHashMap<>();
+    /** From the producer's SIGKILL until its walsender no longer holds the replication slot. */
+    private final List<Duration> slotReleased = new ArrayList<>();
 
     @Test
     void nothingIsLostOrDuplicatedThroughFaultsAndPoison() throws Exception {
@@ -141,10 +143,18 @@ class ResilienceIT {
             for (int round = 0; round < KILL_ROUNDS; round++) {
                 for (String name : List.of("sink", "segmenter", "producer")) {
                     pause();
+                    Integer slotHolder = name.equals("producer") ? slotHolder(db) : null;
                     services.get(name).kill();
+                    long killed = System.nanoTime();
                     fault("SIGKILL " + name);
                     long restart = System.nanoTime();
                     services.get(name).start();
+                    if (slotHolder != null) {
+                        // The killed walsender keeps the slot until PostgreSQL notices the closed connection.
+                        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                                .until(() -> !slotHolder.equals(slotHolder(db)));
+                        slotReleased.add(Duration.ofNanos(System.nanoTime() - killed));
+                    }
                     restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(markerThrough(db, target, restart));
                 }
             }
@@ -198,8 +208,9 @@ class ResilienceIT {
             StringBuilder restarts = new StringBuilder();
             restartToCaughtUp.forEach((name, took) -> restarts.append(restarts.isEmpty() ? "" : ", ").append(name).append(' ')
                     .append(took.stream().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).toList()));
-            System.out.printf("resilience: restart to caught up after SIGKILL (%s membership): %s%n",
-                    STATIC ? "static" : "dynamic", restarts);
+            System.out.printf("resilience: restart to caught up after SIGKILL (%s membership): %s; the killed producer's "
+                            + "replication slot released after %s%n", STATIC ? "static" : "dynamic", restarts,
+                    slotReleased.stream().map(d -> String.format("%.2f s", d.toMillis() / 1000.0)).toList());
         } finally {
             services.close();
             admin(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
@@ -380,6 +391,14 @@ class ResilienceIT {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
                 count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE user_id = '" + user + "'") == 1);
         return Duration.ofNanos(System.nanoTime() - restartNanos);
+    }
+
+    /** The backend pid holding the replication slot, or null when it is free. */
+    private static Integer slotHolder(DbSettings db) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'res_slot'")) {
+            return rs.next() ? (Integer) rs.getObject(1) : null;
+        }
     }
 
     private static void admin(DbSettings db, String sql) throws Exception {
