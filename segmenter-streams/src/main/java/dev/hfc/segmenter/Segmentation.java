@@ -3,6 +3,7 @@ package dev.hfc.segmenter;
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.EmailAddress;
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.event.SubscriptionEvent;
@@ -46,8 +47,17 @@ public final class Segmentation {
     /** How an input was taken, for metrics and logs. */
     public enum Effect { APPLIED, DUPLICATE, LATE_WEEK_IGNORED, UNKNOWN_DELETE_IGNORED }
 
-    /** An upsert (segment non-null) or a tombstone (segment null) of {@code key}. */
-    public record Emission(SegmentKey key, CustomerSegment segment) {
+    /**
+     * An upsert (segment non-null, no end reason) or a tombstone (segment null) of {@code key}, with why the
+     * target ended.
+     */
+    public record Emission(SegmentKey key, CustomerSegment segment, EndReason endReason) {
+        public Emission {
+            if ((segment == null) == (endReason == null)) {
+                throw new IllegalArgumentException("a tombstone has an end reason and an upsert none: " + key);
+            }
+        }
+
         public boolean isTombstone() {
             return segment == null;
         }
@@ -124,7 +134,7 @@ public final class Segmentation {
             if (assignment.isEmpty()) {
                 if (before != null) {
                     emitted.remove(target);
-                    emissions.add(new Emission(key, null));
+                    emissions.add(new Emission(key, null, endReason(state, target)));
                 }
                 continue;
             }
@@ -134,10 +144,30 @@ public final class Segmentation {
             if (!now.equals(before)) {
                 emitted.put(target, now);
                 emissions.add(new Emission(key, new CustomerSegment(userId, customer.email(), target, a.segment(),
-                        a.pauseWeeks(), subscriptionId, nowMs)));
+                        a.pauseWeeks(), subscriptionId, nowMs), null));
             }
         }
         return new Outcome(state.withEmitted(emitted), emissions, rejection, Effect.APPLIED);
+    }
+
+    /** Why {@code target}, targeted until now, is not any more. */
+    private static EndReason endReason(CustomerState state, Week target) {
+        CustomerState.CustomerRow customer = state.customer();
+        if (customer == null) {
+            return EndReason.CUSTOMER_DELETED;
+        }
+        if (!customer.usable()) {
+            return EndReason.EMAIL_UNUSABLE;
+        }
+        SubscriptionStatus status = statusOf(state, target);
+        if (status == null) {
+            return EndReason.SUBSCRIPTION_DELETED;
+        }
+        return switch (status) {
+            case ACTIVE -> EndReason.RESUMED;
+            case CANCELLED -> EndReason.CANCELLED;
+            case PAUSED -> EndReason.NOT_TARGETED;
+        };
     }
 
     /** Moves the customer's clock to {@code recordMs} and prunes what can no longer matter. */

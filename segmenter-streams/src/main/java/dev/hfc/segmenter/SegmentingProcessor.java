@@ -1,5 +1,6 @@
 package dev.hfc.segmenter;
 
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.EventCodecs;
@@ -111,8 +112,11 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         for (Segmentation.Emission e : outcome.emissions()) {
             byte[] segmentKey = keySerializer.serialize(segmentsTopic, e.key());
             byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
-            context.forward(new Record<>(segmentKey, value, record.timestamp(), new RecordHeaders()),
-                    SegmenterTopology.SEGMENTS_SINK);
+            RecordHeaders headers = new RecordHeaders();
+            if (e.isTombstone()) {
+                headers.add(EndReason.HEADER, e.endReason().bytes());
+            }
+            context.forward(new Record<>(segmentKey, value, record.timestamp(), headers), SegmenterTopology.SEGMENTS_SINK);
             metrics.emitted(e.isTombstone());
         }
         outcome.rejection().ifPresent(r -> deadLetter(record, r));

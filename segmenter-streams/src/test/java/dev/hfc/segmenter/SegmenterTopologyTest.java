@@ -2,6 +2,7 @@ package dev.hfc.segmenter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.SegmentKey;
@@ -133,6 +134,42 @@ class SegmenterTopologyTest {
             assertThat(r.value()).isNull();
         });
         assertThat(metrics.emittedTombstones()).isEqualTo(1);
+    }
+
+    /** Each way a target can end, and the reason its tombstone carries (the sink records it as the outcome). */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"resume, resumed", "cancel, cancelled", "delete-week, subscription-deleted",
+            "delete-customer, customer-deleted", "unusable-email, email-unusable"})
+    void aTombstoneSaysWhyTheTargetEnded(String change, String reason) {
+        User u = new User("a@example.com");
+        u.customer();
+        u.weeks(W, "PAAA");
+        drainTable();
+        switch (change) {
+            case "resume" -> u.week(W, SubscriptionStatus.ACTIVE);
+            case "cancel" -> u.week(W, SubscriptionStatus.CANCELLED);
+            case "delete-week" -> u.delete(W);
+            case "delete-customer" -> customers.pipeInput(u.id.toString(), null, clock);
+            case "unusable-email" -> {
+                u.email = "no-at-sign.example.com";
+                u.customer();
+            }
+            default -> throw new IllegalArgumentException(change);
+        }
+        List<TestRecord<SegmentKey, CustomerSegment>> out = segments.readRecordsToList();
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(new String(r.headers().lastHeader(EndReason.HEADER).value(), StandardCharsets.UTF_8)).isEqualTo(reason);
+        });
+    }
+
+    @Test
+    void anUpsertCarriesNoEndReason() {
+        User u = new User("a@example.com");
+        u.customer();
+        u.weeks(W, "PAAA");
+        assertThat(segments.readRecordsToList()).singleElement()
+                .satisfies(r -> assertThat(r.headers().lastHeader(EndReason.HEADER)).isNull());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.hfc.sink;
 
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.DecodeResult;
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.topic.DeadLetterPublisher;
@@ -226,7 +227,8 @@ final class SinkConsumer {
         }
         SegmentKey k = key.orThrow();
         if (r.value() == null) {
-            batch.add(k, null, source);
+            var reason = r.headers().lastHeader(EndReason.HEADER);
+            batch.tombstone(k, EndReason.fromHeader(reason == null ? null : reason.value()), source);
             return;
         }
         DecodeResult<CustomerSegment> value = EventCodecs.CUSTOMER_SEGMENT.decode(r.value());

@@ -1,6 +1,7 @@
 package dev.hfc.sink.batch;
 
 import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
 import java.util.ArrayList;
@@ -20,8 +21,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class SegmentBatch {
 
-    /** What the batch holds for one key: the latest value (null for a tombstone) and where it came from. */
-    public record Entry(SegmentKey key, CustomerSegment value, Source source) {
+    /**
+     * What the batch holds for one key: the latest value (null for a tombstone, which then says why the target
+     * ended) and where it came from.
+     */
+    public record Entry(SegmentKey key, CustomerSegment value, EndReason endReason, Source source) {
         public boolean isTombstone() {
             return value == null;
         }
@@ -40,12 +44,24 @@ public final class SegmentBatch {
     private long firstAddedNanos;
     private long maxTimestampMs = Long.MIN_VALUE;
 
-    /** Adds a valid record; a later record of the same key replaces an earlier one. */
+    /**
+     * Adds a valid record; a later record of the same key replaces an earlier one. A null value is a tombstone
+     * that did not say why ({@link EndReason#UNKNOWN}).
+     */
     public void add(SegmentKey key, CustomerSegment value, Source source) {
-        checkOrder(source);
-        latest.remove(key); // keep insertion order = order of the latest record
-        latest.put(key, new Entry(key, value, source));
-        advance(source);
+        put(new Entry(key, value, value == null ? EndReason.UNKNOWN : null, source));
+    }
+
+    /** Adds a tombstone: {@code key} is no longer a target, for {@code reason}. */
+    public void tombstone(SegmentKey key, EndReason reason, Source source) {
+        put(new Entry(key, null, java.util.Objects.requireNonNull(reason, "reason"), source));
+    }
+
+    private void put(Entry entry) {
+        checkOrder(entry.source());
+        latest.remove(entry.key()); // keep insertion order = order of the latest record
+        latest.put(entry.key(), entry);
+        advance(entry.source());
     }
 
     /** Adds a record refused before the database (malformed); its offset still moves on. */

@@ -9,6 +9,7 @@ import dev.hfc.schema.Database;
 import dev.hfc.sink.batch.DeadLetterSink;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.offset.SinkOffsets;
+import dev.hfc.sink.outcome.TargetOutcomes;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one {@link SegmentBatch} into {@code rec_campaigns_weekly} in ONE transaction (§6): the
- * tombstoned keys are deleted, the upserts go in with COPY, and the next offset of every partition is
- * stored in {@code hfc_sink_offsets}, so rows and position commit together or not at all. Rows with
+ * tombstoned keys are deleted (their end reasons recorded in {@code hfc_campaign_outcomes} first), the
+ * upserts go in with COPY, and the next offset of every partition is stored in {@code hfc_sink_offsets},
+ * so rows, outcomes and position commit together or not at all. Rows with
  * {@code campaign_sent = true} are never changed or deleted.
  *
  * <p>Upserts take one of two paths:
@@ -66,6 +68,7 @@ public final class CopyBatchWriter implements BatchStore {
     private final String upsertSql;
     private final String deleteSql;
     private final SinkOffsets offsets;
+    private final TargetOutcomes outcomes;
     private final String copyDirectSql;
     private final String copyStageSql;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
@@ -101,6 +104,7 @@ public final class CopyBatchWriter implements BatchStore {
                 + "ON CONFLICT (group_id, member) DO UPDATE SET lag_records = EXCLUDED.lag_records, updated_at = now()";
         this.leaveSql = "DELETE FROM " + db.qualified("hfc_sink_progress") + " WHERE group_id = ? AND member = ?";
         this.offsets = new SinkOffsets(db);
+        this.outcomes = new TargetOutcomes(db);
     }
 
     /**
@@ -134,7 +138,9 @@ public final class CopyBatchWriter implements BatchStore {
             for (SegmentBatch.Entry e : batch.entries()) {
                 (e.isTombstone() ? deletes : upserts).add(e);
             }
+            outcomes.record(c, deletes); // before the delete: the rows say which segment ended
             long deleted = deletes.isEmpty() ? 0 : delete(c, deletes);
+            outcomes.clear(c, upserts);
             List<SegmentBatch.Refused> refused = new ArrayList<>(batch.refused());
             long upserted = 0;
             boolean direct = false;

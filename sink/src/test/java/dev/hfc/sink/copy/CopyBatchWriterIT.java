@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
-import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.sink.batch.SegmentBatch;
+import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -51,6 +52,69 @@ class CopyBatchWriterIT {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM rec_campaigns_weekly")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aTombstonesEndReasonIsRecordedAsTheTargetsOutcomeAndASentRowStaysAsItWas() throws Exception {
+        DbSettings db = POSTGRES.db("outcomes");
+        SchemaMigrator.migrate(db, false);
+        Week week = Week.parse("2026-W49");
+        UUID sent = UUID.randomUUID();
+        UUID unsent = UUID.randomUUID();
+        UUID cancelled = UUID.randomUUID();
+        UUID neverRow = UUID.randomUUID();
+        try (CopyBatchWriter writer = new CopyBatchWriter(db, "g", CopyFormat.BINARY)) {
+            SegmentBatch first = new SegmentBatch();
+            long offset = 0;
+            for (UUID u : List.of(sent, unsent, cancelled)) {
+                CustomerSegment s = new CustomerSegment(u, "x@example.com", week, Segment.MEDIUM, 2, UUID.randomUUID(), 0L);
+                first.add(s.key(), s, source(offset++, 1_000L));
+            }
+            writer.write(first, refused -> { });
+            sql(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE user_id = '" + sent + "'");
+            String sentRow = query(db, "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
+                    + "WHERE user_id = '" + sent + "'");
+
+            SegmentBatch ends = new SegmentBatch();
+            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, sent), EndReason.RESUMED, source(offset++, 1_764_000_000_000L));
+            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, unsent), EndReason.RESUMED, source(offset++, 1_764_000_001_000L));
+            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, cancelled), EndReason.CANCELLED, source(offset++, 1_764_000_002_000L));
+            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, neverRow), EndReason.RESUMED, source(offset++, 1_764_000_003_000L));
+            writer.write(ends, refused -> { });
+
+            assertThat(query(db, "SELECT string_agg(user_id || ' ' || segment || ' ' || outcome || ' ' "
+                    + "|| extract(epoch FROM outcome_at)::bigint, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
+                    .isEqualTo(sent + " medium resumed 1764000000," + unsent + " medium resumed 1764000001,"
+                            + cancelled + " medium cancelled 1764000002");
+            assertThat(query(db, "SELECT string_agg(user_id::text, ',') FROM rec_campaigns_weekly")).isEqualTo(sent.toString());
+            assertThat(query(db, "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
+                    + "WHERE user_id = '" + sent + "'")).as("the sent row is history").isEqualTo(sentRow);
+
+            // Paused again: a target again, so no outcome until it ends again.
+            SegmentBatch again = new SegmentBatch();
+            CustomerSegment back = new CustomerSegment(unsent, "x@example.com", week, Segment.LOW, 1, UUID.randomUUID(), 0L);
+            again.add(back.key(), back, source(offset, 1_764_000_009_000L));
+            writer.write(again, refused -> { });
+            assertThat(query(db, "SELECT string_agg(user_id::text || ' ' || outcome, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
+                    .isEqualTo(sent + " resumed," + cancelled + " cancelled");
+        }
+    }
+
+    private static SegmentBatch.Source source(long offset, long timestampMs) {
+        return new SegmentBatch.Source(TP.topic(), TP.partition(), offset, timestampMs, null, null);
+    }
+
+    private static void sql(DbSettings db, String sql) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String query(DbSettings db, String sql) throws Exception {
+        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
