@@ -4,6 +4,7 @@ import dev.hfc.campaign.CampaignService;
 import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.content.RenderedEmail;
+import dev.hfc.campaign.control.ControlGroup;
 import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.schedule.CutoffSchedule;
@@ -226,6 +227,24 @@ final class CampaignCommand implements Runnable {
                         + "(env HFC_CAMPAIGN_SINK_WAIT_MS; default ${DEFAULT-VALUE}).")
         long sinkWaitMs;
 
+        @Option(names = "--control-percent", paramLabel = "PERCENT|SEGMENT=PERCENT,...",
+                defaultValue = "${env:HFC_CAMPAIGN_CONTROL_PERCENT:-0}",
+                description = "Share of each week's targets held back as the control group: recorded, never emailed for that "
+                        + "week; one share for all segments (10) or per segment (low=10,medium=10,high=5); at most 50 "
+                        + "(env HFC_CAMPAIGN_CONTROL_PERCENT; default ${DEFAULT-VALUE}).")
+        String controlPercent;
+
+        @Option(names = "--control-salt", paramLabel = "SALT", defaultValue = "${env:HFC_CAMPAIGN_CONTROL_SALT:-"
+                + ControlGroup.DEFAULT_SALT + "}",
+                description = "Key of the hash that picks the control group per (week, user); every sender of a campaign "
+                        + "must use the same (env HFC_CAMPAIGN_CONTROL_SALT; default ${DEFAULT-VALUE}).")
+        String controlSalt;
+
+        ControlGroup control() {
+            return Cli.check("--control-percent / --control-salt", "HFC_CAMPAIGN_CONTROL_PERCENT / HFC_CAMPAIGN_CONTROL_SALT",
+                    () -> ControlGroup.parse(controlPercent, controlSalt));
+        }
+
         ZoneId zone() {
             return Cli.zone(zone);
         }
@@ -235,6 +254,7 @@ final class CampaignCommand implements Runnable {
             DbSettings dbSettings = db.settings();
             SmtpSettings smtpSettings = smtp.settings();
             CampaignTemplates templates = content.templates();
+            ControlGroup control = control();
             var settings = Cli.check("--batch-size / --db-retry-timeout-ms / --max-sink-lag-ms / --sink-wait-ms / --smtp-connections",
                     "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS / HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS / HFC_SMTP_CONNECTIONS",
                     () -> new CampaignSender.Settings(dbSettings, batchSize, smtpSettings.messagesPerSecond(),
@@ -246,8 +266,11 @@ final class CampaignCommand implements Runnable {
             }
             SchemaMigrator.migrate(dbSettings, false);
             tokens = unsubscribe.tokens(dbSettings);
+            if (!control.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).info("campaign: control group {}", control.describe());
+            }
             return new CampaignSender(settings, templates, unsubscribe.unsubscribe(tokens, smtpSettings),
-                    () -> new SmtpMailer(smtpSettings), metrics);
+                    () -> new SmtpMailer(smtpSettings), metrics, control);
         }
 
         /** The token keys {@link #sender} settled on (the endpoints must verify with the same). */

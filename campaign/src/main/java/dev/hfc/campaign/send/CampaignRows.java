@@ -26,13 +26,18 @@ final class CampaignRows {
     private final String markSql;
     private final String deliverySql;
     private final String suppressSql;
+    private final String holdBackSql;
 
     CampaignRows(DbSettings db) {
         String rows = db.qualified("rec_campaigns_weekly");
         String deliveries = db.qualified("hfc_campaign_deliveries");
         String suppressions = db.qualified("hfc_campaign_suppressions");
         String optouts = db.qualified("hfc_campaign_optouts");
+        String control = db.qualified("hfc_campaign_control");
         String sendable = "r.subscription_week = ? AND NOT r.campaign_sent "
+                // The control group of the week: recorded once, never emailed for that week.
+                + "AND NOT EXISTS (SELECT 1 FROM " + control + " k WHERE k.subscription_week = r.subscription_week "
+                + "AND k.user_id = r.user_id) "
                 + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email) "
                 // Consent: a customer who opted out, by id or by address, gets nothing from the next claim on.
                 + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.user_id = r.user_id) "
@@ -50,6 +55,8 @@ final class CampaignRows {
         this.markSql = "UPDATE " + rows + " SET campaign_sent = true WHERE id = ANY (?) AND NOT campaign_sent";
         this.deliverySql = "INSERT INTO " + deliveries + " (subscription_week, user_id, email, segment, message_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
+        this.holdBackSql = "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.suppressSql = "INSERT INTO " + suppressions + " (email, reason, smtp_code, subscription_week, user_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING";
     }
@@ -106,6 +113,17 @@ final class CampaignRows {
             ps.setString(3, r.email());
             ps.setString(4, r.segment().wire());
             ps.setString(5, messageId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records the row's target as held back (control) for its week; a second record of it changes nothing. */
+    void holdBack(Connection c, CampaignRecipient r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(holdBackSql)) {
+            ps.setString(1, r.week().toString());
+            ps.setObject(2, r.userId());
+            ps.setString(3, r.email());
+            ps.setString(4, r.segment().wire());
             ps.executeUpdate();
         }
     }

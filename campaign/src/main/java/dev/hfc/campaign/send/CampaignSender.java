@@ -3,6 +3,7 @@ package dev.hfc.campaign.send;
 import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.consent.Unsubscribe;
+import dev.hfc.campaign.control.ControlGroup;
 import dev.hfc.campaign.content.RenderedEmail;
 import dev.hfc.campaign.delivery.Mailer;
 import dev.hfc.campaign.delivery.MessageIds;
@@ -110,15 +111,26 @@ public final class CampaignSender implements AutoCloseable {
     private final CampaignMetrics metrics;
     private final CampaignRows rows;
     private final SinkFreshness freshness;
+    private final ControlGroup control;
     private final Bucket rate;
     private volatile boolean stopping;
     private Connection claims;
     private Connection records;
 
-    /** @param mailers makes one {@link Mailer} (one SMTP connection) per {@link Settings#connections()} */
+    /** A sender without a control group: every target is emailed. */
     public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe,
                           java.util.function.Supplier<Mailer> mailers, CampaignMetrics metrics) {
+        this(settings, templates, unsubscribe, mailers, metrics, ControlGroup.none());
+    }
+
+    /**
+     * @param mailers makes one {@link Mailer} (one SMTP connection) per {@link Settings#connections()}
+     * @param control which targets are held back (recorded in {@code hfc_campaign_control}, not emailed)
+     */
+    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe,
+                          java.util.function.Supplier<Mailer> mailers, CampaignMetrics metrics, ControlGroup control) {
         this.settings = settings;
+        this.control = Objects.requireNonNull(control, "control");
         this.templates = templates;
         this.unsubscribe = unsubscribe;
         this.mailers = new java.util.concurrent.ArrayBlockingQueue<>(settings.connections());
@@ -223,6 +235,10 @@ public final class CampaignSender implements AutoCloseable {
                     break;
                 }
                 for (CampaignRecipient r : page) {
+                    if (control.holdsBack(r.week(), r.userId(), r.segment())) {
+                        p.control.merge(r.segment(), 1L, Long::sum);
+                        continue;
+                    }
                     if (cannotRender(r)) {
                         p.withoutPauseWeeks++;
                         continue;
@@ -260,6 +276,12 @@ public final class CampaignSender implements AutoCloseable {
                     toMark.add(row.id());
                     p.alreadyDelivered++;
                     metrics.message(r.week(), r.segment(), "already_delivered");
+                    continue;
+                }
+                if (control.holdsBack(r.week(), r.userId(), r.segment())) {
+                    rows.holdBack(c, r); // commits with the claim: a rerun finds it recorded and skips it
+                    p.control.merge(r.segment(), 1L, Long::sum);
+                    metrics.message(r.week(), r.segment(), "control");
                     continue;
                 }
                 if (cannotRender(r)) {
@@ -506,6 +528,7 @@ public final class CampaignSender implements AutoCloseable {
     /** Counters of one run. */
     private static final class Progress {
         final Map<Segment, Long> sent = new EnumMap<>(Segment.class);
+        final Map<Segment, Long> control = new EnumMap<>(Segment.class);
         long alreadyDelivered;
         long addressRejected;
         long refused;
@@ -520,7 +543,7 @@ public final class CampaignSender implements AutoCloseable {
         }
 
         SendReport report(Week week, boolean dryRun) {
-            return new SendReport(week, dryRun, sent, alreadyDelivered, addressRejected, refused, senderRefused, unsupported, withoutPauseWeeks, aborted);
+            return new SendReport(week, dryRun, sent, control, alreadyDelivered, addressRejected, refused, senderRefused, unsupported, withoutPauseWeeks, aborted);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * What one {@code campaign send} did for a week.
  *
  * @param sent              messages the server accepted, per segment (rendered only, for a dry run)
+ * @param control           targets held back as the week's control group, per segment (recorded, not emailed)
  * @param alreadyDelivered  rows marked sent without sending: an earlier sender's delivery was on record
  * @param addressRejected   rows whose address is unusable for good (recorded, not tried again)
  * @param refused           messages the server refused for good for another reason (left unsent)
@@ -20,15 +21,20 @@ import java.util.Map;
  * @param withoutPauseWeeks rows left unsent because they have no pause_weeks and their segment's templates use it
  * @param aborted           why the run stopped early (the mail server stayed unreachable), or null
  */
-public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, long alreadyDelivered,
+public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map<Segment, Long> control, long alreadyDelivered,
                          long addressRejected, long refused, long senderRefused, long unsupported, long withoutPauseWeeks, String aborted) {
 
     public SendReport {
-        sent = Collections.unmodifiableMap(new EnumMap<>(sent));
+        sent = Collections.unmodifiableMap(sent.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(sent));
+        control = Collections.unmodifiableMap(control.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(control));
     }
 
     public long sentTotal() {
         return sent.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long controlTotal() {
+        return control.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** True when every sendable row of the week was handled. */
@@ -45,6 +51,15 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, lon
             first = false;
         }
         b.append(")");
+        if (controlTotal() > 0) {
+            b.append(dryRun ? ", would hold back " : ", held back ").append(controlTotal()).append(" as control (");
+            boolean firstControl = true;
+            for (Segment s : Segment.values()) {
+                b.append(firstControl ? "" : ", ").append(s.wire()).append(' ').append(control.getOrDefault(s, 0L));
+                firstControl = false;
+            }
+            b.append(")");
+        }
         if (alreadyDelivered > 0) {
             b.append(", ").append(alreadyDelivered).append(" marked from an earlier delivery");
         }
