@@ -5,6 +5,8 @@ import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.content.RenderedEmail;
 import dev.hfc.campaign.control.ControlGroup;
+import dev.hfc.campaign.report.CampaignReport;
+import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.schedule.CutoffSchedule;
@@ -30,11 +32,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code hfc campaign send|run|preview}: the weekly campaign emails (§1 part 3). */
+/** {@code hfc campaign send|run|preview|report|…}: the weekly campaign emails (§1 part 3) and what they did. */
 @Command(name = "campaign", mixinStandardHelpOptions = true,
         description = "Send the weekly pause campaign from rec_campaigns_weekly and mark the rows sent.",
         subcommands = {CampaignCommand.Send.class, CampaignCommand.Run.class, CampaignCommand.Preview.class,
-                CampaignCommand.Unsubscribe.class, CampaignCommand.Resubscribe.class})
+                CampaignCommand.Unsubscribe.class, CampaignCommand.Resubscribe.class, CampaignCommand.Report.class})
 final class CampaignCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -515,6 +517,32 @@ final class CampaignCommand implements Runnable {
         public Integer call() throws Exception {
             int removed = target.store(db).resubscribe(target.user(), target.address());
             System.out.println("removed " + removed + " opt-out(s)");
+            return Hfc.OK;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Did the win-back work: per target week and segment, targeted, emailed, control, unsubscribed, "
+                    + "bounced, resumed among the emailed and among the control group, the uplift with its 95% confidence "
+                    + "interval, and the median time from the email to the resume. Reads only the output database.")
+    static final class Report implements Callable<Integer> {
+        @Mixin
+        DbOptions db;
+
+        @Option(names = "--week", paramLabel = "YYYY-Www", description = "Only this target week (default: every week on record).")
+        String week;
+
+        @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
+                description = "Output format (default ${DEFAULT-VALUE}).")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            ReportFormat f = Cli.check("--format", null, () -> ReportFormat.parse(format.trim()));
+            Week w = week == null ? null : week(week.trim(), "--week");
+            DbSettings dbSettings = db.settings();
+            SchemaMigrator.migrate(dbSettings, false);
+            System.out.print(f.render(CampaignReport.read(dbSettings, w)));
             return Hfc.OK;
         }
     }

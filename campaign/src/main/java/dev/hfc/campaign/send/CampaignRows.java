@@ -117,14 +117,17 @@ final class CampaignRows {
         }
     }
 
-    /** Records the row's target as held back (control) for its week; a second record of it changes nothing. */
-    void holdBack(Connection c, CampaignRecipient r) throws SQLException {
+    /**
+     * Records the row's target as held back (control) for its week; false when it already was (a racing
+     * sender's claim that waited for the row's lock still sees it, as nothing in the row itself changed).
+     */
+    boolean holdBack(Connection c, CampaignRecipient r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(holdBackSql)) {
             ps.setString(1, r.week().toString());
             ps.setObject(2, r.userId());
             ps.setString(3, r.email());
             ps.setString(4, r.segment().wire());
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         }
     }
 

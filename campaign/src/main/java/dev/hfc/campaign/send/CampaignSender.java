@@ -279,9 +279,10 @@ public final class CampaignSender implements AutoCloseable {
                     continue;
                 }
                 if (control.holdsBack(r.week(), r.userId(), r.segment())) {
-                    rows.holdBack(c, r); // commits with the claim: a rerun finds it recorded and skips it
-                    p.control.merge(r.segment(), 1L, Long::sum);
-                    metrics.message(r.week(), r.segment(), "control");
+                    if (rows.holdBack(c, r)) { // commits with the claim: a rerun finds it recorded and skips it
+                        p.control.merge(r.segment(), 1L, Long::sum);
+                        metrics.message(r.week(), r.segment(), "control");
+                    }
                     continue;
                 }
                 if (cannotRender(r)) {
