@@ -5,6 +5,8 @@ import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.content.RenderedEmail;
 import dev.hfc.campaign.control.ControlGroup;
+import dev.hfc.campaign.dashboard.Dashboard;
+import dev.hfc.campaign.dashboard.DlqCounts;
 import dev.hfc.campaign.report.CampaignReport;
 import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.delivery.SmtpMailer;
@@ -363,6 +365,15 @@ final class CampaignCommand implements Runnable {
                 description = "The window of --soft-bounce-limit (env HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS; default ${DEFAULT-VALUE}).")
         int softBounceWindowDays;
 
+        @Mixin
+        KafkaOptions kafka;
+
+        @Option(names = "--dashboard-dlq", negatable = true, defaultValue = "${env:HFC_CAMPAIGN_DASHBOARD_DLQ:-false}",
+                fallbackValue = "true",
+                description = "Count the dead-letter topic by reason on the dashboard, read with the Kafka options "
+                        + "(env HFC_CAMPAIGN_DASHBOARD_DLQ; default ${DEFAULT-VALUE}).")
+        boolean dashboardDlq;
+
         @Option(names = "--retry-interval-s", paramLabel = "S", defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-60}",
                 description = "Pause before a run that stopped early is tried again (env HFC_CAMPAIGN_RETRY_INTERVAL_S; default ${DEFAULT-VALUE}).")
         long retryIntervalSeconds;
@@ -384,7 +395,7 @@ final class CampaignCommand implements Runnable {
             if (retryIntervalSeconds < 1) {
                 throw Cli.usage("--retry-interval-s", "HFC_CAMPAIGN_RETRY_INTERVAL_S", "must be at least 1");
             }
-            Integer opsPort = ops.port();
+            java.net.InetSocketAddress opsAddress = ops.address();
             var registry = ServiceRunner.registry("campaign");
             CampaignMetrics metrics = new CampaignMetrics(registry);
             CampaignSender sender = options.sender(metrics);
@@ -396,17 +407,21 @@ final class CampaignCommand implements Runnable {
                     new dev.hfc.campaign.consent.ConsentStore(options.db.settings()), metrics,
                     webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)));
-            if (opsPort == null) {
+            if (opsAddress == null) {
                 org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).warn("campaign: no --ops-port, so this process does "
-                        + "not serve /unsubscribe or /webhooks/bounces; recipients' one-click unsubscribes need it");
+                        + "not serve /unsubscribe, /webhooks/bounces or /dashboard; recipients' one-click unsubscribes need it");
             }
             if (webhookSecret == null || webhookSecret.isBlank()) {
                 org.slf4j.LoggerFactory.getLogger(CampaignCommand.class).info("campaign: no --webhook-secret: "
                         + "POST /webhooks/bounces answers 404");
             }
+            DlqCounts dlq = dashboardDlq ? new DlqCounts(kafka.settings().clientProperties(java.util.Map.of()),
+                    kafka.topics().dlq().name()) : null;
+            var handlers = new java.util.HashMap<>(endpoints.handlers());
+            handlers.putAll(new Dashboard(options.db.settings(), options.zone(), Clock.systemUTC(), dlq).handlers());
             CampaignService service = CampaignService.start(sender, new CutoffSchedule(day, time, options.zone()), metrics,
-                    Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds), endpoints.handlers());
-            return ServiceRunner.run("campaign", service, registry, opsPort);
+                    Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds), handlers);
+            return ServiceRunner.run("campaign", service, registry, opsAddress);
         }
     }
 

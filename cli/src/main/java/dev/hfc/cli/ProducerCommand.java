@@ -63,7 +63,7 @@ final class ProducerCommand implements Callable<Integer> {
         var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms", null,
                 () -> new CdcProducer.Settings(kafka.settings(), kafka.topics(), dbSettings, slotName, publicationName,
                         Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout()));
-        Integer opsPort = ops.port();
+        java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer;
         try {
@@ -71,6 +71,6 @@ final class ProducerCommand implements Callable<Integer> {
         } catch (dev.hfc.producer.cdc.SourceTables.NotReadyException e) {
             throw Cli.usage("--db-url / --db-schema", "HFC_DB_URL / HFC_DB_SCHEMA", e.getMessage());
         }
-        return ServiceRunner.run("producer", producer, registry, opsPort);
+        return ServiceRunner.run("producer", producer, registry, opsAddress);
     }
 }

@@ -59,7 +59,7 @@ final class SegmenterCommand implements Callable<Integer> {
                 () -> new SegmenterService.Settings(kafka.settings(),
                         new SegmenterConfig(kafka.topics(), segments.policy(), segments.zone()),
                         applicationId, threads, stateDir, standbyReplicas, layout.layout(), instanceId));
-        Integer opsPort = ops.port();
+        java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("segmenter");
         SegmenterService service;
         try {
@@ -67,7 +67,7 @@ final class SegmenterCommand implements Callable<Integer> {
         } catch (dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException e) {
             throw Cli.usage("--application-id / --partitions", "HFC_SEGMENTER_APPLICATION_ID / HFC_TOPIC_PARTITIONS", e.getMessage());
         }
-        return ServiceRunner.run("segmenter", service, registry, opsPort);
+        return ServiceRunner.run("segmenter", service, registry, opsAddress);
     }
 
     /** The §4 rule's parameters and the zone weeks are counted in. */

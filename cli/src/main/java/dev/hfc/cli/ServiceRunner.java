@@ -18,12 +18,12 @@ final class ServiceRunner {
 
     private ServiceRunner() {}
 
-    static int run(String name, RunningService service, PrometheusMeterRegistry registry, Integer opsPort)
+    static int run(String name, RunningService service, PrometheusMeterRegistry registry, java.net.InetSocketAddress opsAddress)
             throws InterruptedException {
-        OpsServer ops = opsPort == null ? null : OpsServer.start(opsPort, registry, service::health, service.actions(),
+        OpsServer ops = opsAddress == null ? null : OpsServer.start(opsAddress, registry, service::health, service.actions(),
                 service.handlers());
         if (ops != null) {
-            LOG.info("{}: /health and /metrics on port {}", name, ops.port());
+            LOG.info("{}: /health and /metrics on {}:{}", name, ops.host(), ops.port());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

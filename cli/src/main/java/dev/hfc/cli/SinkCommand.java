@@ -60,7 +60,7 @@ final class SinkCommand implements Callable<Integer> {
                 () -> new SinkService.Settings(kafka.settings(), kafka.topics(), db.settings(), groupId, batchSize,
                         Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers,
                         instanceId));
-        Integer opsPort = ops.port();
+        java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("sink");
         SinkService service;
         try {
@@ -68,6 +68,6 @@ final class SinkCommand implements Callable<Integer> {
         } catch (dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException e) {
             throw Cli.usage("--group-id / --partitions", "HFC_SINK_GROUP_ID / HFC_TOPIC_PARTITIONS", e.getMessage());
         }
-        return ServiceRunner.run("sink", service, registry, opsPort);
+        return ServiceRunner.run("sink", service, registry, opsAddress);
     }
 }

@@ -47,11 +47,19 @@ public final class OpsServer implements AutoCloseable {
     public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
                                   java.util.Map<String, Supplier<String>> actions,
                                   java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
+        return start(new InetSocketAddress(port), registry, health, actions, handlers);
+    }
+
+    /** As above, on {@code address}: one interface (127.0.0.1 keeps it to this host) or all (0.0.0.0). */
+    public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health,
+                                  java.util.Map<String, Supplier<String>> actions,
+                                  java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 16);
+            server = HttpServer.create(address, 16);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve /health and /metrics on port " + port, e);
+            throw new UncheckedIOException("cannot serve /health and /metrics on " + address.getHostString() + ":"
+                    + address.getPort() + ": " + e.getMessage(), e);
         }
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hfc-ops-http");
@@ -84,6 +92,11 @@ public final class OpsServer implements AutoCloseable {
         handlers.forEach(server::createContext);
         server.start();
         return new OpsServer(server, executor);
+    }
+
+    /** The address served on, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}. */
+    public String host() {
+        return server.getAddress().getHostString();
     }
 
     public int port() {

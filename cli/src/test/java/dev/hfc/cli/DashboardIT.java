@@ -1,0 +1,264 @@
+package dev.hfc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hfc.campaign.report.CampaignReport;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.RejectReason;
+import dev.hfc.core.event.Rejection;
+import dev.hfc.core.segment.Segment;
+import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.week.Week;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.KafkaExtension;
+import dev.hfc.testkit.PostgresExtension;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The campaign dashboard in a real browser: headless Chromium (Debian's {@code chromium} and
+ * {@code chromium-driver}, driven by Selenium) loads {@code /dashboard} from a running {@code hfc campaign run}
+ * process, and the charts' data must equal {@code hfc campaign report}'s numbers. The screenshot is kept in
+ * {@code cli/target/artifacts/dashboard.png}.
+ */
+class DashboardIT {
+
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    static final Path SCREENSHOT = Path.of("target", "artifacts", "dashboard.png");
+
+    @Test
+    void theDashboardDrawsTheReportsNumbersInABrowser() throws Exception {
+        DbSettings db = POSTGRES.db("dashboard");
+        SchemaMigrator.migrate(db, false);
+        Week target = Week.target(Instant.now(), ZoneOffset.UTC);
+        Instant sentAt = Instant.now().minus(Duration.ofDays(1));
+        try (Connection c = Database.connect(db)) {
+            for (int k = 0; k < 3; k++) {
+                Week w = target.minus(2 - k);
+                for (Segment s : Segment.values()) {
+                    int n = 12 + 6 * s.ordinal() + 2 * k;
+                    for (int j = 0; j < n; j++) {
+                        target(c, w, s, j, sentAt);
+                    }
+                }
+            }
+            for (int j = 0; j < 3; j++) { // left to send in the target week
+                row(c, target, UUID.randomUUID(), Segment.LOW, false);
+            }
+            // A sink that is behind: the dashboard shows its lag, and the sender refuses to send from a stale table.
+            exec(c, "INSERT INTO hfc_sink_progress (group_id, member, lag_records) VALUES ('hfc-sink', 'sink-host#0', 7)");
+        }
+        var topics = KAFKA.freshTopics();
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (RejectReason reason : List.of(RejectReason.INVALID_WEEK, RejectReason.INVALID_WEEK, RejectReason.WRONG_PARTITION)) {
+                producer.send(new ProducerRecord<>(topics.dlq().name(), null, null, new byte[] {1}, new byte[] {2},
+                        DeadLetters.headers("segmenter", new Rejection(reason, "test"), topics.customers().name(), 0, 1L))).get();
+            }
+        }
+
+        int port = freePort();
+        Map<String, String> env = new HashMap<>(Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(),
+                "HFC_DB_PASSWORD", db.password(), "HFC_DB_SCHEMA", db.schema(), "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
+                "HFC_TOPIC_PREFIX", topics.prefix(), "HFC_SMTP_HOST", "127.0.0.1", "HFC_SMTP_PORT", Integer.toString(freePort())));
+        try (HfcProcess campaign = HfcProcess.start(env, "campaign", "run", "--ops-port", Integer.toString(port),
+                "--ops-bind-address", "127.0.0.1", "--dashboard-dlq", "--sink-wait-ms", "1000")) {
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            assertThat(campaign.stderr()).contains("/health and /metrics on 127.0.0.1:" + port);
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                    .contains("default-src 'none'"));
+
+            CampaignReport report = CampaignReport.read(db, null);
+            ChromeDriver browser = chromium();
+            try {
+                browser.get("http://127.0.0.1:" + port + "/dashboard");
+                new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
+                        !"false".equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
+                assertThat(browser.findElement(By.tagName("body")).getAttribute("data-loaded"))
+                        .as(() -> browser.findElement(By.tagName("main")).getText()).isEqualTo("true");
+
+                // Segment sizes: one bar part per (week, segment), equal to the report's targeted.
+                Map<String, Long> sizes = new HashMap<>();
+                for (WebElement r : browser.findElements(By.cssSelector("#segment-sizes rect.size"))) {
+                    sizes.put(r.getAttribute("data-week") + " " + r.getAttribute("data-segment"), Long.parseLong(r.getAttribute("data-value")));
+                }
+                assertThat(sizes).hasSize(8 * 3);
+                int checked = 0;
+                for (CampaignReport.Line l : report.lines()) {
+                    assertThat(sizes.get(l.week() + " " + l.segment().wire())).as("%s %s", l.week(), l.segment()).isEqualTo(l.targeted());
+                    checked++;
+                }
+                assertThat(checked).isEqualTo(9);
+                assertThat(sizes.values().stream().mapToLong(Long::longValue).sum())
+                        .isEqualTo(report.lines().stream().mapToLong(CampaignReport.Line::targeted).sum());
+
+                // Uplift: one point per (week, segment), with the report's interval.
+                List<WebElement> points = browser.findElements(By.cssSelector("#uplift circle.uplift"));
+                assertThat(points).hasSize(9);
+                for (WebElement p : points) {
+                    CampaignReport.Line l = report.lines().stream().filter(x -> x.week().toString().equals(p.getAttribute("data-week"))
+                            && x.segment().wire().equals(p.getAttribute("data-segment"))).findFirst().orElseThrow();
+                    assertThat(Double.parseDouble(p.getAttribute("data-uplift"))).isEqualTo(l.uplift().difference());
+                    assertThat(Double.parseDouble(p.getAttribute("data-lower"))).isEqualTo(l.uplift().lower());
+                    assertThat(Double.parseDouble(p.getAttribute("data-upper"))).isEqualTo(l.uplift().upper());
+                }
+
+                // This week's sending, the report table, the sink's lag and the DLQ by reason.
+                WebElement sending = browser.findElement(By.id("sending"));
+                CampaignReport.Line thisWeekLow = report.lines().stream()
+                        .filter(l -> l.week().equals(target) && l.segment() == Segment.LOW).findFirst().orElseThrow();
+                long emailed = report.lines().stream().filter(l -> l.week().equals(target)).mapToLong(CampaignReport.Line::emailed).sum();
+                long control = report.lines().stream().filter(l -> l.week().equals(target)).mapToLong(CampaignReport.Line::control).sum();
+                assertThat(sending.getAttribute("data-emailed")).isEqualTo(Long.toString(emailed));
+                assertThat(sending.getAttribute("data-control")).isEqualTo(Long.toString(control));
+                assertThat(sending.getAttribute("data-left")).isEqualTo("3");
+                WebElement row = browser.findElement(By.cssSelector("#report tr[data-week='" + target + "'][data-segment='low']"));
+                List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+                assertThat(cells.subList(2, 7)).containsExactly(Long.toString(thisWeekLow.targeted()), Long.toString(thisWeekLow.emailed()),
+                        Long.toString(thisWeekLow.control()), Long.toString(thisWeekLow.unsubscribed()), Long.toString(thisWeekLow.bounced()));
+                assertThat(browser.findElement(By.id("sink")).getText()).contains("sink-host#0").contains("7");
+                Map<String, String> dlq = new HashMap<>();
+                for (WebElement r : browser.findElements(By.cssSelector("#dlq tr[data-reason]"))) {
+                    dlq.put(r.getAttribute("data-reason"), r.getAttribute("data-count"));
+                }
+                assertThat(dlq).containsExactlyInAnyOrderEntriesOf(Map.of("invalid-week", "2", "wrong-partition", "1"));
+                assertThat(browser.findElement(By.id("access")).getText()).contains("No login");
+
+                // Everything came from the service itself: no CDN, no external font.
+                @SuppressWarnings("unchecked")
+                List<String> resources = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                        "return performance.getEntriesByType('resource').map(e => e.name)");
+                assertThat(resources).isNotEmpty().allSatisfy(r -> assertThat(r).startsWith("http://127.0.0.1:" + port + "/"));
+
+                Files.createDirectories(SCREENSHOT.getParent());
+                byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+                Files.write(SCREENSHOT, png);
+                assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+                assertThat(png.length).isGreaterThan(20_000);
+                System.out.println("dashboard: screenshot in " + SCREENSHOT.toAbsolutePath());
+            } finally {
+                browser.quit();
+            }
+            assertThat(campaign.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+    }
+
+    /** Headless Debian Chromium with the flags this closed network needs; no driver download. */
+    static ChromeDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        String binary = System.getenv().getOrDefault("HFC_TEST_CHROMIUM", "/usr/bin/chromium");
+        options.setBinary(binary);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(System.getenv().getOrDefault("HFC_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")).toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    /** A target of the week: every fourth held back, the rest emailed; some of each resume an hour later. */
+    private static void target(Connection c, Week w, Segment s, int j, Instant sentAt) throws Exception {
+        UUID user = UUID.randomUUID();
+        boolean held = j % 4 == 0;
+        row(c, w, user, s, !held);
+        String email = "u" + user.toString().substring(0, 8) + "@example.com";
+        if (held) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_control (subscription_week, user_id, email, "
+                    + "segment, held_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, w.toString());
+                ps.setObject(2, user);
+                ps.setString(3, email);
+                ps.setString(4, s.wire());
+                ps.setTimestamp(5, Timestamp.from(sentAt));
+                ps.executeUpdate();
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, "
+                    + "segment, message_id, sent_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, w.toString());
+                ps.setObject(2, user);
+                ps.setString(3, email);
+                ps.setString(4, s.wire());
+                ps.setString(5, "<m." + user + "@example.com>");
+                ps.setTimestamp(6, Timestamp.from(sentAt));
+                ps.executeUpdate();
+            }
+        }
+        if ((held && j % 8 == 0) || (!held && j % 3 == 0)) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_outcomes (subscription_week, user_id, segment, "
+                    + "outcome, outcome_at) VALUES (?, ?, ?, 'resumed', ?)")) {
+                ps.setString(1, w.toString());
+                ps.setObject(2, user);
+                ps.setString(3, s.wire());
+                ps.setTimestamp(4, Timestamp.from(sentAt.plus(Duration.ofHours(1))));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static void row(Connection c, Week w, UUID user, Segment s, boolean sent) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, "
+                + "subscription_week, subscription_id, pause_weeks) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setObject(1, user);
+            ps.setString(2, "u" + user.toString().substring(0, 8) + "@example.com");
+            ps.setString(3, s.wire());
+            ps.setBoolean(4, sent);
+            ps.setString(5, w.toString());
+            ps.setObject(6, UUID.randomUUID());
+            ps.setInt(7, s == Segment.LOW ? 1 : s == Segment.MEDIUM ? 2 : 4);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void exec(Connection c, String sql) throws Exception {
+        try (var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
