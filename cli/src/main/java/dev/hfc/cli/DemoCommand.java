@@ -1,8 +1,13 @@
 package dev.hfc.cli;
 
 import dev.hfc.campaign.content.CampaignTemplates;
+import dev.hfc.campaign.control.ControlGroup;
+import dev.hfc.campaign.dashboard.Dashboard;
+import dev.hfc.campaign.dashboard.DlqCounts;
 import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
+import dev.hfc.campaign.report.CampaignReport;
+import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
@@ -35,6 +40,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -145,32 +151,53 @@ final class DemoCommand implements Callable<Integer> {
             long pipelineStart = System.nanoTime();
             try (InProcessPipeline pipeline = InProcessPipeline.start(new InProcessPipeline.Settings(kafka, topics, db, slot,
                          work.resolve("segmenter"), layout, policy, Duration.ofMillis(100)), registry);
-                 OpsServer ops = OpsServer.start(opsPort, registry, pipeline::health, Map.of(), endpoints.handlers())) {
-                say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics");
+                 DlqCounts dlq = new DlqCounts(kafka.clientProperties(Map.of()), topics.dlq().name());
+                 OpsServer ops = OpsServer.start(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), opsPort),
+                         registry, pipeline::health, Map.of(), handlers(endpoints.handlers(),
+                                 new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).handlers()))) {
+                say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics, the campaign "
+                        + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
-                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, pipeline, "initial load");
+                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, pipeline, "initial load", false);
                 double loadSeconds = (System.nanoTime() - pipelineStart) / 1e9;
                 double eventsPerSecond = pipeline.published() / loadSeconds;
                 say(String.format("caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
                         loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
 
-                LiveChanges.Applied applied = null;
-                if (changes > 0) {
-                    say(String.format("applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, new customers)",
-                            changes, changeRate));
-                    applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
-                }
-                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes");
-                Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
                 var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(tokens,
                         java.net.URI.create("http://127.0.0.1:" + ops.port() + "/unsubscribe"), "unsubscribe@demo.example",
                         "pause-campaign.demo.example", "Paused deliveries");
-                CampaignOutcome campaign = finalCheck.matches() ? sendCampaign(db, target, unsubscribe, campaignMetrics) : null;
+                // The cut-off run: the target week's campaign, with a control group held back.
+                CampaignOutcome campaign = caughtUp.matches()
+                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, "cut-off run") : null;
+
+                LiveChanges.Applied applied = null;
+                if (changes > 0) {
+                    say(String.format("applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, "
+                            + "new customers); resumes now come after the email", changes, changeRate));
+                    applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
+                }
+                // Rows marked sent are history from here on (§4): the check leaves them out on both sides.
+                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true);
+                Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
+                // Customers who paused after the cut-off run get theirs from a second run.
+                CampaignOutcome late = campaign != null && finalCheck.matches()
+                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, "run for late pauses") : null;
                 printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
                 if (campaign != null) {
                     campaign.print();
                 }
-                code = finalCheck.matches() && campaign != null && campaign.ok() ? Hfc.OK : Hfc.FAILED;
+                if (late != null) {
+                    late.print();
+                }
+                if (campaign != null) {
+                    System.out.println();
+                    System.out.println("Win-back report for " + target + " (hfc campaign report --week " + target + "):");
+                    System.out.print(ReportFormat.TABLE.render(CampaignReport.read(db, target)));
+                    System.out.println("The dashboard was at http://127.0.0.1:" + ops.port() + "/dashboard while the demo ran "
+                            + "(hfc campaign run serves it on its --ops-port).");
+                }
+                code = finalCheck.matches() && campaign != null && campaign.ok() && late != null && late.ok() ? Hfc.OK : Hfc.FAILED;
             }
         } finally {
             cleanUp(db, slot);
@@ -183,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline,
-                                              String phase) throws Exception {
+                                              String phase, boolean keepSent) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         ReferenceCheck.Outcome last = null;
         long lastSaid = 0;
@@ -193,7 +220,7 @@ final class DemoCommand implements Callable<Integer> {
             if (pipeline.failure() != null) {
                 throw new IllegalStateException("a service failed: " + pipeline.failure());
             }
-            ReferenceCheck.Outcome now = ReferenceCheck.check(db, policy, from);
+            ReferenceCheck.Outcome now = ReferenceCheck.check(db, policy, from, keepSent, List.of());
             // Two matching looks a second apart: nothing was still in flight.
             stableMatches = now.matches() ? stableMatches + 1 : 0;
             if (stableMatches >= 2) {
@@ -264,31 +291,36 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("  total time %.1f s%n", (System.nanoTime() - begin) / 1e9);
     }
 
-    /** What the demo's campaign run did, and whether the SMTP server saw exactly that. */
-    private record CampaignOutcome(SendReport report, int received, long unsentLeft, double seconds) {
+    /** What one of the demo's campaign runs did, and whether the SMTP server saw exactly that. */
+    private record CampaignOutcome(String run, SendReport report, int received, long unsentLeft, double seconds) {
         boolean ok() {
             return report.complete() && received == report.sentTotal() && unsentLeft == report.addressRejected();
         }
 
         void print() {
             System.out.println();
-            System.out.printf("Campaign for %s sent to an in-process SMTP server in %.1f s: %,d emails (low %,d, medium %,d, "
-                            + "high %,d); the server received %,d%s.%n", report.week(), seconds, report.sentTotal(),
-                    report.sent().getOrDefault(Segment.LOW, 0L), report.sent().getOrDefault(Segment.MEDIUM, 0L),
-                    report.sent().getOrDefault(Segment.HIGH, 0L), received,
+            System.out.printf("Campaign for %s, %s, sent to an in-process SMTP server in %.1f s: %,d emails (low %,d, medium %,d, "
+                            + "high %,d), %,d held back as the control group; the server received %,d%s.%n", report.week(), run,
+                    seconds, report.sentTotal(), report.sent().getOrDefault(Segment.LOW, 0L),
+                    report.sent().getOrDefault(Segment.MEDIUM, 0L), report.sent().getOrDefault(Segment.HIGH, 0L),
+                    report.controlTotal(), received,
                     report.addressRejected() == 0 ? "" : String.format(", %,d addresses refused for good", report.addressRejected()));
-            System.out.println(ok() ? "CAMPAIGN PASSED: every row of the target week was sent once and marked."
+            System.out.println(ok() ? "CAMPAIGN PASSED: every row of the target week was sent once and marked, or held back."
                     : "CAMPAIGN FAILED: " + report.summary() + "; received " + received + ", unsent rows left " + unsentLeft);
         }
     }
+
+    /** The demo's control group: a tenth of each segment, under a salt of its own. */
+    static final ControlGroup DEMO_CONTROL = ControlGroup.parse("10", "hfc-demo");
 
     /**
      * Sends the target week's campaign with the shipped templates (§1 part 3) through an in-process SMTP server
      * that, like a modern relay, announces SMTPUTF8: the generated customers include internationalised addresses.
      */
     private static CampaignOutcome sendCampaign(DbSettings db, Week target, dev.hfc.campaign.consent.Unsubscribe unsubscribe,
-                                                CampaignMetrics metrics) throws Exception {
-        say("sending the campaign for " + target + " to an in-process SMTP server");
+                                                CampaignMetrics metrics, String run) throws Exception {
+        say("sending the campaign for " + target + " to an in-process SMTP server (" + run + "; control group "
+                + DEMO_CONTROL.describe() + ")");
         long start = System.nanoTime();
         try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
             SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
@@ -298,20 +330,29 @@ final class DemoCommand implements Callable<Integer> {
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
                     Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ofSeconds(10), Duration.ofSeconds(60), 4),
                     CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
-                    () -> new SmtpMailer(settings), metrics)) {
+                    () -> new SmtpMailer(settings), metrics, DEMO_CONTROL)) {
                 report = sender.send(target);
             }
             long unsent;
             try (Connection c = Database.connect(db); java.sql.PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM rec_campaigns_weekly WHERE subscription_week = ? AND NOT campaign_sent")) {
+                    "SELECT count(*) FROM rec_campaigns_weekly r WHERE r.subscription_week = ? AND NOT r.campaign_sent "
+                            + "AND NOT EXISTS (SELECT 1 FROM hfc_campaign_control k WHERE k.subscription_week = r.subscription_week "
+                            + "AND k.user_id = r.user_id)")) {
                 ps.setString(1, target.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     unsent = rs.getLong(1);
                 }
             }
-            return new CampaignOutcome(report, smtp.received().size(), unsent, (System.nanoTime() - start) / 1e9);
+            return new CampaignOutcome(run, report, smtp.received().size(), unsent, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    private static Map<String, com.sun.net.httpserver.HttpHandler> handlers(Map<String, com.sun.net.httpserver.HttpHandler> a,
+                                                                           Map<String, com.sun.net.httpserver.HttpHandler> b) {
+        Map<String, com.sun.net.httpserver.HttpHandler> all = new java.util.HashMap<>(a);
+        all.putAll(b);
+        return all;
     }
 
     /** A named database must be reachable and ready for CDC; otherwise say exactly what to do (exit 2). */
