@@ -120,6 +120,28 @@ public final class Segmentation {
         return recompute(state, userId, targets, nowMs, rejection);
     }
 
+    /**
+     * Recomputes every target of the customer from the current week on under this segmentation's policy
+     * (after a change of policy): what is published is only what differs from what was published before.
+     */
+    public Outcome resegment(CustomerState state, UUID userId, long nowMs) {
+        Week current = Week.current(Instant.ofEpochMilli(nowMs), zone);
+        TreeSet<Week> targets = new TreeSet<>();
+        state.emitted().keySet().forEach(targets::add);
+        state.weeks().forEach((week, r) -> {
+            if (r.status() == SubscriptionStatus.PAUSED) {
+                targets.add(week);
+            }
+        });
+        targets.headSet(current).clear(); // past weeks' campaigns are history
+        return recompute(state, userId, targets, nowMs, Optional.empty());
+    }
+
+    /** What this segmentation publishes by: the policy and the zone weeks are counted in. */
+    public String fingerprint() {
+        return policy.fingerprint() + ",zone=" + zone.getId();
+    }
+
     private Outcome recompute(CustomerState state, UUID userId, Collection<Week> targets, long nowMs,
                               Optional<Rejection> rejection) {
         List<Emission> emissions = new ArrayList<>();

@@ -14,6 +14,7 @@ public final class SegmenterMetrics {
     private final Counter customersIn;
     private final Counter upserts;
     private final Counter tombstones;
+    private final Counter resegmented;
     private final Map<Segmentation.Effect, Counter> effects = new EnumMap<>(Segmentation.Effect.class);
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
 
@@ -31,6 +32,8 @@ public final class SegmenterMetrics {
         upserts = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "upsert")
                 .description("Segment records published").register(registry);
         tombstones = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "tombstone").register(registry);
+        resegmented = Counter.builder("hfc.segmenter.resegmented.customers")
+                .description("Customers re-segmented from their state after a change of policy").register(registry);
         for (Segmentation.Effect e : Segmentation.Effect.values()) {
             effects.put(e, Counter.builder("hfc.segmenter.inputs").tag("effect", e.name().toLowerCase(java.util.Locale.ROOT))
                     .description("How input records were taken").register(registry));
@@ -39,6 +42,14 @@ public final class SegmenterMetrics {
             dlq.put(r, Counter.builder("hfc.segmenter.dlq").tag("reason", r.code())
                     .description("Records sent to the dead-letter topic").register(registry));
         }
+    }
+
+    void resegmented(long customers) {
+        resegmented.increment(customers);
+    }
+
+    public double resegmentedCustomers() {
+        return resegmented.count();
     }
 
     /** Per task: customers waiting for their customer row, and the record time of the oldest (null: none). */

@@ -23,6 +23,8 @@ public final class SegmenterTopology {
     public static final String STATE_STORE = "customer-state";
     /** Users with subscription rows and no customer row yet, with the time the first such row arrived. */
     public static final String WAITING_STORE = "customer-waiting";
+    /** Per task: the fingerprint of the policy its output was computed under, and a re-segmentation's position. */
+    public static final String META_STORE = "segmenter-meta";
     public static final String STAGE = "segmenter";
     static final String SEGMENTS_SINK = "customer-segments-sink";
     static final String DLQ_SINK = "dlq-sink";
@@ -52,6 +54,8 @@ public final class SegmenterTopology {
         topology.addStateStore(store, "segment-subscriptions", "segment-customers");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE),
                 Serdes.String(), Serdes.Long()), "segment-subscriptions", "segment-customers");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE),
+                Serdes.String(), Serdes.String()), "segment-subscriptions", "segment-customers");
         topology.addSink(SEGMENTS_SINK, topics.customerSegments().name(),
                 Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
                 "segment-subscriptions", "segment-customers");

@@ -36,6 +36,12 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     private static final Logger LOG = LoggerFactory.getLogger(SegmentingProcessor.class);
     /** How often a task reports the customers it holds waiting for their customer row. */
     static final Duration WAITING_REPORT = Duration.ofSeconds(10);
+    /** How often a task checks whether it must re-segment, and slices one when it must. */
+    static final Duration RESEGMENT_EVERY = Duration.ofMillis(100);
+    /** Customers per re-segmentation slice: one slice commits with the task's next transaction. */
+    static final int RESEGMENT_SLICE = 5_000;
+    static final String POLICY_KEY = "policy";
+    static final String CURSOR_KEY = "resegment-after";
 
     protected final Segmentation segmentation;
     protected final SegmenterMetrics metrics;
@@ -46,6 +52,10 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, CustomerState> store;
     private KeyValueStore<String, Long> waiting;
+    private KeyValueStore<String, String> meta;
+    private long resegmented;
+    private long resegmentPublished;
+    private long resegmentStarted;
 
     SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
         this.segmentation = segmentation;
@@ -61,6 +71,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         this.context = context;
         this.store = context.getStateStore(SegmenterTopology.STATE_STORE);
         this.waiting = context.getStateStore(SegmenterTopology.WAITING_STORE);
+        this.meta = context.getStateStore(SegmenterTopology.META_STORE);
     }
 
     /** Reads the waiting store (both processors of a task share it; the subscriptions one reports it). */
@@ -109,16 +120,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
             return; // the subclass dead-lettered the record
         }
         metrics.effect(outcome.effect());
-        for (Segmentation.Emission e : outcome.emissions()) {
-            byte[] segmentKey = keySerializer.serialize(segmentsTopic, e.key());
-            byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
-            RecordHeaders headers = new RecordHeaders();
-            if (e.isTombstone()) {
-                headers.add(EndReason.HEADER, e.endReason().bytes());
-            }
-            context.forward(new Record<>(segmentKey, value, record.timestamp(), headers), SegmenterTopology.SEGMENTS_SINK);
-            metrics.emitted(e.isTombstone());
-        }
+        publish(outcome, record.timestamp());
         outcome.rejection().ifPresent(r -> deadLetter(record, r));
         CustomerState after = outcome.state();
         if (after.isEmpty()) {
@@ -134,6 +136,86 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
             waiting.put(key, record.timestamp());
         } else if (waitedBefore && !waitsNow) {
             waiting.delete(key);
+        }
+    }
+
+    private void publish(Segmentation.Outcome outcome, long timestamp) {
+        for (Segmentation.Emission e : outcome.emissions()) {
+            byte[] segmentKey = keySerializer.serialize(segmentsTopic, e.key());
+            byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
+            RecordHeaders headers = new RecordHeaders();
+            if (e.isTombstone()) {
+                headers.add(EndReason.HEADER, e.endReason().bytes());
+            }
+            context.forward(new Record<>(segmentKey, value, timestamp, headers), SegmenterTopology.SEGMENTS_SINK);
+            metrics.emitted(e.isTombstone());
+        }
+    }
+
+    /**
+     * One slice of a re-segmentation after a change of policy (or zone): the task's customers, in key order
+     * from where the last slice stopped, are recomputed from their state under the current policy, and only
+     * what changed is published. The position and, once done, the policy's fingerprint are kept in the
+     * (changelogged) meta store, so a restart carries on where it stopped. Slices keep each transaction small.
+     */
+    protected final void resegmentStep() {
+        String fingerprint = segmentation.fingerprint();
+        String stored = meta.get(POLICY_KEY);
+        String cursor = meta.get(CURSOR_KEY);
+        if (fingerprint.equals(stored) && cursor == null) {
+            return;
+        }
+        if (cursor == null) {
+            LOG.info("segmenter: task {} was segmented under {}; re-segmenting its customers from their state under {} "
+                    + "(no input is read again)", context.taskId(), stored == null ? "an unrecorded policy" : stored, fingerprint);
+            resegmentStarted = System.nanoTime();
+        }
+        long nowMs = now();
+        int customers = 0;
+        String last = null;
+        try (KeyValueIterator<String, CustomerState> it = cursor == null ? store.all() : store.range(cursor, null)) {
+            while (it.hasNext() && customers < RESEGMENT_SLICE) {
+                var kv = it.next();
+                if (kv.key.equals(cursor)) {
+                    continue; // done in the last slice
+                }
+                UUID userId = UUID.fromString(kv.key);
+                Segmentation.Outcome outcome = segmentation.resegment(kv.value, userId, nowMs);
+                publish(outcome, nowMs);
+                resegmentPublished += outcome.emissions().size();
+                if (!outcome.state().equals(kv.value)) {
+                    store.put(kv.key, outcome.state());
+                }
+                last = kv.key;
+                customers++;
+            }
+            resegmented += customers;
+            if (it.hasNext()) {
+                meta.put(CURSOR_KEY, last);
+                return;
+            }
+        }
+        meta.delete(CURSOR_KEY);
+        meta.put(POLICY_KEY, fingerprint);
+        LOG.info("segmenter: task {} re-segmented {} customers under {} in {} ms: {} changes published",
+                context.taskId(), resegmented, fingerprint, resegmentStarted == 0 ? 0 : (System.nanoTime() - resegmentStarted) / 1_000_000,
+                resegmentPublished);
+        metrics.resegmented(resegmented);
+        resegmented = 0;
+        resegmentPublished = 0;
+        resegmentStarted = 0;
+    }
+
+    /** A task with no state yet has nothing segmented under another policy: it records the current one. */
+    protected final void recordPolicyIfNew() {
+        if (meta.get(POLICY_KEY) == null && meta.get(CURSOR_KEY) == null && isEmpty(store)) {
+            meta.put(POLICY_KEY, segmentation.fingerprint());
+        }
+    }
+
+    private static boolean isEmpty(KeyValueStore<String, CustomerState> store) {
+        try (KeyValueIterator<String, CustomerState> it = store.all()) {
+            return !it.hasNext();
         }
     }
 
@@ -177,6 +259,11 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         public void init(ProcessorContext<byte[], byte[]> context) {
             super.init(context);
             context.schedule(WAITING_REPORT, PunctuationType.WALL_CLOCK_TIME, now -> reportWaiting());
+            // The subscriptions processor of each task owns the task's re-segmentation after a policy change. A
+            // task without state records its policy now, before its first record; one with state under another
+            // policy is re-segmented in slices by the punctuator (which may publish; init may not).
+            recordPolicyIfNew();
+            context.schedule(RESEGMENT_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> resegmentStep());
         }
 
         @Override

@@ -73,6 +73,11 @@ public record SegmentPolicy(int horizonWeeks, int mediumFromWeeks, int highFromW
         return targets;
     }
 
+    /** A stable text naming the parameters, e.g. {@code horizon=4,medium-from=2,high-from=4}: what a segmenter compares at start. */
+    public String fingerprint() {
+        return "horizon=" + horizonWeeks + ",medium-from=" + mediumFromWeeks + ",high-from=" + highFromWeeks;
+    }
+
     /** The last week of the horizon of {@code target}. */
     public Week horizonEnd(Week target) {
         return target.plus(horizonWeeks - 1L);
