@@ -184,6 +184,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rows", defaultValue = "220000", description = "Subscription rows (default ${DEFAULT-VALUE}).")
         long rows;
 
+        @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
+        boolean keepData;
+
         @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
         boolean json;
 
@@ -192,7 +195,7 @@ final class BenchCommand implements Runnable {
             if (rows < 1000) {
                 throw Cli.usage("--rows", null, "need at least 1000 rows");
             }
-            var r = CdcBenchmark.run(db.settings(), rows, step -> System.err.println("bench cdc: " + step));
+            var r = CdcBenchmark.run(db.settings(), rows, keepData, step -> System.err.println("bench cdc: " + step));
             System.out.printf("snapshot: %,d events in, %,.0f events/s%n", r.rows(), r.snapshotEventsPerS());
             System.out.printf("bulk UPDATE of %,d rows (commit took %.1f s): %,.0f events/s from statement start to the last event acknowledged%n",
                     r.rows(), r.bulkUpdateCommitSeconds(), r.bulkUpdateEventsPerS());
@@ -218,6 +221,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
         int threads;
 
+        @Option(names = "--policy-change", description = "Then restart under another policy (--medium-from 3): time the "
+                + "re-segmentation from state against a new application reading every input again.")
+        boolean policyChange;
+
+        @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
+        boolean keepData;
+
         @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
         boolean json;
 
@@ -226,9 +236,15 @@ final class BenchCommand implements Runnable {
             if (customers < 100 || threads < 1) {
                 throw Cli.usage("--customers / --threads", null, "need at least 100 customers and 1 thread");
             }
-            var r = SegmenterBenchmark.run(customers, threads, step -> System.err.println("bench segmenter: " + step));
+            var r = SegmenterBenchmark.run(customers, threads, policyChange, keepData,
+                    step -> System.err.println("bench segmenter: " + step));
             System.out.printf("%,d input events segmented in exactly-once mode with %d thread(s): %,.0f events/s (%,d segment records out)%n",
                     r.events(), r.threads(), r.eventsPerSecond(), r.segmentsOut());
+            if (policyChange) {
+                System.out.printf("policy change (%s): re-segmented from state in %.1f s (%,d segment records out); a new "
+                                + "application reading all %,d events again: %.1f s (%.1fx)%n", SegmenterBenchmark.CHANGED.fingerprint(),
+                        r.resegmentSeconds(), r.resegmentOut(), r.events(), r.replaySeconds(), r.replaySeconds() / r.resegmentSeconds());
+            }
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("bench", "segmenter");
@@ -236,6 +252,11 @@ final class BenchCommand implements Runnable {
                 o.put("threads", r.threads());
                 o.put("events_per_s", Math.round(r.eventsPerSecond()));
                 o.put("segments_out", r.segmentsOut());
+                if (policyChange) {
+                    o.put("resegment_s", Math.round(r.resegmentSeconds() * 10) / 10.0);
+                    o.put("resegment_out", r.resegmentOut());
+                    o.put("replay_s", Math.round(r.replaySeconds() * 10) / 10.0);
+                }
                 System.out.println(o);
             }
             return Hfc.OK;
@@ -258,6 +279,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--change-seconds", defaultValue = "30", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
         int changeSeconds;
 
+        @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
+        boolean keepData;
+
         @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
         boolean json;
 
@@ -266,7 +290,7 @@ final class BenchCommand implements Runnable {
             if (customers < 100 || changeRate < 1 || changeSeconds < 1) {
                 throw Cli.usage("--customers / --change-rate / --change-seconds", null, "need at least 100 customers and positive rates");
             }
-            var r = PipelineBenchmark.endToEnd(db.settings(), customers, changeRate, changeSeconds,
+            var r = PipelineBenchmark.endToEnd(db.settings(), customers, changeRate, changeSeconds, keepData,
                     step -> System.err.println("bench e2e: " + step));
             System.out.printf("%,d customers: %,d events from a loaded source to a caught-up table in %.1f s (%,.0f events/s), "
                     + "%,d rows; peak heap %,d MB%n", r.customers(), r.events(), r.loadSeconds(), r.eventsPerSecond(), r.rows(), r.peakHeapMb());
@@ -302,6 +326,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--customers", defaultValue = "200000", description = "Customers; each brings 11 subscriptions (default ${DEFAULT-VALUE}).")
         long customers;
 
+        @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
+        boolean keepData;
+
         @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
         boolean json;
 
@@ -310,7 +337,8 @@ final class BenchCommand implements Runnable {
             if (customers < 100) {
                 throw Cli.usage("--customers", null, "need at least 100 customers");
             }
-            var r = PipelineBenchmark.batchVsStream(db.settings(), customers, step -> System.err.println("bench batch-vs-stream: " + step));
+            var r = PipelineBenchmark.batchVsStream(db.settings(), customers, keepData,
+                    step -> System.err.println("bench batch-vs-stream: " + step));
             System.out.printf("%,d customers, %,d targets in the target week (batch and stream agree on every row)%n",
                     r.customers(), r.targetRows());
             System.out.printf("batch:  query %.2f s + COPY %.2f s = %.2f s for one week%n", r.batchQuerySeconds(),

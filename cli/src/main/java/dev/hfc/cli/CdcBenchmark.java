@@ -13,8 +13,6 @@ import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -37,12 +35,12 @@ final class CdcBenchmark {
 
     private CdcBenchmark() {}
 
-    static Result run(DbSettings baseDb, long subscriptionRows, Consumer<String> progress) throws Exception {
-        Path dir = Files.createTempDirectory("hfc-bench-cdc");
+    static Result run(DbSettings baseDb, long subscriptionRows, boolean keepData, Consumer<String> progress) throws Exception {
         String suffix = Long.toHexString(System.nanoTime());
         DbSettings db = baseDb.withSchema("bench_cdc_" + suffix);
         String slot = "bench_cdc_" + suffix;
-        try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+        try (BenchWorkDir dir = BenchWorkDir.create("cdc", keepData);
+             InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
             SchemaMigrator.migrate(db, true);
             long customers = (subscriptionRows + 10) / 11;
             SourceDataLoader.load(db, new SourceDataGenerator(11, Week.current(Instant.now(), ZoneOffset.UTC)), 0, customers, n -> { });

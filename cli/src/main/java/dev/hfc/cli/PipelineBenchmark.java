@@ -21,8 +21,6 @@ import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.sink.copy.CopyRows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,9 +61,9 @@ final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, Consumer<String> progress)
-            throws Exception {
-        try (Setup setup = Setup.create(base, "e2e", customers, progress)) {
+    static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean keepData,
+                             Consumer<String> progress) throws Exception {
+        try (Setup setup = Setup.create(base, "e2e", customers, keepData, progress)) {
             HeapSampler heap = HeapSampler.start();
             long start = System.nanoTime();
             try (InProcessPipeline pipeline = setup.startPipeline()) {
@@ -84,8 +82,9 @@ final class PipelineBenchmark {
         }
     }
 
-    static BatchVsStream batchVsStream(DbSettings base, long customers, Consumer<String> progress) throws Exception {
-        try (Setup setup = Setup.create(base, "bvs", customers, progress)) {
+    static BatchVsStream batchVsStream(DbSettings base, long customers, boolean keepData, Consumer<String> progress)
+            throws Exception {
+        try (Setup setup = Setup.create(base, "bvs", customers, keepData, progress)) {
             setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE rec_campaigns_weekly INCLUDING ALL)");
             progress.accept("batch: one SQL query for " + setup.target + ", then one COPY");
             double[] batch = setup.batch();
@@ -126,22 +125,29 @@ final class PipelineBenchmark {
         final Week target = current.plus(1);
         final SourceDataGenerator generator = new SourceDataGenerator(7, current);
         final InProcessKafkaBroker broker;
-        final Path dir;
+        final BenchWorkDir work;
         final String id;
 
-        private Setup(DbSettings db, InProcessKafkaBroker broker, Path dir, String id) {
+        private Setup(DbSettings db, InProcessKafkaBroker broker, BenchWorkDir work, String id) {
             this.db = db;
             this.broker = broker;
-            this.dir = dir;
+            this.work = work;
             this.id = id;
         }
 
-        static Setup create(DbSettings base, String name, long customers, Consumer<String> progress) throws Exception {
+        static Setup create(DbSettings base, String name, long customers, boolean keepData, Consumer<String> progress)
+                throws Exception {
             String id = "bench_" + name + "_" + Long.toHexString(System.nanoTime());
             DbSettings db = base.withSchema(id);
-            Path dir = Files.createTempDirectory("hfc-bench-" + name);
-            InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"));
-            Setup setup = new Setup(db, broker, dir, id);
+            BenchWorkDir work = BenchWorkDir.create(name, keepData);
+            InProcessKafkaBroker broker;
+            try {
+                broker = InProcessKafkaBroker.start(0, work.resolve("kafka"));
+            } catch (RuntimeException e) {
+                work.close();
+                throw e;
+            }
+            Setup setup = new Setup(db, broker, work, id);
             try {
                 SchemaMigrator.migrate(db, true);
                 progress.accept(String.format("loading %,d customers into schema %s", customers, db.schema()));
@@ -156,7 +162,7 @@ final class PipelineBenchmark {
 
         InProcessPipeline startPipeline() throws SQLException {
             return InProcessPipeline.start(new InProcessPipeline.Settings(KafkaSettings.of(broker.bootstrapServers()),
-                    new Topics(id.replace('_', '-') + "."), db, id, dir.resolve("segmenter"), new TopicProvisioner.Layout(6, (short) 1),
+                    new Topics(id.replace('_', '-') + "."), db, id, work.resolve("segmenter"), new TopicProvisioner.Layout(6, (short) 1),
                     POLICY, Duration.ofMillis(100)), new SimpleMeterRegistry());
         }
 
@@ -251,8 +257,12 @@ final class PipelineBenchmark {
             try {
                 broker.close();
             } finally {
-                CdcProducer.dropSlot(db, id, id); // a slot nobody reads pins WAL forever
-                exec("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
+                try {
+                    CdcProducer.dropSlot(db, id, id); // a slot nobody reads pins WAL forever
+                    exec("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
+                } finally {
+                    work.close();
+                }
             }
         }
     }

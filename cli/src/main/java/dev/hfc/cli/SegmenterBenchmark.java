@@ -13,7 +13,6 @@ import dev.hfc.segmenter.SegmenterConfig;
 import dev.hfc.segmenter.SegmenterMetrics;
 import dev.hfc.segmenter.SegmenterService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,13 +33,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class SegmenterBenchmark {
 
-    record Result(long events, long segmentsOut, double eventsPerSecond, int threads) {}
+    /**
+     * @param resegmentSeconds with a policy change: from the restart under the new policy until every customer was
+     *                         re-segmented from state and committed (NaN without)
+     * @param replaySeconds    with a policy change: a fresh application under the new policy reading every input again
+     */
+    record Result(long events, long segmentsOut, double eventsPerSecond, int threads, double resegmentSeconds,
+                  long resegmentOut, double replaySeconds) {}
+
+    /** The policy a {@code --policy-change} run moves to: medium from 3 weeks instead of 2. */
+    static final SegmentPolicy CHANGED = new SegmentPolicy(4, 3, 4);
 
     private SegmenterBenchmark() {}
 
-    static Result run(long customers, int threads, Consumer<String> progress) throws Exception {
-        Path dir = Files.createTempDirectory("hfc-bench-segmenter");
-        try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+    static Result run(long customers, int threads, boolean policyChange, boolean keepData, Consumer<String> progress)
+            throws Exception {
+        try (BenchWorkDir dir = BenchWorkDir.create("segmenter", keepData);
+             InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
             Topics topics = new Topics("bench.");
             var layout = new TopicProvisioner.Layout(6, (short) 1);
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
@@ -70,15 +79,55 @@ final class SegmenterBenchmark {
             progress.accept("segmenting " + events + " events with " + threads + " stream thread(s), exactly_once_v2");
             var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
             long start = System.nanoTime();
-            try (SegmenterService service = SegmenterService.start(new SegmenterService.Settings(kafka,
-                    new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC), "bench-segmenter", threads,
-                    dir.resolve("state"), 0, layout), metrics);
+            double eventsPerSecond;
+            long out;
+            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, SegmentPolicy.DEFAULT, "bench-segmenter",
+                    threads, dir.resolve("state"), layout), metrics);
                  Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 awaitCommitted(admin, "bench-segmenter", topics);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                return new Result(events, (long) (metrics.emittedUpserts() + metrics.emittedTombstones()), events / seconds, threads);
+                eventsPerSecond = events / ((System.nanoTime() - start) / 1e9);
+                out = (long) (metrics.emittedUpserts() + metrics.emittedTombstones());
             }
+            if (!policyChange) {
+                return new Result(events, out, eventsPerSecond, threads, Double.NaN, 0, Double.NaN);
+            }
+
+            progress.accept("policy change to " + CHANGED.fingerprint() + ": the same application re-segments from its state");
+            var after = new SegmenterMetrics(new SimpleMeterRegistry());
+            start = System.nanoTime();
+            long resegmentOut;
+            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, CHANGED, "bench-segmenter", threads,
+                    dir.resolve("state"), layout), after);
+                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+                while (after.resegmentedTasks() < layout.partitions()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the re-segmentation did not finish within 20 minutes");
+                    }
+                    Thread.sleep(20);
+                }
+                resegmentOut = (long) (after.emittedUpserts() + after.emittedTombstones());
+                awaitCommitted(admin, "bench-segmenter", topics); // nothing new to read: the slices are committed too
+            }
+            double resegmentSeconds = (System.nanoTime() - start) / 1e9;
+
+            progress.accept("the alternative: a new application under " + CHANGED.fingerprint() + " reading every input again");
+            var replay = new SegmenterMetrics(new SimpleMeterRegistry());
+            start = System.nanoTime();
+            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, CHANGED, "bench-segmenter-replay",
+                    threads, dir.resolve("state-replay"), layout), replay);
+                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                awaitCommitted(admin, "bench-segmenter-replay", topics);
+            }
+            double replaySeconds = (System.nanoTime() - start) / 1e9;
+            return new Result(events, out, eventsPerSecond, threads, resegmentSeconds, resegmentOut, replaySeconds);
         }
+    }
+
+    private static SegmenterService.Settings settings(KafkaSettings kafka, Topics topics, SegmentPolicy policy, String applicationId,
+                                                      int threads, Path stateDir, TopicProvisioner.Layout layout) {
+        return new SegmenterService.Settings(kafka, new SegmenterConfig(topics, policy, ZoneOffset.UTC), applicationId, threads,
+                stateDir, 0, layout);
     }
 
     private static void awaitCommitted(Admin admin, String group, Topics topics) throws Exception {

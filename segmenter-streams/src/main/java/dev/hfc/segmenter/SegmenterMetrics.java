@@ -44,8 +44,16 @@ public final class SegmenterMetrics {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger resegmentedTasks = new java.util.concurrent.atomic.AtomicInteger();
+
     void resegmented(long customers) {
         resegmented.increment(customers);
+        resegmentedTasks.incrementAndGet();
+    }
+
+    /** Tasks of this instance that finished a re-segmentation since it started. */
+    public int resegmentedTasks() {
+        return resegmentedTasks.get();
     }
 
     public double resegmentedCustomers() {
