@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -83,7 +82,7 @@ class PolicyChangeIT {
             for (String name : List.of("broker", "producer", "segmenter", "sink")) {
                 services.get(name).start();
             }
-            awaitMatch(services, db, SegmentPolicy.DEFAULT, current);
+            match(services, db, SegmentPolicy.DEFAULT, current);
             Map<String, String> before = segments(db);
             services.get("segmenter").terminate();
             assertThat(services.get("segmenter").process.stderr()).as("the first start records its policy")
@@ -92,7 +91,7 @@ class PolicyChangeIT {
 
             long restart = System.nanoTime();
             services.get("segmenter-new-policy").start();
-            ReferenceCheck.Outcome outcome = awaitMatch(services, db, NEW, current);
+            ReferenceCheck.Outcome outcome = match(services, db, NEW, current);
             double seconds = (System.nanoTime() - restart) / 1e9;
             Map<String, String> after = segments(db);
             long changed = before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
@@ -113,7 +112,7 @@ class PolicyChangeIT {
             // A restart with the same policy does not re-segment again.
             services.get("segmenter-new-policy").terminate();
             services.get("segmenter-new-policy").start();
-            awaitMatch(services, db, NEW, current);
+            match(services, db, NEW, current);
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + opsPort + "/health")).build(),
@@ -129,18 +128,8 @@ class PolicyChangeIT {
         }
     }
 
-    private static ReferenceCheck.Outcome awaitMatch(Supervisor services, DbSettings db, SegmentPolicy policy, Week current) {
-        AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
-        try {
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                services.checkAlive();
-                last.set(ReferenceCheck.check(db, policy, current));
-                return last.get().matches();
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("the table never matched the reference under " + policy + ": " + last.get(), e);
-        }
-        return last.get();
+    private static ReferenceCheck.Outcome match(Supervisor services, DbSettings db, SegmentPolicy policy, Week current) {
+        return services.awaitMatch(db, policy, current, false, List.of(), Duration.ofSeconds(240), "policy " + policy.fingerprint());
     }
 
     private static Map<String, String> segments(DbSettings db) throws Exception {

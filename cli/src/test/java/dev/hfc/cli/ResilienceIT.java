@@ -35,7 +35,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -70,6 +69,7 @@ class ResilienceIT {
     private static final int CUSTOMERS = FULL ? 10_000 : 2_000;
     private static final int KILL_ROUNDS = FULL ? 3 : 1;
     private static final int CHANGE_RATE = 25;
+    private static final Duration WAIT = Duration.ofSeconds(FULL ? 600 : 240);
     /** Static group membership (--instance-id) for sink and segmenter; false measures the dynamic "before". */
     private static final boolean STATIC = Boolean.parseBoolean(System.getProperty("hfc.resilience.static", "true"));
 
@@ -123,7 +123,7 @@ class ResilienceIT {
             for (Supervisor.Service s : services.all()) {
                 s.start();
             }
-            awaitMatch(db, current, List.of(), "initial load");
+            services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
 
             // Rows already campaigned: history that no fault or replay may change.
             admin(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
@@ -142,7 +142,7 @@ class ResilienceIT {
 
             for (int round = 0; round < KILL_ROUNDS; round++) {
                 for (String name : List.of("sink", "segmenter", "producer")) {
-                    pause();
+                    services.pause(random);
                     Integer slotHolder = name.equals("producer") ? slotHolder(db) : null;
                     services.get(name).kill();
                     long killed = System.nanoTime();
@@ -158,28 +158,28 @@ class ResilienceIT {
                     restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(markerThrough(db, target, restart));
                 }
             }
-            pause();
+            services.pause(random);
             Poison poison = injectPoison(bootstrap, topics, db, target);
             fault("poison: " + poison.records().size() + " bad records");
             int restartsBeforePoisonSettled = services.unplannedRestarts();
             List<ConsumerRecord<byte[], byte[]>> dlq = awaitDeadLetters(bootstrap, topics, poison);
             assertThat(services.unplannedRestarts()).as("restarts caused by poison records").isEqualTo(restartsBeforePoisonSettled);
 
-            pause();
+            services.pause(random);
             databaseOutage(db, sinkRole);
-            pause();
+            services.pause(random);
             services.get("broker").terminate();
             Thread.sleep(2_000); // the broker stays away for a while: the services must ride through it
             services.get("broker").start();
             fault("broker restart (down 2 s, same data dir)");
 
-            pause();
+            services.pause(random);
             HfcProcess.Result replaySink = HfcProcess.run(Duration.ofSeconds(60), env, "replay", "sink", "--from", "earliest",
                     "--group-id", "res-sink");
             assertThat(replaySink.exitCode()).as(replaySink.stderr()).isZero();
             fault("replay sink from earliest (running)");
 
-            pause();
+            services.pause(random);
             Instant replayFrom = Instant.now().minusSeconds(20);
             services.get("segmenter").terminate();
             HfcProcess.Result replaySegmenter = HfcProcess.run(Duration.ofSeconds(60), env, "replay", "segmenter",
@@ -189,7 +189,8 @@ class ResilienceIT {
             fault("replay segmenter from " + replayFrom);
 
             LiveChanges.Applied applied = load.get(10, TimeUnit.MINUTES);
-            ReferenceCheck.Outcome outcome = awaitMatch(db, current, poison.foreignUsers(), "after the faults");
+            ReferenceCheck.Outcome outcome = services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, poison.foreignUsers(), WAIT,
+                    "after the faults");
 
             assertThat(sentRows(db)).as("rows marked sent before the faults").isEqualTo(sentBefore);
             long duplicated = count(db, "SELECT count(*) FROM (SELECT 1 FROM rec_campaigns_weekly GROUP BY subscription_week, user_id "
@@ -324,29 +325,9 @@ class ResilienceIT {
 
     // ----- helpers -------------------------------------------------------------------------------------------
 
-    private ReferenceCheck.Outcome awaitMatch(DbSettings db, Week current, List<UUID> foreign, String phase) {
-        AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
-        try {
-            await().atMost(Duration.ofSeconds(FULL ? 600 : 240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                services.checkAlive();
-                last.set(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current, true, foreign));
-                return last.get().matches();
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(phase + ": the table never matched the reference: " + last.get(), e);
-        }
-        return last.get();
-    }
-
     private void fault(String what) {
         faults.add(what);
         System.out.println("resilience: " + what);
-    }
-
-    /** A random gap between faults, so that they land at different moments of the load. */
-    private void pause() throws InterruptedException {
-        Thread.sleep(1_000 + random.nextInt(2_000));
-        services.checkAlive();
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, UUID key, String value) {

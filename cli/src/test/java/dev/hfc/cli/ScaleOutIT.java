@@ -59,6 +59,7 @@ class ScaleOutIT {
     private static final int CUSTOMERS = 1_500;
     private static final int PARTITIONS = 6;
     private static final String APPLICATION_ID = "scale-segmenter";
+    private static final Duration WAIT = Duration.ofSeconds(300);
 
     @TempDir
     Path work;
@@ -100,7 +101,7 @@ class ScaleOutIT {
             for (String name : List.of("broker", "producer", "segmenter-a", "segmenter-b", "sink-a", "sink-b")) {
                 services.get(name).start();
             }
-            awaitMatch(db, current, "initial load");
+            services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), WAIT, "initial load");
 
             int changes = 1_800; // a minute at 30 changes/s: every fault lands in the stream
             CompletableFuture<LiveChanges.Applied> load = CompletableFuture.supplyAsync(() -> {
@@ -111,25 +112,25 @@ class ScaleOutIT {
                 }
             });
 
-            pause();
+            services.pause(random);
             services.get("segmenter-a").kill();
             services.get("segmenter-a").start();
             fault("SIGKILL segmenter-a, restarted");
-            pause();
+            services.pause(random);
             services.get("sink-b").kill();
             services.get("sink-b").start();
             fault("SIGKILL sink-b, restarted");
-            pause();
+            services.pause(random);
             SegmentFolds.Diff segmenterExact = segmenterCommittedOutputMatchesCommittedInput(bootstrap, topics);
             fault("SIGKILL of every segmenter at once, restarted");
-            pause();
+            services.pause(random);
             services.get("segmenter-c").start();
             fault("segmenter-c joins with an empty state dir");
-            pause();
+            services.pause(random);
             services.get("sink-a").terminate();
             services.get("sink-a").start();
             fault("graceful restart of sink-a");
-            pause();
+            services.pause(random);
             HfcProcess.Result replay = HfcProcess.run(Duration.ofSeconds(90), env, "replay", "sink", "--from", "earliest",
                     "--group-id", "scale-sink");
             assertThat(replay.exitCode()).as(replay.stderr()).isZero();
@@ -137,7 +138,8 @@ class ScaleOutIT {
 
 
             LiveChanges.Applied applied = load.get(10, TimeUnit.MINUTES);
-            ReferenceCheck.Outcome outcome = awaitMatch(db, current, "after the faults");
+            ReferenceCheck.Outcome outcome = services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), WAIT,
+                    "after the faults");
             // The sinks keep up with the topic only once the segmenters have: compare when both are settled.
             AtomicReference<SegmentFolds.Diff> topicVsTable = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
@@ -191,29 +193,9 @@ class ScaleOutIT {
                 "--state-dir", work.resolve("segmenter-" + id).toString()};
     }
 
-    private ReferenceCheck.Outcome awaitMatch(DbSettings db, Week current, String phase) {
-        AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
-        try {
-            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                services.checkAlive();
-                last.set(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current));
-                return last.get().matches();
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(phase + ": the table never matched the reference: " + last.get(), e);
-        }
-        return last.get();
-    }
-
     private void fault(String what) {
         faults.add(what);
         System.out.println("scale-out: " + what);
-    }
-
-    /** A random gap between faults, so that they land at different moments of the load. */
-    private void pause() throws InterruptedException {
-        Thread.sleep(1_000 + random.nextInt(2_000));
-        services.checkAlive();
     }
 
     private static void admin(DbSettings db, String sql) throws Exception {

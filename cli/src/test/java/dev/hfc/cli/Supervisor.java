@@ -2,6 +2,10 @@ package dev.hfc.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.hfc.cli.demo.ReferenceCheck;
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.core.week.Week;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +13,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The service processes of a process-level test, supervised as an operator's supervisor would: started,
@@ -125,6 +132,31 @@ final class Supervisor implements AutoCloseable {
 
     int unplannedRestarts() {
         return unplannedRestarts;
+    }
+
+    /**
+     * Waits, restarting services that die, until the table equals the reference computation under {@code policy}
+     * ({@link ReferenceCheck#check(DbSettings, SegmentPolicy, Week, boolean, List)}); says what differed if it never does.
+     */
+    ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, boolean keepSent, List<UUID> foreign,
+                                      Duration atMost, String phase) {
+        AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+                checkAlive();
+                last.set(ReferenceCheck.check(db, policy, from, keepSent, foreign));
+                return last.get().matches();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(phase + ": the table never matched the reference under " + policy + ": " + last.get(), e);
+        }
+        return last.get();
+    }
+
+    /** A random gap of one to three seconds between faults, so that they land at different moments of the load. */
+    void pause(Random random) throws InterruptedException {
+        Thread.sleep(1_000 + random.nextInt(2_000));
+        checkAlive();
     }
 
     @Override
