@@ -51,6 +51,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated rows (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--from-topic", description = "Also run the sink as deployed: the same rows as segment records in a "
+                + "topic of an in-process broker, read by the sink service's real consumers until it stored every end offset.")
+        boolean fromTopic;
+
+        @Option(names = "--keep-data", description = "With --from-topic: keep the broker's data (deleted by default, pass or fail).")
+        boolean keepData;
+
         @Option(names = "--json", description = "Print one JSON object with every figure as the last line of stdout.")
         boolean json;
 
@@ -83,6 +90,17 @@ final class BenchCommand implements Runnable {
                 System.out.printf("like for like, %d connections each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
                         consumers, par.newRowsVsJdbc(), par.newRowsVsBareCopy(), par.updatesVsJdbc());
             }
+            SinkTopicBenchmark.Result topic = null;
+            if (fromTopic) {
+                var first = SinkBenchmark.rows(rows, seed, 0);
+                topic = SinkTopicBenchmark.run(db.settings(), first, SinkBenchmark.changed(first), consumers, batchSize, keepData,
+                        step -> System.err.println("bench sink: " + step));
+                System.out.printf("%-40s %14s %,14.0f%n", "sink from a topic, new rows", "", topic.newRowsPerS());
+                System.out.printf("%-40s %14s %,14.0f%n", "sink from a topic, every key present", "", topic.updateRowsPerS());
+                System.out.printf("as deployed (consuming and decoding included), %d consumer(s): new rows %.2fx JDBC, every key "
+                        + "present %.2fx JDBC (the in-memory references above)%n", consumers, topic.newRowsPerS() / one.jdbcRowsPerS(),
+                        topic.updateRowsPerS() / one.jdbcUpdateRowsPerS());
+            }
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("bench", "sink");
@@ -98,6 +116,10 @@ final class BenchCommand implements Runnable {
                 o.put("new_rows_vs_jdbc", ratio(r.newRowsVsJdbc()));
                 o.put("new_rows_vs_bare_copy", ratio(r.newRowsVsBareCopy()));
                 o.put("updates_vs_jdbc", ratio(r.updatesVsJdbc()));
+                if (topic != null) {
+                    o.put("topic_sink_rows_per_s", Math.round(topic.newRowsPerS()));
+                    o.put("topic_sink_update_rows_per_s", Math.round(topic.updateRowsPerS()));
+                }
                 for (SinkBenchmark.Rates rates : consumers == 1 ? List.of(one) : List.of(one, par)) {
                     ObjectNode n = o.putObject(rates.connections() == 1 ? "one_connection" : "per_consumer_connections");
                     n.put("connections", rates.connections());

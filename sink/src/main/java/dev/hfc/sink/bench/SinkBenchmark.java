@@ -185,7 +185,7 @@ public final class SinkBenchmark {
     }
 
     /** Deterministic rows: users spread over four target weeks, emails including hostile characters. */
-    static List<CustomerSegment> rows(int n, long seed, int variant) {
+    public static List<CustomerSegment> rows(int n, long seed, int variant) {
         Random random = new Random(seed);
         Week base = Week.parse("2026-W49");
         Segment[] segments = Segment.values();
@@ -205,7 +205,7 @@ public final class SinkBenchmark {
     }
 
     /** The same keys, every value different: an update-heavy stream. */
-    static List<CustomerSegment> changed(List<CustomerSegment> rows) {
+    public static List<CustomerSegment> changed(List<CustomerSegment> rows) {
         List<CustomerSegment> out = new ArrayList<>(rows.size());
         Segment[] segments = Segment.values();
         for (CustomerSegment s : rows) {
