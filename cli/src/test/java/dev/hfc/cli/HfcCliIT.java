@@ -111,6 +111,23 @@ class HfcCliIT {
         var noConsumers = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_SINK_CONSUMERS", "0"), "sink");
         assertThat(noConsumers.exitCode()).isEqualTo(2);
         assertThat(noConsumers.stderr()).contains("--consumers").contains("consumers must be 1..64, got 0");
+
+        var badBind = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_OPS_BIND_ADDRESS", "no-such-host.invalid"),
+                "sink", "--ops-port", "0");
+        assertThat(badBind.exitCode()).isEqualTo(2);
+        assertThat(badBind.stderr()).contains("--ops-bind-address").contains("HFC_OPS_BIND_ADDRESS")
+                .contains("'no-such-host.invalid' is not an address of this host");
+
+        var bigControl = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "send", "--control-percent", "60");
+        assertThat(bigControl.exitCode()).isEqualTo(2);
+        assertThat(bigControl.stderr()).contains("--control-percent").contains("0% to 50%, got 60%");
+        var badControl = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_CAMPAIGN_CONTROL_PERCENT", "low=ten"),
+                "campaign", "send");
+        assertThat(badControl.exitCode()).isEqualTo(2);
+        assertThat(badControl.stderr()).contains("HFC_CAMPAIGN_CONTROL_PERCENT").contains("expected a percentage such as 10 or 2.5, got 'ten'");
+        var badWeek = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "report", "--week", "2026-W54");
+        assertThat(badWeek.exitCode()).isEqualTo(2);
+        assertThat(badWeek.stderr()).contains("--week");
     }
 
     @Test
