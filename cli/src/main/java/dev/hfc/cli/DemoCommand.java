@@ -11,6 +11,7 @@ import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
+import dev.hfc.cli.demo.CatchUp;
 import dev.hfc.cli.demo.DemoLogging;
 import dev.hfc.cli.demo.InProcessPipeline;
 import dev.hfc.cli.demo.LiveChanges;
@@ -61,6 +62,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     private static final long SETTLED_NANOS = 30_000_000_000L;
+    private static final Duration QUIET = Duration.ofSeconds(2);
 
     @Option(names = "--customers", defaultValue = "50000", paramLabel = "N", description = "Customers to generate (default ${DEFAULT-VALUE}).")
     int customers;
@@ -158,8 +160,9 @@ final class DemoCommand implements Callable<Integer> {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics, the campaign "
                         + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
-                ReferenceCheck.Outcome caughtUp = awaitMatch(db, policy, current, pipeline, "initial load", false);
-                double loadSeconds = (System.nanoTime() - pipelineStart) / 1e9;
+                CatchUp.Result load = awaitMatch(db, policy, current, pipeline, "initial load", false);
+                ReferenceCheck.Outcome caughtUp = load.outcome();
+                double loadSeconds = (load.lastChangeNanos() - pipelineStart) / 1e9;
                 double eventsPerSecond = pipeline.published() / loadSeconds;
                 say(String.format("caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
                         loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
@@ -178,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
                     applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
                 }
                 // Rows marked sent are history from here on (§4): the check leaves them out on both sides.
-                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true);
+                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true).outcome();
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
                 // Customers who paused after the cut-off run get theirs from a second run.
                 CampaignOutcome late = campaign != null && finalCheck.matches()
@@ -209,39 +212,23 @@ final class DemoCommand implements Callable<Integer> {
         return code;
     }
 
-    private ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline,
-                                              String phase, boolean keepSent) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-        ReferenceCheck.Outcome last = null;
-        long lastSaid = 0;
-        int stableMatches = 0;
-        long unchangedSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            if (pipeline.failure() != null) {
-                throw new IllegalStateException("a service failed: " + pipeline.failure());
-            }
-            ReferenceCheck.Outcome now = ReferenceCheck.check(db, policy, from, keepSent, List.of());
-            // Two matching looks a second apart: nothing was still in flight.
-            stableMatches = now.matches() ? stableMatches + 1 : 0;
-            if (stableMatches >= 2) {
-                return now;
-            }
-            // A table that has stopped changing but still differs will not match by waiting longer.
-            boolean same = last != null && now.actualRows() == last.actualRows() && now.differences() == last.differences();
-            unchangedSince = same ? unchangedSince : System.nanoTime();
-            last = now;
-            if (!now.matches() && now.actualRows() > 0 && System.nanoTime() - unchangedSince > SETTLED_NANOS) {
-                say(phase + ": the table has not changed for " + SETTLED_NANOS / 1_000_000_000 + " s and still differs");
-                return now;
-            }
-            if (System.nanoTime() - lastSaid > 3_000_000_000L) {
-                say(String.format("%s: %,d of %,d target rows in the table, %,d differences", phase, last.actualRows(),
-                        last.expectedRows(), last.differences()));
-                lastSaid = System.nanoTime();
-            }
-            Thread.sleep(1000);
+    /**
+     * Waits for the table to catch up; returns the last reference outcome and when the table last changed.
+     * Fails when the table never stood still long enough to be compared within {@code --timeout-s}.
+     */
+    private CatchUp.Result awaitMatch(DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline,
+                                      String phase, boolean keepSent) throws Exception {
+        CatchUp catchUp = new CatchUp(db, () -> ReferenceCheck.check(db, policy, from, keepSent, List.of()), pipeline::failure,
+                QUIET, Duration.ofNanos(SETTLED_NANOS));
+        CatchUp.Result result = catchUp.await(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(3),
+                rows -> say(String.format("%s: %,d rows in the table", phase, rows)));
+        if (result.outcome() == null) {
+            throw new IllegalStateException(phase + ": the table was still changing after --timeout-s " + timeoutSeconds + " s");
         }
-        return last;
+        if (!result.matches()) {
+            say(phase + ": the table has not changed for " + SETTLED_NANOS / 1_000_000_000 + " s and still differs");
+        }
+        return result;
     }
 
     private void printSummary(DbSettings db, Week current, ReferenceCheck.Outcome load, ReferenceCheck.Outcome check,

@@ -1,5 +1,6 @@
 package dev.hfc.cli;
 
+import dev.hfc.cli.demo.CatchUp;
 import dev.hfc.cli.demo.InProcessPipeline;
 import dev.hfc.cli.demo.LiveChanges;
 import dev.hfc.cli.demo.ReferenceCheck;
@@ -171,36 +172,15 @@ final class PipelineBenchmark {
          * it last changed, i.e. when the pipeline had caught up.
          */
         long awaitCaughtUp(InProcessPipeline pipeline, Consumer<String> progress) throws Exception {
-            String signatureSql = "SELECT count(*) || ':' || coalesce(sum(hashtext(subscription_week || user_id || email || segment "
-                    + "|| subscription_id || coalesce(pause_weeks, 0))), 0) FROM rec_campaigns_weekly";
-            long deadline = System.nanoTime() + Duration.ofHours(2).toNanos();
-            String last = null;
-            long lastChange = System.nanoTime();
-            long lastSaid = 0;
-            while (System.nanoTime() < deadline) {
-                if (pipeline.failure() != null) {
-                    throw new IllegalStateException("a service failed: " + pipeline.failure());
-                }
-                String now = string(signatureSql);
-                if (!now.equals(last)) {
-                    last = now;
-                    lastChange = System.nanoTime();
-                } else if (System.nanoTime() - lastChange > 3_000_000_000L) {
-                    ReferenceCheck.Outcome check = ReferenceCheck.check(db, POLICY, current);
-                    if (check.matches()) {
-                        return lastChange;
-                    }
-                    if (System.nanoTime() - lastChange > 120_000_000_000L) {
-                        throw new IllegalStateException("the table stopped changing but differs from the reference: " + check);
-                    }
-                }
-                if (System.nanoTime() - lastSaid > 10_000_000_000L) {
-                    progress.accept(String.format("%,d events published, table %s", pipeline.published(), last));
-                    lastSaid = System.nanoTime();
-                }
-                Thread.sleep(200);
+            CatchUp.Result result = new CatchUp(db, () -> ReferenceCheck.check(db, POLICY, current), pipeline::failure,
+                    Duration.ofSeconds(2), Duration.ofMinutes(2))
+                    .await(Duration.ofHours(2), Duration.ofSeconds(10),
+                            rows -> progress.accept(String.format("%,d events published, %,d rows in the table", pipeline.published(), rows)));
+            if (!result.matches()) {
+                throw new IllegalStateException(result.outcome() == null ? "not caught up within 2 hours"
+                        : "the table stopped changing but differs from the reference: " + result.outcome());
             }
-            throw new IllegalStateException("not caught up within 2 hours");
+            return result.lastChangeNanos();
         }
 
         /** The old weekly batch: one SQL query (the reference computation, for the target week), then one COPY. */
