@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,6 +54,8 @@ public final class CdcProducer implements RunningService {
     private static final Logger LOG = LoggerFactory.getLogger(CdcProducer.class);
     static final String STAGE = "producer";
     static final String LOGICAL_NAME = "hfc-cdc";
+    /** The engine's name: with {@link #LOGICAL_NAME}, the key of its stored position. */
+    static final String ENGINE_NAME = "hfc-producer";
 
     /** Everything the operator can set (§9). */
     public record Settings(
@@ -62,8 +66,16 @@ public final class CdcProducer implements RunningService {
             String publicationName,
             Duration heartbeatInterval,
             String heartbeatActionQuery,
-            TopicProvisioner.Layout topicLayout) {
+            TopicProvisioner.Layout topicLayout,
+            SnapshotMethod snapshot) {
+        /** Settings with the producer's own initial snapshot ({@link SnapshotMethod#COPY}). */
+        public Settings(KafkaSettings kafka, Topics topics, DbSettings db, String slotName, String publicationName,
+                        Duration heartbeatInterval, String heartbeatActionQuery, TopicProvisioner.Layout topicLayout) {
+            this(kafka, topics, db, slotName, publicationName, heartbeatInterval, heartbeatActionQuery, topicLayout, SnapshotMethod.COPY);
+        }
+
         public Settings {
+            Objects.requireNonNull(snapshot, "snapshot");
             Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(topics, "topics");
             Objects.requireNonNull(db, "db");
@@ -80,6 +92,17 @@ public final class CdcProducer implements RunningService {
         }
     }
 
+    /** Who reads the tables on the first start (no stored position yet). */
+    public enum SnapshotMethod {
+        /** The producer, with binary COPY in the slot's exported snapshot ({@link InitialSnapshot}); the default. */
+        COPY,
+        /** Debezium's own snapshot ({@code snapshot.mode=initial}), as before: slower, kept for comparison. */
+        DEBEZIUM
+    }
+
+    /** Rows of the producer's own snapshot published per acknowledged chunk. */
+    static final int SNAPSHOT_CHUNK = 5_000;
+
     private final Settings settings;
     private final ProducerMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -88,6 +111,7 @@ public final class CdcProducer implements RunningService {
     private final ExecutorService executor;
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean streaming;
+    private volatile boolean closing;
 
     private CdcProducer(Settings settings, ProducerMetrics metrics) {
         this.settings = settings;
@@ -122,7 +146,7 @@ public final class CdcProducer implements RunningService {
             TopicProvisioner.ensure(admin, settings.topics(), settings.topicLayout());
         }
         CdcProducer p = new CdcProducer(settings, metrics);
-        p.executor.execute(p.engine);
+        p.executor.execute(p::run);
         LOG.info("CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
                 settings.slotName(), settings.publicationName(), settings.db().schema(), settings.db().schema());
         return p;
@@ -133,7 +157,7 @@ public final class CdcProducer implements RunningService {
         Properties p = new Properties();
         // Pass-through Kafka client settings (TLS, SASL) reach the offset store's clients too.
         p.putAll(s.kafka().properties());
-        p.setProperty("name", "hfc-producer");
+        p.setProperty("name", ENGINE_NAME);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", s.slotName());
@@ -148,7 +172,9 @@ public final class CdcProducer implements RunningService {
         p.setProperty("database.password", s.db().password());
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("poll.interval.ms", "100");
+        // How long the engine lets a batch of changes fill before handing it over: the CDC share of a live
+        // change's latency (a snapshot fills its batches at once).
+        p.setProperty("poll.interval.ms", "10");
         // Quiet tables must not pin WAL: heartbeats make the connector confirm positions regularly.
         p.setProperty("heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
         if (s.heartbeatActionQuery() != null && !s.heartbeatActionQuery().isBlank()) {
@@ -169,30 +195,77 @@ public final class CdcProducer implements RunningService {
         return p;
     }
 
-    private void handleBatch(List<ChangeEvent<String, String>> records,
-                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
-        List<Runnable> afterAck = new ArrayList<>();
-        for (ChangeEvent<String, String> r : records) {
-            ChangeMapper.Table table = ChangeMapper.tableOf(r.destination());
-            if (table == ChangeMapper.Table.OTHER) {
-                metrics.heartbeat();
-                continue;
-            }
-            for (ChangeMapper.Output o : ChangeMapper.map(table, r.key(), r.value())) {
-                if (o.target() == ChangeMapper.Target.DLQ) {
-                    sent.add(deadLetters.publish(o.rejection(), "postgres:" + r.destination(), o.key(), o.value()));
-                    afterAck.add(() -> metrics.deadLettered(o.rejection().reason()));
-                } else {
-                    String topic = o.target() == ChangeMapper.Target.CUSTOMERS
-                            ? settings.topics().customers().name() : settings.topics().subscriptionEvents().name();
-                    Long ts = o.timestampMs() > 0 ? o.timestampMs() : null;
-                    sent.add(producer.send(new ProducerRecord<>(topic, null, ts, o.key(), o.value())));
-                    afterAck.add(() -> metrics.published(o.table(), o.op(), o.timestampMs()));
+    /** On the engine's thread: the producer's own snapshot when this is the first start, then the engine. */
+    private void run() {
+        if (settings.snapshot() == SnapshotMethod.COPY) {
+            try {
+                snapshotIfFirstStart();
+            } catch (Exception e) {
+                if (!closing) {
+                    failure.compareAndSet(null, "initial snapshot failed: " + e.getMessage());
+                    LOG.error("initial snapshot failed; nothing is streamed (the next start reads the tables again)", e);
                 }
+                return;
             }
         }
-        // Kafka must have every event of the batch before its position may be stored.
+        if (!closing) {
+            engine.run();
+        }
+    }
+
+    /**
+     * With no stored position (a first start, or one that stopped before it stored its start), reads both
+     * tables in the slot's snapshot and publishes their rows, then stores the slot's position as the engine's
+     * first offset; the engine then streams from there and takes no snapshot of its own.
+     */
+    private void snapshotIfFirstStart() throws Exception {
+        EngineOffsets offsets = new EngineOffsets(settings.kafka(), settings.offsetsTopic(),
+                settings.topicLayout().replicationFactor(), ENGINE_NAME, LOGICAL_NAME);
+        Optional<String> stored = offsets.stored();
+        if (stored.isPresent()) {
+            LOG.info("CDC producer: stored position {}; streaming from there", stored.get());
+            return;
+        }
+        long ts = System.currentTimeMillis();
+        List<Pending> chunk = new ArrayList<>(SNAPSHOT_CHUNK * 2);
+        InitialSnapshot.Position start = new InitialSnapshot(settings.db(), settings.slotName(), settings.publicationName())
+                .run((table, row) -> {
+                    String source = "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + "." + table.name().toLowerCase(Locale.ROOT);
+                    for (ChangeMapper.Output o : ChangeMapper.mapSnapshotRow(table, row, ts)) {
+                        chunk.add(new Pending(o, source));
+                    }
+                    if (chunk.size() >= SNAPSHOT_CHUNK) {
+                        publishAcknowledged(chunk);
+                        chunk.clear();
+                    }
+                    return !closing;
+                }, () -> closing);
+        publishAcknowledged(chunk);
+        offsets.storeStart(start.lsn());
+        LOG.info("CDC producer: initial snapshot published; streaming from {} of slot {}", start.lsnText(), settings.slotName());
+    }
+
+    /** One output of a change and where it came from (for a dead letter's origin). */
+    private record Pending(ChangeMapper.Output output, String source) {}
+
+    /**
+     * Publishes the outputs and returns when Kafka has acknowledged every one of them (and counts them then);
+     * throws, advancing nothing, when Kafka refused one.
+     */
+    private void publishAcknowledged(List<Pending> outputs) throws InterruptedException {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(outputs.size());
+        for (Pending p : outputs) {
+            ChangeMapper.Output o = p.output();
+            if (o.target() == ChangeMapper.Target.DLQ) {
+                sent.add(deadLetters.publish(o.rejection(), p.source(), o.key(), o.value()));
+            } else {
+                String topic = o.target() == ChangeMapper.Target.CUSTOMERS
+                        ? settings.topics().customers().name() : settings.topics().subscriptionEvents().name();
+                Long ts = o.timestampMs() > 0 ? o.timestampMs() : null;
+                sent.add(producer.send(new ProducerRecord<>(topic, null, ts, o.key(), o.value())));
+            }
+        }
+        // Kafka must have every event before a position that covers it may be stored.
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
             try {
@@ -202,7 +275,30 @@ public final class CdcProducer implements RunningService {
                         + e.getCause().getMessage(), e.getCause());
             }
         }
-        afterAck.forEach(Runnable::run);
+        for (Pending p : outputs) {
+            ChangeMapper.Output o = p.output();
+            if (o.target() == ChangeMapper.Target.DLQ) {
+                metrics.deadLettered(o.rejection().reason());
+            } else {
+                metrics.published(o.table(), o.op(), o.timestampMs());
+            }
+        }
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> records,
+                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        List<Pending> outputs = new ArrayList<>(records.size());
+        for (ChangeEvent<String, String> r : records) {
+            ChangeMapper.Table table = ChangeMapper.tableOf(r.destination());
+            if (table == ChangeMapper.Table.OTHER) {
+                metrics.heartbeat();
+                continue;
+            }
+            for (ChangeMapper.Output o : ChangeMapper.map(table, r.key(), r.value())) {
+                outputs.add(new Pending(o, "postgres:" + r.destination()));
+            }
+        }
+        publishAcknowledged(outputs);
         for (ChangeEvent<String, String> r : records) {
             committer.markProcessed(r);
         }
@@ -303,10 +399,13 @@ public final class CdcProducer implements RunningService {
     /** Stops the engine (which stores the last acknowledged position) and the producer. */
     @Override
     public void close() {
+        closing = true;
         try {
             engine.close();
         } catch (java.io.IOException e) {
             LOG.warn("CDC engine did not close cleanly", e);
+        } catch (IllegalStateException e) {
+            LOG.debug("CDC engine was stopped already: {}", e.getMessage()); // it failed, or never ran (the snapshot failed)
         }
         // engine.close() alone leaves the executor's thread alive (INFRA-NOTES): shut it down too.
         executor.shutdown();

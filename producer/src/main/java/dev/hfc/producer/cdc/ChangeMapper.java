@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Turns one Debezium change event (JSON envelope without schemas: {@code before}, {@code after},
@@ -75,22 +77,68 @@ public final class ChangeMapper {
         try {
             envelope = JSON.readTree(value);
         } catch (IOException e) {
-            return List.of(dead(table, key, value, RejectReason.MALFORMED_JSON, "change event is not JSON: " + e.getMessage()));
+            return List.of(dead(table, key, () -> value, RejectReason.MALFORMED_JSON, "change event is not JSON: " + e.getMessage()));
         }
         String op = envelope.path("op").asText("");
         long ts = envelope.path("source").path("ts_ms").asLong(envelope.path("ts_ms").asLong(0));
-        JsonNode before = envelope.get("before");
-        JsonNode after = envelope.get("after");
+        return map(table, op, fields(envelope.get("before")), fields(envelope.get("after")), ts, key, () -> value);
+    }
+
+    /**
+     * Maps one row of the producer's own initial snapshot ({@link InitialSnapshot}): an {@code r} change with
+     * the row's columns as text (null for SQL NULL), under the same rules as a row Debezium read. A dead
+     * letter carries the row as Debezium's JSON envelope would have ({@code op}, {@code after}).
+     */
+    public static List<Output> mapSnapshotRow(Table table, Map<String, String> row, long ts) {
+        if (table == Table.OTHER) {
+            return List.of();
+        }
+        Supplier<String> value = () -> {
+            var envelope = JSON.createObjectNode().put("op", "r");
+            var after = envelope.putObject("after");
+            row.forEach(after::put);
+            envelope.putObject("source").put("snapshot", "hfc").put("ts_ms", ts);
+            return envelope.toString();
+        };
+        Supplier<String> key = () -> JSON.createObjectNode().put(table == Table.CUSTOMER ? "user_id" : "subscription_id",
+                row.get(table == Table.CUSTOMER ? "user_id" : "subscription_id")).toString();
+        return map(table, "r", null, row::get, ts, null, value, key);
+    }
+
+    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, String key, Supplier<String> value) {
+        return map(table, op, before, after, ts, key, value, () -> key);
+    }
+
+    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, String key,
+                                    Supplier<String> value, Supplier<String> deadKey) {
         try {
             return table == Table.SUBSCRIPTION
-                    ? subscription(op, before, after, ts, key, value)
-                    : customer(op, before, after, ts, key, value);
+                    ? subscription(op, before, after, ts, key, value, deadKey)
+                    : customer(op, before, after, ts, key, value, deadKey);
         } catch (Refused r) {
-            return List.of(dead(table, key, value, r.reason, r.getMessage()));
+            return List.of(dead(table, deadKey.get(), value, r.reason, r.getMessage()));
         }
     }
 
-    private static List<Output> subscription(String op, JsonNode before, JsonNode after, long ts, String key, String value) {
+    /** A row's columns by name, as text; null for a missing column or SQL NULL. */
+    @FunctionalInterface
+    private interface Fields {
+        String text(String column);
+    }
+
+    /** The columns of a row object of Debezium's JSON, or null when the row is absent. */
+    private static Fields fields(JsonNode row) {
+        if (row == null || row.isNull() || !row.isObject()) {
+            return null;
+        }
+        return column -> {
+            JsonNode n = row.get(column);
+            return n == null || n.isNull() ? null : n.asText();
+        };
+    }
+
+    private static List<Output> subscription(String op, Fields before, Fields after, long ts, String key, Supplier<String> value,
+                                             Supplier<String> deadKey) {
         List<Output> out = new ArrayList<>(2);
         switch (op) {
             case "c", "r" -> out.add(upsert(after, ts, op));
@@ -100,15 +148,15 @@ public final class ChangeMapper {
                     newRow = row(after);
                 } catch (Refused invalid) {
                     // The old (user, week) was published; the row no longer says it is paused there.
-                    Row oldRow = present(before) ? rowLenient(before) : null;
+                    Row oldRow = before != null ? rowLenient(before) : null;
                     if (oldRow == null) {
                         throw invalid;
                     }
-                    return List.of(deleteOf(oldRow, ts, "u"), dead(Table.SUBSCRIPTION, key, value, invalid.reason,
+                    return List.of(deleteOf(oldRow, ts, "u"), dead(Table.SUBSCRIPTION, deadKey.get(), value, invalid.reason,
                             invalid.getMessage() + "; the old row's (user " + oldRow.userId + ", week " + oldRow.week
                                     + ") was withdrawn"));
                 }
-                if (present(before)) {
+                if (before != null) {
                     Row oldRow = rowLenient(before);
                     if (oldRow != null && (!oldRow.userId.equals(newRow.userId) || !oldRow.week.equals(newRow.week))) {
                         out.add(deleteOf(oldRow, ts, "u"));
@@ -118,7 +166,7 @@ public final class ChangeMapper {
                         EventCodecs.SUBSCRIPTION_EVENT.encode(newRow.upsert(ts)), ts, "subscription", "u"));
             }
             case "d" -> {
-                if (!present(before)) {
+                if (before == null) {
                     throw new Refused(RejectReason.MISSING_FIELD,
                             "delete without the old row: the table needs REPLICA IDENTITY FULL");
                 }
@@ -133,7 +181,7 @@ public final class ChangeMapper {
         return out;
     }
 
-    private static Output upsert(JsonNode after, long ts, String op) {
+    private static Output upsert(Fields after, long ts, String op) {
         Row row = row(after);
         return Output.publish(Target.SUBSCRIPTION_EVENTS, row.userId, EventCodecs.SUBSCRIPTION_EVENT.encode(row.upsert(ts)),
                 ts, "subscription", op);
@@ -145,10 +193,11 @@ public final class ChangeMapper {
                 ts, "subscription", op);
     }
 
-    private static List<Output> customer(String op, JsonNode before, JsonNode after, long ts, String key, String value) {
+    private static List<Output> customer(String op, Fields before, Fields after, long ts, String key, Supplier<String> value,
+                                         Supplier<String> deadKey) {
         switch (op) {
             case "c", "r", "u" -> {
-                if (!present(after)) {
+                if (after == null) {
                     throw new Refused(RejectReason.MISSING_FIELD, "customer change has no new row");
                 }
                 UUID userId = uuid(after, "user_id");
@@ -162,11 +211,10 @@ public final class ChangeMapper {
                     return List.of(event);
                 }
                 Rejection r = problem.get();
-                return List.of(dead(Table.CUSTOMER, key, value, r.reason(), "customer " + userId + ": " + r.detail()), event);
+                return List.of(dead(Table.CUSTOMER, deadKey.get(), value, r.reason(), "customer " + userId + ": " + r.detail()), event);
             }
             case "d" -> {
-                JsonNode row = present(before) ? before : null;
-                UUID userId = row != null ? uuid(row, "user_id") : uuidFromKey(key);
+                UUID userId = before != null ? uuid(before, "user_id") : uuidFromKey(key);
                 return List.of(Output.publish(Target.CUSTOMERS, userId, null, ts, "customer", "d"));
             }
             default -> throw new Refused(RejectReason.UNKNOWN_OP, "unknown change operation '" + op + "'");
@@ -180,8 +228,8 @@ public final class ChangeMapper {
         }
     }
 
-    private static Row row(JsonNode r) {
-        if (!present(r)) {
+    private static Row row(Fields r) {
+        if (r == null) {
             throw new Refused(RejectReason.MISSING_FIELD, "subscription change has no new row");
         }
         UUID userId = uuid(r, "user_id");
@@ -201,7 +249,7 @@ public final class ChangeMapper {
     }
 
     /** The old row of an update or delete: its status may be anything, it only says what to remove. */
-    private static Row rowLenient(JsonNode r) {
+    private static Row rowLenient(Fields r) {
         try {
             UUID userId = uuid(r, "user_id");
             UUID subscriptionId = uuid(r, "subscription_id");
@@ -212,16 +260,11 @@ public final class ChangeMapper {
         }
     }
 
-    private static boolean present(JsonNode n) {
-        return n != null && !n.isNull() && n.isObject();
+    private static String text(Fields row, String field) {
+        return row.text(field);
     }
 
-    private static String text(JsonNode row, String field) {
-        JsonNode n = row.get(field);
-        return n == null || n.isNull() ? null : n.asText();
-    }
-
-    private static UUID uuid(JsonNode row, String field) {
+    private static UUID uuid(Fields row, String field) {
         String s = text(row, field);
         return dev.hfc.core.event.UserIds.parse(s).orElseThrow(() -> new Refused(RejectReason.INVALID_USER_ID,
                 field + " is " + (s == null ? "null" : "'" + s + "'") + ", not a UUID"));
@@ -229,15 +272,15 @@ public final class ChangeMapper {
 
     private static UUID uuidFromKey(String key) {
         try {
-            return uuid(JSON.readTree(key), "user_id");
+            return uuid(fields(JSON.readTree(key)), "user_id");
         } catch (IOException | NullPointerException e) {
             throw new Refused(RejectReason.INVALID_USER_ID, "delete without a user_id");
         }
     }
 
-    private static Output dead(Table table, String key, String value, RejectReason reason, String detail) {
+    private static Output dead(Table table, String key, Supplier<String> value, RejectReason reason, String detail) {
         return new Output(Target.DLQ, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8), 0L, new Rejection(reason, detail),
+                value.get().getBytes(StandardCharsets.UTF_8), 0L, new Rejection(reason, detail),
                 table.name().toLowerCase(java.util.Locale.ROOT), "dlq");
     }
 

@@ -150,4 +150,57 @@ class ChangeMapperTest {
         assertThat(out).singleElement().satisfies(o -> assertThat(o.target()).isEqualTo(Target.DLQ));
         return out.get(0).rejection().reason().code();
     }
+
+    /** A snapshot row read by the producer itself maps exactly as the same row read by Debezium's snapshot. */
+    @Test
+    void aRowOfTheProducersOwnSnapshotMapsAsTheSameRowReadByDebezium() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<java.util.Map<String, String>> subscriptions = List.of(
+                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1, "status", "paused"),
+                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1.toUpperCase(), "status", "active"),
+                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1, "status", "skipped"),
+                row("subscription_id", S1, "subscription_week", "2026-49", "user_id", U1, "status", "paused"),
+                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", null, "status", "paused"),
+                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", "1-2-3-4-5", "status", "paused"));
+        List<java.util.Map<String, String>> customers = List.of(
+                row("user_id", U1, "email", "ok+x@example.com", "status", "active"),
+                row("user_id", U2, "email", "not an address", "status", "active"),
+                row("user_id", U2, "email", null, "status", "inactive"),
+                row("user_id", "nope", "email", "ok@example.com", "status", "active"));
+        for (var entry : java.util.Map.of(Table.SUBSCRIPTION, subscriptions, Table.CUSTOMER, customers).entrySet()) {
+            for (var r : entry.getValue()) {
+                String debezium = "{\"before\":null,\"after\":" + json.writeValueAsString(r)
+                        + ",\"source\":{\"ts_ms\":1764000000000},\"op\":\"r\"}";
+                List<Output> expected = ChangeMapper.map(entry.getKey(), null, debezium);
+                List<Output> actual = ChangeMapper.mapSnapshotRow(entry.getKey(), r, 1764000000000L);
+                assertThat(actual).as("%s %s", entry.getKey(), r).hasSameSizeAs(expected);
+                for (int i = 0; i < expected.size(); i++) {
+                    Output e = expected.get(i);
+                    Output a = actual.get(i);
+                    assertThat(a.target()).isEqualTo(e.target());
+                    assertThat(a.timestampMs()).isEqualTo(e.timestampMs());
+                    assertThat(a.op()).isEqualTo(e.op());
+                    if (e.target() == Target.DLQ) {
+                        assertThat(a.rejection()).isEqualTo(e.rejection());
+                        // The dead letter carries the row, as Debezium's envelope would.
+                        var payload = json.readTree(a.value());
+                        assertThat(payload.path("op").asText()).isEqualTo("r");
+                        r.forEach((column, value) -> assertThat(payload.path("after").path(column).isNull() ? null
+                                : payload.path("after").path(column).asText()).isEqualTo(value));
+                    } else {
+                        assertThat(a.key()).isEqualTo(e.key());
+                        assertThat(a.value()).isEqualTo(e.value());
+                    }
+                }
+            }
+        }
+    }
+
+    private static java.util.Map<String, String> row(String... columnsAndValues) {
+        java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < columnsAndValues.length; i += 2) {
+            row.put(columnsAndValues[i], columnsAndValues[i + 1]);
+        }
+        return row;
+    }
 }

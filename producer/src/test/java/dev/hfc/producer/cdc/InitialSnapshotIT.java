@@ -1,0 +1,210 @@
+package dev.hfc.producer.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.topic.TopicProvisioner;
+import dev.hfc.core.topic.Topics;
+import dev.hfc.core.week.Week;
+import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.schema.Database;
+import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.KafkaExtension;
+import dev.hfc.testkit.PostgresExtension;
+import dev.hfc.testkit.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The producer's own initial snapshot ({@link InitialSnapshot}) against a source that keeps changing: the
+ * events folded per row must end equal to the tables, whatever the writes did while the rows were read, and
+ * a restart must not read the tables again. Only Debezium streams after the rows, so these tests also check
+ * that it starts exactly where the snapshot stored the position ({@link EngineOffsets}).
+ */
+class InitialSnapshotIT {
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension(3);
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
+
+    private static final int CUSTOMERS = 3_000;
+
+    @Test
+    void rowsChangedWhileTheSnapshotReadsEndAsTheTablesAndARestartReadsNothingAgain() throws Exception {
+        DbSettings db = POSTGRES.db("snap_live");
+        SchemaMigrator.migrate(db, true);
+        SourceDataLoader.load(db, new SourceDataGenerator(3, Week.parse("2026-W48")), 0, CUSTOMERS, n -> { });
+        Topics topics = KAFKA.freshTopics();
+        var settings = settings(topics, db, "hfc_snap_live");
+
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Integer> writes = CompletableFuture.supplyAsync(() -> write(db, stop, 11));
+        try (CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry()))) {
+            // Keep writing until the snapshot's rows are all out, and a while after.
+            await().atMost(Duration.ofSeconds(120)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
+                    topics.subscriptionEvents().name()).size() >= CUSTOMERS * 11);
+            Thread.sleep(1_000); // writes keep overlapping the switch from rows to streaming; not a synchronisation
+            stop.set(true);
+            assertThat(writes.get()).isPositive();
+            awaitFoldEqualsTables(db, topics, producer);
+        }
+        int before = TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()).size();
+
+        try (CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry()));
+             Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE subscription SET status = 'paused' WHERE subscription_id = (SELECT subscription_id "
+                    + "FROM subscription WHERE status = 'active' ORDER BY subscription_id LIMIT 1)");
+            await().atMost(Duration.ofSeconds(60)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
+                    topics.subscriptionEvents().name()).size() > before);
+            awaitFoldEqualsTables(db, topics, producer);
+            // A second snapshot would have added every row again; the restart streamed the one change.
+            assertThat(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()).size())
+                    .isBetween(before + 1, before + 10);
+        }
+    }
+
+    @Test
+    void aSlotLeftByAnEarlierFirstStartIsReadAgainAndStreamedFromItsOwnPosition() throws Exception {
+        DbSettings db = POSTGRES.db("snap_slot");
+        SchemaMigrator.migrate(db, true);
+        SourceDataLoader.load(db, new SourceDataGenerator(4, Week.parse("2026-W48")), 0, CUSTOMERS, n -> { });
+        Topics topics = KAFKA.freshTopics();
+        // An earlier first start created publication and slot, then died before it stored its position.
+        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.execute("CREATE PUBLICATION hfc_snap_slot FOR TABLE " + db.qualified("customer") + ", " + db.qualified("subscription"));
+            s.execute("SELECT pg_create_logical_replication_slot('hfc_snap_slot', 'pgoutput')");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Integer> writes = CompletableFuture.supplyAsync(() -> write(db, stop, 12));
+        Thread.sleep(2_000); // changes after the slot's position and before the producer starts; not a synchronisation
+        try (CdcProducer producer = CdcProducer.start(settings(topics, db, "hfc_snap_slot"),
+                new ProducerMetrics(new SimpleMeterRegistry()))) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
+                    topics.subscriptionEvents().name()).size() >= CUSTOMERS * 11);
+            stop.set(true);
+            assertThat(writes.get()).isPositive();
+            awaitFoldEqualsTables(db, topics, producer);
+        }
+    }
+
+    private static CdcProducer.Settings settings(Topics topics, DbSettings db, String slot) {
+        return new CdcProducer.Settings(KAFKA.settings(), topics, db, slot, slot, Duration.ofSeconds(1), null,
+                new TopicProvisioner.Layout(3, (short) 1));
+    }
+
+    /** Pauses, resumes, week moves, customer deletes (their rows cascade) and new customers, until told to stop. */
+    private static int write(DbSettings db, AtomicBoolean stop, long seed) {
+        Random random = new Random(seed);
+        int done = 0;
+        try (Connection c = Database.connect(db)) {
+            List<UUID> subscriptions = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT subscription_id FROM subscription")) {
+                while (rs.next()) {
+                    subscriptions.add(rs.getObject(1, UUID.class));
+                }
+            }
+            while (!stop.get()) {
+                UUID sub = subscriptions.get(random.nextInt(subscriptions.size()));
+                int kind = random.nextInt(10);
+                String sql = kind < 6 ? "UPDATE subscription SET status = CASE status WHEN 'paused' THEN 'active' ELSE 'paused' END "
+                        + "WHERE subscription_id = ?"
+                        : kind < 8 ? "DELETE FROM customer WHERE user_id = (SELECT user_id FROM subscription WHERE subscription_id = ?)"
+                        : "UPDATE subscription SET status = 'cancelled' WHERE subscription_id = ?";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, sub);
+                    done += ps.executeUpdate();
+                }
+                if (kind == 9) {
+                    UUID user = UUID.randomUUID();
+                    try (Statement s = c.createStatement()) {
+                        s.execute("INSERT INTO customer VALUES ('" + user + "', 'new+" + done + "@example.com', 'active', current_date)");
+                        s.execute("INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '2026-W50', '" + user + "', 'paused')");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return done;
+    }
+
+    private static void awaitFoldEqualsTables(DbSettings db, Topics topics, CdcProducer producer) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(producer.failure()).isNull();
+            assertThat(foldedSubscriptions(topics)).isEqualTo(tableSubscriptions(db));
+            assertThat(foldedCustomers(topics)).isEqualTo(tableCustomers(db));
+        });
+    }
+
+    /** subscription_id → "user week status", the last word of the events on each row. */
+    private static Map<UUID, String> foldedSubscriptions(Topics topics) {
+        Map<UUID, String> rows = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name())) {
+            SubscriptionEvent e = EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow();
+            if (e.op() == SubscriptionEvent.Op.DELETE) {
+                rows.remove(e.subscriptionId());
+            } else {
+                rows.put(e.subscriptionId(), e.userId() + " " + e.week() + " " + e.status().wire());
+            }
+        }
+        return rows;
+    }
+
+    private static Map<UUID, String> tableSubscriptions(DbSettings db) throws SQLException {
+        Map<UUID, String> rows = new TreeMap<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT subscription_id, user_id, subscription_week, status FROM subscription")) {
+            while (rs.next()) {
+                rows.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class) + " " + rs.getString(3) + " " + rs.getString(4));
+            }
+        }
+        return rows;
+    }
+
+    /** user_id → status, the last word of the customer events (a tombstone removes). */
+    private static Map<String, String> foldedCustomers(Topics topics) {
+        Map<String, String> rows = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.customers().name())) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                rows.remove(key);
+            } else {
+                rows.put(key, EventCodecs.CUSTOMER.decode(r.value()).orThrow().status());
+            }
+        }
+        return rows;
+    }
+
+    private static Map<String, String> tableCustomers(DbSettings db) throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT user_id::text, status FROM customer")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return rows;
+    }
+}
