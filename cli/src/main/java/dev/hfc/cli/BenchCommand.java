@@ -316,8 +316,9 @@ final class BenchCommand implements Runnable {
                     step -> System.err.println("bench e2e: " + step));
             System.out.printf("%,d customers: %,d events from a loaded source to a caught-up table in %.1f s (%,.0f events/s), "
                     + "%,d rows; peak heap %,d MB%n", r.customers(), r.events(), r.loadSeconds(), r.eventsPerSecond(), r.rows(), r.peakHeapMb());
-            System.out.printf("%,d changes at %d/s: commit-to-row latency p50 %d ms, p99 %d ms (%d samples)%n", r.changes(),
-                    r.changeRate(), r.latencyP50Ms(), r.latencyP99Ms(), r.latencySamples());
+            System.out.printf("%,d changes at %d/s (committed at %,.0f/s): commit-to-row latency p50 %d ms, p99 %d ms (%d samples); "
+                    + "p99 of the first half %d ms, of the second half %d ms%n", r.changes(), r.changeRate(), r.appliedPerSecond(),
+                    r.latencyP50Ms(), r.latencyP99Ms(), r.latencySamples(), r.firstHalfP99Ms(), r.secondHalfP99Ms());
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("bench", "e2e");
@@ -332,6 +333,9 @@ final class BenchCommand implements Runnable {
                 o.put("latency_p50_ms", r.latencyP50Ms());
                 o.put("latency_p99_ms", r.latencyP99Ms());
                 o.put("latency_samples", r.latencySamples());
+                o.put("changes_committed_per_s", Math.round(r.appliedPerSecond()));
+                o.put("latency_p99_first_half_ms", r.firstHalfP99Ms());
+                o.put("latency_p99_second_half_ms", r.secondHalfP99Ms());
                 System.out.println(o);
             }
             return Hfc.OK;

@@ -47,7 +47,8 @@ final class PipelineBenchmark {
 
     /** Figures of {@code bench e2e}. */
     record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
-                    int changeRate, int changes, long latencyP50Ms, long latencyP99Ms, long latencySamples, long rows) {}
+                    int changeRate, int changes, double appliedPerSecond, long latencyP50Ms, long latencyP99Ms,
+                    long latencySamples, long firstHalfP99Ms, long secondHalfP99Ms, long rows) {}
 
     /** Figures of {@code bench batch-vs-stream}. */
     record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
@@ -75,10 +76,16 @@ final class PipelineBenchmark {
                 var applied = LiveChanges.apply(setup.db, setup.generator, customers, setup.target, changes, changeRate, 17);
                 setup.awaitCaughtUp(pipeline, progress);
                 Histogram latency = LiveChanges.latencies(setup.db, setup.target, applied.samples());
+                // A pipeline that keeps up has the same latency at the end of the stream as at its start; one that
+                // falls behind has a growing lag, which shows as a later half slower than the first.
+                int half = applied.samples().size() / 2;
+                Histogram first = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(0, half));
+                Histogram second = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(half, applied.samples().size()));
                 long rows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
                 return new EndToEnd(customers, events, caughtUpNanos / 1e9, events / (caughtUpNanos / 1e9), heap.stop() >> 20,
-                        changeRate, changes, latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
-                        latency.getTotalCount(), rows);
+                        changeRate, changes, applied.total() / applied.seconds(), latency.getValueAtPercentile(50),
+                        latency.getValueAtPercentile(99), latency.getTotalCount(), first.getValueAtPercentile(99),
+                        second.getValueAtPercentile(99), rows);
             }
         }
     }

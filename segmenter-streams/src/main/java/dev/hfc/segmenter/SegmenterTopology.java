@@ -35,7 +35,11 @@ public final class SegmenterTopology {
         Topics topics = config.topics();
         Segmentation segmentation = new Segmentation(config.policy(), config.zone());
         StoreBuilder<KeyValueStore<String, CustomerState>> store = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new CustomerStateSerde());
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new CustomerStateSerde())
+                // A customer's events arrive together (its row, then its ~11 subscription rows): between two
+                // commits the cache folds them into one RocksDB write and one changelog record (+21% events/s at a
+                // 100 ms commit interval, +32% at 30 ms; BENCHMARKS.md).
+                .withCachingEnabled();
 
         Topology topology = new Topology();
         topology.addSource("subscription-events-source",

@@ -157,7 +157,8 @@ final class SinkConsumer {
     }
 
     /**
-     * One poll: its records go into the batch, which is written when full or old enough. When a write finds
+     * One poll: its records go into the batch, which is written when full, old enough, or when the consumer
+     * has read everything there is (a live change then waits for no linger). When a write finds
      * the stored position moved (a replay, a new owner), the consumer seeks there and the rest of this poll
      * is dropped: it was read from the old position, and adding it would mix old and new offsets.
      */
@@ -172,7 +173,7 @@ final class SinkConsumer {
                 break;
             }
         }
-        if (!batch.isEmpty() && batch.ageNanos() >= settings.linger().toNanos()) {
+        if (!batch.isEmpty() && (batch.ageNanos() >= settings.linger().toNanos() || readEverything())) {
             flush(settings.dbRetryTimeout());
         }
         if (polled.isEmpty() && batch.isEmpty() && System.nanoTime() - lastPositionCheck >= positionCheck.toNanos()) {
@@ -324,6 +325,21 @@ final class SinkConsumer {
             consumer.seekToBeginning(fresh); // never written by any sink of this group
         }
         LOG.info("sink: positions from PostgreSQL {}; from the beginning {}", stored, fresh);
+    }
+
+    /** True when the last fetch of every owned partition left nothing unread (read_committed: up to the stable offset). */
+    private boolean readEverything() {
+        Set<TopicPartition> owned = consumer.assignment();
+        if (owned.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition tp : owned) {
+            java.util.OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void updateLag() {

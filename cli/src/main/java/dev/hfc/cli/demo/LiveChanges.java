@@ -36,59 +36,139 @@ public final class LiveChanges {
 
     private LiveChanges() {}
 
+    /** Changes per second one connection is asked to commit (each change is its own transaction). */
+    static final int PER_CONNECTION = 250;
+
+    private enum Kind { PAUSE, RESUME, CANCEL, EMAIL, DELETE, INSERT }
+
+    /** One planned change: what, to whom, and when it is due (its index over the rate). */
+    private record Change(int index, Kind kind, UUID user, Week week, long newIndex) {}
+
+    /**
+     * Applies {@code changes} changes at {@code perSecond}, each its own transaction. The changes are planned
+     * first (from {@code seed}, so a run can be repeated), then committed by as many connections as the rate
+     * needs ({@value #PER_CONNECTION} per second each, up to 8): one connection waiting for each commit's
+     * fsync keeps up with a few hundred a second, not with a cut-off evening's thousands.
+     */
     public static Applied apply(DbSettings db, SourceDataGenerator generator, long firstNewIndex, Week target,
                                 int changes, int perSecond, long seed) throws SQLException, InterruptedException {
+        List<Change> plan = plan(db, firstNewIndex, target, changes, seed);
+        int connections = Math.max(1, Math.min(8, (perSecond + PER_CONNECTION - 1) / PER_CONNECTION));
+        long start = System.nanoTime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections, r -> {
+            Thread t = new Thread(r, "hfc-live-changes");
+            t.setDaemon(true);
+            return t;
+        });
+        List<java.util.concurrent.Future<int[]>> done = new ArrayList<>();
+        List<List<Sample>> samples = new ArrayList<>();
+        try {
+            for (int w = 0; w < connections; w++) {
+                int worker = w;
+                List<Sample> mine = new ArrayList<>();
+                samples.add(mine);
+                done.add(pool.submit(() -> {
+                    int[] counts = new int[Kind.values().length];
+                    try (Connection c = Database.connect(db)) {
+                        c.setAutoCommit(true);
+                        for (int i = worker; i < plan.size(); i += connections) {
+                            // Pace the stream: change i is due at i / perSecond seconds.
+                            long wait = start + (long) (i * 1e9 / perSecond) - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                            }
+                            Change change = plan.get(i);
+                            int applied = apply(c, generator, change);
+                            counts[change.kind().ordinal()] += applied;
+                            if (change.kind() == Kind.PAUSE && applied == 1) {
+                                mine.add(new Sample(change.user(), Instant.now()));
+                            }
+                        }
+                    }
+                    return counts;
+                }));
+            }
+            int[] total = new int[Kind.values().length];
+            for (var f : done) {
+                int[] counts;
+                try {
+                    counts = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof SQLException sql) {
+                        throw sql;
+                    }
+                    throw new IllegalStateException("applying live changes failed: " + e.getCause(), e.getCause());
+                }
+                for (int k = 0; k < total.length; k++) {
+                    total[k] += counts[k];
+                }
+            }
+            List<Sample> all = new ArrayList<>();
+            samples.forEach(all::addAll);
+            all.sort(java.util.Comparator.comparing(Sample::committedAt));
+            return new Applied(total[Kind.PAUSE.ordinal()], total[Kind.RESUME.ordinal()], total[Kind.CANCEL.ordinal()],
+                    total[Kind.EMAIL.ordinal()], total[Kind.DELETE.ordinal()], total[Kind.INSERT.ordinal()], all,
+                    (System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The changes, drawn from {@code seed}: 40% pauses, 15% resumes, 10% cancellations, 15% email changes, 10% deletes, 10% new customers. */
+    private static List<Change> plan(DbSettings db, long firstNewIndex, Week target, int changes, long seed) throws SQLException {
         Random random = new Random(seed);
         List<UUID> active = users(db, "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'active' ORDER BY user_id LIMIT ?",
                 target, changes);
         List<UUID> paused = users(db, "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'paused' ORDER BY user_id LIMIT ?",
                 target, changes);
-        int pauses = 0, resumes = 0, cancellations = 0, emails = 0, deletes = 0, inserts = 0;
-        List<Sample> samples = new ArrayList<>();
-        long start = System.nanoTime();
-        try (Connection c = Database.connect(db)) {
-            c.setAutoCommit(true);
-            for (int i = 0; i < changes; i++) {
-                // Pace the stream: change i is due at i / perSecond seconds.
-                long due = start + (long) (i * 1e9 / perSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                int kind = random.nextInt(100);
-                if (kind < 40 && !active.isEmpty()) {
-                    UUID u = active.remove(active.size() - 1);
-                    if (update(c, "UPDATE subscription SET status = 'paused' WHERE user_id = ? AND subscription_week = ?", u, target) == 1) {
-                        samples.add(new Sample(u, Instant.now()));
-                        pauses++;
-                    }
-                } else if (kind < 55 && !paused.isEmpty()) {
-                    UUID u = paused.remove(paused.size() - 1);
-                    resumes += update(c, "UPDATE subscription SET status = 'active' WHERE user_id = ? AND subscription_week = ?", u, target);
-                } else if (kind < 65 && !active.isEmpty()) {
-                    UUID u = active.remove(active.size() - 1);
-                    cancellations += update(c, "UPDATE subscription SET status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
-                            u, target.plus(random.nextInt(3))) > 0 ? 1 : 0;
-                } else if (kind < 80 && !paused.isEmpty()) {
-                    UUID u = paused.get(random.nextInt(paused.size()));
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE customer SET email = ? WHERE user_id = ?")) {
-                        ps.setString(1, "changed" + i + "+demo@example.com");
-                        ps.setObject(2, u);
-                        emails += ps.executeUpdate();
-                    }
-                } else if (kind < 90 && !paused.isEmpty()) {
-                    UUID u = paused.remove(paused.size() - 1);
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM customer WHERE user_id = ?")) {
-                        ps.setObject(1, u);
-                        deletes += ps.executeUpdate(); // its subscriptions go with it (ON DELETE CASCADE)
-                    }
-                } else {
-                    insert(c, generator.customer(firstNewIndex + inserts));
-                    inserts++;
-                }
+        List<Change> plan = new ArrayList<>(changes);
+        long inserts = 0;
+        for (int i = 0; i < changes; i++) {
+            int kind = random.nextInt(100);
+            if (kind < 40 && !active.isEmpty()) {
+                plan.add(new Change(i, Kind.PAUSE, active.remove(active.size() - 1), target, -1));
+            } else if (kind < 55 && !paused.isEmpty()) {
+                plan.add(new Change(i, Kind.RESUME, paused.remove(paused.size() - 1), target, -1));
+            } else if (kind < 65 && !active.isEmpty()) {
+                plan.add(new Change(i, Kind.CANCEL, active.remove(active.size() - 1), target.plus(random.nextInt(3)), -1));
+            } else if (kind < 80 && !paused.isEmpty()) {
+                plan.add(new Change(i, Kind.EMAIL, paused.get(random.nextInt(paused.size())), target, -1));
+            } else if (kind < 90 && !paused.isEmpty()) {
+                plan.add(new Change(i, Kind.DELETE, paused.remove(paused.size() - 1), target, -1));
+            } else {
+                plan.add(new Change(i, Kind.INSERT, null, target, firstNewIndex + inserts++));
             }
         }
-        return new Applied(pauses, resumes, cancellations, emails, deletes, inserts, samples, (System.nanoTime() - start) / 1e9);
+        return plan;
+    }
+
+    /** Commits one change; returns the rows (customers for a cancellation) it changed, as the counts report them. */
+    private static int apply(Connection c, SourceDataGenerator generator, Change change) throws SQLException {
+        return switch (change.kind()) {
+            case PAUSE -> update(c, "UPDATE subscription SET status = 'paused' WHERE user_id = ? AND subscription_week = ?",
+                    change.user(), change.week());
+            case RESUME -> update(c, "UPDATE subscription SET status = 'active' WHERE user_id = ? AND subscription_week = ?",
+                    change.user(), change.week());
+            case CANCEL -> update(c, "UPDATE subscription SET status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
+                    change.user(), change.week()) > 0 ? 1 : 0;
+            case EMAIL -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE customer SET email = ? WHERE user_id = ?")) {
+                    ps.setString(1, "changed" + change.index() + "+demo@example.com");
+                    ps.setObject(2, change.user());
+                    yield ps.executeUpdate();
+                }
+            }
+            case DELETE -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM customer WHERE user_id = ?")) {
+                    ps.setObject(1, change.user());
+                    yield ps.executeUpdate(); // its subscriptions go with it (ON DELETE CASCADE)
+                }
+            }
+            case INSERT -> {
+                insert(c, generator.customer(change.newIndex()));
+                yield 1;
+            }
+        };
     }
 
     /** Commit-to-row latencies of the sampled pauses whose rows are in the table. */

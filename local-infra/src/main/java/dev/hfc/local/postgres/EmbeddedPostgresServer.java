@@ -54,6 +54,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
+                    // With synchronous_commit off, a commit reaches the WAL senders (CDC) only when the WAL writer
+                    // flushes it: every 200 ms by default, which was most of a live change's latency in the demo.
+                    .setServerConfig("wal_writer_delay", "10ms")
                     .setPGStartupWait(Duration.ofSeconds(60));
             if (port != 0) {
                 builder.setPort(port);
