@@ -218,7 +218,9 @@ final class BenchCommand implements Runnable {
                 throw Cli.usage("--rows", null, "need at least 1000 rows");
             }
             var r = CdcBenchmark.run(db.settings(), rows, keepData, step -> System.err.println("bench cdc: " + step));
-            System.out.printf("snapshot: %,d events in, %,.0f events/s%n", r.rows(), r.snapshotEventsPerS());
+            System.out.printf("snapshot: %,d subscription rows, the producer's own (COPY) %,.0f events/s, Debezium's %,.0f events/s "
+                    + "(%.1fx)%n", r.rows(), r.snapshotEventsPerS(), r.debeziumSnapshotEventsPerS(),
+                    r.snapshotEventsPerS() / r.debeziumSnapshotEventsPerS());
             System.out.printf("bulk UPDATE of %,d rows (commit took %.1f s): %,.0f events/s from statement start to the last event acknowledged%n",
                     r.rows(), r.bulkUpdateCommitSeconds(), r.bulkUpdateEventsPerS());
             if (json) {
@@ -226,6 +228,7 @@ final class BenchCommand implements Runnable {
                 o.put("bench", "cdc");
                 o.put("rows", r.rows());
                 o.put("snapshot_events_per_s", Math.round(r.snapshotEventsPerS()));
+                o.put("debezium_snapshot_events_per_s", Math.round(r.debeziumSnapshotEventsPerS()));
                 o.put("bulk_update_events_per_s", Math.round(r.bulkUpdateEventsPerS()));
                 o.put("bulk_update_commit_s", Math.round(r.bulkUpdateCommitSeconds() * 10) / 10.0);
                 System.out.println(o);

@@ -31,7 +31,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class CdcBenchmark {
 
-    record Result(long rows, double snapshotEventsPerS, double bulkUpdateEventsPerS, double bulkUpdateCommitSeconds) {}
+    /**
+     * @param snapshotEventsPerS          the producer's own snapshot (COPY), the default
+     * @param debeziumSnapshotEventsPerS  Debezium's snapshot of the same rows, in the same run
+     */
+    record Result(long rows, double snapshotEventsPerS, double debeziumSnapshotEventsPerS, double bulkUpdateEventsPerS,
+                  double bulkUpdateCommitSeconds) {}
 
     private CdcBenchmark() {}
 
@@ -45,13 +50,24 @@ final class CdcBenchmark {
             long customers = (subscriptionRows + 10) / 11;
             SourceDataLoader.load(db, new SourceDataGenerator(11, Week.current(Instant.now(), ZoneOffset.UTC)), 0, customers, n -> { });
             long rows = customers * 11;
-            Topics topics = new Topics("bench." + suffix + ".");
-            var settings = new CdcProducer.Settings(KafkaSettings.of(broker.bootstrapServers()), topics, db, slot, slot,
-                    Duration.ofSeconds(10), null, new TopicProvisioner.Layout(6, (short) 1));
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                progress.accept("snapshot of " + rows + " subscriptions and " + customers + " customers");
+                progress.accept("Debezium's snapshot of " + rows + " subscriptions and " + customers + " customers");
+                Topics debeziumTopics = new Topics("bench." + suffix + ".debezium.");
+                double debezium;
+                long debeziumStart = System.nanoTime();
+                try (CdcProducer producer = CdcProducer.start(settings(broker, debeziumTopics, db, slot + "_dbz",
+                        CdcProducer.SnapshotMethod.DEBEZIUM), new ProducerMetrics(new SimpleMeterRegistry()))) {
+                    awaitEvents(admin, debeziumTopics.subscriptionEvents().name(), rows);
+                    debezium = rows / ((System.nanoTime() - debeziumStart) / 1e9);
+                } finally {
+                    CdcProducer.dropSlot(db, slot + "_dbz", slot + "_dbz");
+                }
+
+                progress.accept("the producer's own snapshot (COPY) of the same rows");
+                Topics topics = new Topics("bench." + suffix + ".");
                 long start = System.nanoTime();
-                try (CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry()))) {
+                try (CdcProducer producer = CdcProducer.start(settings(broker, topics, db, slot, CdcProducer.SnapshotMethod.COPY),
+                        new ProducerMetrics(new SimpleMeterRegistry()))) {
                     awaitEvents(admin, topics.subscriptionEvents().name(), rows);
                     double snapshot = rows / ((System.nanoTime() - start) / 1e9);
 
@@ -66,7 +82,7 @@ final class CdcBenchmark {
                     if (producer.failure() != null) {
                         throw new IllegalStateException("producer failed: " + producer.failure());
                     }
-                    return new Result(rows, snapshot, update, commitSeconds);
+                    return new Result(rows, snapshot, debezium, update, commitSeconds);
                 }
             }
         } finally {
@@ -75,6 +91,12 @@ final class CdcBenchmark {
                 s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
             }
         }
+    }
+
+    private static CdcProducer.Settings settings(InProcessKafkaBroker broker, Topics topics, DbSettings db, String slot,
+                                                 CdcProducer.SnapshotMethod method) {
+        return new CdcProducer.Settings(KafkaSettings.of(broker.bootstrapServers()), topics, db, slot, slot,
+                Duration.ofSeconds(10), null, new TopicProvisioner.Layout(6, (short) 1), method);
     }
 
     private static void awaitEvents(Admin admin, String topic, long atLeast) throws Exception {

@@ -43,6 +43,25 @@ final class ProducerCommand implements Callable<Integer> {
                     + "(env HFC_HEARTBEAT_ACTION_QUERY; default none).")
     String heartbeatActionQuery;
 
+    @Option(names = "--snapshot", paramLabel = "METHOD", defaultValue = "${env:HFC_PRODUCER_SNAPSHOT:-copy}",
+            converter = SnapshotMethodConverter.class,
+            description = "Who reads the tables on the first start: copy (the producer, binary COPY in the slot's exported "
+                    + "snapshot) or debezium (Debezium's own snapshot, slower) (env HFC_PRODUCER_SNAPSHOT; default ${DEFAULT-VALUE}).")
+    CdcProducer.SnapshotMethod snapshot;
+
+    /** copy / debezium, any case; anything else names the choices. */
+    static final class SnapshotMethodConverter implements picocli.CommandLine.ITypeConverter<CdcProducer.SnapshotMethod> {
+        @Override
+        public CdcProducer.SnapshotMethod convert(String value) {
+            for (CdcProducer.SnapshotMethod m : CdcProducer.SnapshotMethod.values()) {
+                if (m.name().equalsIgnoreCase(value.trim())) {
+                    return m;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not copy or debezium");
+        }
+    }
+
     @Option(names = "--drop-slot",
             description = "Drop the replication slot and the publication, then exit (decommissioning: a slot nobody "
                     + "reads pins WAL forever). Refuses while the slot is in use.")
@@ -62,7 +81,7 @@ final class ProducerCommand implements Callable<Integer> {
         }
         var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms", null,
                 () -> new CdcProducer.Settings(kafka.settings(), kafka.topics(), dbSettings, slotName, publicationName,
-                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout()));
+                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout(), snapshot));
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer;
