@@ -135,7 +135,11 @@ class SinkConsumerTest {
         SinkConsumer c = consumer(100, Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMillis(300));
         kafka.rebalance(List.of(TP));
         brokerHolds(4);
+        // Behind: the partition holds more than this poll returns, so the batch waits to fill (a consumer that
+        // has read everything would write at once).
+        kafka.updateEndOffsets(Map.of(TP, 1_000L));
         c.pollOnce(); // 8 records gathered, not yet written
+        assertThat(store.stored).containsEntry(TP, 4L);
         store.down = true;
         long start = System.nanoTime();
         kafka.rebalance(List.of());

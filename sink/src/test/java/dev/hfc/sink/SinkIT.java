@@ -83,6 +83,21 @@ class SinkIT {
         }
     }
 
+    /** The linger bounds how long a batch may fill while the consumer is behind; a live record does not wait for it. */
+    @Test
+    void aRecordReadWhenNothingElseIsWaitingIsWrittenAtOnceNotAfterTheLinger() throws Exception {
+        Fixture f = new Fixture("live");
+        UUID first = UUID.randomUUID();
+        f.send(segment(first, "first@example.com", Segment.LOW));
+        try (SinkService sink = f.start(10_000, 600_000)) { // a ten-minute linger and a batch that never fills
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.rows().containsKey(first));
+            UUID live = UUID.randomUUID();
+            f.send(segment(live, "live@example.com", Segment.HIGH));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> f.rows().containsKey(live));
+            assertThat(sink.failure()).isNull();
+        }
+    }
+
     @Test
     void theLastValueOfAKeyWinsAndTombstonesLeaveSentRowsAlone() throws Exception {
         Fixture f = new Fixture("lastwins");
