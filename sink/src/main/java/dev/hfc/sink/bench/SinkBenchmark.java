@@ -262,15 +262,22 @@ public final class SinkBenchmark {
 
     private static long[] sinkShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format) throws SQLException {
         long[] phases = new long[4];
+        // As the sink runs it: every write checks, under row locks, that the stored positions of its partitions are
+        // still the ones this writer last read or wrote (read from the table first, as on an assignment).
+        java.util.Set<org.apache.kafka.common.TopicPartition> partitions = new java.util.HashSet<>();
+        share.forEach(r -> partitions.add(new org.apache.kafka.common.TopicPartition(TOPIC, r.partition())));
+        java.util.Map<org.apache.kafka.common.TopicPartition, Long> positions =
+                new java.util.HashMap<>(dev.hfc.sink.offset.SinkOffsets.read(db, GROUP, partitions));
         try (CopyBatchWriter writer = new CopyBatchWriter(db, GROUP, format)) {
             for (int from = 0; from < share.size(); from += batchSize) {
                 SegmentBatch batch = new SegmentBatch();
                 for (Sourced r : share.subList(from, Math.min(share.size(), from + batchSize))) {
                     batch.add(r.segment().key(), r.segment(), new SegmentBatch.Source(TOPIC, r.partition(), r.offset(), 0L, null, null));
                 }
-                var result = writer.write(batch, refused -> {
+                var result = writer.write(batch, positions, refused -> {
                     throw new IllegalStateException("benchmark rows must not be refused: " + refused);
                 });
+                positions.putAll(batch.nextOffsets());
                 phases[0] += result.copyNanos();
                 phases[1] += result.upsertNanos();
                 phases[2] += result.otherNanos();
