@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.kafka.connect.data.Struct;
 
 /**
  * Turns one Debezium change event (JSON envelope without schemas: {@code before}, {@code after},
  * {@code source}, {@code op}) of {@code customer} or {@code subscription} into the project's §5 events, or
- * into dead letters with the reason. Pure: no Kafka, no Debezium types, no I/O.
+ * into dead letters with the reason. Pure: no Kafka clients, no Debezium types (Connect's {@code Struct}
+ * is a plain value), no I/O.
  *
  * <ul>
  *   <li>subscription insert/update/snapshot row → an upsert; delete → a delete event; an update that moves
@@ -81,7 +83,28 @@ public final class ChangeMapper {
         }
         String op = envelope.path("op").asText("");
         long ts = envelope.path("source").path("ts_ms").asLong(envelope.path("ts_ms").asLong(0));
-        return map(table, op, fields(envelope.get("before")), fields(envelope.get("after")), ts, key, () -> value);
+        return map(table, op, fields(envelope.get("before")), fields(envelope.get("after")), ts, () -> jsonFields(key),
+                () -> value, () -> key);
+    }
+
+    /**
+     * Maps one change as the engine hands it over in Connect form ({@code Struct}s, no JSON written and
+     * parsed again): the same rules as {@link #map(Table, String, String)}, tested equal to it. A null value
+     * is the tombstone that follows a delete (ignored). {@code keyJson} and {@code valueJson} render the
+     * record as Debezium's JSON, only for a dead letter.
+     */
+    public static List<Output> map(Table table, Struct key, Struct value, Supplier<String> keyJson, Supplier<String> valueJson) {
+        if (value == null || table == Table.OTHER) {
+            return List.of();
+        }
+        String op = text(value, "op");
+        Struct source = struct(value, "source");
+        Object ts = source == null ? null : field(source, "ts_ms");
+        if (ts == null) {
+            ts = field(value, "ts_ms");
+        }
+        return map(table, op == null ? "" : op, fields(struct(value, "before")), fields(struct(value, "after")),
+                ts instanceof Number n ? n.longValue() : 0L, () -> fields(key), valueJson, keyJson);
     }
 
     /**
@@ -102,18 +125,19 @@ public final class ChangeMapper {
         };
         Supplier<String> key = () -> JSON.createObjectNode().put(table == Table.CUSTOMER ? "user_id" : "subscription_id",
                 row.get(table == Table.CUSTOMER ? "user_id" : "subscription_id")).toString();
-        return map(table, "r", null, row::get, ts, null, value, key);
+        return map(table, "r", null, row::get, ts, () -> null, value, key);
     }
 
-    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, String key, Supplier<String> value) {
-        return map(table, op, before, after, ts, key, value, () -> key);
-    }
-
-    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, String key,
+    /**
+     * @param key     the record key's columns, read only for a customer delete without its old row
+     * @param value   the change as JSON, for a dead letter
+     * @param deadKey the key as JSON, for a dead letter
+     */
+    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, Supplier<Fields> key,
                                     Supplier<String> value, Supplier<String> deadKey) {
         try {
             return table == Table.SUBSCRIPTION
-                    ? subscription(op, before, after, ts, key, value, deadKey)
+                    ? subscription(op, before, after, ts, value, deadKey)
                     : customer(op, before, after, ts, key, value, deadKey);
         } catch (Refused r) {
             return List.of(dead(table, deadKey.get(), value, r.reason, r.getMessage()));
@@ -137,7 +161,7 @@ public final class ChangeMapper {
         };
     }
 
-    private static List<Output> subscription(String op, Fields before, Fields after, long ts, String key, Supplier<String> value,
+    private static List<Output> subscription(String op, Fields before, Fields after, long ts, Supplier<String> value,
                                              Supplier<String> deadKey) {
         List<Output> out = new ArrayList<>(2);
         switch (op) {
@@ -193,8 +217,8 @@ public final class ChangeMapper {
                 ts, "subscription", op);
     }
 
-    private static List<Output> customer(String op, Fields before, Fields after, long ts, String key, Supplier<String> value,
-                                         Supplier<String> deadKey) {
+    private static List<Output> customer(String op, Fields before, Fields after, long ts, Supplier<Fields> key,
+                                         Supplier<String> value, Supplier<String> deadKey) {
         switch (op) {
             case "c", "r", "u" -> {
                 if (after == null) {
@@ -270,12 +294,49 @@ public final class ChangeMapper {
                 field + " is " + (s == null ? "null" : "'" + s + "'") + ", not a UUID"));
     }
 
-    private static UUID uuidFromKey(String key) {
-        try {
-            return uuid(fields(JSON.readTree(key)), "user_id");
-        } catch (IOException | NullPointerException e) {
+    private static UUID uuidFromKey(Supplier<Fields> key) {
+        Fields k = key.get();
+        if (k == null) {
             throw new Refused(RejectReason.INVALID_USER_ID, "delete without a user_id");
         }
+        return uuid(k, "user_id");
+    }
+
+    /** The columns of Debezium's JSON key, or null when there is no readable key. */
+    private static Fields jsonFields(String key) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return fields(JSON.readTree(key));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The columns of a row {@code Struct}, or null when the row is absent. */
+    private static Fields fields(Struct row) {
+        if (row == null) {
+            return null;
+        }
+        return column -> {
+            Object v = field(row, column);
+            return v == null ? null : v.toString();
+        };
+    }
+
+    /** A field's value, or null when the struct's schema has no such field. */
+    private static Object field(Struct struct, String name) {
+        return struct.schema().field(name) == null ? null : struct.get(name);
+    }
+
+    private static Struct struct(Struct parent, String name) {
+        return field(parent, name) instanceof Struct s ? s : null;
+    }
+
+    private static String text(Struct struct, String name) {
+        Object v = field(struct, name);
+        return v == null ? null : v.toString();
     }
 
     private static Output dead(Table table, String key, Supplier<String> value, RejectReason reason, String detail) {

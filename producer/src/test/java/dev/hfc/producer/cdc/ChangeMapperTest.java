@@ -196,6 +196,82 @@ class ChangeMapperTest {
         }
     }
 
+    /**
+     * The engine's Connect records map exactly as the same records rendered to Debezium's JSON: every op, valid
+     * and invalid rows, a key-moving update, and a customer delete that only has its key.
+     */
+    @Test
+    void aConnectRecordMapsAsTheSameRecordInDebeziumsJson() {
+        var json = new org.apache.kafka.connect.json.JsonConverter();
+        json.configure(java.util.Map.of("schemas.enable", "false"), false);
+        var keyJson = new org.apache.kafka.connect.json.JsonConverter();
+        keyJson.configure(java.util.Map.of("schemas.enable", "false"), true);
+        var subRow = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+                .field("subscription_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                .field("subscription_week", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                .field("user_id", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+                .field("status", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+        var custRow = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+                .field("user_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                .field("email", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+                .field("status", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA).build();
+        var source = org.apache.kafka.connect.data.SchemaBuilder.struct().field("ts_ms", org.apache.kafka.connect.data.Schema.INT64_SCHEMA).build();
+        record Case(Table table, String op, Object[] before, Object[] after, String keyUser) {}
+        List<Case> cases = List.of(
+                new Case(Table.SUBSCRIPTION, "r", null, new Object[] {S1, "2026-W49", U1, "paused"}, null),
+                new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-W49", U1, "active"}, null),
+                new Case(Table.SUBSCRIPTION, "u", new Object[] {S1, "2026-W49", U1, "active"}, new Object[] {S1, "2026-W50", U1, "paused"}, null),
+                new Case(Table.SUBSCRIPTION, "u", new Object[] {S1, "2026-W49", U1, "paused"}, new Object[] {S1, "2026-W49", U1, "skipped"}, null),
+                new Case(Table.SUBSCRIPTION, "d", new Object[] {S1, "2026-W49", U1, "paused"}, null, null),
+                new Case(Table.SUBSCRIPTION, "d", null, null, null),
+                new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-49", U1, "paused"}, null),
+                new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-W49", null, "paused"}, null),
+                new Case(Table.SUBSCRIPTION, "x", null, new Object[] {S1, "2026-W49", U1, "paused"}, null),
+                new Case(Table.CUSTOMER, "c", null, new Object[] {U1, "ok+x@example.com", "active"}, U1),
+                new Case(Table.CUSTOMER, "u", new Object[] {U1, "ok@example.com", "active"}, new Object[] {U1, "not an address", "active"}, U1),
+                new Case(Table.CUSTOMER, "d", new Object[] {U2, "ok@example.com", "active"}, null, U2),
+                new Case(Table.CUSTOMER, "d", null, null, U2),
+                new Case(Table.CUSTOMER, "d", null, null, "not-a-uuid"));
+        for (Case c : cases) {
+            var row = c.table() == Table.SUBSCRIPTION ? subRow : custRow;
+            var envelope = org.apache.kafka.connect.data.SchemaBuilder.struct().field("before", row).field("after", row)
+                    .field("source", source).field("op", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+            var value = new org.apache.kafka.connect.data.Struct(envelope)
+                    .put("before", struct(row, c.before())).put("after", struct(row, c.after()))
+                    .put("source", new org.apache.kafka.connect.data.Struct(source).put("ts_ms", 1764000000000L)).put("op", c.op());
+            var keySchema = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                    .field("user_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+            var key = c.keyUser() == null ? null : new org.apache.kafka.connect.data.Struct(keySchema).put("user_id", c.keyUser());
+            String keyText = key == null ? null : new String(keyJson.fromConnectData("t", keySchema, key), StandardCharsets.UTF_8);
+            String valueText = new String(json.fromConnectData("t", envelope, value), StandardCharsets.UTF_8);
+            List<Output> expected = ChangeMapper.map(c.table(), keyText, valueText);
+            List<Output> actual = ChangeMapper.map(c.table(), key, value, () -> keyText, () -> valueText);
+            assertThat(actual).as("%s %s", c.table(), c.op()).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                Output e = expected.get(i);
+                Output a = actual.get(i);
+                assertThat(a.target()).isEqualTo(e.target());
+                assertThat(a.key()).isEqualTo(e.key());
+                assertThat(a.value()).isEqualTo(e.value());
+                assertThat(a.timestampMs()).isEqualTo(e.timestampMs());
+                assertThat(a.rejection()).isEqualTo(e.rejection());
+                assertThat(a.op()).isEqualTo(e.op());
+            }
+        }
+        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, null, null, () -> null, () -> null)).isEmpty();
+    }
+
+    private static org.apache.kafka.connect.data.Struct struct(org.apache.kafka.connect.data.Schema schema, Object[] values) {
+        if (values == null) {
+            return null;
+        }
+        var s = new org.apache.kafka.connect.data.Struct(schema);
+        for (int i = 0; i < values.length; i++) {
+            s.put(schema.fields().get(i).name(), values[i]);
+        }
+        return s;
+    }
+
     private static java.util.Map<String, String> row(String... columnsAndValues) {
         java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
         for (int i = 0; i < columnsAndValues.length; i += 2) {
