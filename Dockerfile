@@ -12,10 +12,12 @@ COPY segmenter-streams/pom.xml segmenter-streams/
 COPY sink/pom.xml sink/
 COPY campaign/pom.xml campaign/
 COPY cli/pom.xml cli/
+COPY bench/pom.xml bench/
 # Dependencies first, so that a source change does not download them again.
 RUN mvn -B -q dependency:go-offline -DexcludeReactor=true || true
 COPY . .
-RUN mvn -B -q -DskipTests package
+# Only what the image runs: hfc.jar and the modules it is made of (not the JMH microbenchmarks).
+RUN mvn -B -q -DskipTests package -pl cli -am
 
 # Runtime stage: a JRE and the one jar, run as an unprivileged user.
 FROM eclipse-temurin:17-jre
