@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -234,10 +233,14 @@ public final class CdcProducer implements RunningService {
             return;
         }
         long ts = System.currentTimeMillis();
+        // A dead letter's origin, named as Debezium names the table's records.
+        Map<ChangeMapper.Table, String> sources = Map.of(
+                ChangeMapper.Table.CUSTOMER, "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + ".customer",
+                ChangeMapper.Table.SUBSCRIPTION, "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + ".subscription");
         List<Pending> chunk = new ArrayList<>(SNAPSHOT_CHUNK * 2);
         InitialSnapshot.Position start = new InitialSnapshot(settings.db(), settings.slotName(), settings.publicationName())
                 .run((table, row) -> {
-                    String source = "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + "." + table.name().toLowerCase(Locale.ROOT);
+                    String source = sources.get(table);
                     for (ChangeMapper.Output o : ChangeMapper.mapSnapshotRow(table, row, ts)) {
                         chunk.add(new Pending(o, source));
                     }
