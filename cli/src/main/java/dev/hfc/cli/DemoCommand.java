@@ -11,11 +11,11 @@ import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
-import dev.hfc.cli.demo.CatchUp;
+import dev.hfc.bench.pipeline.CatchUp;
 import dev.hfc.cli.demo.DemoLogging;
-import dev.hfc.cli.demo.InProcessPipeline;
-import dev.hfc.cli.demo.LiveChanges;
-import dev.hfc.cli.demo.ReferenceCheck;
+import dev.hfc.bench.pipeline.InProcessPipeline;
+import dev.hfc.bench.pipeline.LiveChanges;
+import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.ops.OpsServer;
@@ -111,7 +111,6 @@ final class DemoCommand implements Callable<Integer> {
             DemoLogging.quiet();
         }
         long begin = System.nanoTime();
-        Path work = Files.createTempDirectory("hfc-demo");
         EmbeddedPostgresServer embedded = null;
         DbSettings base;
         if (dbUrl == null || dbUrl.isBlank()) {
@@ -122,6 +121,8 @@ final class DemoCommand implements Callable<Integer> {
             base = Cli.check("--db-url", "HFC_DB_URL", () -> new DbSettings(dbUrl, dbUser, dbPassword, "public"));
             checkGivenDatabase(base);
         }
+        // After the checks above, which may refuse the database: every exit from here on deletes it.
+        Path work = Files.createTempDirectory("hfc-demo");
         String id = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         DbSettings db = base.withSchema("hfc_demo_" + id);
         Topics topics = new Topics("hfc-demo-" + id + ".");

@@ -3,8 +3,8 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hfc.cli.demo.LiveChanges;
-import dev.hfc.cli.demo.ReferenceCheck;
+import dev.hfc.bench.pipeline.LiveChanges;
+import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.topic.DeadLetters;

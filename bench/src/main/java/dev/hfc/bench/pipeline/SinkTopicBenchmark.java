@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
@@ -32,15 +32,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the clock runs until it has stored the end offset of every partition. New keys first, then the same keys
  * with every value changed (the sink is stopped in between, so each pass starts with the consumers joining).
  */
-final class SinkTopicBenchmark {
+public final class SinkTopicBenchmark {
 
-    record Result(int rows, int consumers, double newRowsPerS, double updateRowsPerS) {}
+    public record Result(int rows, int consumers, double newRowsPerS, double updateRowsPerS) {}
 
     private static final String GROUP = "bench-sink-topic";
 
     private SinkTopicBenchmark() {}
 
-    static Result run(DbSettings base, List<CustomerSegment> first, List<CustomerSegment> second, int consumers, int batchSize,
+    public static Result run(DbSettings base, List<CustomerSegment> first, List<CustomerSegment> second, int consumers, int batchSize,
                       boolean keepData, Consumer<String> progress) throws Exception {
         String suffix = Long.toHexString(System.nanoTime());
         DbSettings db = base.withSchema("bench_topic_" + suffix);
@@ -49,7 +49,7 @@ final class SinkTopicBenchmark {
             SchemaMigrator.migrate(db, false);
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             Topics topics = new Topics("bench-sink-" + suffix + ".");
-            var layout = new TopicProvisioner.Layout(dev.hfc.sink.bench.SinkBenchmark.PARTITIONS, (short) 1);
+            var layout = new TopicProvisioner.Layout(dev.hfc.bench.sink.SinkBenchmark.PARTITIONS, (short) 1);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 TopicProvisioner.ensure(admin, topics, layout);
                 var settings = new SinkService.Settings(kafka, topics, db, GROUP, batchSize, Duration.ofMillis(100),

@@ -1,9 +1,5 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
-import dev.hfc.cli.demo.CatchUp;
-import dev.hfc.cli.demo.InProcessPipeline;
-import dev.hfc.cli.demo.LiveChanges;
-import dev.hfc.cli.demo.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.event.CustomerSegment;
@@ -43,18 +39,18 @@ import org.postgresql.PGConnection;
  * broker, the database {@code --db-url} names) from a loaded source to a caught-up table, and the old weekly
  * batch (one SQL query, one bulk load) over the same source.
  */
-final class PipelineBenchmark {
+public final class PipelineBenchmark {
 
     /** Figures of {@code bench e2e}. */
-    record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
+    public record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
                     int changeRate, int changes, double appliedPerSecond, long latencyP50Ms, long latencyP99Ms,
                     long latencySamples, long firstHalfP99Ms, long secondHalfP99Ms, long rows) {}
 
     /** Figures of {@code bench batch-vs-stream}. */
-    record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
+    public record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
                          double streamSeconds, long streamRows, double batchChangeSeconds, long streamChangeP50Ms,
                          long streamChangeP99Ms) {
-        double batchSeconds() {
+        public double batchSeconds() {
             return batchQuerySeconds + batchLoadSeconds;
         }
     }
@@ -63,7 +59,7 @@ final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean keepData,
+    public static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean keepData,
                              Consumer<String> progress) throws Exception {
         try (Setup setup = Setup.create(base, "e2e", customers, keepData, progress)) {
             HeapSampler heap = HeapSampler.start();
@@ -90,7 +86,7 @@ final class PipelineBenchmark {
         }
     }
 
-    static BatchVsStream batchVsStream(DbSettings base, long customers, boolean keepData, Consumer<String> progress)
+    public static BatchVsStream batchVsStream(DbSettings base, long customers, boolean keepData, Consumer<String> progress)
             throws Exception {
         try (Setup setup = Setup.create(base, "bvs", customers, keepData, progress)) {
             setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE rec_campaigns_weekly INCLUDING ALL)");

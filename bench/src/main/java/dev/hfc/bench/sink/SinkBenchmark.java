@@ -1,4 +1,4 @@
-package dev.hfc.sink.bench;
+package dev.hfc.bench.sink;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;

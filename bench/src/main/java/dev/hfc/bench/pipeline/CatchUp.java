@@ -1,4 +1,4 @@
-package dev.hfc.cli.demo;
+package dev.hfc.bench.pipeline;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
 import dev.hfc.campaign.consent.Unsubscribe;
 import dev.hfc.campaign.consent.UnsubscribeTokens;
@@ -32,19 +32,19 @@ import java.util.function.Consumer;
  * SMTP, delivery record, mark) into an in-process SMTP server with no rate limit, on one connection and on
  * several, over the same rows. A schema of its own, dropped afterwards whether the run passed or not.
  */
-final class CampaignBenchmark {
+public final class CampaignBenchmark {
 
-    record Run(int connections, long messages, double seconds) {
-        double perSecond() {
+    public record Run(int connections, long messages, double seconds) {
+        public double perSecond() {
             return messages / seconds;
         }
     }
 
-    record Result(int rows, List<Run> runs) {}
+    public record Result(int rows, List<Run> runs) {}
 
     private CampaignBenchmark() {}
 
-    static Result run(DbSettings base, int rows, List<Integer> connections, Consumer<String> progress) throws Exception {
+    public static Result run(DbSettings base, int rows, List<Integer> connections, Consumer<String> progress) throws Exception {
         DbSettings db = base.withSchema("hfc_bench_campaign_" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36));
         Week week = Week.parse("2030-W10");
         try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.event.CustomerEvent;
@@ -31,22 +31,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code hfc bench segmenter}: input events per second through the segmenter topology on the in-process
  * broker with exactly-once, from the first input consumed to every input committed.
  */
-final class SegmenterBenchmark {
+public final class SegmenterBenchmark {
 
     /**
      * @param resegmentSeconds with a policy change: from the restart under the new policy until every customer was
      *                         re-segmented from state and committed (NaN without)
      * @param replaySeconds    with a policy change: a fresh application under the new policy reading every input again
      */
-    record Result(long events, long segmentsOut, double eventsPerSecond, int threads, double resegmentSeconds,
+    public record Result(long events, long segmentsOut, double eventsPerSecond, int threads, double resegmentSeconds,
                   long resegmentOut, double replaySeconds) {}
 
     /** The policy a {@code --policy-change} run moves to: medium from 3 weeks instead of 2. */
-    static final SegmentPolicy CHANGED = new SegmentPolicy(4, 3, 4);
+    public static final SegmentPolicy CHANGED = new SegmentPolicy(4, 3, 4);
 
     private SegmenterBenchmark() {}
 
-    static Result run(long customers, int threads, boolean policyChange, boolean keepData, Consumer<String> progress)
+    public static Result run(long customers, int threads, boolean policyChange, boolean keepData, Consumer<String> progress)
             throws Exception {
         try (BenchWorkDir dir = BenchWorkDir.create("segmenter", keepData);
              InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {

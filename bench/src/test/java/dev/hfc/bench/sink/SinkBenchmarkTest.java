@@ -1,4 +1,4 @@
-package dev.hfc.sink.bench;
+package dev.hfc.bench.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * A benchmark's temporary data (broker log, Streams state): hundreds of MB at the larger sizes, deleted when
  * the benchmark ends, whether it passed or failed, unless {@code --keep-data} asked to keep it.
  */
-final class BenchWorkDir implements AutoCloseable {
+public final class BenchWorkDir implements AutoCloseable {
 
     private final Path path;
     private final boolean keep;
@@ -18,7 +18,7 @@ final class BenchWorkDir implements AutoCloseable {
         this.keep = keep;
     }
 
-    static BenchWorkDir create(String name, boolean keep) throws IOException {
+    public static BenchWorkDir create(String name, boolean keep) throws IOException {
         return new BenchWorkDir(Files.createTempDirectory("hfc-bench-" + name), keep);
     }
 

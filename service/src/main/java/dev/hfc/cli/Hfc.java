@@ -8,12 +8,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code hfc}: one executable with a subcommand per service and tool (§8, §9). */
+/**
+ * {@code hfc}: one executable with a subcommand per service (§8, §9), as a deployment runs it (the image's
+ * {@code hfc-service.jar}). A developer's {@code ./hfc} adds the tools to the same command ({@code HfcTools}).
+ */
 @Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
-        description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, and tools.",
-        subcommands = {BrokerCommand.class, DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
-                GenerateCommand.class, DemoCommand.class, OpsCheckCommand.class,
-                ReplayCommand.class, BenchCommand.class, CampaignCommand.class,
+        description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, campaign sender.",
+        subcommands = {DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
+                OpsCheckCommand.class, ReplayCommand.class, CampaignCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {
 
@@ -28,18 +30,19 @@ public final class Hfc implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        System.exit(runMain(commandLine(), args));
+    }
+
+    /** Runs {@code commandLine} as the process's command and returns its exit code. */
+    public static int runMain(CommandLine commandLine, String[] args) {
         // java.util.logging (Jakarta Mail's) goes through SLF4J, so logback.xml decides what shows, on stderr.
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(run(args));
+        return commandLine.execute(args);
     }
 
-    /** Runs {@code hfc args} and returns the exit code (tests call this instead of {@link #main}). */
-    public static int run(String... args) {
-        return commandLine().execute(args);
-    }
-
-    static CommandLine commandLine() {
+    /** The command with the service subcommands, its usage errors (exit 2) and failures (exit 1) handled. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Hfc());
         cl.setParameterExceptionHandler(Hfc::onBadParameter);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.bench.pipeline;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
@@ -29,18 +29,18 @@ import org.apache.kafka.common.TopicPartition;
  * {@code hfc bench cdc}: events per second through the CDC path (PostgreSQL WAL → Debezium → mapping →
  * Kafka, acknowledged) for the initial snapshot and for one bulk UPDATE of every subscription row.
  */
-final class CdcBenchmark {
+public final class CdcBenchmark {
 
     /**
      * @param snapshotEventsPerS          the producer's own snapshot (COPY), the default
      * @param debeziumSnapshotEventsPerS  Debezium's snapshot of the same rows, in the same run
      */
-    record Result(long rows, double snapshotEventsPerS, double debeziumSnapshotEventsPerS, double bulkUpdateEventsPerS,
+    public record Result(long rows, double snapshotEventsPerS, double debeziumSnapshotEventsPerS, double bulkUpdateEventsPerS,
                   double bulkUpdateCommitSeconds) {}
 
     private CdcBenchmark() {}
 
-    static Result run(DbSettings baseDb, long subscriptionRows, boolean keepData, Consumer<String> progress) throws Exception {
+    public static Result run(DbSettings baseDb, long subscriptionRows, boolean keepData, Consumer<String> progress) throws Exception {
         String suffix = Long.toHexString(System.nanoTime());
         DbSettings db = baseDb.withSchema("bench_cdc_" + suffix);
         String slot = "bench_cdc_" + suffix;
