@@ -1,5 +1,6 @@
 package dev.hfc.cli;
 
+import java.time.Duration;
 import picocli.CommandLine;
 
 /**
@@ -15,6 +16,9 @@ public final class HfcTools {
         System.exit(Hfc.runMain(commandLine(), args));
     }
 
+    /** A demo or benchmark killed by a signal may wait this long for its clean-up (services stop on their own). */
+    static final Duration CLEAN_UP_BOUND = Duration.ofSeconds(60);
+
     static CommandLine commandLine() {
         CommandLine hfc = Hfc.commandLine();
         hfc.getCommandSpec().removeSubcommand("help"); // listed last again below, after the tools
@@ -23,6 +27,20 @@ public final class HfcTools {
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
+        CommandLine.IExecutionStrategy plain = hfc.getExecutionStrategy();
+        hfc.setExecutionStrategy(parsed -> {
+            String command = parsed.hasSubcommand() ? parsed.subcommand().commandSpec().name() : "";
+            if (!command.equals("demo") && !command.equals("bench")) {
+                return plain.execute(parsed);
+            }
+            try {
+                return FinishOnSignal.run(CLEAN_UP_BOUND, () -> plain.execute(parsed));
+            } catch (CommandLine.ExecutionException | CommandLine.ParameterException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), e.toString(), e);
+            }
+        });
         return hfc;
     }
 }

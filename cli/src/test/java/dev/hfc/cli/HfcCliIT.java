@@ -89,6 +89,42 @@ class HfcCliIT {
     }
 
     @Test
+    void aDemoStoppedBySigtermRemovesItsSlotPublicationSchemaAndTemporaryData() throws Exception {
+        var db = POSTGRES.db();
+        Path temp = Files.createDirectories(tmp.resolve("java-tmp"));
+        String slots = "SELECT count(*) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'hfc\\_demo\\_%'";
+        try (HfcProcess demo = HfcProcess.start(Map.of("HFC_DB_PASSWORD", db.password(),
+                        "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + temp.toAbsolutePath()),
+                "demo", "--db-url", db.url(), "--db-user", db.user(), "--customers", "20000")) {
+            // Streaming: the slot, the publication, the schema and the broker's data all exist now.
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> count(slots) == 1 || !demo.process().isAlive());
+            assertThat(demo.process().isAlive()).as("the demo is still running when the signal comes").isTrue();
+            assertThat(count("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'hfc\\_demo\\_%'")).isEqualTo(1);
+            assertThat(Files.list(temp).filter(p -> p.getFileName().toString().startsWith("hfc-demo")).count()).isEqualTo(1);
+
+            int exit = demo.terminate(Duration.ofSeconds(90));
+
+            assertThat(exit).as("exit code after SIGTERM").isNotZero();
+            assertThat(demo.stderr()).contains("signal received").contains("clean-up done");
+        }
+        assertThat(count(slots)).as("replication slots left behind").isZero();
+        assertThat(count("SELECT count(*) FROM pg_publication WHERE pubname LIKE 'hfc\\_demo\\_%'")).as("publications").isZero();
+        assertThat(count("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'hfc\\_demo\\_%'")).as("schemas")
+                .isZero();
+        try (var left = Files.list(temp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hfc-"))).as("temporary data").isEmpty();
+        }
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void badConfigurationExitsWith2AndNamesTheFlagAndVariable() throws Exception {
         var badSchema = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_SCHEMA", "x; drop table customer"),
                 "db", "migrate");
