@@ -126,6 +126,12 @@ public final class SegmenterService implements RunningService {
         // the segmenter's share of a live change's latency. An idle thread must not sit in poll() past it either.
         overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         overrides.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
+        // A task reads two partitions (a customer's subscription events and its customer row); nothing needs them
+        // interleaved by timestamp (a customer's state is the same whichever arrives first: a subscription row
+        // before its customer waits in the state). Idling off also skips Kafka Streams 4.3's per-record
+        // formatting of a log line for an empty partition (8% of the stream threads in a profile of bench
+        // segmenter; BENCHMARKS.md).
+        overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
         overrides.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
         if (s.instanceId() != null) {
