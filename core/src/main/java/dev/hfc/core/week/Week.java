@@ -1,10 +1,8 @@
 package dev.hfc.core.week;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.temporal.IsoFields;
 import java.util.Objects;
 
 /**
@@ -46,7 +44,10 @@ public final class Week implements Comparable<Week> {
 
     /** The week that contains {@code date}. */
     public static Week containing(LocalDate date) {
-        return new Week(date.get(IsoFields.WEEK_BASED_YEAR), date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        // The ISO week and its year are those of the week's Thursday (java.time's IsoFields agree, for every day
+        // of 0001..9999, in WeekTest; they cost ~10x more, and the segmenter does this per event).
+        LocalDate thursday = date.plusDays(4 - date.getDayOfWeek().getValue());
+        return new Week(thursday.getYear(), (thursday.getDayOfYear() - 1) / 7 + 1);
     }
 
     /** The week that contains {@code instant} in the time zone {@code zone}. */
@@ -87,8 +88,13 @@ public final class Week implements Comparable<Week> {
 
     /** The number of ISO weeks (52 or 53) of the week-based year {@code year}. */
     public static int weeksInYear(int year) {
-        // 28 December always lies in the last ISO week of its year.
-        return LocalDate.of(year, 12, 28).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+        // 53 weeks when the year starts on a Thursday, or is a leap year starting on a Wednesday.
+        return dayOfWeekOfDec31(year) == 4 || dayOfWeekOfDec31(year - 1) == 3 ? 53 : 52;
+    }
+
+    /** 0 = Sunday .. 6 = Saturday: the weekday of 31 December of {@code year} (proleptic Gregorian). */
+    private static int dayOfWeekOfDec31(int year) {
+        return Math.floorMod(year + Math.floorDiv(year, 4) - Math.floorDiv(year, 100) + Math.floorDiv(year, 400), 7);
     }
 
     public int year() {
@@ -101,14 +107,17 @@ public final class Week implements Comparable<Week> {
 
     /** The Monday that starts this week. */
     public LocalDate monday() {
-        return LocalDate.of(year, 1, 4) // 4 January is always in week 1
-                .with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, week)
-                .with(DayOfWeek.MONDAY);
+        return LocalDate.ofEpochDay(mondayEpochDay());
+    }
+
+    private long mondayEpochDay() {
+        LocalDate january4 = LocalDate.of(year, 1, 4); // 4 January is always in week 1
+        return january4.toEpochDay() - (january4.getDayOfWeek().getValue() - 1) + 7L * (week - 1);
     }
 
     /** This week moved by {@code weeks} (negative moves back). */
     public Week plus(long weeks) {
-        return weeks == 0 ? this : containing(monday().plusWeeks(weeks));
+        return weeks == 0 ? this : containing(LocalDate.ofEpochDay(mondayEpochDay() + 7 * weeks));
     }
 
     public Week minus(long weeks) {
@@ -117,7 +126,7 @@ public final class Week implements Comparable<Week> {
 
     /** The number of weeks from this week to {@code other} (positive when {@code other} is later). */
     public long weeksUntil(Week other) {
-        return java.time.temporal.ChronoUnit.WEEKS.between(monday(), other.monday());
+        return (other.mondayEpochDay() - mondayEpochDay()) / 7;
     }
 
     public boolean isBefore(Week other) {

@@ -46,6 +46,37 @@ class WeekTest {
         assertThat(weeksSeen).isEqualTo(5270); // Mondays from 2000-01-03 to 2100-12-27
     }
 
+    /** Week's own calendar arithmetic against java.time's IsoFields, for every day Week accepts. */
+    @Test
+    void everyDayOfYears1To9999AgreesWithJavaTimeIsoFields() {
+        Week origin = Week.of(2026, 1);
+        LocalDate originMonday = origin.monday();
+        long days = 0;
+        for (LocalDate d = LocalDate.of(1, 1, 4); d.getYear() <= 9999; d = d.plusDays(1), days++) {
+            Week w = Week.containing(d);
+            if (w.year() != d.get(IsoFields.WEEK_BASED_YEAR) || w.week() != d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)) {
+                throw new AssertionError(d + " is in " + d.get(IsoFields.WEEK_BASED_YEAR) + "-W"
+                        + d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR) + ", Week says " + w);
+            }
+            if (d.getDayOfWeek() == DayOfWeek.MONDAY) {
+                long fromOrigin = java.time.temporal.ChronoUnit.WEEKS.between(originMonday, d);
+                if (!w.monday().equals(d) || origin.weeksUntil(w) != fromOrigin || !origin.plus(fromOrigin).equals(w)
+                        || !w.plus(-fromOrigin).equals(origin)) {
+                    throw new AssertionError("week " + w + " (Monday " + d + "): monday " + w.monday() + ", weeksUntil "
+                            + origin.weeksUntil(w) + " (java.time " + fromOrigin + "), " + origin + " plus that is "
+                            + origin.plus(fromOrigin));
+                }
+            }
+        }
+        assertThat(days).isGreaterThan(3_650_000);
+        for (int year = 1; year <= 9999; year++) {
+            long expected = LocalDate.of(year, 6, 1).range(IsoFields.WEEK_OF_WEEK_BASED_YEAR).getMaximum();
+            if (Week.weeksInYear(year) != expected) {
+                throw new AssertionError("weeks of " + year + ": " + Week.weeksInYear(year) + ", java.time " + expected);
+            }
+        }
+    }
+
     @Test
     void weeksInYearAgreesWithJavaTimeForEveryYear() {
         for (int year = 2000; year <= 2100; year++) {
