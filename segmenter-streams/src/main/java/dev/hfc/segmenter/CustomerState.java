@@ -40,6 +40,12 @@ public final class CustomerState {
         return new CustomerState(customer, frozen(new TreeMap<>(weeks)), frozen(new TreeMap<>(emitted)), latestRecordMs);
     }
 
+    /** A state that takes {@code weeks} and {@code emitted} as its own: the caller must not keep them. */
+    static CustomerState owning(CustomerRow customer, TreeMap<Week, WeekRow> weeks, TreeMap<Week, Emitted> emitted,
+                                long latestRecordMs) {
+        return new CustomerState(customer, frozen(weeks), frozen(emitted), latestRecordMs);
+    }
+
     private static <V> NavigableMap<Week, V> frozen(TreeMap<Week, V> map) {
         return Collections.unmodifiableNavigableMap(map);
     }
