@@ -42,6 +42,9 @@ final class Supervisor implements AutoCloseable {
         }
 
         void start() throws Exception {
+            if (process != null) {
+                process.close(); // the last run's (killed or stopped): its output files go with it
+            }
             process = HfcProcess.start(env, args);
             down = false;
             if (readyLine != null) {
