@@ -103,6 +103,9 @@ public final class CdcProducer implements RunningService {
         DEBEZIUM
     }
 
+    /** Kafka producer batch size (bytes, before compression). */
+    static final int BATCH_BYTES = 256 * 1024;
+
     /** Rows of the producer's own snapshot published per acknowledged chunk. */
     static final int SNAPSHOT_CHUNK = 5_000;
 
@@ -126,6 +129,10 @@ public final class CdcProducer implements RunningService {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
+                // Each new batch allocates LZ4's 64 KB block buffer: at the default 16 KB per batch that was a sixth
+                // of the snapshot thread (JFR, BENCHMARKS.md). Larger batches also mean fewer for the broker to
+                // decompress and validate. A live change still leaves after the linger.
+                ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")),
                 new ByteArraySerializer(), new ByteArraySerializer());
         this.deadLetters = new DeadLetterPublisher(producer, settings.topics(), STAGE);
@@ -285,14 +292,16 @@ public final class CdcProducer implements RunningService {
                         + e.getCause().getMessage(), e.getCause());
             }
         }
+        List<ChangeMapper.Output> published = new ArrayList<>(outputs.size());
         for (Pending p : outputs) {
             ChangeMapper.Output o = p.output();
             if (o.target() == ChangeMapper.Target.DLQ) {
                 metrics.deadLettered(o.rejection().reason());
             } else {
-                metrics.published(o.table(), o.op(), o.timestampMs());
+                published.add(o);
             }
         }
+        metrics.published(published);
     }
 
     /**
