@@ -63,8 +63,10 @@ public abstract class EventCodec<T> {
                     typeName + " value is not valid JSON: " + firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
+            // Jackson reads an empty or blank value as a MissingNode.
+            boolean nothing = root == null || root.isMissingNode();
             return DecodeResult.invalid(RejectReason.MALFORMED_JSON,
-                    typeName + " value must be a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+                    typeName + " value must be a JSON object, got " + (nothing ? "nothing" : root.getNodeType()));
         }
         try {
             return DecodeResult.valid(read(root));

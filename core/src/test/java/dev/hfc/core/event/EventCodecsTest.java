@@ -115,6 +115,16 @@ class EventCodecsTest {
     }
 
     @Test
+    void namesWhatItGotWhenTheValueIsNoObject() {
+        assertThat(EventCodecs.CUSTOMER.decode(new byte[0])).isEqualTo(DecodeResult.invalid(RejectReason.MALFORMED_JSON,
+                "customer event value must be a JSON object, got nothing"));
+        assertThat(EventCodecs.CUSTOMER.decode("  ".getBytes(StandardCharsets.UTF_8))).isEqualTo(DecodeResult.invalid(
+                RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got nothing"));
+        assertThat(EventCodecs.CUSTOMER.decode("[1]".getBytes(StandardCharsets.UTF_8))).isEqualTo(DecodeResult.invalid(
+                RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got ARRAY"));
+    }
+
+    @Test
     void customerSegmentValidatesEmailSegmentAndPauseWeeks() {
         String base = "{\"schema_version\":1,\"user_id\":\"" + USER + "\",\"week\":\"2026-W49\",\"subscription_id\":\""
                 + SUB + "\",\"computed_at_ms\":1,";
