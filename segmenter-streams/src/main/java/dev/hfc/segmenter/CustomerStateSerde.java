@@ -9,30 +9,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Compact, versioned binary form of {@link CustomerState} for the state store and its changelog. It is
- * internal to the segmenter (not a contract), so it favours size: a customer with ten weeks is ~350 bytes.
+ * internal to the segmenter (not a contract; read and written through {@link CustomerStates}), so it favours size: a customer with ten weeks is ~350 bytes.
  */
-final class CustomerStateSerde implements Serde<CustomerState> {
+final class CustomerStateSerde {
 
     private static final byte VERSION = 1;
     private static final byte NO_CUSTOMER = 0;
     private static final byte USABLE_CUSTOMER = 1;
     private static final byte UNUSABLE_CUSTOMER = 2;
 
-    @Override
-    public Serializer<CustomerState> serializer() {
-        return (topic, state) -> state == null ? null : encode(state);
-    }
-
-    @Override
-    public Deserializer<CustomerState> deserializer() {
-        return (topic, bytes) -> bytes == null ? null : decode(bytes);
-    }
+    private CustomerStateSerde() {}
 
     static byte[] encode(CustomerState s) {
         // Sized exactly, then written at once: this runs for every event the segmenter applies (the state store's

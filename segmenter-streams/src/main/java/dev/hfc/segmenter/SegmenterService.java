@@ -183,7 +183,7 @@ public final class SegmenterService implements RunningService {
         }
         try {
             return streams.store(StoreQueryParameters.fromNameAndType(SegmenterTopology.STATE_STORE,
-                    QueryableStoreTypes.<String, CustomerState>keyValueStore())).approximateNumEntries();
+                    QueryableStoreTypes.<String, byte[]>keyValueStore())).approximateNumEntries();
         } catch (RuntimeException e) {
             return Double.NaN; // the store is migrating during a rebalance
         }

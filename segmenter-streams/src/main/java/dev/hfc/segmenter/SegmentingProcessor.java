@@ -50,7 +50,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     private final String segmentsTopic;
     private final int inputPartitions;
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<String, CustomerState> store;
+    private CustomerStates store;
     private KeyValueStore<String, Long> waiting;
     private KeyValueStore<String, String> meta;
     private long resegmented;
@@ -69,7 +69,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.store = context.getStateStore(SegmenterTopology.STATE_STORE);
+        this.store = new CustomerStates(context.getStateStore(SegmenterTopology.STATE_STORE));
         this.waiting = context.getStateStore(SegmenterTopology.WAITING_STORE);
         this.meta = context.getStateStore(SegmenterTopology.META_STORE);
     }
@@ -173,7 +173,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         long nowMs = now();
         int customers = 0;
         String last = null;
-        try (KeyValueIterator<String, CustomerState> it = cursor == null ? store.all() : store.range(cursor, null)) {
+        try (KeyValueIterator<String, CustomerState> it = store.from(cursor)) {
             while (it.hasNext() && customers < RESEGMENT_SLICE) {
                 var kv = it.next();
                 if (kv.key.equals(cursor)) {
@@ -208,14 +208,8 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
 
     /** A task with no state yet has nothing segmented under another policy: it records the current one. */
     protected final void recordPolicyIfNew() {
-        if (meta.get(POLICY_KEY) == null && meta.get(CURSOR_KEY) == null && isEmpty(store)) {
+        if (meta.get(POLICY_KEY) == null && meta.get(CURSOR_KEY) == null && store.isEmpty()) {
             meta.put(POLICY_KEY, segmentation.fingerprint());
-        }
-    }
-
-    private static boolean isEmpty(KeyValueStore<String, CustomerState> store) {
-        try (KeyValueIterator<String, CustomerState> it = store.all()) {
-            return !it.hasNext();
         }
     }
 

@@ -283,13 +283,13 @@ class SegmenterTopologyTest {
         u.weeks(W.minus(2), "PPPPPP"); // W-2 .. W+3, at record time in W-1
         Map<SegmentKey, CustomerSegment> table = drainTable();
         assertThat(table.keySet()).extracting(SegmentKey::week).containsExactlyInAnyOrder(W.minus(1), W, W.plus(1), W.plus(2), W.plus(3));
-        KeyValueStore<String, CustomerState> store = driver.getKeyValueStore(SegmenterTopology.STATE_STORE);
-        assertThat(store.get(u.id.toString()).weeks().firstKey()).isEqualTo(W.minus(1));
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(SegmenterTopology.STATE_STORE);
+        assertThat(CustomerStateSerde.decode(store.get(u.id.toString())).weeks().firstKey()).isEqualTo(W.minus(1));
 
         // Two weeks later (record time in W+1), weeks before W+1 are dropped from the state...
         clock = W.plus(1).monday().atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         u.week(W.plus(3), SubscriptionStatus.ACTIVE);
-        CustomerState state = store.get(u.id.toString());
+        CustomerState state = CustomerStateSerde.decode(store.get(u.id.toString()));
         assertThat(state.weeks().firstKey()).isEqualTo(W.plus(1));
         assertThat(state.emitted().firstKey()).isEqualTo(W.plus(1));
         List<TestRecord<SegmentKey, CustomerSegment>> out = segments.readRecordsToList();
@@ -298,7 +298,7 @@ class SegmenterTopologyTest {
         // A late change to a pruned week changes nothing.
         u.week(W, SubscriptionStatus.ACTIVE);
         assertThat(segments.isEmpty()).isTrue();
-        assertThat(store.get(u.id.toString()).weeks()).doesNotContainKey(W);
+        assertThat(CustomerStateSerde.decode(store.get(u.id.toString())).weeks()).doesNotContainKey(W);
     }
 
     @Test
