@@ -57,7 +57,7 @@ public class DecodeBenchmark {
         return TREE.readTree(event);
     }
 
-    /** What the decoder does since: a reader bound to the tree type, not the mapper resolving it per call. */
+    /** A reader bound to the tree type instead of the mapper resolving it per call: measured no faster, so not used. */
     @Benchmark
     public JsonNode readTreeBoundReader() throws java.io.IOException {
         return TREE_READER.readTree(event);
