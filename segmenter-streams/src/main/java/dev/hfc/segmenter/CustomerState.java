@@ -124,6 +124,16 @@ public final class CustomerState {
         return new CustomerState(customer, weeks, frozen(newEmitted), latestRecordMs);
     }
 
+    /** This state's customer and weeks with all the weeks of a snapshot instead of its own. */
+    CustomerState withWeeks(TreeMap<Week, WeekRow> newWeeks) {
+        return new CustomerState(customer, frozen(newWeeks), emitted, latestRecordMs);
+    }
+
+    /** This state with what {@code other} says was published (while a rebuilding task holds its output). */
+    CustomerState withEmittedOf(CustomerState other) {
+        return emitted.equals(other.emitted) ? this : new CustomerState(customer, weeks, other.emitted, latestRecordMs);
+    }
+
     CustomerState withLatestRecordMs(long ms) {
         return new CustomerState(customer, weeks, emitted, Math.max(latestRecordMs, ms));
     }

@@ -2,6 +2,7 @@ package dev.hfc.segmenter;
 
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.CustomerSnapshot;
 import dev.hfc.core.event.EmailAddress;
 import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.Rejection;
@@ -91,6 +92,32 @@ public final class Segmentation {
             }
         }
         return recompute(state, event.userId(), targets, nowMs, Optional.empty());
+    }
+
+    /**
+     * A customer snapshot: every subscription week of the customer at one moment, which replaces the weeks
+     * held (a week absent from it is gone). Every target it can change is recomputed; only what differs from
+     * what was published is published, so a snapshot equal to the state publishes nothing.
+     */
+    public Outcome onSnapshot(CustomerState state, CustomerSnapshot snapshot, long recordMs, long nowMs) {
+        state = advance(state, recordMs);
+        Week boundary = boundary(state);
+        TreeMap<Week, CustomerState.WeekRow> weeks = new TreeMap<>();
+        for (CustomerSnapshot.WeekRow w : snapshot.weeks()) {
+            if (boundary == null || !w.week().isBefore(boundary)) {
+                weeks.put(w.week(), new CustomerState.WeekRow(w.status(), w.subscriptionId()));
+            }
+        }
+        if (weeks.equals(state.weeks())) {
+            return new Outcome(state, List.of(), Optional.empty(), Effect.DUPLICATE);
+        }
+        TreeSet<Week> targets = new TreeSet<>(state.emitted().keySet());
+        weeks.forEach((week, r) -> {
+            if (r.status() == SubscriptionStatus.PAUSED) {
+                targets.add(week);
+            }
+        });
+        return recompute(state.withWeeks(weeks), snapshot.userId(), targets, nowMs, Optional.empty());
     }
 
     /** A customer row (upsert) or its deletion ({@code event == null}). */

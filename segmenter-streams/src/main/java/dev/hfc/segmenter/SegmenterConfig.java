@@ -7,10 +7,12 @@ import java.util.Objects;
 
 /**
  * What the topology needs: topic names, the segmentation rule, the zone weeks are counted in, and the
- * partition count of the two (co-partitioned) inputs, against which every record's partition is checked.
+ * partition count of the two (co-partitioned) inputs, against which every record's partition is checked, and
+ * what was found at start about the inputs' history ({@link History}).
  */
-public record SegmenterConfig(Topics topics, SegmentPolicy policy, ZoneId zone, int inputPartitions) {
+public record SegmenterConfig(Topics topics, SegmentPolicy policy, ZoneId zone, int inputPartitions, History history) {
     public SegmenterConfig {
+        Objects.requireNonNull(history, "history");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(zone, "zone");
@@ -21,10 +23,19 @@ public record SegmenterConfig(Topics topics, SegmentPolicy policy, ZoneId zone, 
 
     /** A configuration for single-partition inputs; {@link SegmenterService#start} sets the real count. */
     public SegmenterConfig(Topics topics, SegmentPolicy policy, ZoneId zone) {
-        this(topics, policy, zone, 1);
+        this(topics, policy, zone, 1, History.WHOLE);
+    }
+
+    /** A configuration for inputs of {@code partitions} partitions whose history is whole. */
+    public SegmenterConfig(Topics topics, SegmentPolicy policy, ZoneId zone, int partitions) {
+        this(topics, policy, zone, partitions, History.WHOLE);
     }
 
     public SegmenterConfig withInputPartitions(int partitions) {
-        return new SegmenterConfig(topics, policy, zone, partitions);
+        return new SegmenterConfig(topics, policy, zone, partitions, history);
+    }
+
+    public SegmenterConfig withHistory(History h) {
+        return new SegmenterConfig(topics, policy, zone, inputPartitions, h);
     }
 }

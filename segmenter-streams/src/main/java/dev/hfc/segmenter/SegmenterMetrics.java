@@ -26,6 +26,9 @@ public final class SegmenterMetrics {
         io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.customers.waiting.oldest.seconds", this,
                         SegmenterMetrics::oldestWaitingSeconds)
                 .description("Age of the oldest subscription row still waiting for its customer row").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.tasks.rebuilding", this, SegmenterMetrics::tasksRebuilding)
+                .description("Tasks that started with no state on an input whose beginning was deleted: they publish nothing "
+                        + "until they have read a snapshot of all customers").register(registry);
         subscriptionEventsIn = Counter.builder("hfc.segmenter.records.in").tag("input", "subscription-events")
                 .description("Input records processed").register(registry);
         customersIn = Counter.builder("hfc.segmenter.records.in").tag("input", "customers").register(registry);
@@ -80,6 +83,25 @@ public final class SegmenterMetrics {
     public double oldestWaitingSeconds() {
         long oldest = waiting.values().stream().mapToLong(w -> w[1]).min().orElse(Long.MAX_VALUE);
         return oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
+    }
+
+    /** Tasks of this instance that are rebuilding (holding their output until a whole snapshot). */
+    private final java.util.Set<String> rebuilding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void rebuilding(String task, boolean is) {
+        if (is) {
+            rebuilding.add(task);
+        } else {
+            rebuilding.remove(task);
+        }
+    }
+
+    void rebuildingGone(String task) {
+        rebuilding.remove(task);
+    }
+
+    public int tasksRebuilding() {
+        return rebuilding.size();
     }
 
     public MeterRegistry registry() {

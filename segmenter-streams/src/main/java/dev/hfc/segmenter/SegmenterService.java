@@ -78,12 +78,15 @@ public final class SegmenterService implements RunningService {
     /** Creates missing topics, then starts the application; it keeps running until {@link #close()}. */
     public static SegmenterService start(Settings settings, SegmenterMetrics metrics) {
         int inputPartitions;
+        History history;
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
             inputPartitions = TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
             checkBuiltOn(admin, settings.applicationId(), inputPartitions);
+            history = RebuildSeed.prepare(admin, settings.kafka(), settings.topology().topics(), settings.applicationId(),
+                    inputPartitions, settings.topicLayout());
         }
         KafkaStreams streams = new KafkaStreams(
-                SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions), metrics),
+                SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions).withHistory(history), metrics),
                 new StreamsConfig(streamsProperties(settings, metrics)));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("segmenter stream thread failed; shutting the client down", e);
@@ -168,7 +171,9 @@ public final class SegmenterService implements RunningService {
     public OpsServer.Health health() {
         KafkaStreams.State state = streams.state();
         return switch (state) {
-            case RUNNING, REBALANCING -> OpsServer.Health.up(state.name());
+            case RUNNING, REBALANCING -> metrics.tasksRebuilding() == 0 ? OpsServer.Health.up(state.name())
+                    : OpsServer.Health.up(state.name() + "; " + metrics.tasksRebuilding() + " task(s) rebuilding: their output is "
+                    + "held until a snapshot of all customers has been read (run 'hfc snapshot')");
             default -> OpsServer.Health.down(state.name());
         };
     }

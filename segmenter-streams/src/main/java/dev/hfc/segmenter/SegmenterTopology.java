@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.Stores;
  *   subscription-events ──▶ segment-subscriptions ─┐            ┌─▶ customer-segments
  *                                  │ customer-state │ store ──▶ │
  *   customers ───────────▶ segment-customers ──────┘            └─▶ dlq
+ *   &lt;app&gt;-published-seed ─▶ seed-published (only while a task rebuilds; {@link History})
  * </pre>
  */
 public final class SegmenterTopology {
@@ -28,6 +29,7 @@ public final class SegmenterTopology {
     public static final String STAGE = "segmenter";
     static final String SEGMENTS_SINK = "customer-segments-sink";
     static final String DLQ_SINK = "dlq-sink";
+    static final String SEED_SOURCE = "published-seed-source";
 
     private SegmenterTopology() {}
 
@@ -51,22 +53,28 @@ public final class SegmenterTopology {
                 topics.customers().keySerde().deserializer(),
                 topics.customers().valueSerde().deserializer(),
                 topics.customers().name());
-        int partitions = config.inputPartitions();
         topology.addProcessor("segment-subscriptions",
-                () -> new SegmentingProcessor.Subscriptions(segmentation, metrics, topics, partitions), "subscription-events-source");
+                () -> new SubscriptionsProcessor(segmentation, metrics, config), "subscription-events-source");
         topology.addProcessor("segment-customers",
-                () -> new SegmentingProcessor.Customers(segmentation, metrics, topics, partitions), "customers-source");
-        topology.addStateStore(store, "segment-subscriptions", "segment-customers");
+                () -> new CustomersProcessor(segmentation, metrics, config), "customers-source");
+        String[] processors = {"segment-subscriptions", "segment-customers"};
+        String seedTopic = config.history().seedTopic();
+        if (seedTopic != null) {
+            topology.addSource(SEED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), seedTopic);
+            topology.addProcessor("seed-published", () -> new SeedProcessor(metrics), SEED_SOURCE);
+            processors = new String[] {"segment-subscriptions", "segment-customers", "seed-published"};
+        }
+        topology.addStateStore(store, processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE),
                 Serdes.String(), Serdes.Long()), "segment-subscriptions", "segment-customers");
+        // Read per record (is the task rebuilding?): cached, so that is a map look-up.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE),
-                Serdes.String(), Serdes.String()), "segment-subscriptions", "segment-customers");
+                Serdes.String(), Serdes.String()).withCachingEnabled(), processors);
         topology.addSink(SEGMENTS_SINK, topics.customerSegments().name(),
                 Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
                 "segment-subscriptions", "segment-customers");
         topology.addSink(DLQ_SINK, topics.dlq().name(),
-                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
-                "segment-subscriptions", "segment-customers");
+                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), processors);
         return topology;
     }
 }

@@ -1,23 +1,18 @@
 package dev.hfc.segmenter;
 
-import dev.hfc.core.event.EndReason;
-import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
-import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.EndReason;
 import dev.hfc.core.event.RejectReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
-import dev.hfc.core.event.SubscriptionEvent;
 import dev.hfc.core.event.UserIds;
 import dev.hfc.core.topic.DeadLetters;
 import dev.hfc.core.topic.KeyPartitions;
 import dev.hfc.core.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.time.Duration;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,39 +23,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one input record to its customer's state and publishes what changed. One instance per task;
- * the two inputs (subscription events and customers) each get their own, over the same store.
+ * Applies one input record to its customer's state and publishes what changed. One instance per task and
+ * input ({@link SubscriptionsProcessor}, {@link CustomersProcessor}), over the same stores. A task that is
+ * rebuilding ({@link TaskMeta#rebuilding()}) applies every record to its state but publishes nothing until
+ * it has read a whole snapshot of all customers: a customer it knows only in part is never published.
  */
 abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentingProcessor.class);
-    /** How often a task reports the customers it holds waiting for their customer row. */
-    static final Duration WAITING_REPORT = Duration.ofSeconds(10);
-    /** How often a task checks whether it must re-segment, and slices one when it must. */
-    static final Duration RESEGMENT_EVERY = Duration.ofMillis(100);
-    /** Customers per re-segmentation slice: one slice commits with the task's next transaction. */
-    static final int RESEGMENT_SLICE = 5_000;
-    static final String POLICY_KEY = "policy";
-    static final String CURSOR_KEY = "resegment-after";
 
     protected final Segmentation segmentation;
     protected final SegmenterMetrics metrics;
+    protected final History history;
     private final Serializer<SegmentKey> keySerializer;
     private final Serializer<CustomerSegment> valueSerializer;
     private final String segmentsTopic;
     private final int inputPartitions;
-    private ProcessorContext<byte[], byte[]> context;
-    private CustomerStates store;
+    protected ProcessorContext<byte[], byte[]> context;
+    protected CustomerStates store;
+    protected TaskMeta meta;
     private KeyValueStore<String, Long> waiting;
-    private KeyValueStore<String, String> meta;
-    private long resegmented;
-    private long resegmentPublished;
-    private long resegmentStarted;
 
-    SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
+    SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, SegmenterConfig config) {
         this.segmentation = segmentation;
-        this.inputPartitions = inputPartitions;
+        this.inputPartitions = config.inputPartitions();
+        this.history = config.history();
         this.metrics = metrics;
+        Topics topics = config.topics();
         this.keySerializer = topics.customerSegments().keySerde().serializer();
         this.valueSerializer = topics.customerSegments().valueSerde().serializer();
         this.segmentsTopic = topics.customerSegments().name();
@@ -71,26 +60,37 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         this.context = context;
         this.store = new CustomerStates(context.getStateStore(SegmenterTopology.STATE_STORE));
         this.waiting = context.getStateStore(SegmenterTopology.WAITING_STORE);
-        this.meta = context.getStateStore(SegmenterTopology.META_STORE);
+        this.meta = new TaskMeta(context.getStateStore(SegmenterTopology.META_STORE));
+        decideHistory();
     }
 
-    /** Reads the waiting store (both processors of a task share it; the subscriptions one reports it). */
-    protected final void reportWaiting() {
-        long count = 0;
-        long oldest = Long.MAX_VALUE;
-        try (KeyValueIterator<String, Long> all = waiting.all()) {
-            while (all.hasNext()) {
-                count++;
-                oldest = Math.min(oldest, all.next().value);
-            }
+    /**
+     * Once per task, before its first record: a task with no state whose input partition lost its beginning
+     * to retention cannot know its customers whole from what is left, so it rebuilds (holds its output) until
+     * a snapshot of all customers has passed. Any other task's history is whole.
+     */
+    private void decideHistory() {
+        int partition = context.taskId().partition();
+        String decided = meta.get(TaskMeta.HISTORY);
+        if (decided == null) {
+            decided = history.partial(partition) && store.isEmpty() ? TaskMeta.REBUILDING : TaskMeta.WHOLE;
+            meta.put(TaskMeta.HISTORY, decided);
         }
-        metrics.waiting(context.taskId().toString(), count, count == 0 ? null : oldest);
+        boolean rebuilding = TaskMeta.REBUILDING.equals(decided);
+        if (rebuilding && this instanceof SubscriptionsProcessor) {
+            LOG.warn("segmenter: task {} has no state and partition {} of the subscription events lost its beginning to "
+                    + "retention: it keeps every record in its state but publishes nothing until it has read a snapshot of "
+                    + "all customers (run 'hfc snapshot'; README, Rebuild). Metric hfc_segmenter_tasks_rebuilding",
+                    context.taskId(), partition);
+        }
+        metrics.rebuilding(context.taskId().toString(), rebuilding);
     }
 
     @Override
     public void close() {
         if (context != null) {
             metrics.waitingGone(context.taskId().toString());
+            metrics.rebuildingGone(context.taskId().toString());
         }
     }
 
@@ -115,14 +115,19 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         }
         String key = userId.toString(); // one state per user, whatever the case of the key's hex digits
         CustomerState before = store.get(key);
-        Segmentation.Outcome outcome = apply(before == null ? CustomerState.EMPTY : before, userId, record);
+        CustomerState known = before == null ? CustomerState.EMPTY : before;
+        Segmentation.Outcome outcome = apply(known, userId, record);
         if (outcome == null) {
             return; // the subclass dead-lettered the record
         }
         metrics.effect(outcome.effect());
-        publish(outcome, record.timestamp());
-        outcome.rejection().ifPresent(r -> deadLetter(record, r));
         CustomerState after = outcome.state();
+        if (meta.rebuilding()) {
+            after = after.withEmittedOf(known); // nothing is published while rebuilding
+        } else {
+            publish(outcome, record.timestamp());
+        }
+        outcome.rejection().ifPresent(r -> deadLetter(record, r));
         if (after.isEmpty()) {
             if (before != null) {
                 store.delete(key);
@@ -139,7 +144,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         }
     }
 
-    private void publish(Segmentation.Outcome outcome, long timestamp) {
+    protected final void publish(Segmentation.Outcome outcome, long timestamp) {
         for (Segmentation.Emission e : outcome.emissions()) {
             byte[] segmentKey = keySerializer.serialize(segmentsTopic, e.key());
             byte[] value = e.isTombstone() ? null : valueSerializer.serialize(segmentsTopic, e.segment());
@@ -152,65 +157,17 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         }
     }
 
-    /**
-     * One slice of a re-segmentation after a change of policy (or zone): the task's customers, in key order
-     * from where the last slice stopped, are recomputed from their state under the current policy, and only
-     * what changed is published. The position and, once done, the policy's fingerprint are kept in the
-     * (changelogged) meta store, so a restart carries on where it stopped. Slices keep each transaction small.
-     */
-    protected final void resegmentStep() {
-        String fingerprint = segmentation.fingerprint();
-        String stored = meta.get(POLICY_KEY);
-        String cursor = meta.get(CURSOR_KEY);
-        if (fingerprint.equals(stored) && cursor == null) {
-            return;
-        }
-        if (cursor == null) {
-            LOG.info("segmenter: task {} was segmented under {}; re-segmenting its customers from their state under {} "
-                    + "(no input is read again)", context.taskId(), stored == null ? "an unrecorded policy" : stored, fingerprint);
-            resegmentStarted = System.nanoTime();
-        }
-        long nowMs = now();
-        int customers = 0;
-        String last = null;
-        try (KeyValueIterator<String, CustomerState> it = store.from(cursor)) {
-            while (it.hasNext() && customers < RESEGMENT_SLICE) {
-                var kv = it.next();
-                if (kv.key.equals(cursor)) {
-                    continue; // done in the last slice
-                }
-                UUID userId = UUID.fromString(kv.key);
-                Segmentation.Outcome outcome = segmentation.resegment(kv.value, userId, nowMs);
-                publish(outcome, nowMs);
-                resegmentPublished += outcome.emissions().size();
-                if (!outcome.state().equals(kv.value)) {
-                    store.put(kv.key, outcome.state());
-                }
-                last = kv.key;
-                customers++;
-            }
-            resegmented += customers;
-            if (it.hasNext()) {
-                meta.put(CURSOR_KEY, last);
-                return;
+    /** Reads the waiting store (both processors of a task share it; the subscriptions one reports it). */
+    protected final void reportWaiting() {
+        long count = 0;
+        long oldest = Long.MAX_VALUE;
+        try (KeyValueIterator<String, Long> all = waiting.all()) {
+            while (all.hasNext()) {
+                count++;
+                oldest = Math.min(oldest, all.next().value);
             }
         }
-        meta.delete(CURSOR_KEY);
-        meta.put(POLICY_KEY, fingerprint);
-        LOG.info("segmenter: task {} re-segmented {} customers under {} in {} ms: {} changes published",
-                context.taskId(), resegmented, fingerprint, resegmentStarted == 0 ? 0 : (System.nanoTime() - resegmentStarted) / 1_000_000,
-                resegmentPublished);
-        metrics.resegmented(resegmented);
-        resegmented = 0;
-        resegmentPublished = 0;
-        resegmentStarted = 0;
-    }
-
-    /** A task with no state yet has nothing segmented under another policy: it records the current one. */
-    protected final void recordPolicyIfNew() {
-        if (meta.get(POLICY_KEY) == null && meta.get(CURSOR_KEY) == null && store.isEmpty()) {
-            meta.put(POLICY_KEY, segmentation.fingerprint());
-        }
+        metrics.waiting(context.taskId().toString(), count, count == 0 ? null : oldest);
     }
 
     /** Subscription rows and no customer row: nothing can be segmented until the customer arrives. */
@@ -241,77 +198,5 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
 
     protected final long now() {
         return context.currentSystemTimeMs();
-    }
-
-    /** {@code hfc.subscription-events}. */
-    static final class Subscriptions extends SegmentingProcessor<SubscriptionEvent> {
-        Subscriptions(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
-            super(segmentation, metrics, topics, inputPartitions);
-        }
-
-        @Override
-        public void init(ProcessorContext<byte[], byte[]> context) {
-            super.init(context);
-            context.schedule(WAITING_REPORT, PunctuationType.WALL_CLOCK_TIME, now -> reportWaiting());
-            // The subscriptions processor of each task owns the task's re-segmentation after a policy change. A
-            // task without state records its policy now, before its first record; one with state under another
-            // policy is re-segmented in slices by the punctuator (which may publish; init may not).
-            recordPolicyIfNew();
-            context.schedule(RESEGMENT_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> resegmentStep());
-        }
-
-        @Override
-        protected void countIn() {
-            metrics.subscriptionEventIn();
-        }
-
-        @Override
-        protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, SubscriptionEvent> record) {
-            SubscriptionEvent event = record.value();
-            if (event == null) {
-                deadLetter(record, new Rejection(RejectReason.MISSING_FIELD,
-                        "subscription event with no value (deletes are op=delete events, not tombstones)"));
-                return null;
-            }
-            if (!event.userId().equals(userId)) {
-                deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
-                        "key " + userId + " differs from the event's user_id " + event.userId()));
-                return null;
-            }
-            return segmentation.onSubscription(state, event, record.timestamp(), now());
-        }
-
-        @Override
-        protected byte[] valueBytes(SubscriptionEvent value) {
-            return EventCodecs.SUBSCRIPTION_EVENT.encode(value);
-        }
-    }
-
-    /** {@code hfc.customers}: upserts, and tombstones for deleted customers. */
-    static final class Customers extends SegmentingProcessor<CustomerEvent> {
-        Customers(Segmentation segmentation, SegmenterMetrics metrics, Topics topics, int inputPartitions) {
-            super(segmentation, metrics, topics, inputPartitions);
-        }
-
-        @Override
-        protected void countIn() {
-            metrics.customerIn();
-        }
-
-        @Override
-        protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, CustomerEvent> record) {
-            CustomerEvent event = record.value();
-            if (event != null && !event.userId().equals(userId)) {
-                deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
-                        "key " + userId + " differs from the customer's user_id " + event.userId()));
-                return null;
-            }
-            return segmentation.onCustomer(state, userId, event, record.timestamp(), now());
-        }
-
-        @Override
-        protected byte[] valueBytes(CustomerEvent value) {
-            return EventCodecs.CUSTOMER.encode(value);
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.event.SubscriptionInput;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.segment.SubscriptionStatus;
@@ -45,7 +46,7 @@ class SegmenterTopologyTest {
     private static final long T0 = W.minus(1).monday().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
 
     private TopologyTestDriver driver;
-    private TestInputTopic<String, SubscriptionEvent> subscriptions;
+    private TestInputTopic<String, SubscriptionInput> subscriptions;
     private TestInputTopic<String, CustomerEvent> customers;
     private TestInputTopic<byte[], byte[]> rawSubscriptions;
     private TestOutputTopic<SegmentKey, CustomerSegment> segments;
@@ -384,13 +385,13 @@ class SegmenterTopologyTest {
         User complete = new User("c@example.com");
         complete.customer();
         complete.weeks(W, "P");
-        driver.advanceWallClockTime(SegmentingProcessor.WAITING_REPORT);
+        driver.advanceWallClockTime(SubscriptionsProcessor.WAITING_REPORT);
         assertThat(metrics.customersWaiting()).isEqualTo(1);
         assertThat(metrics.oldestWaitingSeconds()).isGreaterThanOrEqualTo((System.currentTimeMillis() - T0) / 1000.0 - 5);
         assertThat(metrics.registry().find("hfc.segmenter.customers.waiting").gauge().value()).isEqualTo(1);
 
         waiting.customer();
-        driver.advanceWallClockTime(SegmentingProcessor.WAITING_REPORT);
+        driver.advanceWallClockTime(SubscriptionsProcessor.WAITING_REPORT);
         assertThat(metrics.customersWaiting()).isZero();
         assertThat(metrics.oldestWaitingSeconds()).isZero();
         assertThat(segmentOf(drainTable(), W, waiting)).isEqualTo(Segment.MEDIUM);

@@ -9,6 +9,7 @@ public enum RejectReason {
     WRONG_TYPE("wrong-type"),
     INVALID_USER_ID("invalid-user-id"),
     INVALID_WEEK("invalid-week"),
+    DUPLICATE_WEEK("duplicate-week"),
     UNKNOWN_STATUS("unknown-status"),
     UNKNOWN_OP("unknown-op"),
     UNKNOWN_SEGMENT("unknown-segment"),

@@ -11,7 +11,8 @@ import java.util.UUID;
  * last known status when the source had it.
  */
 public record SubscriptionEvent(
-        UUID userId, UUID subscriptionId, Week week, SubscriptionStatus status, Op op, long sourceTsMs) {
+        UUID userId, UUID subscriptionId, Week week, SubscriptionStatus status, Op op, long sourceTsMs)
+        implements SubscriptionInput {
 
     public static final int SCHEMA_VERSION = 1;
 

@@ -4,7 +4,7 @@ import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.SegmentKey;
-import dev.hfc.core.event.SubscriptionEvent;
+import dev.hfc.core.event.SubscriptionInput;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
@@ -21,7 +21,7 @@ public final class Topics {
     private static final int LONGEST_SUFFIX = "subscription-events".length();
 
     private final String prefix;
-    private final TopicSpec<String, SubscriptionEvent> subscriptionEvents;
+    private final TopicSpec<String, SubscriptionInput> subscriptionEvents;
     private final TopicSpec<String, CustomerEvent> customers;
     private final TopicSpec<SegmentKey, CustomerSegment> customerSegments;
     private final TopicSpec<byte[], byte[]> dlq;
@@ -36,7 +36,7 @@ public final class Topics {
         }
         this.prefix = prefix;
         this.subscriptionEvents = new TopicSpec<>(prefix + "subscription-events",
-                Serdes.String(), new EventSerde<>(EventCodecs.SUBSCRIPTION_EVENT), false);
+                Serdes.String(), new EventSerde<>(EventCodecs.SUBSCRIPTION_INPUT), false);
         this.customers = new TopicSpec<>(prefix + "customers",
                 Serdes.String(), new EventSerde<>(EventCodecs.CUSTOMER), true);
         this.customerSegments = new TopicSpec<>(prefix + "customer-segments",
@@ -52,8 +52,8 @@ public final class Topics {
         return prefix;
     }
 
-    /** {@code hfc.subscription-events}: key user_id, value {@link SubscriptionEvent}. */
-    public TopicSpec<String, SubscriptionEvent> subscriptionEvents() {
+    /** {@code hfc.subscription-events}: key user_id, value a {@link SubscriptionInput} (change, customer snapshot, marker). */
+    public TopicSpec<String, SubscriptionInput> subscriptionEvents() {
         return subscriptionEvents;
     }
 

@@ -9,6 +9,8 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.CustomerSegment;
+import dev.hfc.core.event.CustomerSnapshot;
+import dev.hfc.core.event.SnapshotMarker;
 import dev.hfc.core.event.EventCodec;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.RejectReason;
@@ -20,7 +22,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -64,6 +68,13 @@ class TopicSchemasTest {
             assertValid(events, EventCodecs.SUBSCRIPTION_EVENT,
                     SubscriptionEvent.upsert(user, UUID.randomUUID(), week, status, random.nextLong()));
             assertValid(events, EventCodecs.SUBSCRIPTION_EVENT, SubscriptionEvent.delete(user, UUID.randomUUID(), week, i));
+            List<CustomerSnapshot.WeekRow> rows = new ArrayList<>();
+            for (int w = random.nextInt(4); w < 14; w += 1 + random.nextInt(3)) {
+                rows.add(new CustomerSnapshot.WeekRow(week.plus(w), SubscriptionStatus.values()[random.nextInt(3)], UUID.randomUUID()));
+            }
+            assertValid(events, EventCodecs.SUBSCRIPTION_INPUT, new CustomerSnapshot(user, rows, random.nextLong()));
+            assertValid(events, EventCodecs.SUBSCRIPTION_INPUT, new SnapshotMarker("s-" + i,
+                    random.nextBoolean() ? SnapshotMarker.Phase.BEGIN : SnapshotMarker.Phase.END, i));
             assertValid(customers, EventCodecs.CUSTOMER,
                     new CustomerEvent(user, random.nextBoolean() ? null : "c" + i + "@example.com", random.nextBoolean() ? "active" : null));
             assertValid(segments, EventCodecs.CUSTOMER_SEGMENT, new CustomerSegment(user, "\"q,uote\"+" + i + "@b\u00fccher.example",
@@ -80,6 +91,12 @@ class TopicSchemasTest {
             "subscription-event | {\"schema_version\":1,\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"merge\",\"source_ts_ms\":1}",
             "subscription-event | {\"schema_version\":2,\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}",
             "subscription-event | {\"schema_version\":1,\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":\"1\"}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"source_ts_ms\":1}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"weeks\":[{\"week\":\"2026-W49\",\"status\":\"skipped\",\"subscription_id\":\"00000000-0000-4000-8000-000000000002\"}],\"source_ts_ms\":1}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"weeks\":[{\"week\":\"2026-W54\",\"status\":\"paused\",\"subscription_id\":\"00000000-0000-4000-8000-000000000002\"}],\"source_ts_ms\":1}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"weeks\":[{\"week\":\"2026-W49\",\"status\":\"paused\"}],\"source_ts_ms\":1}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"weeks\":{},\"source_ts_ms\":1}",
+            "subscription-event | {\"schema_version\":1,\"op\":\"snapshot-end\",\"snapshot_id\":\"a b\",\"source_ts_ms\":1}",
             "customer           | {\"schema_version\":1,\"user_id\":42}",
             "customer           | {\"schema_version\":1,\"email\":\"a@b.example\"}",
             "customer-segment   | {\"schema_version\":1,\"user_id\":\"00000000-0000-4000-8000-000000000001\",\"email\":\"a@b.example\",\"week\":\"2026-W49\",\"segment\":\"huge\",\"pause_weeks\":2,\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"computed_at_ms\":1}",
@@ -88,7 +105,7 @@ class TopicSchemasTest {
     })
     void whatTheCodecRefusesTheSchemaRefusesToo(String topic, String json) throws Exception {
         EventCodec<?> codec = switch (topic) {
-            case "subscription-event" -> EventCodecs.SUBSCRIPTION_EVENT;
+            case "subscription-event" -> EventCodecs.SUBSCRIPTION_INPUT;
             case "customer" -> EventCodecs.CUSTOMER;
             default -> EventCodecs.CUSTOMER_SEGMENT;
         };
