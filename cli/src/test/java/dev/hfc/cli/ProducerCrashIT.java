@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.hfc.core.config.DbSettings;
-import dev.hfc.core.event.EventCodecs;
-import dev.hfc.core.event.SubscriptionEvent;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.KafkaExtension;
 import dev.hfc.testkit.PostgresExtension;
+import dev.hfc.testkit.SubscriptionLog;
 import dev.hfc.testkit.TopicReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -77,8 +76,8 @@ class ProducerCrashIT {
         }, "source-writer");
 
         try (HfcProcess first = HfcProcess.start(env, args)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
-                    KAFKA.topics().subscriptionEvents().name()).size() >= 450); // the snapshot is out
+            await().atMost(Duration.ofSeconds(90)).until(() -> !SubscriptionLog.ended(TopicReader.readToEnd(KAFKA.bootstrapServers(),
+                    KAFKA.topics().subscriptionEvents().name())).isEmpty()); // the snapshot is out
             writer.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> committed.get() > 300);
             first.kill();
@@ -114,19 +113,14 @@ class ProducerCrashIT {
         return state;
     }
 
-    /** (user, week) → status by the last event of each key in the topic. */
+    /** (user, week) → status as the topic says, its changes and customer snapshots folded in order. */
     private static Map<String, String> topicState() {
         Map<String, String> state = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readToEnd(KAFKA.bootstrapServers(),
-                KAFKA.topics().subscriptionEvents().name())) {
-            SubscriptionEvent e = EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow();
-            String key = e.userId() + "/" + e.week();
-            if (e.op() == SubscriptionEvent.Op.DELETE) {
-                state.remove(key);
-            } else {
-                state.put(key, e.status().wire());
-            }
-        }
+        SubscriptionLog.fold(TopicReader.readToEnd(KAFKA.bootstrapServers(), KAFKA.topics().subscriptionEvents().name()))
+                .values().forEach(row -> {
+                    String[] f = row.split(" ");
+                    state.put(f[0] + "/" + f[1], f[2]);
+                });
         return state;
     }
 }

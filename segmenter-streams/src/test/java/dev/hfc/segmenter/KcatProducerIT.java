@@ -114,6 +114,73 @@ class KcatProducerIT {
         }
     }
 
+    /**
+     * An outside system bootstraps its customers with snapshots written by kcat (murmur2, as the docs say):
+     * they are segmented; malformed ones go to the DLQ with their reason, source partition and offset.
+     */
+    @Test
+    void snapshotsWrittenByKcatAreSegmentedAndMalformedOnesDeadLetteredWithTheirReason() throws Exception {
+        Topics topics = KAFKA.freshTopics();
+        var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
+        var settings = new SegmenterService.Settings(KAFKA.settings(),
+                new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC),
+                "kcat-snap-" + UUID.randomUUID().toString().substring(0, 8), 1, stateDir, 0, new TopicProvisioner.Layout(6, (short) 1));
+        Week target = Week.current(Instant.now(), ZoneOffset.UTC).plus(1);
+        List<UUID> good = users(12);
+        List<UUID> bad = users(5);
+        String week = "{\"week\":\"%s\",\"status\":\"%s\",\"subscription_id\":\"%s\"}";
+        String snapshot = "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"%s\",\"weeks\":[%s],\"source_ts_ms\":%d}";
+        long now = System.currentTimeMillis();
+        List<String> lines = new ArrayList<>();
+        for (UUID u : good) {
+            lines.add(u + "\t" + snapshot.formatted(u, week.formatted(target, "paused", UUID.randomUUID()) + ","
+                    + week.formatted(target.plus(1), "paused", UUID.randomUUID()) + "," + week.formatted(target.plus(2), "active",
+                    UUID.randomUUID()), now));
+        }
+        String one = week.formatted(target, "paused", UUID.randomUUID());
+        lines.add(bad.get(0) + "\t" + "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + bad.get(0) + "\",\"source_ts_ms\":1}");
+        lines.add(bad.get(1) + "\t" + snapshot.formatted(bad.get(1), one + "," + one, now));
+        lines.add(bad.get(2) + "\t" + snapshot.formatted(bad.get(2), week.formatted("2026-W54", "paused", UUID.randomUUID()), now));
+        lines.add(bad.get(3) + "\t" + snapshot.formatted(bad.get(3), week.formatted(target, "skipped", UUID.randomUUID()), now));
+        StringBuilder many = new StringBuilder(one);
+        for (int i = 1; i < 3_500; i++) {
+            many.append(',').append(week.formatted(target.plus(i), "active", UUID.randomUUID()));
+        }
+        lines.add(bad.get(4) + "\t" + snapshot.formatted(bad.get(4), many, now));
+
+        try (SegmenterService service = SegmenterService.start(settings, metrics)) {
+            kcat(topics.customers().name(), "murmur2_random", customerLines(good));
+            kcat(topics.customers().name(), "murmur2_random", customerLines(bad));
+            kcat(topics.subscriptionEvents().name(), "murmur2_random", lines);
+
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.dlq().name(),
+                    Duration.ofSeconds(60), records -> records.size() >= 5);
+            Map<UUID, String> reasons = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> d : dead) {
+                assertThat(DeadLetters.header(d.headers(), DeadLetters.STAGE)).isEqualTo("segmenter");
+                assertThat(DeadLetters.header(d.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(topics.subscriptionEvents().name());
+                assertThat(DeadLetters.header(d.headers(), DeadLetters.DETAIL)).isNotBlank();
+                reasons.put(UUID.fromString(new String(d.key(), StandardCharsets.UTF_8)), DeadLetters.header(d.headers(), DeadLetters.REASON));
+            }
+            assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.of(bad.get(0), "missing-field", bad.get(1), "duplicate-week",
+                    bad.get(2), "invalid-week", bad.get(3), "unknown-status", bad.get(4), "oversized"));
+
+            Map<SegmentKey, CustomerSegment> table = new HashMap<>();
+            TopicReader.readUntil(KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(60), records -> {
+                table.clear();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
+                    table.put(s.key(), s);
+                }
+                return table.size() >= good.size() * 2;
+            });
+            assertThat(table.values()).filteredOn(s -> s.week().equals(target)).extracting(CustomerSegment::userId)
+                    .containsExactlyInAnyOrderElementsOf(good);
+            assertThat(table.values()).filteredOn(s -> s.week().equals(target))
+                    .allSatisfy(s -> assertThat(s.pauseWeeks()).isEqualTo(2));
+        }
+    }
+
     private static List<UUID> users(int n) {
         List<UUID> users = new ArrayList<>();
         for (int i = 0; i < n; i++) {

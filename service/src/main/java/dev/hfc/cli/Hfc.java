@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, campaign sender.",
         subcommands = {DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
-                OpsCheckCommand.class, ReplayCommand.class, CampaignCommand.class,
+                OpsCheckCommand.class, ReplayCommand.class, SnapshotCommand.class, CampaignCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Hfc implements Runnable {
 

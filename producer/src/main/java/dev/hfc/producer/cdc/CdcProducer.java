@@ -3,6 +3,7 @@ package dev.hfc.producer.cdc;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.config.SqlIdentifier;
+import dev.hfc.core.event.SnapshotMarker;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.DeadLetterPublisher;
@@ -103,6 +104,9 @@ public final class CdcProducer implements RunningService {
         DEBEZIUM
     }
 
+    /** Debezium's topic of logical decoding messages: {@code <topic.prefix>.message}. */
+    static final String MESSAGE_TOPIC_SUFFIX = ".message";
+
     /** Kafka producer batch size (bytes, before compression). */
     static final int BATCH_BYTES = 256 * 1024;
 
@@ -118,13 +122,18 @@ public final class CdcProducer implements RunningService {
     private JsonConverter keyConverter;
     private JsonConverter valueConverter;
     private final ExecutorService executor;
+    /** Partitions of the subscription events: a snapshot marker goes into each. */
+    private final int partitions;
+    private final Resnapshots resnapshots;
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean streaming;
     private volatile boolean closing;
 
-    private CdcProducer(Settings settings, ProducerMetrics metrics) {
+    private CdcProducer(Settings settings, ProducerMetrics metrics, int partitions) {
         this.settings = settings;
         this.metrics = metrics;
+        this.partitions = partitions;
+        this.resnapshots = new Resnapshots(settings.db(), settings.slotName(), partitions);
         this.producer = new KafkaProducer<>(settings.kafka().clientProperties(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -155,10 +164,11 @@ public final class CdcProducer implements RunningService {
      */
     public static CdcProducer start(Settings settings, ProducerMetrics metrics) throws SQLException {
         checkDatabase(settings.db());
+        int partitions;
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
-            TopicProvisioner.ensure(admin, settings.topics(), settings.topicLayout());
+            partitions = TopicProvisioner.ensure(admin, settings.topics(), settings.topicLayout());
         }
-        CdcProducer p = new CdcProducer(settings, metrics);
+        CdcProducer p = new CdcProducer(settings, metrics, partitions);
         p.executor.execute(p::run);
         LOG.info("CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
                 settings.slotName(), settings.publicationName(), settings.db().schema(), settings.db().schema());
@@ -245,11 +255,25 @@ public final class CdcProducer implements RunningService {
                 ChangeMapper.Table.CUSTOMER, "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + ".customer",
                 ChangeMapper.Table.SUBSCRIPTION, "postgres:" + LOGICAL_NAME + "." + settings.db().schema() + ".subscription");
         List<Pending> chunk = new ArrayList<>(SNAPSHOT_CHUNK * 2);
+        // The customer snapshots are framed by markers in every partition: a segmenter rebuilding on these topics
+        // (an older history before them) knows from the end marker that it has every customer.
+        String snapshotId = "initial-" + System.currentTimeMillis();
+        boolean[] begun = {false};
         InitialSnapshot.Position start = new InitialSnapshot(settings.db(), settings.slotName(), settings.publicationName())
                 .run((table, row) -> {
                     String source = sources.get(table);
-                    for (ChangeMapper.Output o : ChangeMapper.mapSnapshotRow(table, row, ts)) {
-                        chunk.add(new Pending(o, source));
+                    List<ChangeMapper.Output> mapped;
+                    if (table == ChangeMapper.Table.SUBSCRIPTION) {
+                        if (!begun[0]) {
+                            begun[0] = true;
+                            placeAll(chunk, Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.BEGIN, ts), partitions), source);
+                        }
+                        mapped = ChangeMapper.mapCustomerSnapshot(row.get("user_id"), row.get("weeks"), ts);
+                    } else {
+                        mapped = ChangeMapper.mapSnapshotRow(table, row, ts);
+                    }
+                    for (ChangeMapper.Output o : mapped) {
+                        chunk.add(new Pending(o, source, null));
                     }
                     if (chunk.size() >= SNAPSHOT_CHUNK) {
                         publishAcknowledged(chunk);
@@ -257,13 +281,23 @@ public final class CdcProducer implements RunningService {
                     }
                     return !closing;
                 }, () -> closing);
+        if (!begun[0]) {
+            placeAll(chunk, Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.BEGIN, ts), partitions), null);
+        }
+        placeAll(chunk, Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.END, ts), partitions), null);
         publishAcknowledged(chunk);
         offsets.storeStart(start.lsn());
         LOG.info("CDC producer: initial snapshot published; streaming from {} of slot {}", start.lsnText(), settings.slotName());
     }
 
-    /** One output of a change and where it came from (for a dead letter's origin). */
-    private record Pending(ChangeMapper.Output output, String source) {}
+    /** One output of a change, where it came from (for a dead letter's origin), and its partition when fixed. */
+    private record Pending(ChangeMapper.Output output, String source, Integer partition) {}
+
+    private static void placeAll(List<Pending> into, List<Resnapshots.Placed> placed, String source) {
+        for (Resnapshots.Placed p : placed) {
+            into.add(new Pending(p.output(), source, p.partition()));
+        }
+    }
 
     /**
      * Publishes the outputs and returns when Kafka has acknowledged every one of them (and counts them then);
@@ -279,7 +313,7 @@ public final class CdcProducer implements RunningService {
                 String topic = o.target() == ChangeMapper.Target.CUSTOMERS
                         ? settings.topics().customers().name() : settings.topics().subscriptionEvents().name();
                 Long ts = o.timestampMs() > 0 ? o.timestampMs() : null;
-                sent.add(producer.send(new ProducerRecord<>(topic, null, ts, o.key(), o.value())));
+                sent.add(producer.send(new ProducerRecord<>(topic, p.partition(), ts, o.key(), o.value())));
             }
         }
         // Kafka must have every event before a position that covers it may be stored.
@@ -315,6 +349,14 @@ public final class CdcProducer implements RunningService {
         List<Pending> outputs = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
             SourceRecord r = event.value();
+            if (r.topic() != null && r.topic().endsWith(MESSAGE_TOPIC_SUFFIX) && r.value() instanceof Struct v
+                    && v.schema().field("message") != null && v.get("message") instanceof Struct m) {
+                // A logical decoding message: a re-snapshot's request, watermark or mark, at its place in the stream.
+                Object ts = v.schema().field("ts_ms") == null ? null : v.get("ts_ms");
+                placeAll(outputs, resnapshots.onMessage(m.getString("prefix"), m.getBytes("content"),
+                        ts instanceof Number n ? n.longValue() : System.currentTimeMillis()), "postgres:" + r.topic());
+                continue;
+            }
             ChangeMapper.Table table = ChangeMapper.tableOf(r.topic());
             if (table == ChangeMapper.Table.OTHER) {
                 metrics.heartbeat();
@@ -325,8 +367,9 @@ public final class CdcProducer implements RunningService {
             List<ChangeMapper.Output> mapped = r.value() == null || r.value() instanceof Struct
                     ? ChangeMapper.map(table, r.key() instanceof Struct k ? k : null, (Struct) r.value(), keyJson, valueJson)
                     : ChangeMapper.map(table, keyJson.get(), valueJson.get());
+            resnapshots.onChange(mapped);
             for (ChangeMapper.Output o : mapped) {
-                outputs.add(new Pending(o, "postgres:" + r.topic()));
+                outputs.add(new Pending(o, "postgres:" + r.topic(), null));
             }
         }
         publishAcknowledged(outputs);
@@ -456,6 +499,7 @@ public final class CdcProducer implements RunningService {
     @Override
     public void close() {
         closing = true;
+        resnapshots.close();
         try {
             engine.close();
         } catch (java.io.IOException e) {

@@ -116,16 +116,66 @@ public final class ChangeMapper {
         if (table == Table.OTHER) {
             return List.of();
         }
-        Supplier<String> value = () -> {
-            var envelope = JSON.createObjectNode().put("op", "r");
-            var after = envelope.putObject("after");
-            row.forEach(after::put);
-            envelope.putObject("source").put("snapshot", "hfc").put("ts_ms", ts);
-            return envelope.toString();
-        };
+        Supplier<String> value = () -> snapshotRowJson(row, ts);
         Supplier<String> key = () -> JSON.createObjectNode().put(table == Table.CUSTOMER ? "user_id" : "subscription_id",
                 row.get(table == Table.CUSTOMER ? "user_id" : "subscription_id")).toString();
         return map(table, "r", null, row::get, ts, () -> null, value, key);
+    }
+
+    /**
+     * Maps every subscription row of one customer, read together at one moment, to its customer snapshot
+     * (§5): {@code weeks} is PostgreSQL's {@code json_agg} of {@code [week, status, subscription_id]} arrays
+     * ({@link CustomerSnapshotQuery}). Each row is checked under the same rules as a change; a row refused is
+     * dead-lettered as one would be, and the snapshot carries the customer's valid rows (a refused row is no
+     * more published in a snapshot than as a change). {@code weeks} null: the customer has no rows. A
+     * snapshot larger than a consumer reads is dead-lettered as oversized.
+     */
+    public static List<Output> mapCustomerSnapshot(String userIdText, String weeks, long ts) {
+        List<Output> out = new ArrayList<>(1);
+        List<dev.hfc.core.event.CustomerSnapshot.WeekRow> rows = new ArrayList<>();
+        JsonNode array;
+        try {
+            array = weeks == null ? JSON.createArrayNode() : JSON.readTree(weeks);
+        } catch (IOException e) {
+            throw new IllegalStateException("PostgreSQL's json_agg of " + userIdText + "'s rows is not JSON: " + e.getMessage(), e);
+        }
+        for (JsonNode element : array) {
+            Map<String, String> row = new java.util.HashMap<>(8);
+            row.put("user_id", userIdText);
+            row.put("subscription_week", element.get(0).isNull() ? null : element.get(0).asText());
+            row.put("status", element.get(1).isNull() ? null : element.get(1).asText());
+            row.put("subscription_id", element.get(2).isNull() ? null : element.get(2).asText());
+            Supplier<String> value = () -> snapshotRowJson(row, ts);
+            Supplier<String> key = () -> JSON.createObjectNode().put("subscription_id", row.get("subscription_id")).toString();
+            try {
+                Row r = row(row::get);
+                rows.add(new dev.hfc.core.event.CustomerSnapshot.WeekRow(r.week, r.status, r.subscriptionId));
+            } catch (Refused refused) {
+                out.add(dead(Table.SUBSCRIPTION, key.get(), value, refused.reason, refused.getMessage()));
+            }
+        }
+        UUID userId = dev.hfc.core.event.UserIds.parse(userIdText).orElse(null);
+        if (userId == null) {
+            return out; // each of its rows was refused above for the same reason
+        }
+        byte[] bytes = EventCodecs.SUBSCRIPTION_INPUT.encode(new dev.hfc.core.event.CustomerSnapshot(userId, rows, ts));
+        if (bytes.length > EventCodecs.SUBSCRIPTION_INPUT_MAX_BYTES) {
+            out.add(new Output(Target.DLQ, userIdText.getBytes(StandardCharsets.UTF_8), bytes, 0L, new Rejection(RejectReason.OVERSIZED,
+                    "snapshot of " + userId + " with " + rows.size() + " weeks is " + bytes.length + " bytes, more than the "
+                            + EventCodecs.SUBSCRIPTION_INPUT_MAX_BYTES + " a consumer reads"), "subscription", "dlq"));
+            return out;
+        }
+        out.add(Output.publish(Target.SUBSCRIPTION_EVENTS, userId, bytes, ts, "subscription", "snapshot"));
+        return out;
+    }
+
+    /** A snapshot row as Debezium's JSON envelope of an {@code r} change would carry it, for a dead letter. */
+    private static String snapshotRowJson(Map<String, String> row, long ts) {
+        var envelope = JSON.createObjectNode().put("op", "r");
+        var after = envelope.putObject("after");
+        row.forEach(after::put);
+        envelope.putObject("source").put("snapshot", "hfc").put("ts_ms", ts);
+        return envelope.toString();
     }
 
     /**

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Debezium's snapshot turns each row into a Connect record, then into JSON, which the producer parses
  * again, all on one thread: about 12-18k rows/s here. This one reads both tables with binary {@code COPY}
- * and maps each row straight to its event ({@link ChangeMapper#mapSnapshotRow}, the same rules as a row
- * Debezium read), the way PeerDB and Sequin take their backfills:
+ * and maps each customer row straight to its event ({@link ChangeMapper#mapSnapshotRow}, the same rules as a
+ * row Debezium read) and each customer's subscription rows, grouped by PostgreSQL, to one customer snapshot
+ * ({@link ChangeMapper#mapCustomerSnapshot}), the way PeerDB and Sequin take their backfills:
  *
  * <ol>
  *   <li>the publication exists with both tables before the slot does (pgoutput decodes each change with the
@@ -63,7 +64,8 @@ final class InitialSnapshot {
     }
 
     private static final String[] CUSTOMER_COLUMNS = {"user_id", "email", "status"};
-    private static final String[] SUBSCRIPTION_COLUMNS = {"subscription_id", "subscription_week", "user_id", "status"};
+    /** A customer's subscription rows, grouped by PostgreSQL ({@link CustomerSnapshotQuery}). */
+    static final String[] SNAPSHOT_COLUMNS = {"user_id", "weeks"};
 
     private final DbSettings db;
     private final String slot;
@@ -107,9 +109,9 @@ final class InitialSnapshot {
             long start = System.nanoTime();
             long customers = read(exported, "SELECT user_id::text, email::text, status::text FROM " + db.qualified("customer"),
                     ChangeMapper.Table.CUSTOMER, CUSTOMER_COLUMNS, sink, closing);
-            long subscriptions = read(exported, "SELECT subscription_id::text, subscription_week::text, user_id::text, status::text FROM "
-                    + db.qualified("subscription"), ChangeMapper.Table.SUBSCRIPTION, SUBSCRIPTION_COLUMNS, sink, closing);
-            LOG.info("snapshot: read {} customers and {} subscriptions in {} ms", customers, subscriptions,
+            long snapshots = read(exported, CustomerSnapshotQuery.all(db), ChangeMapper.Table.SUBSCRIPTION, SNAPSHOT_COLUMNS,
+                    sink, closing);
+            LOG.info("snapshot: read {} customers and the subscriptions of {} customers in {} ms", customers, snapshots,
                     (System.nanoTime() - start) / 1_000_000);
             return position;
         }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.event.CustomerEvent;
 import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.CustomerSnapshot;
+import dev.hfc.core.event.SnapshotMarker;
 import dev.hfc.core.event.SubscriptionEvent;
 import dev.hfc.core.segment.SubscriptionStatus;
 import dev.hfc.core.topic.DeadLetters;
@@ -67,22 +69,24 @@ class CdcProducerIT {
                 Duration.ofSeconds(1), null, new TopicProvisioner.Layout(3, (short) 1));
         var metrics = new ProducerMetrics(new SimpleMeterRegistry());
         try (CdcProducer producer = CdcProducer.start(settings, metrics)) {
-            // Snapshot: exactly the pre-existing rows, with the right fields.
+            // Snapshot: one customer snapshot per customer with exactly its rows, framed by a begin and an end
+            // marker in each of the 3 partitions.
             List<ConsumerRecord<byte[], byte[]>> events = TopicReader.readUntil(KAFKA.bootstrapServers(),
-                    topics.subscriptionEvents().name(), Duration.ofSeconds(90), r -> r.size() >= 440);
-            assertThat(events).hasSize(440);
+                    topics.subscriptionEvents().name(), Duration.ofSeconds(90), r -> r.size() >= 46);
+            assertThat(events).hasSize(46);
+            List<CustomerSnapshot> snapshots = events.stream().map(r -> EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow())
+                    .filter(CustomerSnapshot.class::isInstance).map(CustomerSnapshot.class::cast).toList();
+            assertThat(snapshots).hasSize(40);
             var first = new SourceDataGenerator(5, current).customer(0);
-            var expected = first.subscriptions().get(3);
-            assertThat(events).map(r -> EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow())
-                    .filteredOn(e -> e.subscriptionId().equals(expected.subscriptionId())).singleElement()
-                    .satisfies(e -> {
-                        assertThat(e.userId()).isEqualTo(expected.userId());
-                        assertThat(e.week()).isEqualTo(expected.week());
-                        assertThat(e.status()).isEqualTo(expected.status());
-                        assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.UPSERT);
-                    });
-            assertThat(events).allSatisfy(r -> assertThat(new String(r.key(), StandardCharsets.UTF_8))
-                    .isEqualTo(EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow().userId().toString()));
+            assertThat(snapshots).filteredOn(sn -> sn.userId().equals(first.customer().userId())).singleElement()
+                    .satisfies(sn -> assertThat(sn.weeks()).containsExactlyElementsOf(first.subscriptions().stream()
+                            .map(w -> new CustomerSnapshot.WeekRow(w.week(), w.status(), w.subscriptionId()))
+                            .sorted(java.util.Comparator.comparing(CustomerSnapshot.WeekRow::week)).toList()));
+            assertThat(events).filteredOn(r -> r.key() != null).allSatisfy(r -> assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(((CustomerSnapshot) EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow()).userId().toString()));
+            assertThat(events).filteredOn(r -> r.key() == null).extracting(r -> r.partition() + " "
+                            + ((SnapshotMarker) EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow()).phase())
+                    .containsExactlyInAnyOrder("0 BEGIN", "1 BEGIN", "2 BEGIN", "0 END", "1 END", "2 END");
             List<ConsumerRecord<byte[], byte[]>> customers = TopicReader.readUntil(KAFKA.bootstrapServers(),
                     topics.customers().name(), Duration.ofSeconds(30), r -> r.size() >= 40);
             assertThat(customers).hasSize(40);
@@ -103,9 +107,9 @@ class CdcProducerIT {
                 s.execute("UPDATE customer SET email = 'other at example dot com' WHERE user_id = '" + other + "'");
             }
             List<SubscriptionEvent> mine = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.subscriptionEvents().name(),
-                            Duration.ofSeconds(60), r -> r.stream().filter(x -> new String(x.key(), StandardCharsets.UTF_8)
+                            Duration.ofSeconds(60), r -> r.stream().filter(x -> x.key() != null && new String(x.key(), StandardCharsets.UTF_8)
                                     .equals(user.toString())).count() >= 5)
-                    .stream().filter(x -> new String(x.key(), StandardCharsets.UTF_8).equals(user.toString()))
+                    .stream().filter(x -> x.key() != null && new String(x.key(), StandardCharsets.UTF_8).equals(user.toString()))
                     .map(x -> EventCodecs.SUBSCRIPTION_EVENT.decode(x.value()).orThrow()).toList();
             assertThat(mine).extracting(e -> e.op() + " " + e.week() + " " + e.status()).containsExactly(
                     "UPSERT 2026-W49 ACTIVE",
@@ -125,8 +129,8 @@ class CdcProducerIT {
             });
             // The good row after the bad one still flowed, and the customer with the unusable email was blanked.
             assertThat(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()))
-                    .anySatisfy(r -> assertThat(EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow().week())
-                            .hasToString("2026-W51"));
+                    .anySatisfy(r -> assertThat(EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow())
+                            .isInstanceOfSatisfying(SubscriptionEvent.class, e -> assertThat(e.week()).hasToString("2026-W51")));
             assertThat(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.customers().name()))
                     .map(r -> EventCodecs.CUSTOMER.decode(r.value()).orThrow())
                     .filteredOn(e -> e.userId().equals(other)).last().extracting(CustomerEvent::email).isNull();

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.event.EventCodecs;
-import dev.hfc.core.event.SubscriptionEvent;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
@@ -15,6 +14,7 @@ import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.KafkaExtension;
 import dev.hfc.testkit.PostgresExtension;
+import dev.hfc.testkit.SubscriptionLog;
 import dev.hfc.testkit.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +63,8 @@ class InitialSnapshotIT {
         CompletableFuture<Integer> writes = CompletableFuture.supplyAsync(() -> write(db, stop, 11));
         try (CdcProducer producer = CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry()))) {
             // Keep writing until the snapshot's rows are all out, and a while after.
-            await().atMost(Duration.ofSeconds(120)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
-                    topics.subscriptionEvents().name()).size() >= CUSTOMERS * 11);
+            await().atMost(Duration.ofSeconds(120)).until(() -> !SubscriptionLog.ended(TopicReader.readToEnd(
+                    KAFKA.bootstrapServers(), topics.subscriptionEvents().name())).isEmpty());
             Thread.sleep(1_000); // writes keep overlapping the switch from rows to streaming; not a synchronisation
             stop.set(true);
             assertThat(writes.get()).isPositive();
@@ -101,12 +101,82 @@ class InitialSnapshotIT {
         Thread.sleep(2_000); // changes after the slot's position and before the producer starts; not a synchronisation
         try (CdcProducer producer = CdcProducer.start(settings(topics, db, "hfc_snap_slot"),
                 new ProducerMetrics(new SimpleMeterRegistry()))) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> TopicReader.readToEnd(KAFKA.bootstrapServers(),
-                    topics.subscriptionEvents().name()).size() >= CUSTOMERS * 11);
+            await().atMost(Duration.ofSeconds(120)).until(() -> !SubscriptionLog.ended(TopicReader.readToEnd(
+                    KAFKA.bootstrapServers(), topics.subscriptionEvents().name())).isEmpty());
             stop.set(true);
             assertThat(writes.get()).isPositive();
             awaitFoldEqualsTables(db, topics, producer);
         }
+    }
+
+    /**
+     * Re-snapshots of all customers while changes keep coming (DBLog's watermarks, {@link Resnapshots}): a
+     * change committed while a chunk is read lies between its watermarks, so that customer's snapshot is held
+     * back and read again; one committed after lands after the snapshot. Folded as a consumer folds them, the
+     * events end equal to the tables every time: no snapshot overwrote a newer change.
+     */
+    @Test
+    void reSnapshotsWhileChangesStreamNeverOverwriteANewerChange() throws Exception {
+        DbSettings db = POSTGRES.db("snap_again");
+        SchemaMigrator.migrate(db, true);
+        SourceDataLoader.load(db, new SourceDataGenerator(5, Week.parse("2026-W48")), 0, CUSTOMERS, n -> { });
+        Topics topics = KAFKA.freshTopics();
+        ProducerMetrics metrics = new ProducerMetrics(new SimpleMeterRegistry());
+        try (CdcProducer producer = CdcProducer.start(settings(topics, db, "hfc_snap_again"), metrics)) {
+            awaitEnded(topics, 1); // the initial load
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Integer> writes = CompletableFuture.supplyAsync(() -> write(db, stop, 13));
+            for (int round = 2; round <= 4; round++) {
+                SnapshotRequests.request(db, "hfc_snap_again", List.of());
+                awaitEnded(topics, round);
+                assertThat(producer.failure()).isNull();
+            }
+            stop.set(true);
+            assertThat(writes.get()).isPositive();
+            awaitFoldEqualsTables(db, topics, producer);
+            assertThat(SubscriptionLog.snapshots(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name())))
+                    .as("three re-snapshots of some 3,000 customers after the initial load").isGreaterThan(CUSTOMERS * 3L);
+        }
+    }
+
+    @Test
+    void aReSnapshotOfGivenCustomersCarriesTheirRowsAndAnEmptyOneForACustomerWithoutRows() throws Exception {
+        DbSettings db = POSTGRES.db("snap_given");
+        SchemaMigrator.migrate(db, true);
+        SourceDataLoader.load(db, new SourceDataGenerator(6, Week.parse("2026-W48")), 0, 200, n -> { });
+        Topics topics = KAFKA.freshTopics();
+        UUID withRows;
+        try (Connection c = Database.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT user_id FROM subscription LIMIT 1")) {
+            rs.next();
+            withRows = rs.getObject(1, UUID.class);
+        }
+        UUID without = UUID.randomUUID();
+        try (CdcProducer producer = CdcProducer.start(settings(topics, db, "hfc_snap_given"),
+                new ProducerMetrics(new SimpleMeterRegistry()))) {
+            awaitEnded(topics, 1);
+            long before = SubscriptionLog.snapshots(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()));
+            SnapshotRequests.request(db, "hfc_snap_given", List.of(withRows, without));
+            await().atMost(Duration.ofSeconds(60)).until(() -> SubscriptionLog.snapshots(TopicReader.readToEnd(
+                    KAFKA.bootstrapServers(), topics.subscriptionEvents().name())) == before + 2);
+            List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name());
+            var snapshots = records.stream().map(r -> EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow())
+                    .filter(dev.hfc.core.event.CustomerSnapshot.class::isInstance).map(dev.hfc.core.event.CustomerSnapshot.class::cast)
+                    .filter(sn -> sn.userId().equals(withRows) || sn.userId().equals(without)).toList();
+            var ofWithRows = snapshots.stream().filter(sn -> sn.userId().equals(withRows)).toList();
+            assertThat(ofWithRows).as("the initial load's and the one asked for").hasSize(2);
+            assertThat(ofWithRows.get(1).weeks()).isEqualTo(ofWithRows.get(0).weeks()).isNotEmpty();
+            assertThat(snapshots).filteredOn(sn -> sn.userId().equals(without)).singleElement()
+                    .satisfies(sn -> assertThat(sn.weeks()).isEmpty());
+            assertThat(SubscriptionLog.ended(records)).as("no markers for a snapshot of some customers").hasSize(1);
+            awaitFoldEqualsTables(db, topics, producer);
+        }
+    }
+
+    /** Until {@code count} snapshots of all customers (the initial load among them) have their end marker. */
+    private static void awaitEnded(Topics topics, int count) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> SubscriptionLog.ended(TopicReader.readToEnd(
+                KAFKA.bootstrapServers(), topics.subscriptionEvents().name())).size() >= count);
     }
 
     private static CdcProducer.Settings settings(Topics topics, DbSettings db, String slot) {
@@ -158,18 +228,9 @@ class InitialSnapshotIT {
         });
     }
 
-    /** subscription_id → "user week status", the last word of the events on each row. */
+    /** subscription_id → "user week status": the changes and customer snapshots folded as a consumer folds them. */
     private static Map<UUID, String> foldedSubscriptions(Topics topics) {
-        Map<UUID, String> rows = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name())) {
-            SubscriptionEvent e = EventCodecs.SUBSCRIPTION_EVENT.decode(r.value()).orThrow();
-            if (e.op() == SubscriptionEvent.Op.DELETE) {
-                rows.remove(e.subscriptionId());
-            } else {
-                rows.put(e.subscriptionId(), e.userId() + " " + e.week() + " " + e.status().wire());
-            }
-        }
-        return rows;
+        return SubscriptionLog.fold(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()));
     }
 
     private static Map<UUID, String> tableSubscriptions(DbSettings db) throws SQLException {

@@ -1,0 +1,38 @@
+package dev.hfc.producer.cdc;
+
+import dev.hfc.core.config.DbSettings;
+
+/**
+ * The SQL that reads customer snapshots: each customer's subscription rows grouped by PostgreSQL, where the
+ * data lives, into one row per customer ({@code user_id}, and a {@code json_agg} of {@code [week, status,
+ * subscription_id]} in week order), so the producer never sorts or groups millions of rows itself. Mapped by
+ * {@link ChangeMapper#mapCustomerSnapshot}. The grouping follows the {@code (user_id, subscription_week)}
+ * unique index.
+ */
+final class CustomerSnapshotQuery {
+
+    private static final String COLUMNS = "SELECT user_id::text, json_agg(json_build_array(subscription_week, status, "
+            + "subscription_id::text) ORDER BY subscription_week)::text FROM ";
+
+    private CustomerSnapshotQuery() {}
+
+    /** Every customer with subscription rows (the initial load). */
+    static String all(DbSettings db) {
+        return COLUMNS + db.qualified("subscription") + " GROUP BY user_id";
+    }
+
+    /** The first {@code ?} customers in user_id order. */
+    static String first(DbSettings db) {
+        return COLUMNS + db.qualified("subscription") + " GROUP BY user_id ORDER BY user_id LIMIT ?";
+    }
+
+    /** The {@code ?} (second parameter) customers after user {@code ?} (first), in user_id order. */
+    static String after(DbSettings db) {
+        return COLUMNS + db.qualified("subscription") + " WHERE user_id > ?::uuid GROUP BY user_id ORDER BY user_id LIMIT ?";
+    }
+
+    /** The customers of a uuid array, those with rows. */
+    static String of(DbSettings db) {
+        return COLUMNS + db.qualified("subscription") + " WHERE user_id = ANY (?::uuid[]) GROUP BY user_id";
+    }
+}

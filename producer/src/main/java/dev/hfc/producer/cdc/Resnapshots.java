@@ -1,0 +1,335 @@
+package dev.hfc.producer.cdc;
+
+import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.event.EventCodecs;
+import dev.hfc.core.event.SnapshotMarker;
+import dev.hfc.schema.Database;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-snapshots while the producer streams: customer snapshots for all customers or a given set, published at
+ * the exact place of the change stream where they are true, so a snapshot never overwrites a newer change of
+ * the same customer. The watermark algorithm of DBLog (Netflix, 2019), per chunk of customers:
+ *
+ * <ol>
+ *   <li>a {@code low} watermark is written into the change stream ({@link SnapshotSignal}), then the chunk is
+ *       read (one statement: one consistent moment after the low watermark), then a {@code high} watermark;</li>
+ *   <li>the streaming thread, reading changes in commit order, notes every customer whose subscription rows
+ *       changed between the two watermarks;</li>
+ *   <li>at the high watermark it publishes the chunk's snapshots, at that place, for every customer that did
+ *       not change in between (its state then is the state read); a customer that changed is read again in a
+ *       later chunk, until it is read in a quiet moment.</li>
+ * </ol>
+ *
+ * A snapshot of all customers is framed by {@code begin} and {@code end} marks, published as
+ * {@link SnapshotMarker}s into every partition at their place: a rebuilding segmenter knows it has every
+ * customer once it has read both. Only the producer that wrote a watermark or mark acts on it: after a restart
+ * the signals read again belong to a run that is gone, and are passed over (the operator runs it again).
+ */
+final class Resnapshots implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Resnapshots.class);
+    /** Customers read per chunk. */
+    static final int CHUNK = 20_000;
+    /** Rounds of re-reading customers that changed during their chunk before giving up (each round is quick). */
+    static final int MAX_ROUNDS = 100;
+    /** How long a chunk may wait for the change stream to bring its high watermark. */
+    static final Duration HIGH_WATERMARK_PATIENCE = Duration.ofMinutes(5);
+
+    /** One output to publish, in a given partition (markers) or by its key (null). */
+    record Placed(ChangeMapper.Output output, Integer partition) {}
+
+    /** A chunk between its watermarks: its snapshots once read, and what the streaming thread says was changed. */
+    private static final class Chunk {
+        volatile Map<UUID, List<ChangeMapper.Output>> read;
+        final Set<UUID> changed = new HashSet<>();
+        volatile boolean open;
+        final CompletableFuture<Set<UUID>> done = new CompletableFuture<>();
+    }
+
+    private final DbSettings db;
+    private final String slot;
+    private final int partitions;
+    private final ExecutorService worker;
+    private final Map<String, Chunk> chunks = new ConcurrentHashMap<>();
+    private final Set<String> runs = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+
+    Resnapshots(DbSettings db, String slot, int partitions) {
+        this.db = db;
+        this.slot = slot;
+        this.partitions = partitions;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hfc-resnapshot");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Customer snapshots published by re-snapshots since start. */
+    long published() {
+        return published.get();
+    }
+
+    // ---- the streaming thread ----
+
+    /** A change's outputs: every customer with a subscription change is noted in the open chunks. */
+    void onChange(List<ChangeMapper.Output> outputs) {
+        if (chunks.isEmpty()) {
+            return;
+        }
+        for (ChangeMapper.Output o : outputs) {
+            if (o.target() == ChangeMapper.Target.SUBSCRIPTION_EVENTS && o.key() != null) {
+                UUID user = UUID.fromString(new String(o.key(), StandardCharsets.UTF_8));
+                for (Chunk c : chunks.values()) {
+                    if (c.open) {
+                        c.changed.add(user);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A logical message of the stream: returns what to publish at its place (snapshots at a high watermark,
+     * markers at a mark), starts a requested re-snapshot, and passes over what is not ours.
+     */
+    List<Placed> onMessage(String prefix, byte[] content, long ts) {
+        if (!SnapshotSignal.PREFIX.equals(prefix)) {
+            return List.of();
+        }
+        SnapshotSignal signal;
+        try {
+            signal = SnapshotSignal.parse(content);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("re-snapshot: a message with prefix {} is not a signal ({}); passed over", prefix, e.getMessage());
+            return List.of();
+        }
+        if (!signal.isFor(slot)) {
+            return List.of();
+        }
+        switch (signal.kind()) {
+            case REQUEST -> {
+                LOG.info("re-snapshot requested for {}", signal.all() ? "all customers" : signal.users().size() + " customer(s)");
+                worker.execute(() -> run(signal));
+                return List.of();
+            }
+            case LOW -> {
+                Chunk c = chunks.get(signal.id());
+                if (c != null) {
+                    c.open = true;
+                }
+                return List.of();
+            }
+            case HIGH -> {
+                return closeChunk(signal.id());
+            }
+            default -> {
+                if (!runs.contains(signal.id())) {
+                    return List.of();
+                }
+                if (signal.kind() == SnapshotSignal.Kind.END) {
+                    runs.remove(signal.id());
+                }
+                SnapshotMarker.Phase phase = signal.kind() == SnapshotSignal.Kind.BEGIN ? SnapshotMarker.Phase.BEGIN : SnapshotMarker.Phase.END;
+                return markers(new SnapshotMarker(signal.id(), phase, ts), partitions);
+            }
+        }
+    }
+
+    private List<Placed> closeChunk(String id) {
+        Chunk c = chunks.remove(id);
+        if (c == null || c.read == null) {
+            return List.of();
+        }
+        List<Placed> out = new ArrayList<>();
+        Set<UUID> again = new HashSet<>();
+        c.read.forEach((user, outputs) -> {
+            if (c.changed.contains(user)) {
+                again.add(user);
+            } else {
+                outputs.forEach(o -> out.add(new Placed(o, null)));
+                published.incrementAndGet();
+            }
+        });
+        c.done.complete(again);
+        return out;
+    }
+
+    /** The begin or end of a snapshot of all customers, one record into each partition. */
+    static List<Placed> markers(SnapshotMarker marker, int partitions) {
+        byte[] value = EventCodecs.SUBSCRIPTION_INPUT.encode(marker);
+        List<Placed> out = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            out.add(new Placed(new ChangeMapper.Output(ChangeMapper.Target.SUBSCRIPTION_EVENTS, null, value, marker.sourceTsMs(),
+                    null, "subscription", marker.phase().wire()), p));
+        }
+        return out;
+    }
+
+    // ---- the worker ----
+
+    private void run(SnapshotSignal request) {
+        String id = "hfc-" + System.currentTimeMillis();
+        long start = System.nanoTime();
+        long before = published.get();
+        int chunkCount = 0;
+        int rounds = 0;
+        try (Connection c = Database.connect(db)) {
+            c.setAutoCommit(true);
+            List<UUID> again = new ArrayList<>();
+            if (request.all()) {
+                runs.add(id);
+                emit(c, SnapshotSignal.of(SnapshotSignal.Kind.BEGIN, slot, id));
+                String after = null;
+                while (true) {
+                    String[] last = new String[1];
+                    String from = after;
+                    Set<UUID> changed = chunk(c, id, reader -> {
+                        PreparedStatement ps = c.prepareStatement(from == null ? CustomerSnapshotQuery.first(db) : CustomerSnapshotQuery.after(db));
+                        int i = 1;
+                        if (from != null) {
+                            ps.setString(i++, from);
+                        }
+                        ps.setInt(i, CHUNK);
+                        return ps;
+                    }, List.of(), last);
+                    chunkCount++;
+                    if (last[0] == null) {
+                        break;
+                    }
+                    again.addAll(changed);
+                    after = last[0];
+                }
+            } else {
+                again.addAll(request.users());
+            }
+            while (!again.isEmpty()) {
+                if (++rounds > MAX_ROUNDS) {
+                    throw new IllegalStateException(again.size() + " customer(s) changed during each of " + MAX_ROUNDS
+                            + " reads, e.g. " + again.get(0));
+                }
+                List<UUID> next = new ArrayList<>();
+                for (int i = 0; i < again.size(); i += CHUNK) {
+                    List<UUID> users = again.subList(i, Math.min(again.size(), i + CHUNK));
+                    next.addAll(chunk(c, id, reader -> {
+                        PreparedStatement ps = c.prepareStatement(CustomerSnapshotQuery.of(db));
+                        ps.setArray(1, c.createArrayOf("uuid", users.toArray()));
+                        return ps;
+                    }, users, new String[1]));
+                    chunkCount++;
+                }
+                again = next;
+            }
+            if (request.all()) {
+                emit(c, SnapshotSignal.of(SnapshotSignal.Kind.END, slot, id));
+            }
+            LOG.info("re-snapshot {}: {} customer snapshots published in {} chunk(s), {} round(s) for customers that changed "
+                    + "meanwhile, in {} ms", id, published.get() - before, chunkCount, rounds, (System.nanoTime() - start) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runs.remove(id);
+        } catch (Exception e) {
+            runs.remove(id);
+            LOG.error("re-snapshot {} failed after {} chunk(s); nothing is left half-done downstream (a rebuilding segmenter "
+                    + "waits for a whole one): run 'hfc snapshot' again", id, chunkCount, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Statement {
+        PreparedStatement prepare(Connection c) throws SQLException;
+    }
+
+    /**
+     * One chunk between its watermarks. {@code explicit}: customers asked for by id, who get an empty snapshot
+     * when they have no rows. {@code last[0]} is set to the last user id read (null: none). Returns the
+     * customers that changed between the watermarks, to be read again.
+     */
+    private Set<UUID> chunk(Connection c, String run, Statement statement, List<UUID> explicit, String[] last)
+            throws SQLException, InterruptedException {
+        String id = run + "-" + sequence.incrementAndGet();
+        Chunk chunk = new Chunk();
+        chunks.put(id, chunk);
+        try {
+            emit(c, SnapshotSignal.of(SnapshotSignal.Kind.LOW, slot, id));
+            long ts = System.currentTimeMillis();
+            Map<UUID, List<ChangeMapper.Output>> read = new LinkedHashMap<>();
+            try (PreparedStatement ps = statement.prepare(c); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String user = rs.getString(1);
+                    last[0] = user;
+                    read.put(UUID.fromString(user), ChangeMapper.mapCustomerSnapshot(user, rs.getString(2), ts));
+                }
+            }
+            for (UUID user : explicit) {
+                read.computeIfAbsent(user, u -> ChangeMapper.mapCustomerSnapshot(u.toString(), null, ts));
+            }
+            if (read.isEmpty()) {
+                chunks.remove(id);
+                return Set.of();
+            }
+            chunk.read = read;
+            emit(c, SnapshotSignal.of(SnapshotSignal.Kind.HIGH, slot, id));
+            try {
+                return chunk.done.get(HIGH_WATERMARK_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the change stream did not bring chunk " + id + "'s high watermark within "
+                        + HIGH_WATERMARK_PATIENCE + " (is the producer streaming?)");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        } finally {
+            chunks.remove(id);
+        }
+    }
+
+    private static void emit(Connection c, SnapshotSignal signal) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+            ps.setString(1, SnapshotSignal.PREFIX);
+            ps.setString(2, signal.toJson());
+            ps.execute();
+        }
+    }
+
+    /** Writes an operator's request into the change stream (what {@code hfc snapshot} does). */
+    static void request(DbSettings db, SnapshotSignal request) throws SQLException {
+        try (Connection c = Database.connect(db)) {
+            c.setAutoCommit(true);
+            emit(c, request);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        chunks.values().forEach(c -> c.done.cancel(true));
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
