@@ -309,6 +309,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--change-seconds", defaultValue = "30", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
         int changeSeconds;
 
+        @Option(names = "--resnapshot", description = "Then a re-snapshot of all customers (hfc snapshot) while the same changes "
+                + "stream again: time until the producer published it, and until the table is caught up and equal to the reference.")
+        boolean resnapshot;
+
         @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
         boolean keepData;
 
@@ -320,13 +324,18 @@ final class BenchCommand implements Runnable {
             if (customers < 100 || changeRate < 1 || changeSeconds < 1) {
                 throw Cli.usage("--customers / --change-rate / --change-seconds", null, "need at least 100 customers and positive rates");
             }
-            var r = PipelineBenchmark.endToEnd(db.settings(), customers, changeRate, changeSeconds, keepData,
+            var r = PipelineBenchmark.endToEnd(db.settings(), customers, changeRate, changeSeconds, resnapshot, keepData,
                     step -> System.err.println("bench e2e: " + step));
             System.out.printf("%,d customers: %,d events from a loaded source to a caught-up table in %.1f s (%,.0f events/s), "
                     + "%,d rows; peak heap %,d MB%n", r.customers(), r.events(), r.loadSeconds(), r.eventsPerSecond(), r.rows(), r.peakHeapMb());
             System.out.printf("%,d changes at %d/s (committed at %,.0f/s): commit-to-row latency p50 %d ms, p99 %d ms (%d samples); "
                     + "p99 of the first half %d ms, of the second half %d ms%n", r.changes(), r.changeRate(), r.appliedPerSecond(),
                     r.latencyP50Ms(), r.latencyP99Ms(), r.latencySamples(), r.firstHalfP99Ms(), r.secondHalfP99Ms());
+            if (resnapshot) {
+                System.out.printf("re-snapshot of all %,d customers while %,d changes streamed at %d/s: published in %.1f s, "
+                        + "table caught up and equal to the reference %.1f s after the request%n", r.customers(), r.changes(),
+                        r.changeRate(), r.resnapshotSeconds(), r.resnapshotCaughtUpSeconds());
+            }
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("bench", "e2e");
@@ -344,6 +353,10 @@ final class BenchCommand implements Runnable {
                 o.put("changes_committed_per_s", Math.round(r.appliedPerSecond()));
                 o.put("latency_p99_first_half_ms", r.firstHalfP99Ms());
                 o.put("latency_p99_second_half_ms", r.secondHalfP99Ms());
+                if (resnapshot) {
+                    o.put("resnapshot_published_s", Math.round(r.resnapshotSeconds() * 10) / 10.0);
+                    o.put("resnapshot_caught_up_s", Math.round(r.resnapshotCaughtUpSeconds() * 10) / 10.0);
+                }
                 System.out.println(o);
             }
             return Hfc.OK;

@@ -36,12 +36,15 @@ public final class InProcessPipeline implements AutoCloseable {
         }
     }
 
+    private final String slot;
     private final SinkService sink;
     private final SegmenterService segmenter;
     private final CdcProducer producer;
     private final ProducerMetrics producerMetrics;
 
-    private InProcessPipeline(SinkService sink, SegmenterService segmenter, CdcProducer producer, ProducerMetrics producerMetrics) {
+    private InProcessPipeline(String slot, SinkService sink, SegmenterService segmenter, CdcProducer producer,
+                              ProducerMetrics producerMetrics) {
+        this.slot = slot;
         this.sink = sink;
         this.segmenter = segmenter;
         this.producer = producer;
@@ -59,7 +62,7 @@ public final class InProcessPipeline implements AutoCloseable {
                     s.stateDir(), 0, s.layout()), new SegmenterMetrics(registry));
             CdcProducer producer = CdcProducer.start(new CdcProducer.Settings(s.kafka(), s.topics(), s.db(), s.slot(), s.slot(),
                     Duration.ofSeconds(5), null, s.layout()), producerMetrics);
-            return new InProcessPipeline(sink, segmenter, producer, producerMetrics);
+            return new InProcessPipeline(s.slot(), sink, segmenter, producer, producerMetrics);
         } catch (java.sql.SQLException | RuntimeException e) {
             if (segmenter != null) {
                 segmenter.close();
@@ -93,6 +96,16 @@ public final class InProcessPipeline implements AutoCloseable {
     /** Events the producer has published so far. */
     public long published() {
         return (long) producerMetrics.published();
+    }
+
+    /** The producer's replication slot (a re-snapshot request names it). */
+    public String slot() {
+        return slot;
+    }
+
+    /** Re-snapshots the producer finished (every customer asked for published). */
+    public long resnapshotsDone() {
+        return (long) producerMetrics.resnapshotsDone();
     }
 
     @Override

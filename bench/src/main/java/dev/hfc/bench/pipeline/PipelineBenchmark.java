@@ -44,7 +44,8 @@ public final class PipelineBenchmark {
     /** Figures of {@code bench e2e}. */
     public record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
                     int changeRate, int changes, double appliedPerSecond, long latencyP50Ms, long latencyP99Ms,
-                    long latencySamples, long firstHalfP99Ms, long secondHalfP99Ms, long rows) {}
+                    long latencySamples, long firstHalfP99Ms, long secondHalfP99Ms, long rows, double resnapshotSeconds,
+                    double resnapshotCaughtUpSeconds) {}
 
     /** Figures of {@code bench batch-vs-stream}. */
     public record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
@@ -59,8 +60,8 @@ public final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    public static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean keepData,
-                             Consumer<String> progress) throws Exception {
+    public static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean resnapshot,
+                                    boolean keepData, Consumer<String> progress) throws Exception {
         try (Setup setup = Setup.create(base, "e2e", customers, keepData, progress)) {
             HeapSampler heap = HeapSampler.start();
             long start = System.nanoTime();
@@ -78,12 +79,47 @@ public final class PipelineBenchmark {
                 Histogram first = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(0, half));
                 Histogram second = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(half, applied.samples().size()));
                 long rows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
-                return new EndToEnd(customers, events, caughtUpNanos / 1e9, events / (caughtUpNanos / 1e9), heap.stop() >> 20,
+                long peakHeapMb = heap.stop() >> 20;
+                double[] again = resnapshot ? resnapshot(setup, pipeline, customers, changes, changeRate, progress)
+                        : new double[] {Double.NaN, Double.NaN};
+                return new EndToEnd(customers, events, caughtUpNanos / 1e9, events / (caughtUpNanos / 1e9), peakHeapMb,
                         changeRate, changes, applied.total() / applied.seconds(), latency.getValueAtPercentile(50),
                         latency.getValueAtPercentile(99), latency.getTotalCount(), first.getValueAtPercentile(99),
-                        second.getValueAtPercentile(99), rows);
+                        second.getValueAtPercentile(99), rows, again[0], again[1]);
             }
         }
+    }
+
+    /**
+     * A re-snapshot of all customers while {@code changes} stream at {@code rate}: seconds from the request until
+     * the producer published every snapshot, and until the table is caught up and equal to the reference (so no
+     * change was lost or overtaken).
+     */
+    private static double[] resnapshot(Setup setup, InProcessPipeline pipeline, long customers, int changes, int rate,
+                                       Consumer<String> progress) throws Exception {
+        progress.accept(String.format("re-snapshot of all customers while %d changes stream at %d/s", changes, rate));
+        long done = pipeline.resnapshotsDone();
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<LiveChanges.Applied> live = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return LiveChanges.apply(setup.db, setup.generator, customers * 2, setup.target, changes, rate, 31);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        dev.hfc.producer.cdc.SnapshotRequests.request(setup.db, pipeline.slot(), null);
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (pipeline.resnapshotsDone() == done) {
+            if (pipeline.failure() != null || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the re-snapshot did not finish: " + pipeline.failure());
+            }
+            Thread.sleep(50);
+        }
+        double published = (System.nanoTime() - start) / 1e9;
+        progress.accept(String.format("re-snapshot published in %.1f s", published));
+        live.get();
+        double caughtUp = (setup.awaitCaughtUp(pipeline, progress) - start) / 1e9;
+        return new double[] {published, caughtUp};
     }
 
     public static BatchVsStream batchVsStream(DbSettings base, long customers, boolean keepData, Consumer<String> progress)

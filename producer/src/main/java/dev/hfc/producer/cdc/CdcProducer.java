@@ -133,7 +133,7 @@ public final class CdcProducer implements RunningService {
         this.settings = settings;
         this.metrics = metrics;
         this.partitions = partitions;
-        this.resnapshots = new Resnapshots(settings.db(), settings.slotName(), partitions);
+        this.resnapshots = new Resnapshots(settings.db(), settings.slotName(), partitions, metrics);
         this.producer = new KafkaProducer<>(settings.kafka().clientProperties(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,

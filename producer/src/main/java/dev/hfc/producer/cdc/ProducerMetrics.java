@@ -20,6 +20,8 @@ public final class ProducerMetrics {
     private final Counter heartbeats;
     private final AtomicLong lastSourceTsMs = new AtomicLong();
     private final DistributionSummary lagMs;
+    private final Counter resnapshotsDone;
+    private final Counter resnapshotsFailed;
 
     public ProducerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,6 +35,18 @@ public final class ProducerMetrics {
         lagMs = DistributionSummary.builder("hfc.producer.publish.lag.ms")
                 .description("Publish time minus commit time in PostgreSQL, once per commit time in each acknowledged batch")
                 .baseUnit("milliseconds").publishPercentiles(0.5, 0.99).register(registry);
+        resnapshotsDone = Counter.builder("hfc.producer.resnapshots").tag("outcome", "done")
+                .description("Re-snapshots asked for with hfc snapshot, by how they ended").register(registry);
+        resnapshotsFailed = Counter.builder("hfc.producer.resnapshots").tag("outcome", "failed").register(registry);
+    }
+
+    void resnapshot(boolean done) {
+        (done ? resnapshotsDone : resnapshotsFailed).increment();
+    }
+
+    /** Re-snapshots that published every customer asked for. */
+    public double resnapshotsDone() {
+        return resnapshotsDone.count();
     }
 
     /**

@@ -77,7 +77,10 @@ final class Resnapshots implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
 
-    Resnapshots(DbSettings db, String slot, int partitions) {
+    private final ProducerMetrics metrics;
+
+    Resnapshots(DbSettings db, String slot, int partitions, ProducerMetrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.slot = slot;
         this.partitions = partitions;
@@ -248,11 +251,15 @@ final class Resnapshots implements AutoCloseable {
             }
             LOG.info("re-snapshot {}: {} customer snapshots published in {} chunk(s), {} round(s) for customers that changed "
                     + "meanwhile, in {} ms", id, published.get() - before, chunkCount, rounds, (System.nanoTime() - start) / 1_000_000);
+            metrics.resnapshot(true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             runs.remove(id);
+            metrics.resnapshot(false);
+            LOG.warn("re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again", id, chunkCount);
         } catch (Exception e) {
             runs.remove(id);
+            metrics.resnapshot(false);
             LOG.error("re-snapshot {} failed after {} chunk(s); nothing is left half-done downstream (a rebuilding segmenter "
                     + "waits for a whole one): run 'hfc snapshot' again", id, chunkCount, e);
         }
