@@ -17,6 +17,9 @@ final class CustomersProcessor extends SegmentingProcessor<CustomerEvent> {
     @Override
     protected void countIn() {
         metrics.customerIn();
+        if (meta.rebuilding()) {
+            context.recordMetadata().ifPresent(m -> meta.put(TaskMeta.CUSTOMERS_OFFSET, Long.toString(m.offset())));
+        }
     }
 
     @Override

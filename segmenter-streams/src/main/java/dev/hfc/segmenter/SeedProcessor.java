@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * The published-targets seed of a rebuild ({@link History}): each record is a record of
  * {@code customer-segments} as it stood when the rebuild began, moved to its customer's partition. A
  * rebuilding task takes it as what was published for the customer (its {@code emitted} targets), so that when
- * the rebuild ends it publishes only what differs, tombstones included for targets that are no more. A task
- * that is not rebuilding has no seed to read and ignores one.
+ * the rebuild ends it publishes only what differs, tombstones included for targets that are no more. The
+ * record with key {@link History#SEED_END_KEY} closes the partition's seed. A task that is not rebuilding has no
+ * seed to read and ignores one.
  */
 final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
 
@@ -49,6 +50,10 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
             return;
         }
         RecordMetadata where = context.recordMetadata().orElseThrow();
+        if (History.SEED_END_KEY.equals(record.key())) {
+            meta.put(TaskMeta.SEED_DONE, "true");
+            return;
+        }
         DecodeResult<SegmentKey> key = record.key() == null
                 ? SegmentKey.decode(null) : SegmentKey.parse(record.key());
         DecodeResult<CustomerSegment> value = record.value() == null ? null : EventCodecs.CUSTOMER_SEGMENT.decode(record.value());
@@ -83,6 +88,5 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
                 store.put(user, after);
             }
         }
-        meta.put(TaskMeta.SEED_OFFSET, Long.toString(where.offset()));
     }
 }

@@ -118,20 +118,24 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
     }
 
     /**
-     * Ends a rebuild once the task has read a snapshot whole and the seed of what was published: from then on
+     * Ends a rebuild once the task has read a snapshot whole, the seed of what was published, and its customers
+     * as far as they went at start: from then on
      * its customers are whole, and a re-segmentation of all of them publishes what differs from the seed.
      */
     private boolean finishRebuild() {
         String ready = meta.get(TaskMeta.REBUILD_READY);
         int partition = context.taskId().partition();
-        long seedEnd = history.seedEnd(partition);
-        if (ready == null || meta.seedOffset() < seedEnd - 1) {
+        boolean seeded = history.seedTopic() == null || meta.get(TaskMeta.SEED_DONE) != null;
+        // The customers topic is not aligned with the snapshot: its rows up to where it ended at start are read first,
+        // or customers not yet read would be withdrawn as deleted and published again a moment later.
+        if (ready == null || !seeded || meta.customersOffset() < history.customersEnd(partition) - 1) {
             return false;
         }
         meta.put(TaskMeta.HISTORY, TaskMeta.WHOLE);
         meta.delete(TaskMeta.REBUILD_BEGIN);
         meta.delete(TaskMeta.REBUILD_READY);
-        meta.delete(TaskMeta.SEED_OFFSET);
+        meta.delete(TaskMeta.SEED_DONE);
+        meta.delete(TaskMeta.CUSTOMERS_OFFSET);
         meta.resegmentAt(segmentation.fingerprint(), null);
         metrics.rebuilding(context.taskId().toString(), false);
         LOG.info("segmenter: task {} rebuilt from snapshot {}; publishing what differs from what was published", context.taskId(),

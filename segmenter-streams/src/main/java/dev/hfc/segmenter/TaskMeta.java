@@ -21,8 +21,10 @@ final class TaskMeta {
     static final String REBUILD_BEGIN = "rebuild-begin";
     /** While rebuilding: the id of the snapshot the task read whole (begin and end). */
     static final String REBUILD_READY = "rebuild-ready";
-    /** While rebuilding: the offset of the last record read from the published-targets seed. */
-    static final String SEED_OFFSET = "seed-offset";
+    /** While rebuilding: present once the seed's end record was read. */
+    static final String SEED_DONE = "seed-done";
+    /** While rebuilding: the offset of the last customers record read. */
+    static final String CUSTOMERS_OFFSET = "customers-offset";
 
     static final String WHOLE = "whole";
     static final String REBUILDING = "rebuilding";
@@ -75,8 +77,8 @@ final class TaskMeta {
         store.put(POLICY, fingerprint);
     }
 
-    long seedOffset() {
-        String s = store.get(SEED_OFFSET);
+    long customersOffset() {
+        String s = store.get(CUSTOMERS_OFFSET);
         return s == null ? -1 : Long.parseLong(s);
     }
 }

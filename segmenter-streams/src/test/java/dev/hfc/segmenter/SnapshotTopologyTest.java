@@ -171,8 +171,9 @@ class SnapshotTopologyTest {
                 resumed.seedRecord(Segment.LOW, 1), gone.seedRecord(Segment.LOW, 1),
                 // a target that was later withdrawn: its tombstone follows it in the seed
                 new TestRecord<>(new SegmentKey(W.plus(1), kept.id).toString(), kept.seedValue(W.plus(1), Segment.LOW, 1)),
-                new TestRecord<>(new SegmentKey(W.plus(1), kept.id).toString(), (byte[]) null));
-        start(new History(Set.of(0), SEED, Map.of(0, (long) published.size())));
+                new TestRecord<>(new SegmentKey(W.plus(1), kept.id).toString(), (byte[]) null),
+                new TestRecord<>(History.SEED_END_KEY, "hfc.customer-segments".getBytes(StandardCharsets.UTF_8)));
+        start(new History(Set.of(0), SEED, Map.of(0, 5L))); // the five customers below were in the topic at start
         assertThat(metrics.tasksRebuilding()).isEqualTo(1);
         seed.pipeRecordList(published);
         for (User u : List.of(kept, changed, resumed, gone, fresh)) {
@@ -219,20 +220,27 @@ class SnapshotTopologyTest {
     }
 
     @Test
-    void aRebuildWaitsForTheWholeSeedAsWell() {
+    void aRebuildWaitsForTheSeedsEndRecordAndTheCustomersAsTheyWereAtStart() {
         User u = new User();
+        User v = new User();
         start(new History(Set.of(0), SEED, Map.of(0, 2L)));
-        seed.pipeInput(u.seedRecord(Segment.LOW, 1)); // one of the two seed records only
+        seed.pipeInput(u.seedRecord(Segment.LOW, 1)); // the seed's end record has not come yet
         u.customer();
         subscriptions.pipeInput((String) null, new SnapshotMarker("hfc:1", SnapshotMarker.Phase.BEGIN, T0), T0);
         u.snapshot("PP");
+        v.snapshot("P");
         subscriptions.pipeInput((String) null, new SnapshotMarker("hfc:1", SnapshotMarker.Phase.END, T0), T0);
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         assertThat(segments.isEmpty()).isTrue();
-        assertThat(metrics.tasksRebuilding()).isEqualTo(1);
-        seed.pipeInput(new SegmentKey(W.plus(5), u.id).toString(), (byte[]) null);
+        seed.pipeInput(History.SEED_END_KEY, new byte[0]);
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(segments.readRecordsToList()).extracting(r -> r.key().week()).containsExactlyInAnyOrder(W, W.plus(1));
+        assertThat(segments.isEmpty()).as("the second customer row of the topic at start is not read yet").isTrue();
+        assertThat(metrics.tasksRebuilding()).isEqualTo(1);
+        v.customer();
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(segments.readRecordsToList()).extracting(r -> r.key().userId() + " " + r.key().week())
+                .containsExactlyInAnyOrder(u.id + " " + W, u.id + " " + W.plus(1), v.id + " " + W);
+        assertThat(metrics.tasksRebuilding()).isZero();
     }
 
     @Test
