@@ -27,7 +27,7 @@ import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
 import dev.hfc.local.smtp.InProcessSmtpServer;
-import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
@@ -366,7 +366,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private void cleanUp(DbSettings db, String slot) {
         try {
-            CdcProducer.dropSlot(db, slot, slot); // a slot nobody reads pins WAL forever
+            SourceDatabase.dropSlot(db, slot, slot); // a slot nobody reads pins WAL forever
             if (!keepSchema) {
                 try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
                     s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");

@@ -1,6 +1,7 @@
 package dev.hfc.cli;
 
 import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.cdc.ProducerMetrics;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -62,6 +63,11 @@ final class ProducerCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--snapshot-chunk", paramLabel = "N", defaultValue = "${env:HFC_SNAPSHOT_CHUNK:-20000}",
+            description = "Customers read per chunk of a re-snapshot (hfc snapshot): smaller chunks are read again less often "
+                    + "under heavy writes, larger ones cost fewer round trips (env HFC_SNAPSHOT_CHUNK; default ${DEFAULT-VALUE}).")
+    int snapshotChunk;
+
     @Option(names = "--drop-slot",
             description = "Drop the replication slot and the publication, then exit (decommissioning: a slot nobody "
                     + "reads pins WAL forever). Refuses while the slot is in use.")
@@ -71,7 +77,7 @@ final class ProducerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var dbSettings = db.settings();
         if (dropSlot) {
-            boolean dropped = CdcProducer.dropSlot(dbSettings, Cli.check("--slot-name", "HFC_SLOT_NAME",
+            boolean dropped = SourceDatabase.dropSlot(dbSettings, Cli.check("--slot-name", "HFC_SLOT_NAME",
                     () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName)), Cli.check(
                     "--publication-name", "HFC_PUBLICATION_NAME",
                     () -> dev.hfc.core.config.SqlIdentifier.validate("publication name", publicationName)));
@@ -79,9 +85,9 @@ final class ProducerCommand implements Callable<Integer> {
                     : "no replication slot " + slotName + "; publication " + publicationName + " dropped if it existed");
             return Hfc.OK;
         }
-        var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms", null,
+        var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms / --snapshot-chunk", null,
                 () -> new CdcProducer.Settings(kafka.settings(), kafka.topics(), dbSettings, slotName, publicationName,
-                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout(), snapshot));
+                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout(), snapshot, snapshotChunk));
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer;

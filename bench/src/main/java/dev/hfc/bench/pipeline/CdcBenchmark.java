@@ -7,6 +7,7 @@ import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.cdc.ProducerMetrics;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
@@ -60,7 +61,7 @@ public final class CdcBenchmark {
                     awaitEvents(admin, debeziumTopics.subscriptionEvents().name(), rows);
                     debezium = rows / ((System.nanoTime() - debeziumStart) / 1e9);
                 } finally {
-                    CdcProducer.dropSlot(db, slot + "_dbz", slot + "_dbz");
+                    SourceDatabase.dropSlot(db, slot + "_dbz", slot + "_dbz");
                 }
 
                 progress.accept("the producer's own snapshot (COPY) of the same rows");
@@ -86,7 +87,7 @@ public final class CdcBenchmark {
                 }
             }
         } finally {
-            CdcProducer.dropSlot(db, slot, slot);
+            SourceDatabase.dropSlot(db, slot, slot);
             try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
             }

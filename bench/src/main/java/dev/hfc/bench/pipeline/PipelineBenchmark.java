@@ -9,7 +9,7 @@ import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
-import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
@@ -277,7 +277,7 @@ public final class PipelineBenchmark {
                 broker.close();
             } finally {
                 try {
-                    CdcProducer.dropSlot(db, id, id); // a slot nobody reads pins WAL forever
+                    SourceDatabase.dropSlot(db, id, id); // a slot nobody reads pins WAL forever
                     exec("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
                 } finally {
                     work.close();

@@ -132,29 +132,36 @@ public final class ChangeMapper {
      */
     public static List<Output> mapCustomerSnapshot(String userIdText, String weeks, long ts) {
         List<Output> out = new ArrayList<>(1);
-        List<dev.hfc.core.event.CustomerSnapshot.WeekRow> rows = new ArrayList<>();
-        JsonNode array;
-        try {
-            array = weeks == null ? JSON.createArrayNode() : JSON.readTree(weeks);
-        } catch (IOException e) {
-            throw new IllegalStateException("PostgreSQL's json_agg of " + userIdText + "'s rows is not JSON: " + e.getMessage(), e);
-        }
-        for (JsonNode element : array) {
-            Map<String, String> row = new java.util.HashMap<>(8);
-            row.put("user_id", userIdText);
-            row.put("subscription_week", element.get(0).isNull() ? null : element.get(0).asText());
-            row.put("status", element.get(1).isNull() ? null : element.get(1).asText());
-            row.put("subscription_id", element.get(2).isNull() ? null : element.get(2).asText());
-            Supplier<String> value = () -> snapshotRowJson(row, ts);
-            Supplier<String> key = () -> JSON.createObjectNode().put("subscription_id", row.get("subscription_id")).toString();
-            try {
-                Row r = row(row::get);
-                rows.add(new dev.hfc.core.event.CustomerSnapshot.WeekRow(r.week, r.status, r.subscriptionId));
-            } catch (Refused refused) {
-                out.add(dead(Table.SUBSCRIPTION, key.get(), value, refused.reason, refused.getMessage()));
-            }
-        }
         UUID userId = dev.hfc.core.event.UserIds.parse(userIdText).orElse(null);
+        List<dev.hfc.core.event.CustomerSnapshot.WeekRow> rows = new ArrayList<>(16);
+        // [["2026-W49","paused","<subscription_id>"], ...], read as a stream (no tree per row).
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(weeks == null ? "[]" : weeks)) {
+            expect(p.nextToken(), com.fasterxml.jackson.core.JsonToken.START_ARRAY, weeks);
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                String[] row = {p.nextTextValue(), p.nextTextValue(), p.nextTextValue()};
+                expect(p.nextToken(), com.fasterxml.jackson.core.JsonToken.END_ARRAY, weeks);
+                Fields fields = column -> switch (column) {
+                    case "user_id" -> userIdText;
+                    case "subscription_week" -> row[0];
+                    case "status" -> row[1];
+                    case "subscription_id" -> row[2];
+                    default -> null;
+                };
+                try {
+                    Row r = userId == null ? row(fields) : row(userId, fields);
+                    rows.add(new dev.hfc.core.event.CustomerSnapshot.WeekRow(r.week, r.status, r.subscriptionId));
+                } catch (Refused refused) {
+                    Map<String, String> columns = new java.util.LinkedHashMap<>();
+                    for (String c : new String[] {"subscription_id", "subscription_week", "user_id", "status"}) {
+                        columns.put(c, fields.text(c));
+                    }
+                    out.add(dead(Table.SUBSCRIPTION, JSON.createObjectNode().put("subscription_id", row[2]).toString(),
+                            () -> snapshotRowJson(columns, ts), refused.reason, refused.getMessage()));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("PostgreSQL's json_agg of " + userIdText + "'s rows is not as expected: " + e.getMessage(), e);
+        }
         if (userId == null) {
             return out; // each of its rows was refused above for the same reason
         }
@@ -167,6 +174,13 @@ public final class ChangeMapper {
         }
         out.add(Output.publish(Target.SUBSCRIPTION_EVENTS, userId, bytes, ts, "subscription", "snapshot"));
         return out;
+    }
+
+    private static void expect(com.fasterxml.jackson.core.JsonToken actual, com.fasterxml.jackson.core.JsonToken expected,
+                               String json) throws IOException {
+        if (actual != expected) {
+            throw new IOException("expected " + expected + ", got " + actual + " in " + json);
+        }
     }
 
     /** A snapshot row as Debezium's JSON envelope of an {@code r} change would carry it, for a dead letter. */
@@ -306,7 +320,11 @@ public final class ChangeMapper {
         if (r == null) {
             throw new Refused(RejectReason.MISSING_FIELD, "subscription change has no new row");
         }
-        UUID userId = uuid(r, "user_id");
+        return row(uuid(r, "user_id"), r);
+    }
+
+    /** A subscription row of a user already known valid (a customer snapshot parses it once). */
+    private static Row row(UUID userId, Fields r) {
         UUID subscriptionId = uuid(r, "subscription_id");
         String label = text(r, "subscription_week");
         Week week;

@@ -11,28 +11,32 @@ import dev.hfc.core.config.DbSettings;
  */
 final class CustomerSnapshotQuery {
 
-    private static final String COLUMNS = "SELECT user_id::text, json_agg(json_build_array(subscription_week, status, "
-            + "subscription_id::text) ORDER BY subscription_week)::text FROM ";
+    /**
+     * The text of the id is named {@code id}: {@code ORDER BY s.user_id} must mean the uuid column (the keyset's
+     * order, walked along the index), not the text, whose sort would aggregate every remaining customer per chunk.
+     */
+    private static final String COLUMNS = "SELECT s.user_id::text AS id, json_agg(json_build_array(s.subscription_week, s.status, "
+            + "s.subscription_id::text) ORDER BY s.subscription_week)::text AS weeks FROM ";
 
     private CustomerSnapshotQuery() {}
 
     /** Every customer with subscription rows (the initial load). */
     static String all(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " GROUP BY user_id";
+        return COLUMNS + db.qualified("subscription") + " s GROUP BY s.user_id";
     }
 
     /** The first {@code ?} customers in user_id order. */
     static String first(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " GROUP BY user_id ORDER BY user_id LIMIT ?";
+        return COLUMNS + db.qualified("subscription") + " s GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
     }
 
     /** The {@code ?} (second parameter) customers after user {@code ?} (first), in user_id order. */
     static String after(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " WHERE user_id > ?::uuid GROUP BY user_id ORDER BY user_id LIMIT ?";
+        return COLUMNS + db.qualified("subscription") + " s WHERE s.user_id > ?::uuid GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
     }
 
     /** The customers of a uuid array, those with rows. */
     static String of(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " WHERE user_id = ANY (?::uuid[]) GROUP BY user_id";
+        return COLUMNS + db.qualified("subscription") + " s WHERE s.user_id = ANY (?::uuid[]) GROUP BY s.user_id";
     }
 }

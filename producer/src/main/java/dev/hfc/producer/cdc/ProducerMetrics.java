@@ -51,7 +51,8 @@ public final class ProducerMetrics {
 
     /**
      * Counts one batch Kafka acknowledged: its events by table and operation, and the publish lag once per run
-     * of events with the same commit time (a transaction's events, or a whole chunk of the initial snapshot).
+     * of events with the same commit time (a transaction's events, or a whole chunk of the initial snapshot);
+     * customer snapshots and markers count as events but not for the lag.
      * Per event, the counter lookup and the percentile summary took a tenth of the snapshot thread (JFR,
      * BENCHMARKS.md); consecutive events mostly share both.
      */
@@ -62,8 +63,12 @@ public final class ProducerMetrics {
         long run = 0;
         long lastTs = Long.MIN_VALUE;
         long now = System.currentTimeMillis();
+        boolean change = true;
         for (ChangeMapper.Output o : outputs) {
             if (!o.table().equals(table) || !o.op().equals(op)) {
+                // A customer snapshot or marker carries its read time, not a commit: it says nothing of how far
+                // the change stream is behind, so it stays out of the freshness figures.
+                change = !o.op().startsWith("snapshot");
                 if (counter != null) {
                     counter.increment(run);
                 }
@@ -74,7 +79,7 @@ public final class ProducerMetrics {
             }
             run++;
             long ts = o.timestampMs();
-            if (ts > 0 && ts != lastTs) {
+            if (change && ts > 0 && ts != lastTs) {
                 lastSourceTsMs.accumulateAndGet(ts, Math::max);
                 lagMs.record(Math.max(0, now - ts));
                 lastTs = ts;

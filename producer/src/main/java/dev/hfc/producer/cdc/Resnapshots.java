@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 final class Resnapshots implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Resnapshots.class);
-    /** Customers read per chunk. */
+    /** Customers read per chunk by default ({@code --snapshot-chunk}). */
     static final int CHUNK = 20_000;
     /** Rounds of re-reading customers that changed during their chunk before giving up (each round is quick). */
     static final int MAX_ROUNDS = 100;
@@ -60,26 +60,21 @@ final class Resnapshots implements AutoCloseable {
     /** One output to publish, in a given partition (markers) or by its key (null). */
     record Placed(ChangeMapper.Output output, Integer partition) {}
 
-    /** A chunk between its watermarks: its snapshots once read, and what the streaming thread says was changed. */
-    private static final class Chunk {
-        volatile Map<UUID, List<ChangeMapper.Output>> read;
-        final Set<UUID> changed = new HashSet<>();
-        volatile boolean open;
-        final CompletableFuture<Set<UUID>> done = new CompletableFuture<>();
-    }
-
     private final DbSettings db;
     private final String slot;
     private final int partitions;
     private final ExecutorService worker;
-    private final Map<String, Chunk> chunks = new ConcurrentHashMap<>();
+    private final WatermarkWindows windows = new WatermarkWindows();
     private final Set<String> runs = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
 
     private final ProducerMetrics metrics;
 
-    Resnapshots(DbSettings db, String slot, int partitions, ProducerMetrics metrics) {
+    private final int chunkSize;
+
+    Resnapshots(DbSettings db, String slot, int partitions, int chunkSize, ProducerMetrics metrics) {
+        this.chunkSize = chunkSize;
         this.metrics = metrics;
         this.db = db;
         this.slot = slot;
@@ -100,17 +95,12 @@ final class Resnapshots implements AutoCloseable {
 
     /** A change's outputs: every customer with a subscription change is noted in the open chunks. */
     void onChange(List<ChangeMapper.Output> outputs) {
-        if (chunks.isEmpty()) {
+        if (windows.isEmpty()) {
             return;
         }
         for (ChangeMapper.Output o : outputs) {
             if (o.target() == ChangeMapper.Target.SUBSCRIPTION_EVENTS && o.key() != null) {
-                UUID user = UUID.fromString(new String(o.key(), StandardCharsets.UTF_8));
-                for (Chunk c : chunks.values()) {
-                    if (c.open) {
-                        c.changed.add(user);
-                    }
-                }
+                windows.changed(UUID.fromString(new String(o.key(), StandardCharsets.UTF_8)));
             }
         }
     }
@@ -136,18 +126,25 @@ final class Resnapshots implements AutoCloseable {
         switch (signal.kind()) {
             case REQUEST -> {
                 LOG.info("re-snapshot requested for {}", signal.all() ? "all customers" : signal.users().size() + " customer(s)");
-                worker.execute(() -> run(signal));
-                return List.of();
-            }
-            case LOW -> {
-                Chunk c = chunks.get(signal.id());
-                if (c != null) {
-                    c.open = true;
+                try {
+                    worker.execute(() -> run(signal));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.warn("re-snapshot request passed over: the producer is closing; run 'hfc snapshot' again");
                 }
                 return List.of();
             }
+            case LOW -> {
+                windows.low(signal.id());
+                return List.of();
+            }
             case HIGH -> {
-                return closeChunk(signal.id());
+                WatermarkWindows.Closed closed = windows.high(signal.id());
+                if (closed == null) {
+                    return List.of();
+                }
+                List<Placed> out = new ArrayList<>(closed.publish().size());
+                closed.publish().forEach(o -> out.add(new Placed(o, null)));
+                return out;
             }
             default -> {
                 if (!runs.contains(signal.id())) {
@@ -160,25 +157,6 @@ final class Resnapshots implements AutoCloseable {
                 return markers(new SnapshotMarker(signal.id(), phase, ts), partitions);
             }
         }
-    }
-
-    private List<Placed> closeChunk(String id) {
-        Chunk c = chunks.remove(id);
-        if (c == null || c.read == null) {
-            return List.of();
-        }
-        List<Placed> out = new ArrayList<>();
-        Set<UUID> again = new HashSet<>();
-        c.read.forEach((user, outputs) -> {
-            if (c.changed.contains(user)) {
-                again.add(user);
-            } else {
-                outputs.forEach(o -> out.add(new Placed(o, null)));
-                published.incrementAndGet();
-            }
-        });
-        c.done.complete(again);
-        return out;
     }
 
     /** The begin or end of a snapshot of all customers, one record into each partition. */
@@ -195,11 +173,9 @@ final class Resnapshots implements AutoCloseable {
     // ---- the worker ----
 
     private void run(SnapshotSignal request) {
-        String id = "hfc-" + System.currentTimeMillis();
-        long start = System.nanoTime();
-        long before = published.get();
-        int chunkCount = 0;
-        int rounds = 0;
+        // Not guessable: a watermark or mark is acted on only by the producer that wrote it.
+        String id = "hfc-" + UUID.randomUUID().toString().substring(0, 13);
+        Run run = new Run(id);
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(true);
             List<UUID> again = new ArrayList<>();
@@ -208,66 +184,83 @@ final class Resnapshots implements AutoCloseable {
                 emit(c, SnapshotSignal.of(SnapshotSignal.Kind.BEGIN, slot, id));
                 String after = null;
                 while (true) {
-                    String[] last = new String[1];
                     String from = after;
-                    Set<UUID> changed = chunk(c, id, reader -> {
+                    String[] last = new String[1];
+                    again.addAll(chunk(c, run, () -> {
                         PreparedStatement ps = c.prepareStatement(from == null ? CustomerSnapshotQuery.first(db) : CustomerSnapshotQuery.after(db));
                         int i = 1;
                         if (from != null) {
                             ps.setString(i++, from);
                         }
-                        ps.setInt(i, CHUNK);
+                        ps.setInt(i, chunkSize);
                         return ps;
-                    }, List.of(), last);
-                    chunkCount++;
+                    }, List.of(), last));
                     if (last[0] == null) {
                         break;
                     }
-                    again.addAll(changed);
                     after = last[0];
                 }
             } else {
                 again.addAll(request.users());
             }
             while (!again.isEmpty()) {
-                if (++rounds > MAX_ROUNDS) {
+                if (++run.rounds > MAX_ROUNDS) {
                     throw new IllegalStateException(again.size() + " customer(s) changed during each of " + MAX_ROUNDS
-                            + " reads, e.g. " + again.get(0));
+                            + " reads, e.g. " + again.get(0) + "; no end marker is written");
                 }
                 List<UUID> next = new ArrayList<>();
-                for (int i = 0; i < again.size(); i += CHUNK) {
-                    List<UUID> users = again.subList(i, Math.min(again.size(), i + CHUNK));
-                    next.addAll(chunk(c, id, reader -> {
+                for (int i = 0; i < again.size(); i += chunkSize) {
+                    List<UUID> users = again.subList(i, Math.min(again.size(), i + chunkSize));
+                    next.addAll(chunk(c, run, () -> {
                         PreparedStatement ps = c.prepareStatement(CustomerSnapshotQuery.of(db));
                         ps.setArray(1, c.createArrayOf("uuid", users.toArray()));
                         return ps;
                     }, users, new String[1]));
-                    chunkCount++;
                 }
                 again = next;
+            }
+            if (!run.oversized.isEmpty()) {
+                // The end marker would say every customer is between the two markers: it is not written.
+                throw new IllegalStateException(run.oversized.size() + " customer(s) have more subscription rows than one "
+                        + "snapshot may carry (dead-lettered as oversized), e.g. " + run.oversized.iterator().next()
+                        + "; no end marker is written. Delete their old rows, then run 'hfc snapshot' again");
             }
             if (request.all()) {
                 emit(c, SnapshotSignal.of(SnapshotSignal.Kind.END, slot, id));
             }
             LOG.info("re-snapshot {}: {} customer snapshots published in {} chunk(s), {} round(s) for customers that changed "
-                    + "meanwhile, in {} ms", id, published.get() - before, chunkCount, rounds, (System.nanoTime() - start) / 1_000_000);
+                    + "meanwhile, in {} ms", id, run.published, run.chunks, run.rounds, (System.nanoTime() - run.start) / 1_000_000);
             metrics.resnapshot(true);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | java.util.concurrent.CancellationException e) {
             Thread.currentThread().interrupt();
-            runs.remove(id);
             metrics.resnapshot(false);
-            LOG.warn("re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again", id, chunkCount);
+            LOG.warn("re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again", id, run.chunks);
         } catch (Exception e) {
-            runs.remove(id);
             metrics.resnapshot(false);
-            LOG.error("re-snapshot {} failed after {} chunk(s); nothing is left half-done downstream (a rebuilding segmenter "
-                    + "waits for a whole one): run 'hfc snapshot' again", id, chunkCount, e);
+            LOG.error("re-snapshot {} failed after {} chunk(s): no end marker is written, so a rebuilding segmenter keeps "
+                    + "waiting for a whole one; run 'hfc snapshot' again", id, run.chunks, e);
+        } finally {
+            runs.remove(id);
+        }
+    }
+
+    /** One re-snapshot's progress, on the worker thread. */
+    private static final class Run {
+        final String id;
+        final long start = System.nanoTime();
+        final Set<UUID> oversized = new java.util.HashSet<>();
+        long published;
+        int chunks;
+        int rounds;
+
+        Run(String id) {
+            this.id = id;
         }
     }
 
     @FunctionalInterface
     private interface Statement {
-        PreparedStatement prepare(Connection c) throws SQLException;
+        PreparedStatement prepare() throws SQLException;
     }
 
     /**
@@ -275,16 +268,15 @@ final class Resnapshots implements AutoCloseable {
      * when they have no rows. {@code last[0]} is set to the last user id read (null: none). Returns the
      * customers that changed between the watermarks, to be read again.
      */
-    private Set<UUID> chunk(Connection c, String run, Statement statement, List<UUID> explicit, String[] last)
+    private Set<UUID> chunk(Connection c, Run run, Statement statement, List<UUID> explicit, String[] last)
             throws SQLException, InterruptedException {
-        String id = run + "-" + sequence.incrementAndGet();
-        Chunk chunk = new Chunk();
-        chunks.put(id, chunk);
+        String id = run.id + "-" + sequence.incrementAndGet();
+        java.util.concurrent.CompletableFuture<WatermarkWindows.Closed> closed = windows.expect(id);
         try {
             emit(c, SnapshotSignal.of(SnapshotSignal.Kind.LOW, slot, id));
             long ts = System.currentTimeMillis();
             Map<UUID, List<ChangeMapper.Output>> read = new LinkedHashMap<>();
-            try (PreparedStatement ps = statement.prepare(c); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = statement.prepare(); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String user = rs.getString(1);
                     last[0] = user;
@@ -295,21 +287,26 @@ final class Resnapshots implements AutoCloseable {
                 read.computeIfAbsent(user, u -> ChangeMapper.mapCustomerSnapshot(u.toString(), null, ts));
             }
             if (read.isEmpty()) {
-                chunks.remove(id);
                 return Set.of();
             }
-            chunk.read = read;
+            windows.read(id, read);
             emit(c, SnapshotSignal.of(SnapshotSignal.Kind.HIGH, slot, id));
+            WatermarkWindows.Closed result;
             try {
-                return chunk.done.get(HIGH_WATERMARK_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                result = closed.get(HIGH_WATERMARK_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 throw new IllegalStateException("the change stream did not bring chunk " + id + "'s high watermark within "
                         + HIGH_WATERMARK_PATIENCE + " (is the producer streaming?)");
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
+            run.chunks++;
+            run.published += read.size() - result.again().size();
+            run.oversized.addAll(result.oversized());
+            published.addAndGet(read.size() - result.again().size());
+            return result.again();
         } finally {
-            chunks.remove(id);
+            windows.forget(id);
         }
     }
 
@@ -332,7 +329,7 @@ final class Resnapshots implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
-        chunks.values().forEach(c -> c.done.cancel(true));
+        windows.cancelAll();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

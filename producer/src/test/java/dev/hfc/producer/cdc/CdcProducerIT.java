@@ -137,10 +137,10 @@ class CdcProducerIT {
             assertThat(metrics.deadLettered()).isEqualTo(2);
             assertThat(producer.failure()).isNull();
 
-            assertThatThrownBy(() -> CdcProducer.dropSlot(db, "hfc_it_slot", "hfc_it_pub"))
+            assertThatThrownBy(() -> SourceDatabase.dropSlot(db, "hfc_it_slot", "hfc_it_pub"))
                     .hasMessageContaining("in use");
         }
-        assertThat(CdcProducer.dropSlot(db, "hfc_it_slot", "hfc_it_pub")).isTrue();
+        assertThat(SourceDatabase.dropSlot(db, "hfc_it_slot", "hfc_it_pub")).isTrue();
         try (Connection c = Database.connect(db); Statement s = c.createStatement();
              var rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'hfc_it_slot'")) {
             rs.next();
@@ -151,6 +151,6 @@ class CdcProducerIT {
     @Test
     void refusesADatabaseWithoutTheSourceTables() {
         DbSettings db = POSTGRES.db("empty_schema");
-        assertThatThrownBy(() -> CdcProducer.checkDatabase(db)).hasMessageContaining("--with-source-tables");
+        assertThatThrownBy(() -> SourceDatabase.check(db)).hasMessageContaining("--with-source-tables");
     }
 }
