@@ -233,14 +233,15 @@ final class Resnapshots implements AutoCloseable {
             metrics.resnapshot(true);
         } catch (InterruptedException | java.util.concurrent.CancellationException e) {
             Thread.currentThread().interrupt();
+            runs.remove(id);
             metrics.resnapshot(false);
             LOG.warn("re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again", id, run.chunks);
         } catch (Exception e) {
+            // Forgotten before its end mark is read: the streaming thread then writes no end marker.
+            runs.remove(id);
             metrics.resnapshot(false);
             LOG.error("re-snapshot {} failed after {} chunk(s): no end marker is written, so a rebuilding segmenter keeps "
                     + "waiting for a whole one; run 'hfc snapshot' again", id, run.chunks, e);
-        } finally {
-            runs.remove(id);
         }
     }
 
