@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 final class SinkConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkConsumer.class);
+    /** The lag-only commits' failures, logged once per kind instead of Kafka's ERROR per failure. */
+    private final dev.hfc.sink.offset.LagCommits lagCommits = new dev.hfc.sink.offset.LagCommits();
 
     /** How often an idle consumer compares its positions with the stored ones (a replay of a quiet partition). */
     static final Duration POSITION_CHECK = Duration.ofSeconds(1);
@@ -272,7 +274,7 @@ final class SinkConsumer {
             positions.put(tp, next);
             committed.put(tp, new OffsetAndMetadata(next));
         });
-        consumer.commitAsync(committed, null); // for lag tools only; Postgres holds the truth
+        consumer.commitAsync(committed, lagCommits); // for lag tools only; Postgres holds the truth
         LOG.debug("sink: batch of {} records: {} upserted, {} deleted, {} refused in {} ms ({})",
                 batch.records(), result.upserted(), result.deleted(), result.refused().size(),
                 took.toMillis(), result.direct() ? "direct" : "staged");
