@@ -133,14 +133,14 @@ class RebuildPastRetentionIT {
     /** The topic's end offsets once they have not moved for two seconds (the producer published what it had). */
     private static Map<TopicPartition, Long> awaitQuiet(String bootstrap, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Map<TopicPartition, Long>[] last = new Map[] {offsets(admin, topic, OffsetSpec.latest())};
-            await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofSeconds(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-                Map<TopicPartition, Long> now = offsets(admin, topic, OffsetSpec.latest());
-                boolean quiet = now.equals(last[0]);
-                last[0] = now;
-                return quiet;
-            });
-            return last[0];
+            java.util.concurrent.atomic.AtomicReference<Map<TopicPartition, Long>> last =
+                    new java.util.concurrent.atomic.AtomicReference<>(offsets(admin, topic, OffsetSpec.latest()));
+            await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofSeconds(2)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> {
+                        Map<TopicPartition, Long> now = offsets(admin, topic, OffsetSpec.latest());
+                        return now.equals(last.getAndSet(now));
+                    });
+            return last.get();
         }
     }
 
