@@ -11,13 +11,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,7 +65,6 @@ final class Resnapshots implements AutoCloseable {
     private final WatermarkWindows windows = new WatermarkWindows();
     private final Set<String> runs = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
 
     private final ProducerMetrics metrics;
 
@@ -84,11 +81,6 @@ final class Resnapshots implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** Customer snapshots published by re-snapshots since start. */
-    long published() {
-        return published.get();
     }
 
     // ---- the streaming thread ----
@@ -304,7 +296,6 @@ final class Resnapshots implements AutoCloseable {
             run.chunks++;
             run.published += read.size() - result.again().size();
             run.oversized.addAll(result.oversized());
-            published.addAndGet(read.size() - result.again().size());
             return result.again();
         } finally {
             windows.forget(id);
