@@ -4,12 +4,14 @@ import dev.hfc.campaign.schedule.CutoffSchedule;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
+import dev.hfc.core.http.Route;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.week.Week;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code POST /trigger} on the ops port), and once at start when the last cut-off's campaign may not have
  * gone out yet (a sender that was down at the cut-off catches up; sending is idempotent, so a campaign
  * that did go out sends nothing more). A run that stops early because the mail server is unavailable is
- * tried again after {@code retryInterval}, until the target week moves on.
+ * tried again after {@code retryInterval}, until the target week moves on; rows deferred by recipients' servers
+ * are tried again when their next attempt is due. {@code /health} is DOWN while the last run failed.
  */
 public final class CampaignService implements RunningService {
 
@@ -36,11 +39,17 @@ public final class CampaignService implements RunningService {
     private volatile String lastRun = "none yet";
     private volatile Instant nextCutoff;
     private ScheduledFuture<?> retry;
-    private final java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers;
+    private volatile String unhealthy;
+    private final Map<String, Route> publicRoutes;
+    private final Map<String, Route> operatorPages;
+    private final long maxDeferred;
 
     private CampaignService(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics, Clock clock,
-                            Duration retryInterval, java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
-        this.handlers = java.util.Map.copyOf(handlers);
+                            Duration retryInterval, Map<String, Route> publicRoutes, Map<String, Route> operatorPages,
+                            long maxDeferred) {
+        this.publicRoutes = Map.copyOf(publicRoutes);
+        this.operatorPages = Map.copyOf(operatorPages);
+        this.maxDeferred = maxDeferred;
         this.sender = sender;
         this.schedule = schedule;
         this.metrics = metrics;
@@ -51,11 +60,16 @@ public final class CampaignService implements RunningService {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    /** @param handlers the public endpoints served on the HTTP port (unsubscribe, bounce webhook) */
+    /**
+     * @param publicRoutes  the endpoints for recipients and mail providers (unsubscribe, bounce webhook)
+     * @param operatorPages the read-only operator pages (the dashboard)
+     * @param maxDeferred   deferred rows of the last run's week beyond which /health says DOWN
+     */
     public static CampaignService start(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics,
-                                        Clock clock, Duration retryInterval,
-                                        java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
-        CampaignService service = new CampaignService(sender, schedule, metrics, clock, retryInterval, handlers);
+                                        Clock clock, Duration retryInterval, Map<String, Route> publicRoutes,
+                                        Map<String, Route> operatorPages, long maxDeferred) {
+        CampaignService service = new CampaignService(sender, schedule, metrics, clock, retryInterval, publicRoutes,
+                operatorPages, maxDeferred);
         Instant now = clock.instant();
         Week pending = schedule.pendingAt(now);
         if (pending != null) {
@@ -92,14 +106,29 @@ public final class CampaignService implements RunningService {
             SendReport report = sender.send(week);
             lastRun = why + " at " + clock.instant() + ": " + report.summary();
             metrics.run(report.complete() ? "complete" : "incomplete", clock.instant().getEpochSecond());
-            if (report.aborted() != null && week.equals(Week.target(clock.instant(), schedule.zone()))) {
+            boolean current = week.equals(Week.target(clock.instant(), schedule.zone()));
+            if (report.aborted() != null) {
+                unhealthy = "the last run stopped early: " + report.aborted();
+            } else if (report.deferredWaiting() + report.deferredExpired() > maxDeferred) {
+                unhealthy = (report.deferredWaiting() + report.deferredExpired()) + " rows of " + week
+                        + " deferred by recipients' servers (more than --max-deferred " + maxDeferred + ")";
+            } else {
+                unhealthy = null;
+            }
+            if (report.aborted() != null && current) {
                 LOG.warn("campaign {}: trying again in {} s", week, retryInterval.toSeconds());
                 retry = executor.schedule(() -> runFor(week, "retry"), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+            } else if (report.nextDeferredAttempt() != null && current) {
+                long delayMs = Math.max(0, Duration.between(clock.instant(), report.nextDeferredAttempt()).toMillis());
+                LOG.info("campaign {}: {} deferred row(s); next attempt at {}", week, report.deferredWaiting(),
+                        report.nextDeferredAttempt());
+                retry = executor.schedule(() -> runFor(week, "deferred rows due"), delayMs, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             lastRun = why + " at " + clock.instant() + ": failed: " + e.getMessage();
+            unhealthy = "the last run failed: " + e.getMessage();
             metrics.run("failed", clock.instant().getEpochSecond());
             LOG.error("campaign {} ({}) failed; trying again in {} s", week, why, retryInterval.toSeconds(), e);
             retry = executor.schedule(() -> runFor(week, "retry"), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -115,13 +144,21 @@ public final class CampaignService implements RunningService {
     }
 
     @Override
-    public java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers() {
-        return handlers;
+    public Map<String, Route> publicRoutes() {
+        return publicRoutes;
     }
 
     @Override
+    public Map<String, Route> operatorPages() {
+        return operatorPages;
+    }
+
+    /** DOWN, with the reason, while the last run failed, stopped early or left more deferred rows than allowed. */
+    @Override
     public OpsServer.Health health() {
-        return OpsServer.Health.up("next cut-off " + nextCutoff + "; last run: " + lastRun);
+        String detail = "next cut-off " + nextCutoff + "; last run: " + lastRun;
+        String down = unhealthy;
+        return down == null ? OpsServer.Health.up(detail) : OpsServer.Health.down(down + "; " + detail);
     }
 
     @Override

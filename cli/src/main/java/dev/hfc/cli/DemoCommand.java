@@ -10,6 +10,9 @@ import dev.hfc.campaign.report.CampaignReport;
 import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
+import dev.hfc.campaign.send.DeferralPolicy;
+import dev.hfc.campaign.send.PipelineFreshness;
+import dev.hfc.campaign.send.SegmenterPosition;
 import dev.hfc.campaign.send.SendReport;
 import dev.hfc.bench.pipeline.CatchUp;
 import dev.hfc.cli.demo.DemoLogging;
@@ -18,6 +21,7 @@ import dev.hfc.bench.pipeline.LiveChanges;
 import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.core.http.HttpListener;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.segment.SegmentPolicy;
@@ -150,14 +154,19 @@ final class DemoCommand implements Callable<Integer> {
             var tokens = new dev.hfc.campaign.consent.UnsubscribeTokens(consent.secret("unsubscribe-token", 32).value(),
                     Duration.ofDays(180), java.time.Clock.systemUTC());
             var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(tokens, consent, campaignMetrics, null,
-                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)));
+                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), java.time.Clock.systemUTC());
+            var loopback = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
             long pipelineStart = System.nanoTime();
             try (InProcessPipeline pipeline = InProcessPipeline.start(new InProcessPipeline.Settings(kafka, topics, db, slot,
                          work.resolve("segmenter"), layout, policy, Duration.ofMillis(100)), registry);
                  DlqCounts dlq = new DlqCounts(kafka.clientProperties(Map.of()), topics.dlq().name());
                  OpsServer ops = OpsServer.start(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), opsPort),
-                         registry, pipeline::health, Map.of(), handlers(endpoints.handlers(),
-                                 new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).handlers()))) {
+                         registry, pipeline::health, Map.of(),
+                         new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).routes(), null);
+                 // The campaign's public listener (one-click unsubscribes), on loopback: the demo sends to no one real.
+                 HttpListener open = HttpListener.start(HttpListener.Settings.defaults("public", loopback), endpoints.routes());
+                 SegmenterPosition segmenterPosition = new SegmenterPosition(kafka.clientProperties(Map.of()),
+                         slot + "-segmenter", 1_000)) {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics, the campaign "
                         + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
@@ -169,11 +178,11 @@ final class DemoCommand implements Callable<Integer> {
                         loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
 
                 var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(tokens,
-                        java.net.URI.create("http://127.0.0.1:" + ops.port() + "/unsubscribe"), "unsubscribe@demo.example",
+                        java.net.URI.create("http://127.0.0.1:" + open.port() + "/unsubscribe"), null,
                         "pause-campaign.demo.example", "Paused deliveries");
                 // The cut-off run: the target week's campaign, with a control group held back.
                 CampaignOutcome campaign = caughtUp.matches()
-                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, "cut-off run") : null;
+                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, segmenterPosition, "cut-off run") : null;
 
                 LiveChanges.Applied applied = null;
                 if (changes > 0) {
@@ -186,7 +195,7 @@ final class DemoCommand implements Callable<Integer> {
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
                 // Customers who paused after the cut-off run get theirs from a second run.
                 CampaignOutcome late = campaign != null && finalCheck.matches()
-                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, "run for late pauses") : null;
+                        ? sendCampaign(db, target, unsubscribe, campaignMetrics, segmenterPosition, "run for late pauses") : null;
                 printSummary(db, current, caughtUp, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin);
                 if (campaign != null) {
                     campaign.print();
@@ -306,7 +315,8 @@ final class DemoCommand implements Callable<Integer> {
      * that, like a modern relay, announces SMTPUTF8: the generated customers include internationalised addresses.
      */
     private static CampaignOutcome sendCampaign(DbSettings db, Week target, dev.hfc.campaign.consent.Unsubscribe unsubscribe,
-                                                CampaignMetrics metrics, String run) throws Exception {
+                                                CampaignMetrics metrics, SegmenterPosition segmenter, String run)
+            throws Exception {
         say("sending the campaign for " + target + " to an in-process SMTP server (" + run + "; control group "
                 + DEMO_CONTROL.describe() + ")");
         long start = System.nanoTime();
@@ -314,9 +324,11 @@ final class DemoCommand implements Callable<Integer> {
             SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                     "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
             SendReport report;
-            // The sink runs in this process and reports its progress: send only from a current table.
+            // The segmenter and the sink run in this process and report where they are: send only from a current table.
             try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
-                    Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ofSeconds(10), Duration.ofSeconds(60), 4),
+                    Duration.ofSeconds(30), settings.messageIdDomain(),
+                    new PipelineFreshness(db, Duration.ofSeconds(10), segmenter, Duration.ofSeconds(60)), 4,
+                    DeferralPolicy.DEFAULT),
                     CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
                     () -> new SmtpMailer(settings), metrics, DEMO_CONTROL)) {
                 report = sender.send(target);
@@ -334,13 +346,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             return new CampaignOutcome(run, report, smtp.received().size(), unsent, (System.nanoTime() - start) / 1e9);
         }
-    }
-
-    private static Map<String, com.sun.net.httpserver.HttpHandler> handlers(Map<String, com.sun.net.httpserver.HttpHandler> a,
-                                                                           Map<String, com.sun.net.httpserver.HttpHandler> b) {
-        Map<String, com.sun.net.httpserver.HttpHandler> all = new java.util.HashMap<>(a);
-        all.putAll(b);
-        return all;
     }
 
     /** A named database must be reachable and ready for CDC; otherwise say exactly what to do (exit 2). */

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code hfc campaign send} as separate processes: racing instances and a SIGKILL mid-run. */
 class CampaignProcessIT {
 
+    private static final String OPERATOR_TOKEN = "a-operator-token-of-forty-characters-aaaa";
+
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
@@ -141,10 +143,28 @@ class CampaignProcessIT {
                 insert(db, target, "late" + i + "@example.com");
             }
             var http = java.net.http.HttpClient.newHttpClient();
-            var trigger = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/trigger"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(trigger.statusCode()).isEqualTo(202);
-            assertThat(trigger.body()).contains("campaign run for " + target);
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> trigger = authorization -> {
+                var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/trigger"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+                if (authorization != null) {
+                    b.header("Authorization", authorization);
+                }
+                try {
+                    return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            // Anyone who reaches the port, or a web page in the operator's browser, cannot start a send.
+            assertThat(trigger.apply(null).statusCode()).isEqualTo(401);
+            assertThat(trigger.apply("Bearer " + OPERATOR_TOKEN.replace('a', 'b')).statusCode()).isEqualTo(401);
+            assertThat(trigger.apply("Basic " + java.util.Base64.getEncoder().encodeToString(("op:" + OPERATOR_TOKEN).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8))).statusCode()).as("Basic is for reading pages only").isEqualTo(401);
+            Thread.sleep(2_000); // were any of those taken, the 5 late rows would go out now
+            assertThat(smtp.getReceivedMessages()).hasSize(12);
+            var accepted = trigger.apply("Bearer " + OPERATOR_TOKEN);
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            assertThat(accepted.body()).contains("campaign run for " + target);
             await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 17);
             await().atMost(Duration.ofSeconds(10)).until(() -> unsent(db) == 0);
             var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/health")).build(),
@@ -180,6 +200,16 @@ class CampaignProcessIT {
         var badWeek = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "send", "--week", "2026-W54");
         assertThat(badWeek.exitCode()).isEqualTo(2);
         assertThat(badWeek.stderr()).contains("--week");
+
+        // Real recipients get no message whose unsubscribe link cannot work.
+        var noUrl = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_DB_URL", "jdbc:postgresql://127.0.0.1:1/none"),
+                "campaign", "send", "--max-sink-lag-ms", "0");
+        assertThat(noUrl.exitCode()).as(noUrl.stderr()).isEqualTo(2);
+        assertThat(noUrl.stderr()).contains("--unsubscribe-url (env HFC_CAMPAIGN_UNSUBSCRIBE_URL)").contains("https");
+        var shortToken = HfcProcess.run(Duration.ofSeconds(60), Map.of("HFC_OPERATOR_TOKEN", "too-short-a-token"),
+                "campaign", "run", "--ops-port", "0");
+        assertThat(shortToken.exitCode()).isEqualTo(2);
+        assertThat(shortToken.stderr()).contains("--operator-token").doesNotContain("too-short-a-token");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -208,7 +238,9 @@ class CampaignProcessIT {
                 "HFC_SMTP_PORT", Integer.toString(smtp.getSmtp().getPort()),
                 "HFC_CAMPAIGN_FROM", "Meal kits <campaigns@shop.example>",
                 // No sink writes these tables: the rows are the test's own (SinkFreshness is tested in CampaignSenderIT).
-                "HFC_CAMPAIGN_MAX_SINK_LAG_MS", "0");
+                "HFC_CAMPAIGN_MAX_SINK_LAG_MS", "0",
+                "HFC_CAMPAIGN_UNSUBSCRIBE_URL", "https://shop.example/hfc/unsubscribe",
+                "HFC_OPERATOR_TOKEN", OPERATOR_TOKEN);
     }
 
     /** Recipient to Message-ID; fails if one recipient got two messages with different ids. */

@@ -96,13 +96,14 @@ class DashboardIT {
         int port = freePort();
         Map<String, String> env = new HashMap<>(Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(),
                 "HFC_DB_PASSWORD", db.password(), "HFC_DB_SCHEMA", db.schema(), "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX", topics.prefix(), "HFC_SMTP_HOST", "127.0.0.1", "HFC_SMTP_PORT", Integer.toString(freePort())));
+                "HFC_TOPIC_PREFIX", topics.prefix(), "HFC_SMTP_HOST", "127.0.0.1", "HFC_SMTP_PORT", Integer.toString(freePort()),
+                "HFC_CAMPAIGN_UNSUBSCRIBE_URL", "https://shop.example/hfc/unsubscribe"));
         try (HfcProcess campaign = HfcProcess.start(env, "campaign", "run", "--ops-port", Integer.toString(port),
                 "--ops-bind-address", "127.0.0.1", "--dashboard-dlq", "--sink-wait-ms", "1000")) {
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-            assertThat(campaign.stderr()).contains("/health and /metrics on 127.0.0.1:" + port);
+            assertThat(campaign.stderr()).contains("ops listener (/health, /metrics").contains("on 127.0.0.1:" + port);
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)

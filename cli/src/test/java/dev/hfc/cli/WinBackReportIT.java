@@ -239,7 +239,8 @@ class WinBackReportIT {
                 StandardCharsets.US_ASCII), Duration.ofDays(90), Clock.systemUTC()), URI.create("https://shop.example/unsubscribe"),
                 "unsubscribe@shop.example", "pause-campaign.shop.example", "Paused deliveries");
         try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), smtp.messageIdDomain(), Duration.ZERO, Duration.ZERO, 2),
+                Duration.ofSeconds(10), smtp.messageIdDomain(), dev.hfc.campaign.send.Freshness.none(), 2,
+                dev.hfc.campaign.send.DeferralPolicy.DEFAULT),
                 CampaignTemplates.defaults("https://shop.example/resume?week={{week}}"), unsubscribe, () -> new SmtpMailer(smtp),
                 new CampaignMetrics(new SimpleMeterRegistry()), CONTROL)) {
             return sender.send(W);

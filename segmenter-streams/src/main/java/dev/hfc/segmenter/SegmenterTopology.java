@@ -25,7 +25,7 @@ public final class SegmenterTopology {
     /** Users with subscription rows and no customer row yet, with the time the first such row arrived. */
     public static final String WAITING_STORE = "customer-waiting";
     /** Per task: the fingerprint of the policy its output was computed under, and a re-segmentation's position. */
-    public static final String META_STORE = "segmenter-meta";
+    public static final String META_STORE = dev.hfc.core.topic.SegmenterMeta.STORE;
     public static final String STAGE = "segmenter";
     static final String SEGMENTS_SINK = "customer-segments-sink";
     static final String DLQ_SINK = "dlq-sink";

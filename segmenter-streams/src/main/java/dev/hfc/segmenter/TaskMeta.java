@@ -12,11 +12,11 @@ final class TaskMeta {
     /** The fingerprint of the policy the task's published output was computed under. */
     static final String POLICY = "policy";
     /** A re-segmentation in progress: the fingerprint it runs under, a newline, the last customer done. */
-    static final String RESEGMENT = "resegment";
+    static final String RESEGMENT = dev.hfc.core.topic.SegmenterMeta.RESEGMENT;
     /** A re-segmentation cursor of an earlier version, without the policy it belonged to. */
-    static final String LEGACY_CURSOR = "resegment-after";
+    static final String LEGACY_CURSOR = dev.hfc.core.topic.SegmenterMeta.LEGACY_CURSOR;
     /** {@link #WHOLE} or {@link #REBUILDING}. */
-    static final String HISTORY = "history";
+    static final String HISTORY = dev.hfc.core.topic.SegmenterMeta.HISTORY;
     /** While rebuilding: the id of the snapshot whose beginning the task read. */
     static final String REBUILD_BEGIN = "rebuild-begin";
     /** While rebuilding: the id of the snapshot the task read whole (begin and end). */
@@ -26,8 +26,8 @@ final class TaskMeta {
     /** While rebuilding: the offset of the last customers record read. */
     static final String CUSTOMERS_OFFSET = "customers-offset";
 
-    static final String WHOLE = "whole";
-    static final String REBUILDING = "rebuilding";
+    static final String WHOLE = dev.hfc.core.topic.SegmenterMeta.WHOLE;
+    static final String REBUILDING = dev.hfc.core.topic.SegmenterMeta.REBUILDING;
 
     /** A re-segmentation's position: the policy it runs under and the last customer done (null: none yet). */
     record Resegment(String fingerprint, String after) {}

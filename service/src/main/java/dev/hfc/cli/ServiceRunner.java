@@ -1,16 +1,22 @@
 package dev.hfc.cli;
 
+import dev.hfc.core.http.Credentials;
+import dev.hfc.core.http.HttpListener;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a long-lived service in the foreground (§8): serves {@code /health} and {@code /metrics} when an ops
- * port is set, stops the service cleanly on SIGTERM or Ctrl-C, and exits 1 if the service fails by itself.
+ * Runs a long-lived service in the foreground (§8): serves its ops listener (health, metrics, operator pages and
+ * actions) when an ops port is set and its public routes when a public address is given, stops the service
+ * cleanly on SIGTERM or Ctrl-C, and exits 1 if the service fails by itself.
  */
 final class ServiceRunner {
 
@@ -18,12 +24,36 @@ final class ServiceRunner {
 
     private ServiceRunner() {}
 
-    static int run(String name, RunningService service, PrometheusMeterRegistry registry, java.net.InetSocketAddress opsAddress)
+    static int run(String name, RunningService service, PrometheusMeterRegistry registry, InetSocketAddress opsAddress)
             throws InterruptedException {
-        OpsServer ops = opsAddress == null ? null : OpsServer.start(opsAddress, registry, service::health, service.actions(),
-                service.handlers());
-        if (ops != null) {
-            LOG.info("{}: /health and /metrics on {}:{}", name, ops.host(), ops.port());
+        return run(name, service, registry, opsAddress, null, null);
+    }
+
+    static int run(String name, RunningService service, PrometheusMeterRegistry registry, InetSocketAddress opsAddress,
+                   Credentials credentials, InetSocketAddress publicAddress) throws InterruptedException {
+        OpsServer ops = null;
+        HttpListener open = null;
+        try {
+            if (opsAddress != null) {
+                ops = Cli.check("--ops-bind-address / --operator-token", "HFC_OPS_BIND_ADDRESS / HFC_OPERATOR_TOKEN",
+                        () -> OpsServer.start(opsAddress, registry, service::health, service.actions(), service.operatorPages(),
+                                credentials));
+                LOG.info("{}: ops listener (/health, /metrics{}) on {}:{}", name,
+                        service.operatorPages().isEmpty() && service.actions().isEmpty() ? ""
+                                : ", " + String.join(", ", service.operatorPages().keySet()) + " "
+                                        + String.join(" ", service.actions().keySet()), ops.host(), ops.port());
+            }
+            if (publicAddress != null && !service.publicRoutes().isEmpty()) {
+                open = HttpListener.start(HttpListener.Settings.defaults("public", publicAddress), service.publicRoutes());
+                LOG.info("{}: public listener ({}) on {}:{}", name, String.join(", ", service.publicRoutes().keySet()),
+                        open.host(), open.port());
+            }
+        } catch (RuntimeException e) {
+            service.close();
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -44,9 +74,32 @@ final class ServiceRunner {
             }
             return Hfc.OK;
         } finally {
+            if (open != null) {
+                open.close();
+            }
             if (ops != null) {
                 ops.close();
             }
+        }
+    }
+
+    /** A listener's address from its port and bind-address flags, or null when no port is set. */
+    static InetSocketAddress address(Integer port, String bindAddress, String portFlag, String bindFlag, String portEnv,
+                                     String bindEnv) {
+        if (port == null) {
+            return null;
+        }
+        if (port < 0 || port > 65535) {
+            throw Cli.usage(portFlag, portEnv, "port " + port + " is outside 0..65535");
+        }
+        String host = bindAddress == null ? "" : bindAddress.trim();
+        if (host.isEmpty()) {
+            throw Cli.usage(bindFlag, bindEnv, "must name an address, e.g. 127.0.0.1 or 0.0.0.0");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw Cli.usage(bindFlag, bindEnv, "'" + host + "' is not an address of this host");
         }
     }
 

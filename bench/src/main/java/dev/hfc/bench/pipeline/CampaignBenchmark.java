@@ -7,6 +7,8 @@ import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
+import dev.hfc.campaign.send.DeferralPolicy;
+import dev.hfc.campaign.send.Freshness;
 import dev.hfc.campaign.send.SendReport;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
@@ -65,7 +67,7 @@ public final class CampaignBenchmark {
                 long start = System.nanoTime();
                 SendReport report;
                 try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
-                        Duration.ofSeconds(30), settings.messageIdDomain(), Duration.ZERO, Duration.ZERO, n),
+                        Duration.ofSeconds(30), settings.messageIdDomain(), Freshness.none(), n, DeferralPolicy.DEFAULT),
                         CampaignTemplates.defaults("https://bench.example/resume?u={{user_id}}"), unsubscribe,
                         () -> new SmtpMailer(settings), new CampaignMetrics(new SimpleMeterRegistry()))) {
                     report = sender.send(week);

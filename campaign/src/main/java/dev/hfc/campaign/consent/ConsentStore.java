@@ -1,6 +1,7 @@
 package dev.hfc.campaign.consent;
 
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.email.EmailAddresses;
 import dev.hfc.schema.Database;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -69,6 +70,8 @@ public final class ConsentStore {
     private final String deliverySql;
     private final String latestDeliverySql;
     private final String secretInsertSql;
+    private final String webhookSeenSql;
+    private final String webhookRecordSql;
     private final String secretSelectSql;
 
     public ConsentStore(DbSettings db) {
@@ -92,6 +95,9 @@ public final class ConsentStore {
                 + "ORDER BY sent_at DESC LIMIT 1";
         this.latestDeliverySql = "SELECT subscription_week, segment, user_id FROM " + db.qualified("hfc_campaign_deliveries")
                 + " WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1";
+        this.webhookSeenSql = "SELECT 1 FROM " + db.qualified("hfc_campaign_webhook_events") + " WHERE webhook_id = ?";
+        this.webhookRecordSql = "INSERT INTO " + db.qualified("hfc_campaign_webhook_events") + " (webhook_id) VALUES (?) "
+                + "ON CONFLICT (webhook_id) DO NOTHING";
         this.secretInsertSql = "INSERT INTO " + db.qualified("hfc_campaign_secrets") + " (name, value) VALUES (?, ?) "
                 + "ON CONFLICT (name) DO NOTHING";
         this.secretSelectSql = "SELECT value FROM " + db.qualified("hfc_campaign_secrets") + " WHERE name = ?";
@@ -99,6 +105,7 @@ public final class ConsentStore {
 
     /** Records that {@code user} (with its current email, may be null) opted out; false if it had already. */
     public boolean optOut(UUID user, String email, How how, String detail) throws SQLException {
+        email = canonical(email);
         try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(optOutUserSql)) {
             ps.setObject(1, user);
             ps.setString(2, email);
@@ -110,6 +117,7 @@ public final class ConsentStore {
 
     /** Records that the owner of {@code email} opted out (mailto, webhook, operator); false if it had already. */
     public boolean optOut(String email, How how, String detail) throws SQLException {
+        email = canonical(email);
         try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(optOutEmailSql)) {
             ps.setString(1, email);
             ps.setString(2, how.wire());
@@ -120,6 +128,7 @@ public final class ConsentStore {
 
     /** Removes the opt-outs of {@code user} or of {@code email} (either may be null); how many there were. */
     public int resubscribe(UUID user, String email) throws SQLException {
+        email = canonical(email);
         try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(resubscribeSql)) {
             ps.setObject(1, user);
             ps.setObject(2, user);
@@ -135,6 +144,7 @@ public final class ConsentStore {
      */
     public Effect report(String email, BounceType type, String messageId, String eventId, String reason, int softLimit,
                          Duration softWindow) throws SQLException {
+        email = canonical(email);
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
             try {
@@ -183,6 +193,7 @@ public final class ConsentStore {
 
     /** The delivery a report names (by Message-ID, else the latest to the address), if it is one of ours. */
     public Optional<Delivery> delivery(String messageId, String email) throws SQLException {
+        email = canonical(email);
         try (Connection c = Database.connect(db)) {
             return delivery(c, messageId, email);
         }
@@ -209,6 +220,34 @@ public final class ConsentStore {
                 return rs.next() ? Optional.of(new Delivery(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class)))
                         : Optional.empty();
             }
+        }
+    }
+
+    /**
+     * The form addresses are stored and compared in here (domain in IDNA ASCII, all lower case), so a report for
+     * {@code anna@xn--bcher-kva.example} meets the customer {@code Anna@bücher.example}.
+     *
+     * @throws IllegalArgumentException naming the address when it is not one
+     */
+    private static String canonical(String email) {
+        return email == null ? null : EmailAddresses.canonical(email);
+    }
+
+    /** Whether a webhook message with this id was applied already (Standard Webhooks: ids are unique per message). */
+    public boolean webhookSeen(String webhookId) throws SQLException {
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(webhookSeenSql)) {
+            ps.setString(1, webhookId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Records that the webhook message {@code webhookId} was applied; a replay of it is then ignored. */
+    public void recordWebhook(String webhookId) throws SQLException {
+        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(webhookRecordSql)) {
+            ps.setString(1, webhookId);
+            ps.executeUpdate();
         }
     }
 

@@ -11,17 +11,21 @@ import java.util.UUID;
 
 /**
  * How a recipient leaves the campaign, as every message says it (RFC 2369, RFC 8058, RFC 2919): the
- * {@code List-Unsubscribe} header with an HTTPS one-click URL and a mailto address,
+ * {@code List-Unsubscribe} header with an HTTPS one-click URL (and a mailto address, only when one is configured:
+ * nothing would process mails to an address nobody set up),
  * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click}, a {@code List-Id}, and the same URL for the
  * visible link in the body. The URL carries a sealed token ({@link UnsubscribeTokens}), never the user id.
  *
  * @param urlBase the unsubscribe endpoint as recipients reach it, e.g. {@code https://shop.example/hfc/unsubscribe}
- * @param mailto  the address that takes unsubscribe mails, e.g. {@code unsubscribe@shop.example}
+ * @param mailto  the address that takes unsubscribe mails, e.g. {@code unsubscribe@shop.example}, or null for none;
+ *                what arrives there is applied with {@code hfc campaign unsubscribe --token}
  * @param listId  the list's identifier, a dot-atom such as {@code pause-campaign.shop.example}
  */
 public record Unsubscribe(UnsubscribeTokens tokens, URI urlBase, String mailto, String listId, String listName) {
 
     public static final String ONE_CLICK = "List-Unsubscribe=One-Click";
+    /** The subject of a mailto unsubscribe: this, then the recipient's token. */
+    public static final String MAILTO_SUBJECT_PREFIX = "unsubscribe ";
 
     public Unsubscribe {
         Objects.requireNonNull(tokens, "tokens");
@@ -33,7 +37,7 @@ public record Unsubscribe(UnsubscribeTokens tokens, URI urlBase, String mailto, 
         if (urlBase.getRawQuery() != null || urlBase.getRawFragment() != null) {
             throw new IllegalArgumentException("the unsubscribe URL must have no query or fragment, got '" + urlBase + "'");
         }
-        if (mailto == null || !mailto.matches("[^@\\s<>,]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+")) {
+        if (mailto != null && !mailto.matches("[^@\\s<>,]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+")) {
             throw new IllegalArgumentException("the unsubscribe mailto must be a plain address, got '" + mailto + "'");
         }
         if (listId == null || !listId.matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+")) {
@@ -58,8 +62,8 @@ public record Unsubscribe(UnsubscribeTokens tokens, URI urlBase, String mailto, 
     public Map<String, String> headers(String link) {
         String token = link.substring(link.indexOf("?t=") + 3);
         Map<String, String> h = new LinkedHashMap<>();
-        h.put("List-Unsubscribe", "<" + link + ">, <mailto:" + mailto + "?subject="
-                + URLEncoder.encode("unsubscribe " + token, StandardCharsets.UTF_8).replace("+", "%20") + ">");
+        h.put("List-Unsubscribe", "<" + link + ">" + (mailto == null ? "" : ", <mailto:" + mailto + "?subject="
+                + URLEncoder.encode(MAILTO_SUBJECT_PREFIX + token, StandardCharsets.UTF_8).replace("+", "%20") + ">"));
         h.put("List-Unsubscribe-Post", ONE_CLICK);
         h.put("List-Id", "\"" + listName + "\" <" + listId + ">");
         return h;

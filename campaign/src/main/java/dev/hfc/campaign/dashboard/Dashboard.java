@@ -3,18 +3,16 @@ package dev.hfc.campaign.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.hfc.campaign.report.CampaignReport;
 import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.core.http.HttpResponse;
+import dev.hfc.core.http.Route;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,47 +60,29 @@ public final class Dashboard {
         }
     }
 
-    public Map<String, HttpHandler> handlers() {
-        return Map.of("/dashboard", this::serve);
+    /** The page and its data, as read-only routes of the ops listener. */
+    public Map<String, Route> routes() {
+        Route page = request -> request.isRead() ? secured(HttpResponse.bytes(200, HttpResponse.HTML, this.page))
+                : HttpResponse.methodNotAllowed("GET", "HEAD");
+        Route data = request -> {
+            if (!request.isRead()) {
+                return HttpResponse.methodNotAllowed("GET", "HEAD");
+            }
+            try {
+                return secured(HttpResponse.bytes(200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(data())));
+            } catch (SQLException e) {
+                LOG.warn("dashboard: cannot read the campaign tables: {}", e.getMessage());
+                return HttpResponse.text(503, "cannot read the campaign tables: " + e.getMessage());
+            }
+        };
+        return Map.of("/dashboard", page, "/dashboard/", page, "/dashboard/data.json", data);
     }
 
-    private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            String path = exchange.getRequestURI().getPath();
-            if (path.equals("/dashboard") || path.equals("/dashboard/")) {
-                send(exchange, 200, "text/html; charset=utf-8", page);
-            } else if (path.equals("/dashboard/data.json")) {
-                byte[] body;
-                try {
-                    body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(data());
-                } catch (SQLException e) {
-                    LOG.warn("dashboard: cannot read the campaign tables: {}", e.getMessage());
-                    send(exchange, 503, "text/plain; charset=utf-8",
-                            ("cannot read the campaign tables: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                send(exchange, 200, "application/json", body);
-            } else {
-                send(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
-            }
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        // Everything the page needs is in it: forbid anything from elsewhere.
-        exchange.getResponseHeaders().set("Content-Security-Policy",
-                "default-src 'none'; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+    /** Everything the page needs is in it: forbid anything from elsewhere. */
+    private static HttpResponse secured(HttpResponse response) {
+        return response.withHeader("Content-Security-Policy",
+                "default-src 'none'; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                        + "frame-ancestors 'none'");
     }
 
     /** What the page shows, as JSON. */

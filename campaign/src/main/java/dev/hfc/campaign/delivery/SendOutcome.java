@@ -27,6 +27,12 @@ public sealed interface SendOutcome {
      */
     record AddressUnsupported(String reason) implements SendOutcome {}
 
-    /** The server could not be reached or answered 4xx: worth trying again after a pause. */
+    /**
+     * The server answered 4xx for this recipient alone (mailbox full, greylisting): this row is deferred and
+     * tried again later; the campaign goes on.
+     */
+    record RecipientDeferred(Integer smtpCode, String reason) implements SendOutcome {}
+
+    /** The server could not be reached or answered 4xx for the connection or the sender: worth trying again after a pause. */
     record Transient(Integer smtpCode, String reason) implements SendOutcome {}
 }

@@ -83,7 +83,7 @@ public final class SmtpMailer implements Mailer {
             return new SendOutcome.Accepted();
         } catch (MessagingException e) {
             SendOutcome outcome = classify(e);
-            if (!(outcome instanceof SendOutcome.AddressRejected)) {
+            if (!(outcome instanceof SendOutcome.AddressRejected) && !(outcome instanceof SendOutcome.RecipientDeferred)) {
                 closeTransport(); // the connection's state is unknown after anything but a recipient refusal
             }
             return outcome;
@@ -123,6 +123,7 @@ public final class SmtpMailer implements Mailer {
     private static SendOutcome outcome(SmtpReply reply) {
         return switch (reply.kind()) {
             case TRANSIENT -> new SendOutcome.Transient(reply.code(), reply.text());
+            case RECIPIENT_DEFERRED -> new SendOutcome.RecipientDeferred(reply.code(), reply.text());
             case BAD_ADDRESS -> new SendOutcome.AddressRejected(reply.code(), reply.text());
             case SENDER_REFUSED -> new SendOutcome.SenderRefused(reply.code(), reply.text());
             case MESSAGE_REFUSED -> new SendOutcome.MessageRefused(reply.code(), reply.text());

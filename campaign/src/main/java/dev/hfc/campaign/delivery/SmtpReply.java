@@ -30,8 +30,13 @@ public record SmtpReply(int code, String enhancedStatus, String text, Stage stag
 
     /** Whose problem a refusal is. */
     public enum Kind {
-        /** 4xx: try again later. */
+        /** 4xx about the server or the connection (421, a 4xx to MAIL FROM, 4.3.x system trouble): try again later. */
         TRANSIENT,
+        /**
+         * 4xx for this recipient alone, at RCPT TO or after DATA (mailbox full, greylisting, this recipient
+         * receiving too fast): defer this row, try it later, send the others meanwhile.
+         */
+        RECIPIENT_DEFERRED,
         /** The recipient address is bad for good: suppress it. */
         BAD_ADDRESS,
         /** The server will not take mail from this sender (policy, authentication, relay): suppress nobody, stop. */
@@ -80,7 +85,10 @@ public record SmtpReply(int code, String enhancedStatus, String text, Stage stag
 
     public Kind kind() {
         if (code < 500) {
-            return Kind.TRANSIENT;
+            boolean perRecipient = (stage == Stage.RCPT_TO || stage == Stage.DATA) && code != 421;
+            // 4.3.x (mail system full, not accepting) and 4.5.x (protocol) are the server's, whoever the recipient.
+            boolean serverWide = enhancedStatus != null && (enhancedStatus.startsWith("4.3.") || enhancedStatus.startsWith("4.5."));
+            return perRecipient && !serverWide ? Kind.RECIPIENT_DEFERRED : Kind.TRANSIENT;
         }
         String lower = text.toLowerCase(Locale.ROOT);
         Optional<String> cls = Optional.ofNullable(enhancedStatus).map(s -> s.substring(s.indexOf('.') + 1));

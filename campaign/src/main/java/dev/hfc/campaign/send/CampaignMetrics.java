@@ -33,6 +33,18 @@ public final class CampaignMetrics {
                 .register(registry).increment();
     }
 
+    /** A consent endpoint could not reach the database and answered 503. */
+    public void consentUnavailable() {
+        Counter.builder("hfc.campaign.consent.unavailable").description("Unsubscribes and bounce reports answered 503 (database unavailable)")
+                .register(registry).increment();
+    }
+
+    /** A bounce webhook refused: {@code reason} is the verdict (bad_signature, outside_tolerance, ...). */
+    public void webhookRefused(String reason) {
+        Counter.builder("hfc.campaign.webhook.refused").description("Bounce webhooks refused, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
     void smtpRetry() {
         Counter.builder("hfc.campaign.smtp.retries").description("Sends retried after a transient SMTP failure")
                 .register(registry).increment();

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,6 +28,10 @@ final class CampaignRows {
     private final String deliverySql;
     private final String suppressSql;
     private final String holdBackSql;
+    private final String consentSql;
+    private final String attemptsSql;
+    private final String deferSql;
+    private final String deferredSql;
 
     CampaignRows(DbSettings db) {
         String rows = db.qualified("rec_campaigns_weekly");
@@ -34,14 +39,20 @@ final class CampaignRows {
         String suppressions = db.qualified("hfc_campaign_suppressions");
         String optouts = db.qualified("hfc_campaign_optouts");
         String control = db.qualified("hfc_campaign_control");
+        String deferrals = db.qualified("hfc_campaign_deferrals");
         String sendable = "r.subscription_week = ? AND NOT r.campaign_sent "
                 // The control group of the week: recorded once, never emailed for that week.
                 + "AND NOT EXISTS (SELECT 1 FROM " + control + " k WHERE k.subscription_week = r.subscription_week "
                 + "AND k.user_id = r.user_id) "
-                + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = r.email) "
+                // Addresses are stored canonical (lower case, IDNA ASCII); lower() finds every ASCII address here, and
+                // the check before each message (consentSql, with the Java canonical form) the internationalised rest.
+                + "AND NOT EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.email = lower(r.email)) "
                 // Consent: a customer who opted out, by id or by address, gets nothing from the next claim on.
                 + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.user_id = r.user_id) "
-                + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.email = r.email)";
+                + "AND NOT EXISTS (SELECT 1 FROM " + optouts + " o WHERE o.email = lower(r.email)) "
+                // A deferred recipient waits for its next attempt; an expired one is given up for the week.
+                + "AND NOT EXISTS (SELECT 1 FROM " + deferrals + " f WHERE f.subscription_week = r.subscription_week "
+                + "AND f.user_id = r.user_id AND (f.expired OR f.next_attempt_at > now()))";
         // SKIP LOCKED: rows another sender holds are left to it, so two senders never claim the same row.
         // Index order, as the sink locks them, so the two do not deadlock.
         // The last pass of a run waits for rows that SKIP LOCKED passed over (held by the sink's open batch or
@@ -57,6 +68,19 @@ final class CampaignRows {
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.holdBackSql = "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (subscription_week, user_id) DO NOTHING";
+        // Right before each message, on the claim's own transaction: it proves the claim (and its row locks) still
+        // holds, and it sees every opt-out committed until now, by any sender or endpoint.
+        this.consentSql = "SELECT EXISTS (SELECT 1 FROM " + optouts + " WHERE user_id = ? OR email = ?), "
+                + "EXISTS (SELECT 1 FROM " + suppressions + " WHERE email = ?)";
+        this.attemptsSql = "SELECT attempts FROM " + deferrals + " WHERE subscription_week = ? AND user_id = ?";
+        this.deferSql = "INSERT INTO " + deferrals + " AS f (subscription_week, user_id, email, attempts, last_reply, "
+                + "next_attempt_at, expired) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO UPDATE "
+                + "SET email = excluded.email, attempts = excluded.attempts, last_reply = excluded.last_reply, "
+                + "next_attempt_at = excluded.next_attempt_at, expired = excluded.expired";
+        this.deferredSql = "SELECT count(*) FILTER (WHERE NOT f.expired), count(*) FILTER (WHERE f.expired), "
+                + "min(f.next_attempt_at) FILTER (WHERE NOT f.expired) FROM " + deferrals + " f JOIN " + rows + " r "
+                + "ON r.subscription_week = f.subscription_week AND r.user_id = f.user_id WHERE f.subscription_week = ? "
+                + "AND NOT r.campaign_sent";
         this.suppressSql = "INSERT INTO " + suppressions + " (email, reason, smtp_code, subscription_week, user_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING";
     }
@@ -106,11 +130,11 @@ final class CampaignRows {
         }
     }
 
-    void recordDelivery(Connection c, CampaignRecipient r, String messageId) throws SQLException {
+    void recordDelivery(Connection c, CampaignRecipient r, String canonicalEmail, String messageId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(deliverySql)) {
             ps.setString(1, r.week().toString());
             ps.setObject(2, r.userId());
-            ps.setString(3, r.email());
+            ps.setString(3, canonicalEmail);
             ps.setString(4, r.segment().wire());
             ps.setString(5, messageId);
             ps.executeUpdate();
@@ -131,9 +155,65 @@ final class CampaignRows {
         }
     }
 
-    void suppress(Connection c, CampaignRecipient r, String reason, Integer smtpCode) throws SQLException {
+    /** Whether the recipient opted out (by id or address) or its address is suppressed, as of now. */
+    Consent consent(Connection c, CampaignRecipient r, String canonicalEmail) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(consentSql)) {
+            ps.setObject(1, r.userId());
+            ps.setString(2, canonicalEmail);
+            ps.setString(3, canonicalEmail);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? Consent.OPTED_OUT : rs.getBoolean(2) ? Consent.SUPPRESSED : Consent.GIVEN;
+            }
+        }
+    }
+
+    /** What {@link #consent} found. */
+    enum Consent { GIVEN, OPTED_OUT, SUPPRESSED }
+
+    /** Attempts deferred so far for the row's recipient this week (0 when none). */
+    int deferredAttempts(Connection c, CampaignRecipient r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(attemptsSql)) {
+            ps.setString(1, r.week().toString());
+            ps.setObject(2, r.userId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    /** Records a deferral: its attempt count, the server's reply, and when to try next (or that it expired). */
+    void defer(Connection c, CampaignRecipient r, String canonicalEmail, int attempts, String reply, Instant next, boolean expired)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(deferSql)) {
+            ps.setString(1, r.week().toString());
+            ps.setObject(2, r.userId());
+            ps.setString(3, canonicalEmail);
+            ps.setInt(4, attempts);
+            ps.setString(5, reply);
+            ps.setObject(6, java.time.OffsetDateTime.ofInstant(next, java.time.ZoneOffset.UTC));
+            ps.setBoolean(7, expired);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The unsent deferred rows of {@code week}: waiting, given up, and the earliest next attempt (null if none waits). */
+    record Deferred(long waiting, long expired, Instant nextAttempt) {}
+
+    Deferred deferred(Connection c, Week week) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(deferredSql)) {
+            ps.setString(1, week.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.time.OffsetDateTime next = rs.getObject(3, java.time.OffsetDateTime.class);
+                return new Deferred(rs.getLong(1), rs.getLong(2), next == null ? null : next.toInstant());
+            }
+        }
+    }
+
+    void suppress(Connection c, CampaignRecipient r, String canonicalEmail, String reason, Integer smtpCode) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
-            ps.setString(1, r.email());
+            ps.setString(1, canonicalEmail);
             ps.setString(2, reason);
             if (smtpCode == null) {
                 ps.setNull(3, java.sql.Types.INTEGER);

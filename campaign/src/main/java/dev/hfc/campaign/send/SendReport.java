@@ -19,10 +19,18 @@ import java.util.Map;
  * @param unsupported       rows left unsent because this server cannot take their address (a non-ASCII
  *                          local part and no SMTPUTF8); not suppressed, another relay may take them
  * @param withoutPauseWeeks rows left unsent because they have no pause_weeks and their segment's templates use it
+ * @param optedOut          rows skipped right before their message: the customer opted out (or the address was
+ *                          suppressed) after the row was claimed
+ * @param deferredNow       recipients deferred by this run (a 4xx for that recipient alone: mailbox full, greylisting)
+ * @param deferredWaiting   unsent rows of the week waiting for their next attempt after a deferral (this run's or earlier)
+ * @param deferredExpired   unsent rows of the week given up: deferred until past the week's end
+ * @param nextDeferredAttempt when the first waiting row is due, or null when none waits
  * @param aborted           why the run stopped early (the mail server stayed unreachable), or null
  */
 public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map<Segment, Long> control, long alreadyDelivered,
-                         long addressRejected, long refused, long senderRefused, long unsupported, long withoutPauseWeeks, String aborted) {
+                         long addressRejected, long refused, long senderRefused, long unsupported, long withoutPauseWeeks,
+                         long optedOut, long deferredNow, long deferredWaiting, long deferredExpired,
+                         java.time.Instant nextDeferredAttempt, String aborted) {
 
     public SendReport {
         sent = Collections.unmodifiableMap(sent.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(sent));
@@ -37,9 +45,13 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map
         return control.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** True when every sendable row of the week was handled. */
+    /**
+     * True when every sendable row of the week was handled: sent, held back, suppressed, opted out, or deferred
+     * to a later attempt that is still within the week (a full mailbox is the recipient's, not the run's).
+     */
     public boolean complete() {
-        return aborted == null && refused == 0 && senderRefused == 0 && unsupported == 0 && withoutPauseWeeks == 0;
+        return aborted == null && refused == 0 && senderRefused == 0 && unsupported == 0 && withoutPauseWeeks == 0
+                && deferredExpired == 0;
     }
 
     public String summary() {
@@ -77,6 +89,16 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map
         }
         if (withoutPauseWeeks > 0) {
             b.append(", ").append(withoutPauseWeeks).append(" rows left unsent: no pause_weeks, which their segment's templates use (replay the sink to fill them)");
+        }
+        if (optedOut > 0) {
+            b.append(", ").append(optedOut).append(" skipped: opted out or suppressed after the claim");
+        }
+        if (deferredWaiting > 0 || deferredNow > 0) {
+            b.append(", ").append(deferredNow).append(" deferred by the recipient's server (4xx), ").append(deferredWaiting)
+                    .append(" waiting").append(nextDeferredAttempt == null ? "" : ", next attempt at " + nextDeferredAttempt);
+        }
+        if (deferredExpired > 0) {
+            b.append(", ").append(deferredExpired).append(" given up: deferred past the week's end");
         }
         if (aborted != null) {
             b.append("; stopped early: ").append(aborted);

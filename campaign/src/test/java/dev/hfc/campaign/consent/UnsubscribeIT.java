@@ -11,7 +11,7 @@ import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
 import dev.hfc.core.config.DbSettings;
-import dev.hfc.core.ops.OpsServer;
+import dev.hfc.core.http.HttpListener;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
@@ -57,7 +57,9 @@ class UnsubscribeIT {
 
     private static final Week W = Week.parse("2026-W53");
     private static final byte[] SECRET = "unsubscribe-it secret, 32 bytes or more".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] WEBHOOK_SECRET = "webhook secret".getBytes(StandardCharsets.US_ASCII);
+    private static final String WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final StandardWebhooks WEBHOOKS = new StandardWebhooks(StandardWebhooks.secret(WEBHOOK_SECRET),
+            StandardWebhooks.DEFAULT_TOLERANCE);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -74,9 +76,8 @@ class UnsubscribeIT {
         }
         UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
         ConsentStore store = new ConsentStore(db);
-        try (OpsServer http = OpsServer.start(0, registry, () -> OpsServer.Health.up(""), Map.of(),
-                new ConsentEndpoints(tokens, store, metrics, WEBHOOK_SECRET,
-                        new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30))).handlers());
+        try (HttpListener http = listen(new ConsentEndpoints(tokens, store, metrics, WEBHOOKS,
+                        new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), Clock.systemUTC()));
              Smtp smtp = smtp()) {
             String base = "http://127.0.0.1:" + http.port() + "/unsubscribe";
             Unsubscribe unsubscribe = new Unsubscribe(tokens, URI.create(base), "unsubscribe@shop.example",
@@ -153,49 +154,63 @@ class UnsubscribeIT {
     }
 
     @Test
-    void theBounceWebhookChecksItsSignatureAndSuppressesHardBouncesComplaintsAndRepeatedSoftBounces() throws Exception {
+    void theBounceWebhookIsAuthenticatedAsStandardWebhooksSaysAndSuppressesHardBouncesComplaintsAndRepeatedSoftBounces()
+            throws Exception {
         DbSettings db = schema("bounces");
         UUID carl = UUID.randomUUID();
         insert(db, W, carl, "carl@example.com");
         exec(db, "INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES ('"
                 + W + "', '" + carl + "', 'carl@example.com', 'low', '<m1@shop.example>')");
         UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
-        try (OpsServer http = OpsServer.start(0, registry, () -> OpsServer.Health.up(""), Map.of(),
-                new ConsentEndpoints(tokens, new ConsentStore(db), metrics, WEBHOOK_SECRET,
-                        new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30))).handlers())) {
+        try (HttpListener http = listen(new ConsentEndpoints(tokens, new ConsentStore(db), metrics, WEBHOOKS,
+                new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), Clock.systemUTC()))) {
             URI hook = URI.create("http://127.0.0.1:" + http.port() + "/webhooks/bounces");
             String hard = "{\"email\":\"carl@example.com\",\"type\":\"hard\",\"message_id\":\"<m1@shop.example>\","
                     + "\"reason\":\"550 5.1.1 user unknown\"}";
-            assertThat(post(hook, hard, null).statusCode()).as("unsigned").isEqualTo(401);
-            assertThat(post(hook, hard, "sha256=" + "00".repeat(32)).statusCode()).as("wrong signature").isEqualTo(401);
-            assertThat(post(hook, hard, signature(hard.replace("hard", "soft"))).statusCode()).as("signature of another body")
-                    .isEqualTo(401);
+            long now = Instant.now().getEpochSecond();
+            assertThat(post(hook, hard, null, now, null).statusCode()).as("unsigned").isEqualTo(401);
+            assertThat(post(hook, hard, "msg_1", now, "v1," + java.util.Base64.getEncoder().encodeToString(new byte[32])).statusCode())
+                    .as("wrong signature").isEqualTo(401);
+            assertThat(post(hook, hard, "msg_1", now, WEBHOOKS.sign("msg_1", now, hard.replace("hard", "soft").getBytes(
+                    StandardCharsets.UTF_8))).statusCode()).as("signature of another body").isEqualTo(401);
+            assertThat(send(hook, hard, "msg_1", now - 360).statusCode()).as("signed, but older than the tolerance").isEqualTo(401);
+            assertThat(send(hook, hard, "msg_1", now + 360).statusCode()).as("signed, from the future").isEqualTo(401);
             assertThat(count(db, "SELECT count(*) FROM hfc_campaign_bounces")).isZero();
 
-            assertThat(post(hook, hard, signature(hard)).body()).contains("\"effect\":\"suppressed\"");
-            assertThat(post(hook, hard, signature(hard)).body()).as("the same event again").contains("\"effect\":\"duplicate\"");
+            assertThat(send(hook, hard, "msg_1", now).body()).contains("\"effect\":\"suppressed\"");
+            assertThat(send(hook, hard, "msg_1", now).body()).as("the same message replayed").contains("\"effect\":\"duplicate\"");
             assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions WHERE email = 'carl@example.com' "
                     + "AND subscription_week = '" + W + "' AND user_id = '" + carl + "'")).isEqualTo(1);
 
             String complaint = "{\"email\":\"dora@example.com\",\"type\":\"complaint\",\"event_id\":\"c-1\"}";
-            assertThat(post(hook, complaint, signature(complaint)).body()).contains("\"effect\":\"suppressed\"");
+            assertThat(send(hook, complaint, "msg_2", now).body()).contains("\"effect\":\"suppressed\"");
 
+            // Soft bounces without an event id of their own still count once each (by their webhook id).
             for (int i = 1; i <= 3; i++) {
-                String soft = "{\"email\":\"erik@example.com\",\"type\":\"soft\",\"event_id\":\"s-" + i + "\",\"reason\":\"mailbox full\"}";
-                assertThat(post(hook, soft, signature(soft)).body()).contains(i < 3 ? "\"effect\":\"recorded\"" : "\"effect\":\"suppressed\"");
+                String soft = "{\"email\":\"erik@example.com\",\"type\":\"soft\",\"reason\":\"mailbox full\"}";
+                assertThat(send(hook, soft, "msg_soft_" + i, now).body()).contains(i < 3 ? "\"effect\":\"recorded\"" : "\"effect\":\"suppressed\"");
                 assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions WHERE email = 'erik@example.com'"))
                         .isEqualTo(i < 3 ? 0 : 1);
             }
-            String optOut = "{\"email\":\"fay@example.com\",\"type\":\"unsubscribe\"}";
-            assertThat(post(hook, optOut, signature(optOut)).body()).contains("\"effect\":\"unsubscribed\"");
+            String optOut = "{\"email\":\"Fay@Example.COM\",\"type\":\"unsubscribe\"}";
+            assertThat(send(hook, optOut, "msg_fay", now).body()).contains("\"effect\":\"unsubscribed\"");
             assertThat(count(db, "SELECT count(*) FROM hfc_campaign_optouts WHERE email = 'fay@example.com' AND how = 'webhook'"))
-                    .isEqualTo(1);
+                    .as("stored in canonical form").isEqualTo(1);
+            // The customer resubscribes; a captured copy of the unsubscribe, replayed within the window, changes nothing.
+            new ConsentStore(db).resubscribe(null, "fay@example.com");
+            assertThat(send(hook, optOut, "msg_fay", now).body()).contains("\"effect\":\"duplicate\"");
+            assertThat(count(db, "SELECT count(*) FROM hfc_campaign_optouts WHERE email = 'fay@example.com'")).isZero();
+
             String bad = "{\"email\":\"x@example.com\",\"type\":\"bounced\"}";
-            assertThat(post(hook, bad, signature(bad)).statusCode()).isEqualTo(400);
+            assertThat(send(hook, bad, "msg_bad", now).statusCode()).isEqualTo(400);
+            String noAddress = "{\"email\":\"not-an-address\",\"type\":\"hard\"}";
+            assertThat(send(hook, noAddress, "msg_bad2", now).statusCode()).isEqualTo(400);
             assertThat(registry.find("hfc.campaign.feedback").tag("kind", "bounced").tag("week", W.toString()).counter().count())
                     .isEqualTo(1);
             assertThat(registry.find("hfc.campaign.feedback").tag("kind", "complained").tag("week", "unknown").counter().count())
                     .isEqualTo(1);
+            assertThat(registry.find("hfc.campaign.webhook.refused").tag("reason", "outside_tolerance").counter().count())
+                    .isEqualTo(2);
         }
         // Suppressed by a bounce: not sent.
         try (Smtp smtp = smtp(); CampaignSender sender = sender(db, smtp, new Unsubscribe(
@@ -205,15 +220,52 @@ class UnsubscribeIT {
         }
     }
 
-    private static String signature(String body) {
-        return "sha256=" + HexFormat.of().formatHex(ConsentEndpoints.sign(WEBHOOK_SECRET, body.getBytes(StandardCharsets.UTF_8)));
+    @Test
+    void aComplaintForThePunycodeFormSuppressesTheUnicodeRowAndCaseDoesNotMatter() throws Exception {
+        DbSettings db = schema("canonical");
+        UUID anna = UUID.randomUUID();
+        UUID jamie = UUID.randomUUID();
+        UUID kim = UUID.randomUUID();
+        insert(db, W, anna, "anna@bücher.example");
+        insert(db, W, jamie, "Jamie@X.com");
+        insert(db, W, kim, "kim@example.com");
+        UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
+        try (HttpListener http = listen(new ConsentEndpoints(tokens, new ConsentStore(db), metrics, WEBHOOKS,
+                new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), Clock.systemUTC()))) {
+            URI hook = URI.create("http://127.0.0.1:" + http.port() + "/webhooks/bounces");
+            long now = Instant.now().getEpochSecond();
+            // How the relay saw it: hfc sends IDN domains as punycode.
+            String complaint = "{\"email\":\"anna@xn--bcher-kva.example\",\"type\":\"complaint\",\"event_id\":\"c-9\"}";
+            assertThat(send(hook, complaint, "msg_c9", now).body()).contains("\"effect\":\"suppressed\"");
+            String optOut = "{\"email\":\"jamie@x.com\",\"type\":\"unsubscribe\"}";
+            assertThat(send(hook, optOut, "msg_j", now).body()).contains("\"effect\":\"unsubscribed\"");
+        }
+        try (Smtp smtp = smtp(); CampaignSender sender = sender(db, smtp, new Unsubscribe(tokens, URI.create("https://shop.example/u"),
+                null, "pause-campaign.shop.example", "Paused deliveries"))) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).as(report.summary()).isEqualTo(1);
+            assertThat(smtp.getReceivedMessages()).extracting(m -> m.getAllRecipients()[0].toString())
+                    .containsExactly("kim@example.com");
+        }
     }
 
-    private static HttpResponse<String> post(URI uri, String body, String signature) throws Exception {
+    private static HttpListener listen(ConsentEndpoints endpoints) {
+        return HttpListener.start(HttpListener.Settings.defaults("public",
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)), endpoints.routes());
+    }
+
+    /** A webhook as the provider sends it: signed, with its id and timestamp. */
+    private static HttpResponse<String> send(URI uri, String body, String id, long timestamp) throws Exception {
+        return post(uri, body, id, timestamp, WEBHOOKS.sign(id, timestamp, body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static HttpResponse<String> post(URI uri, String body, String id, long timestamp, String signature) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (signature != null) {
-            b.header(ConsentEndpoints.SIGNATURE_HEADER, signature);
+            b.header(StandardWebhooks.SIGNATURE_HEADER, signature);
+            b.header(StandardWebhooks.ID_HEADER, id);
+            b.header(StandardWebhooks.TIMESTAMP_HEADER, Long.toString(timestamp));
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

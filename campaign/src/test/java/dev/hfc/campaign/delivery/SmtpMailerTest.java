@@ -23,7 +23,7 @@ class SmtpMailerTest {
     }
 
     @Test
-    void aRecipientRefusedWith5xxIsRejectedForGoodAnd4xxIsTransient() throws Exception {
+    void aRecipientRefusedWith5xxIsRejectedForGoodAnd4xxIsDeferred() throws Exception {
         InternetAddress to = new InternetAddress("x@example.com");
         var permanent = new SendFailedException("Invalid Addresses", new SMTPAddressFailedException(to, "RCPT TO", 550,
                 "550 5.1.1 no such user"), null, null, new InternetAddress[] {to});
@@ -31,7 +31,7 @@ class SmtpMailerTest {
                 "452 4.2.2 mailbox full"), null, null, new InternetAddress[] {to});
         assertThat(SmtpMailer.classify(permanent)).isInstanceOfSatisfying(SendOutcome.AddressRejected.class,
                 r -> assertThat(r.smtpCode()).isEqualTo(550));
-        assertThat(SmtpMailer.classify(temporary)).isInstanceOfSatisfying(SendOutcome.Transient.class,
+        assertThat(SmtpMailer.classify(temporary)).isInstanceOfSatisfying(SendOutcome.RecipientDeferred.class,
                 r -> assertThat(r.smtpCode()).isEqualTo(452));
     }
 

@@ -37,10 +37,19 @@ class SmtpReplyTest {
             "554 5.6.0 Message content rejected                                                     | DATA    | MESSAGE_REFUSED",
             "552 5.3.4 Message size exceeds fixed limit                                             | DATA    | MESSAGE_REFUSED",
             "550 Requested action not taken                                                         | RCPT_TO | MESSAGE_REFUSED",
-            // later
+            // later, for this recipient alone: defer the row, go on with the others
+            "450 4.2.1 The user you are trying to contact is receiving mail too quickly             | RCPT_TO | RECIPIENT_DEFERRED",
+            "452 4.2.2 <anna@example.com>: Mailbox full                                             | RCPT_TO | RECIPIENT_DEFERRED",
+            "450 4.7.1 <x@example.com>: Recipient address rejected: Greylisted, try again later     | RCPT_TO | RECIPIENT_DEFERRED",
+            "451 4.4.1 No answer from host for the recipient's domain                               | RCPT_TO | RECIPIENT_DEFERRED",
+            "450 Mailbox busy                                                                        | RCPT_TO | RECIPIENT_DEFERRED",
+            "452 4.2.2 Over quota                                                                    | DATA    | RECIPIENT_DEFERRED",
+            // later, for everyone: the server, the connection or the sender
             "451 4.3.0 Requested action aborted: local error in processing                          | DATA    | TRANSIENT",
-            "450 4.2.1 The user you are trying to contact is receiving mail too quickly             | RCPT_TO | TRANSIENT",
+            "452 4.3.1 Insufficient system storage                                                  | RCPT_TO | TRANSIENT",
             "421 4.7.0 Try again later, closing connection                                          | MAIL_FROM | TRANSIENT",
+            "421 4.7.28 Our system has detected an unusual rate of mail, closing connection         | RCPT_TO | TRANSIENT",
+            "451 4.7.1 Sender temporarily blocked                                                   | MAIL_FROM | TRANSIENT",
             "452 4.5.3 Too many recipients                                                          | RCPT_TO | TRANSIENT",
     })
     void aRefusalIsTheProblemOfWhomTheServerSays(String text, Stage stage, Kind kind) {

@@ -327,6 +327,140 @@ class CampaignSenderIT {
     }
 
     @Test
+    void aFullMailboxDefersOnlyItsRowAndTheRowIsSentWhenItsNextAttemptIsDue() throws Exception {
+        DbSettings db = schema("deferred");
+        // The lowest user id is claimed first: the full mailbox must not stop the others behind it.
+        insert(db, W, UUID.fromString("00000000-0000-0000-0000-000000000001"), "full@example.com", Segment.LOW, 1, false);
+        for (int i = 0; i < 20; i++) {
+            insert(db, W, UUID.randomUUID(), "customer" + i + "@example.com", Segment.values()[i % 3], 1 + i % 3, false);
+        }
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (RefusingRelay relay = new RefusingRelay(to -> full.get() && to.equals("full@example.com")
+                ? "452 4.2.2 <full@example.com>: Mailbox full" : null)) {
+            DeferralPolicy soon = new DeferralPolicy(Duration.ofMillis(500), Duration.ofSeconds(2));
+            try (CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5), 1, soon)) {
+                SendReport report = sender.send(W);
+                assertThat(report.sentTotal()).as(report.summary()).isEqualTo(20);
+                assertThat(report.deferredNow()).isEqualTo(1);
+                assertThat(report.deferredWaiting()).isEqualTo(1);
+                assertThat(report.nextDeferredAttempt()).isNotNull();
+                assertThat(report.aborted()).isNull();
+                assertThat(report.complete()).as("a deferral within the week is handled").isTrue();
+                assertThat(report.summary()).contains("1 deferred by the recipient's server");
+                // Not due yet: a rerun right away leaves it alone.
+                assertThat(sender.send(W).deferredNow()).isZero();
+            }
+            assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE email = 'full@example.com' AND attempts = 1 "
+                    + "AND last_reply LIKE '452 4.2.2%' AND NOT expired")).isEqualTo(1);
+            assertThat(unsent(db, W)).isEqualTo(1);
+            full.set(false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> count(db,
+                    "SELECT count(*) FROM hfc_campaign_deferrals WHERE next_attempt_at <= now()") == 1);
+            try (CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5), 1, soon)) {
+                SendReport later = sender.send(W);
+                assertThat(later.sentTotal()).isEqualTo(1);
+                assertThat(later.deferredWaiting()).isZero();
+            }
+            assertThat(unsent(db, W)).isZero();
+            assertThat(relay.accepted()).hasSize(21).doesNotHaveDuplicates();
+        }
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).as("a full mailbox is not a bad address").isZero();
+    }
+
+    @Test
+    void aRowDeferredPastTheWeeksEndIsGivenUpAndReported() throws Exception {
+        DbSettings db = schema("deferred_expired");
+        insert(db, W, UUID.randomUUID(), "greylisted@example.com", Segment.LOW, 1, false);
+        insert(db, W, UUID.randomUUID(), "fine@example.com", Segment.LOW, 1, false);
+        DeferralPolicy tooLate = new DeferralPolicy(Duration.ofDays(60), Duration.ofDays(60));
+        try (RefusingRelay relay = new RefusingRelay(to -> to.startsWith("greylisted")
+                ? "450 4.7.1 <greylisted@example.com>: Recipient address rejected: Greylisted, try again later" : null);
+             CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5), 1, tooLate)) {
+            SendReport report = sender.send(W);
+            assertThat(report.sentTotal()).isEqualTo(1);
+            assertThat(report.deferredExpired()).isEqualTo(1);
+            assertThat(report.complete()).isFalse();
+            assertThat(report.summary()).contains("given up: deferred past the week's end");
+            assertThat(sender.send(W).sentTotal()).as("never claimed again for the week").isZero();
+        }
+    }
+
+    @Test
+    void anOptOutCommittedAfterTheClaimIsHonouredBeforeTheNextMessage() throws Exception {
+        DbSettings db = schema("optout_mid_batch");
+        UUID first = UUID.fromString("00000000-0000-0000-0000-000000000001");
+        UUID second = UUID.fromString("00000000-0000-0000-0000-000000000002");
+        UUID third = UUID.fromString("00000000-0000-0000-0000-000000000003");
+        insert(db, W, first, "first@example.com", Segment.LOW, 1, false);
+        insert(db, W, second, "Second@Example.com", Segment.LOW, 1, false);
+        insert(db, W, third, "third@example.com", Segment.LOW, 1, false);
+        dev.hfc.campaign.consent.ConsentStore consent = new dev.hfc.campaign.consent.ConsentStore(db);
+        try (RefusingRelay relay = new RefusingRelay(to -> {
+            if (to.equals("first@example.com")) {
+                // While the first message of the batch is on the wire, the second customer unsubscribes (by id, via
+                // the one-click link) and the third's address is opted out by the provider, in another case.
+                try {
+                    consent.optOut(second, null, dev.hfc.campaign.consent.ConsentStore.How.ONE_CLICK, null);
+                    consent.optOut("THIRD@example.com", dev.hfc.campaign.consent.ConsentStore.How.WEBHOOK, null);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return null;
+        }); CampaignSender sender = sender(db, relay.port(), 10, 0, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(relay.accepted()).containsExactly("first@example.com");
+            assertThat(report.optedOut()).isEqualTo(2);
+            assertThat(report.summary()).contains("2 skipped: opted out");
+        }
+    }
+
+    @Test
+    void terminatedDatabaseConnectionsStopTheBatchAndRepeatAtMostOneMessagePerConnection() throws Exception {
+        DbSettings db = schema("terminated");
+        int rows = 40;
+        for (int i = 0; i < rows; i++) {
+            insert(db, W, UUID.randomUUID(), "user" + i + "@example.com", Segment.values()[i % 3], 1 + i % 3, false);
+        }
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RefusingRelay relay = new RefusingRelay(to -> {
+            int n = seen.incrementAndGet();
+            if (n == 7 || n == 23) {
+                // Mid-batch, while a message is in the server's hands: every connection of the sender is cut.
+                try {
+                    exec(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                            + "AND pid <> pg_backend_pid()");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            sleep(50); // a slow relay
+            return null;
+        }); CampaignSender sender = sender(db, relay.port(), 10, 0, Duration.ofSeconds(5), 2, DeferralPolicy.DEFAULT)) {
+            SendReport report = sender.send(W);
+            received.addAll(relay.accepted());
+            assertThat(report.complete()).as(report.summary()).isTrue();
+        }
+        assertThat(unsent(db, W)).isZero();
+        Map<String, Long> copies = received.stream().collect(java.util.stream.Collectors.groupingBy(r -> r,
+                java.util.stream.Collectors.counting()));
+        assertThat(copies).hasSize(rows);
+        long repeats = copies.values().stream().mapToLong(c -> c - 1).sum();
+        System.out.println("terminated connections: " + rows + " rows, " + received.size() + " messages, " + repeats + " repeated");
+        // Two cuts, two SMTP connections: at most one repeated message per connection per cut.
+        assertThat(repeats).isLessThanOrEqualTo(4);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aRowWithoutPauseWeeksIsSentWhenItsContentDoesNotNeedItAndOtherwiseFailsTheRun() throws Exception {
         DbSettings db = schema("no_pause_weeks");
         insert(db, W, UUID.randomUUID(), "low-old-row@example.com", Segment.LOW, null, false);
@@ -425,7 +559,8 @@ class CampaignSenderIT {
         SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
                 "Meal kits <campaigns@shop.example>", null, 0, Duration.ofSeconds(5), Duration.ofSeconds(5));
         return new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5), Duration.ofSeconds(10),
-                settings.messageIdDomain(), Duration.ofSeconds(10), sinkWait, 1), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
+                settings.messageIdDomain(), new PipelineFreshness(db, Duration.ofSeconds(10), null, sinkWait), 1,
+                DeferralPolicy.DEFAULT), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
                 () -> new SmtpMailer(settings), new CampaignMetrics(new SimpleMeterRegistry()));
     }
 
@@ -538,10 +673,15 @@ class CampaignSenderIT {
     }
 
     private static CampaignSender sender(DbSettings db, int port, int batchSize, double rate, Duration smtpRetry, int connections) {
+        return sender(db, port, batchSize, rate, smtpRetry, connections, DeferralPolicy.DEFAULT);
+    }
+
+    private static CampaignSender sender(DbSettings db, int port, int batchSize, double rate, Duration smtpRetry, int connections,
+                                         DeferralPolicy deferral) {
         SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
                 "Meal kits <campaigns@shop.example>", null, rate, Duration.ofSeconds(5), smtpRetry);
         return new CampaignSender(new CampaignSender.Settings(db, batchSize, rate, smtpRetry, Duration.ofSeconds(10),
-                smtp.messageIdDomain(), Duration.ZERO, Duration.ZERO, connections), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
+                smtp.messageIdDomain(), Freshness.none(), connections, deferral), CampaignTemplates.defaults(LINK), UNSUBSCRIBE,
                 () -> new SmtpMailer(smtp),
                 new CampaignMetrics(new SimpleMeterRegistry()));
     }

@@ -1,127 +1,88 @@
 package dev.hfc.core.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.hfc.core.http.Credentials;
+import dev.hfc.core.http.HttpListener;
+import dev.hfc.core.http.HttpResponse;
+import dev.hfc.core.http.Route;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The operations endpoint of a long-running service (§8): {@code GET /health} (200 when healthy, 503
- * otherwise, with a one-line reason) and {@code GET /metrics} (Prometheus text format).
+ * The operations listener of a long-running service (§8): {@code GET /health} (200 when healthy, 503
+ * otherwise, with a one-line reason), {@code GET /metrics} (Prometheus text format), the service's operator
+ * actions ({@code POST <path>}, which need the operator token) and its operator pages (which need it when the
+ * listener is reachable from other hosts). An {@link HttpListener}, so a slow client holds no thread.
  */
 public final class OpsServer implements AutoCloseable {
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final HttpListener listener;
 
-    private OpsServer(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private OpsServer(HttpListener listener) {
+        this.listener = listener;
     }
 
-    /** Starts serving on {@code port} (0 picks a free one) of all interfaces. */
-    public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health) {
-        return start(port, registry, health, java.util.Map.of());
-    }
-
-    /**
-     * As {@link #start(int, PrometheusMeterRegistry, Supplier)}, plus operator actions: {@code POST <path>}
-     * runs the action and answers 202 with the line it returns.
-     */
-    public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
-                                  java.util.Map<String, Supplier<String>> actions) {
-        return start(port, registry, health, actions, java.util.Map.of());
+    /** Serves /health and /metrics only. */
+    public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health) {
+        return start(address, registry, health, Map.of(), Map.of(), null);
     }
 
     /**
-     * As above, plus a service's own pages and endpoints (the campaign's unsubscribe endpoint, say), each
-     * served by its handler at its path.
+     * Serves /health, /metrics, {@code actions} and {@code pages}.
+     *
+     * @param actions     {@code POST <path>}: runs the action, answers 202 with its line; needs {@code credentials}
+     *                    as a bearer token, and answers 403 to everyone when there are none
+     * @param pages       read-only routes (a dashboard); they need {@code credentials} unless the listener is bound
+     *                    to the loopback interface
+     * @param credentials the operator token, or null when none is configured
+     * @throws IllegalArgumentException when there are pages, the address is not loopback, and there are no credentials
      */
-    public static OpsServer start(int port, PrometheusMeterRegistry registry, Supplier<Health> health,
-                                  java.util.Map<String, Supplier<String>> actions,
-                                  java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
-        return start(new InetSocketAddress(port), registry, health, actions, handlers);
-    }
-
-    /** As above, on {@code address}: one interface (127.0.0.1 keeps it to this host) or all (0.0.0.0). */
     public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health,
-                                  java.util.Map<String, Supplier<String>> actions,
-                                  java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve /health and /metrics on " + address.getHostString() + ":"
-                    + address.getPort() + ": " + e.getMessage(), e);
+                                  Map<String, Supplier<String>> actions, Map<String, Route> pages, Credentials credentials) {
+        boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
+        if (!pages.isEmpty() && !loopback && credentials == null) {
+            throw new IllegalArgumentException("the operator pages (" + String.join(", ", pages.keySet()) + ") on "
+                    + address.getHostString() + " would be open to every host that reaches it: set the operator token, "
+                    + "or bind the ops listener to 127.0.0.1");
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "hfc-ops-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/health", exchange -> {
-            Health h = health.get();
-            respond(exchange, h.up() ? 200 : 503, "text/plain; charset=utf-8",
-                    (h.up() ? "UP" : "DOWN") + (h.detail().isEmpty() ? "" : " " + h.detail()) + "\n");
-        });
-        server.createContext("/metrics", exchange -> respond(exchange, 200,
-                "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        actions.forEach((path, action) -> server.createContext(path, exchange -> {
-            try (exchange) {
-                if (!"POST".equals(exchange.getRequestMethod())) {
-                    exchange.getResponseHeaders().set("Allow", "POST");
-                    exchange.sendResponseHeaders(405, -1);
-                    return;
-                }
-                byte[] bytes = (action.get() + "\n").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                exchange.sendResponseHeaders(202, bytes.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
+        Map<String, Route> routes = new LinkedHashMap<>();
+        routes.put("/health", request -> {
+            if (!request.isRead()) {
+                return HttpResponse.methodNotAllowed("GET", "HEAD");
             }
-        }));
-        handlers.forEach(server::createContext);
-        server.start();
-        return new OpsServer(server, executor);
+            Health h = health.get();
+            return HttpResponse.text(h.up() ? 200 : 503, (h.up() ? "UP" : "DOWN") + (h.detail().isEmpty() ? "" : " " + h.detail()));
+        });
+        routes.put("/metrics", request -> request.isRead()
+                ? HttpResponse.bytes(200, "text/plain; version=0.0.4; charset=utf-8",
+                        registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : HttpResponse.methodNotAllowed("GET", "HEAD"));
+        actions.forEach((path, action) -> {
+            Route post = request -> "POST".equals(request.method())
+                    ? HttpResponse.text(202, action.get())
+                    : HttpResponse.methodNotAllowed("POST");
+            routes.put(path, credentials == null
+                    ? Credentials.refuseAll("operator actions are off: no operator token is configured (--operator-token)")
+                    : credentials.requireBearer(post));
+        });
+        pages.forEach((path, page) -> routes.put(path, loopback && credentials == null ? page : credentials.requireForReading(page)));
+        return new OpsServer(HttpListener.start(HttpListener.Settings.defaults("ops", address), routes));
     }
 
     /** The address served on, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}. */
     public String host() {
-        return server.getAddress().getHostString();
+        return listener.host();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return listener.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", type);
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        listener.close();
     }
 
     /** A service's health: up or down, and why. */

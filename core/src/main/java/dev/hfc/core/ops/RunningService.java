@@ -1,5 +1,9 @@
 package dev.hfc.core.ops;
 
+import dev.hfc.core.http.Route;
+import java.util.Map;
+import java.util.function.Supplier;
+
 /** A long-running service as its runner sees it: how it is doing, whether it failed, and how to stop it. */
 public interface RunningService extends AutoCloseable {
 
@@ -8,14 +12,19 @@ public interface RunningService extends AutoCloseable {
     /** Null while the service runs; otherwise why it stopped on its own. */
     String failure();
 
-    /** Operator actions served as {@code POST <path>} on the ops port; none by default. */
-    default java.util.Map<String, java.util.function.Supplier<String>> actions() {
-        return java.util.Map.of();
+    /** Operator actions served as {@code POST <path>} on the ops listener (they need the operator token); none by default. */
+    default Map<String, Supplier<String>> actions() {
+        return Map.of();
     }
 
-    /** The service's own HTTP endpoints, served on the ops port next to /health and /metrics; none by default. */
-    default java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers() {
-        return java.util.Map.of();
+    /** Read-only operator pages on the ops listener (a dashboard); none by default. */
+    default Map<String, Route> operatorPages() {
+        return Map.of();
+    }
+
+    /** Endpoints for the public (recipients, mail providers) on a listener of their own; none by default. */
+    default Map<String, Route> publicRoutes() {
+        return Map.of();
     }
 
     /** Stops cleanly: finishes or hands back what is in flight. */
