@@ -286,13 +286,13 @@ final class CampaignOptions {
 
         /** Checks every setting, applies the output migrations, and builds the sender. */
         CampaignSender sender(CampaignMetrics metrics, boolean dryRun) {
-            if (!dryRun) {
-                unsubscribe.requireUrl(); // before anything connects: the first thing a new user meets
-            }
             DbSettings dbSettings = db.settings();
             SmtpSettings smtpSettings = smtp.settings();
             CampaignTemplates templates = content.templates();
             ControlGroup control = control();
+            if (!dryRun) {
+                unsubscribe.requireUrl(); // before anything connects to the database
+            }
             DeferralPolicy deferral = Cli.check("--deferral-first-ms / --deferral-max-ms",
                     "HFC_CAMPAIGN_DEFERRAL_FIRST_MS / HFC_CAMPAIGN_DEFERRAL_MAX_MS",
                     () -> new DeferralPolicy(Duration.ofMillis(deferralFirstMs), Duration.ofMillis(deferralMaxMs)));
