@@ -180,6 +180,57 @@ class CampaignProcessIT {
     }
 
     @Test
+    void healthSaysDownWithTheReasonWhileTheLastRunFailed() throws Exception {
+        Week target = Week.target(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        DbSettings db = rows("health", 0);
+        insert(db, target, "someone@example.com");
+        int opsPort;
+        int closedSmtpPort;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+            opsPort = a.getLocalPort();
+            closedSmtpPort = b.getLocalPort();
+        }
+        Map<String, String> env = new java.util.HashMap<>(env(db));
+        env.put("HFC_SMTP_PORT", Integer.toString(closedSmtpPort)); // nothing listens there
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).getDayOfWeek().name();
+        try (HfcProcess run = HfcProcess.start(env, "campaign", "run", "--cutoff-day", today, "--cutoff-time", "00:00",
+                "--ops-port", Integer.toString(opsPort), "--smtp-retry-timeout-ms", "500", "--retry-interval-s", "3600")) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + opsPort + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort + "/health"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).startsWith("DOWN the last run stopped early: the mail server stayed unavailable");
+            assertThat(run.terminate(Duration.ofSeconds(30))).isIn(0, 143);
+        }
+    }
+
+    @Test
+    void anUnsubscribeMailsTokenIsAppliedByTheOperator() throws Exception {
+        DbSettings db = rows("token", 0);
+        String secret = "the unsubscribe key of this campaign, 32+ bytes";
+        UUID user = UUID.randomUUID();
+        String token = new dev.hfc.campaign.consent.UnsubscribeTokens(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Duration.ofDays(180), java.time.Clock.systemUTC()).issue(user);
+        Map<String, String> env = new java.util.HashMap<>(env(db));
+        env.put("HFC_CAMPAIGN_UNSUBSCRIBE_SECRET", secret);
+        // The subject of the mail, as the mailto link wrote it.
+        var applied = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "unsubscribe", "--token", "unsubscribe " + token);
+        assertThat(applied.exitCode()).as(applied.stderr()).isZero();
+        assertThat(applied.stdout()).contains("opted out: user " + user + " (mailto)");
+        try (Connection c = Database.connect(db); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM hfc_campaign_optouts WHERE user_id = '" + user
+                     + "' AND how = 'mailto'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+        var forged = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "unsubscribe", "--token", token.substring(1) + "A");
+        assertThat(forged.exitCode()).isEqualTo(2);
+        assertThat(forged.stderr()).contains("--token").contains("not a valid unsubscribe token");
+    }
+
+    @Test
     void previewRendersASegmentAndBadSettingsExitWith2NamingTheFlag() throws Exception {
         var preview = HfcProcess.run(Duration.ofSeconds(60), Map.of(), "campaign", "preview", "--segment", "high",
                 "--email", "sam+x@example.com", "--week", "2026-W53", "--pause-weeks", "6");

@@ -187,6 +187,7 @@ class WinBackReportIT {
                     l.resumedControl())).containsExactly(200L, (long) emailedLow.size(), (long) controlLow.size(), 1L, 0L,
                     (long) resumedLow, (long) resumedControlLow);
             Uplift expectedLow = Uplift.of(resumedLow, emailedLow.size(), resumedControlLow, controlLow.size());
+            assertThat(l.assigned()).as("nobody refused or deferred: the assigned are the emailed").isEqualTo(emailedLow.size());
             assertThat(l.uplift()).isEqualTo(expectedLow);
             assertThat(l.uplift().difference())
                     .isEqualTo((double) resumedLow / emailedLow.size() - (double) resumedControlLow / controlLow.size());
@@ -222,6 +223,18 @@ class WinBackReportIT {
             HfcProcess.Result table = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report");
             System.out.print(table.stdout());
             assertThat(table.stdout()).contains("uplift (95% CI)").contains("Newcombe");
+            // Intention to treat: a target the campaign meant to email but whose address the server refused stays in the
+            // treatment arm, as the control group keeps its own unreachable addresses.
+            UUID refusedAtSending = UUID.randomUUID();
+            sql(db, "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, "
+                    + "pause_weeks) VALUES ('" + refusedAtSending + "', 'refused@example.com', 'low', false, '" + W + "', '"
+                    + UUID.randomUUID() + "', 1)");
+            sql(db, "INSERT INTO hfc_campaign_suppressions (email, reason, smtp_code, subscription_week, user_id) VALUES "
+                    + "('refused@example.com', '550 5.1.1 user unknown', 550, '" + W + "', '" + refusedAtSending + "')");
+            CampaignReport.Line itt = CampaignReport.read(db, W).lines().get(0);
+            assertThat(List.of(itt.targeted(), itt.emailed(), itt.assigned(), itt.resumedAssigned()))
+                    .containsExactly(201L, (long) emailedLow.size(), emailedLow.size() + 1L, (long) resumedLow);
+            assertThat(itt.uplift()).isEqualTo(Uplift.of(resumedLow, emailedLow.size() + 1, resumedControlLow, controlLow.size()));
             HfcProcess.Result bad = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--format", "xml");
             assertThat(bad.exitCode()).isEqualTo(2);
             assertThat(bad.stderr()).contains("--format").contains("table, json or csv");

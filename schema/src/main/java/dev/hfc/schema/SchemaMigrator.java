@@ -45,7 +45,7 @@ public final class SchemaMigrator {
         return result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
     }
 
-    private static Flyway flyway(DbSettings db, String location, String historyTable) {
+    static Flyway flyway(DbSettings db, String location, String historyTable) {
         return Flyway.configure()
                 .dataSource(db.url(), db.user(), db.password())
                 .schemas(db.schema())

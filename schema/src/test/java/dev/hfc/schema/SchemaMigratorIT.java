@@ -25,8 +25,8 @@ class SchemaMigratorIT {
     void migratesAFreshSchemaAndEnforcesOneRowPerWeekAndUser() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_a");
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputVersion()).isEqualTo("10");
-        assertThat(outcome.outputApplied()).isEqualTo(10);
+        assertThat(outcome.outputVersion()).isEqualTo("12");
+        assertThat(outcome.outputApplied()).isEqualTo(12);
         assertThat(tables(db)).contains("rec_campaigns_weekly", "hfc_sink_offsets")
                 .doesNotContain("customer", "subscription");
 
@@ -67,7 +67,7 @@ class SchemaMigratorIT {
         var third = SchemaMigrator.migrate(db, true);
         assertThat(third.outputApplied()).isZero();
         assertThat(third.sourceApplied()).isZero();
-        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("10");
+        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("12");
         assertThat(third.sourceVersion()).isEqualTo("1");
 
         try (Connection c = Database.connect(db); Statement s = c.createStatement();
@@ -87,7 +87,7 @@ class SchemaMigratorIT {
             s.execute("CREATE TABLE production_like.customer (user_id uuid PRIMARY KEY, email varchar(64))");
         }
         var outcome = SchemaMigrator.migrate(db, false);
-        assertThat(outcome.outputApplied()).isEqualTo(10);
+        assertThat(outcome.outputApplied()).isEqualTo(12);
         assertThat(tables(db)).contains("customer", "rec_campaigns_weekly", "hfc_sink_offsets");
     }
 
@@ -141,6 +141,41 @@ class SchemaMigratorIT {
             ps.setObject(3, UUID.randomUUID());
             ps.executeUpdate();
         }
+    }
+
+    @Test
+    void v12RewritesStoredAddressesIntoTheirCanonicalFormAndMergesWhatBecomesOne() throws Exception {
+        DbSettings db = POSTGRES.db("canonical_addresses");
+        org.flywaydb.core.Flyway.configure().configuration(SchemaMigrator.flyway(db, SchemaMigrator.OUTPUT_LOCATION,
+                SchemaMigrator.OUTPUT_HISTORY).getConfiguration()).target("11").load().migrate();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO hfc_campaign_suppressions (email, reason) VALUES ('anna@xn--bcher-kva.example', 'complaint'), "
+                    + "('Anna@Bücher.example', 'hard bounce'), ('Jamie@X.com', 'hard bounce'), ('not an address', 'kept')");
+            s.execute("INSERT INTO hfc_campaign_optouts (user_id, email, how) VALUES (NULL, 'jamie@x.com', 'webhook'), "
+                    + "(NULL, 'JAMIE@X.COM', 'mailto'), ('" + UUID.randomUUID() + "', 'Kim@Example.com', 'one-click')");
+            s.execute("INSERT INTO hfc_campaign_bounces (email, type, event_id) VALUES ('Erik@Example.com', 'soft', 'e1'), "
+                    + "('erik@example.com', 'soft', 'e1'), ('ERIK@example.com', 'soft', 'e2')");
+            s.execute("INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES "
+                    + "('2026-W50', '" + UUID.randomUUID() + "', 'Zoë@Bücher.Example', 'low', '<m@x>')");
+        }
+        var outcome = SchemaMigrator.migrate(db, false);
+        assertThat(outcome.outputVersion()).isEqualTo("12");
+        assertThat(column(db, "SELECT email FROM hfc_campaign_suppressions ORDER BY email"))
+                .containsExactly("anna@xn--bcher-kva.example", "jamie@x.com", "not an address");
+        assertThat(column(db, "SELECT email FROM hfc_campaign_optouts ORDER BY email")).containsExactly("jamie@x.com", "kim@example.com");
+        assertThat(column(db, "SELECT email || ' ' || event_id FROM hfc_campaign_bounces ORDER BY 1"))
+                .containsExactly("erik@example.com e1", "erik@example.com e2");
+        assertThat(column(db, "SELECT email FROM hfc_campaign_deliveries")).containsExactly("zoë@xn--bcher-kva.example");
+    }
+
+    private static List<String> column(DbSettings db, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     private static List<String> tables(DbSettings db) throws SQLException {

@@ -19,11 +19,15 @@ import java.util.List;
  * <ul>
  *   <li><b>targeted</b>: every (week, customer) that had a row, an outcome, a control record or a delivery;</li>
  *   <li><b>emailed</b>: a delivery is on record; <b>control</b>: held back and recorded;</li>
+ *   <li><b>assigned</b>: the campaign meant to email the target: emailed, or its address was refused at sending, or
+ *       its server kept deferring it. The treatment arm of the comparison (intention to treat): the control group is
+ *       fixed before sending and keeps its unreachable addresses, so the emailed arm must keep its own too;</li>
  *   <li><b>unsubscribed</b>: emailed, and opted out (by id or address) after the email;</li>
  *   <li><b>bounced</b>: the address was refused at sending, or the emailed message bounced (hard or soft);</li>
  *   <li><b>resumed</b>: the target ended with {@code resumed} after the email (emailed) or after being held
  *       back (control); a target that resumed and later paused again counts as paused;</li>
- *   <li><b>uplift</b>: resumed rate of the emailed minus that of the control, 95% CI by {@link Uplift};</li>
+ *   <li><b>uplift</b>: resumed rate of the assigned minus that of the control, 95% CI by {@link Uplift} (intention to
+ *       treat; the resumed rate of the emailed alone is shown beside it);</li>
  *   <li><b>median resume latency</b>: from the email to the resume, over the emailed who resumed.</li>
  * </ul>
  * The segment of a target is the one it was emailed or held back in, else its row's last one.
@@ -32,10 +36,15 @@ public record CampaignReport(List<Line> lines) {
 
     /** One target week and segment. */
     public record Line(Week week, Segment segment, long targeted, long emailed, long control, long unsubscribed, long bounced,
-                       long resumedEmailed, long resumedControl, Double medianResumeSeconds) {
+                       long resumedEmailed, long resumedControl, Double medianResumeSeconds, long assigned, long resumedAssigned) {
 
+        /** Intention to treat: the assigned arm against the control group. */
         public Uplift uplift() {
-            return Uplift.of(resumedEmailed, emailed, resumedControl, control);
+            return Uplift.of(resumedAssigned, assigned, resumedControl, control);
+        }
+
+        public double assignedRate() {
+            return assigned == 0 ? Double.NaN : (double) resumedAssigned / assigned;
         }
 
         public double emailedRate() {
@@ -60,6 +69,7 @@ public record CampaignReport(List<Line> lines) {
         String optouts = db.qualified("hfc_campaign_optouts");
         String bounces = db.qualified("hfc_campaign_bounces");
         String suppressions = db.qualified("hfc_campaign_suppressions");
+        String deferrals = db.qualified("hfc_campaign_deferrals");
         String inWeek = " WHERE (?::varchar IS NULL OR subscription_week = ?::varchar)";
         String sql = "WITH t AS ("
                 + "SELECT subscription_week AS week, user_id FROM " + rows + inWeek
@@ -67,7 +77,12 @@ public record CampaignReport(List<Line> lines) {
                 + " UNION SELECT subscription_week, user_id FROM " + control + inWeek
                 + " UNION SELECT subscription_week, user_id FROM " + deliveries + inWeek + "), "
                 + "x AS (SELECT t.week, t.user_id, coalesce(d.segment, k.segment, r.segment, o.segment) AS segment, "
-                + "coalesce(d.email, k.email, r.email) AS email, d.sent_at, d.message_id, k.held_at, o.outcome, o.outcome_at "
+                + "coalesce(d.email, k.email, r.email) AS email, d.sent_at, d.message_id, k.held_at, o.outcome, o.outcome_at, "
+                // When the campaign meant to email the target (not held back): sent, refused at sending, or deferred.
+                + "CASE WHEN k.held_at IS NULL THEN coalesce(d.sent_at, "
+                + "  (SELECT min(s.rejected_at) FROM " + suppressions + " s WHERE s.subscription_week = t.week AND s.user_id = t.user_id), "
+                + "  (SELECT f.first_deferred_at FROM " + deferrals + " f WHERE f.subscription_week = t.week AND f.user_id = t.user_id)) "
+                + "END AS assigned_at "
                 + "FROM t LEFT JOIN " + deliveries + " d ON d.subscription_week = t.week AND d.user_id = t.user_id "
                 + "LEFT JOIN " + control + " k ON k.subscription_week = t.week AND k.user_id = t.user_id "
                 + "LEFT JOIN " + rows + " r ON r.subscription_week = t.week AND r.user_id = t.user_id "
@@ -81,7 +96,8 @@ public record CampaignReport(List<Line> lines) {
                 + "count(*) FILTER (WHERE sent_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= sent_at), "
                 + "count(*) FILTER (WHERE held_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= held_at), "
                 + "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM outcome_at - sent_at)) "
-                + "  FILTER (WHERE sent_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= sent_at) "
+                + "  FILTER (WHERE sent_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= sent_at), "
+                + "count(assigned_at), count(*) FILTER (WHERE assigned_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= assigned_at) "
                 + "FROM x GROUP BY week, segment "
                 + "ORDER BY week, array_position(ARRAY['low', 'medium', 'high']::varchar[], segment)";
         List<Line> lines = new ArrayList<>();
@@ -99,7 +115,7 @@ public record CampaignReport(List<Line> lines) {
                     double median = rs.getDouble(10);
                     Double latency = rs.wasNull() ? null : median;
                     lines.add(new Line(Week.parse(label1), segment, rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), latency));
+                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), latency, rs.getLong(11), rs.getLong(12)));
                 }
             }
         }

@@ -10,7 +10,8 @@ public enum ReportFormat {
     TABLE, JSON, CSV;
 
     /** The method named in every format, so a reader knows what the interval is. */
-    public static final String METHOD = "uplift = resumed rate of the emailed - of the control; 95% CI by Newcombe's hybrid "
+    public static final String METHOD = "uplift = resumed rate of the assigned (emailed, or refused or deferred at sending: "
+            + "intention to treat) - of the control; 95% CI by Newcombe's hybrid "
             + "score method (Wilson score intervals of the two rates combined; Newcombe 1998, method 10)";
 
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
@@ -48,7 +49,10 @@ public enum ReportFormat {
             n.put("bounced", l.bounced());
             n.put("resumed_emailed", l.resumedEmailed());
             n.put("resumed_control", l.resumedControl());
+            n.put("assigned", l.assigned());
+            n.put("resumed_assigned", l.resumedAssigned());
             number(n, "resumed_rate_emailed", l.emailedRate());
+            number(n, "resumed_rate_assigned", l.assignedRate());
             number(n, "resumed_rate_control", l.controlRate());
             Uplift u = l.uplift();
             number(n, "uplift", u.difference());
@@ -74,7 +78,7 @@ public enum ReportFormat {
     private static String csv(CampaignReport report) {
         StringBuilder b = new StringBuilder("week,segment,targeted,emailed,control,unsubscribed,bounced,resumed_emailed,"
                 + "resumed_control,resumed_rate_emailed,resumed_rate_control,uplift,uplift_ci95_lower,uplift_ci95_upper,"
-                + "median_resume_latency_s\n");
+                + "median_resume_latency_s,assigned,resumed_assigned\n");
         for (CampaignReport.Line l : report.lines()) {
             Uplift u = l.uplift();
             b.append(l.week()).append(',').append(l.segment().wire()).append(',').append(l.targeted()).append(',')
@@ -82,7 +86,8 @@ public enum ReportFormat {
                     .append(l.bounced()).append(',').append(l.resumedEmailed()).append(',').append(l.resumedControl()).append(',')
                     .append(plain(l.emailedRate())).append(',').append(plain(l.controlRate())).append(',')
                     .append(plain(u.difference())).append(',').append(plain(u.lower())).append(',').append(plain(u.upper()))
-                    .append(',').append(l.medianResumeSeconds() == null ? "" : plain(l.medianResumeSeconds())).append('\n');
+                    .append(',').append(l.medianResumeSeconds() == null ? "" : plain(l.medianResumeSeconds()))
+                    .append(',').append(l.assigned()).append(',').append(l.resumedAssigned()).append('\n');
         }
         return b.toString();
     }
@@ -93,17 +98,18 @@ public enum ReportFormat {
 
     private static String table(CampaignReport report) {
         StringBuilder b = new StringBuilder();
-        String head = "%-8s  %-6s  %8s  %8s  %7s  %6s  %7s  %15s  %15s  %-26s  %s%n";
-        b.append(String.format(Locale.ROOT, head, "week", "segment", "targeted", "emailed", "control", "unsub", "bounced",
-                "resumed emailed", "resumed control", "uplift (95% CI)", "median resume after email"));
+        String head = "%-8s  %-6s  %8s  %8s  %8s  %7s  %6s  %7s  %15s  %15s  %-26s  %s%n";
+        b.append(String.format(Locale.ROOT, head, "week", "segment", "targeted", "assigned", "emailed", "control", "unsub",
+                "bounced", "resumed assign.", "resumed control", "uplift (95% CI)", "median resume after email"));
         for (CampaignReport.Line l : report.lines()) {
             Uplift u = l.uplift();
             String uplift = u.defined()
                     ? String.format(Locale.ROOT, "%+.1f pp (%+.1f to %+.1f)%s", 100 * u.difference(), 100 * u.lower(),
                     100 * u.upper(), u.significant() ? " *" : "")
                     : "- (no control or no email)";
-            b.append(String.format(Locale.ROOT, head, l.week(), l.segment().wire(), l.targeted(), l.emailed(), l.control(),
-                    l.unsubscribed(), l.bounced(), rate(l.resumedEmailed(), l.emailed()), rate(l.resumedControl(), l.control()),
+            b.append(String.format(Locale.ROOT, head, l.week(), l.segment().wire(), l.targeted(), l.assigned(), l.emailed(),
+                    l.control(), l.unsubscribed(), l.bounced(), rate(l.resumedAssigned(), l.assigned()),
+                    rate(l.resumedControl(), l.control()),
                     uplift, latency(l.medianResumeSeconds())));
         }
         if (report.lines().isEmpty()) {
