@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (aiosmtpd: a 452 for one recipient, a slow DATA, no SMTPUTF8) and PostgreSQL, whose connections are cut
  * ({@code pg_terminate_backend}) or which is stopped for seconds in the middle of a batch.
  */
+@Tag("processes")
 class CampaignOutsideServersIT {
 
     @RegisterExtension

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -47,6 +48,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * success once it is back), and both listeners answering within a second while 50 slow clients hold
  * connections to each.
  */
+@Tag("processes")
 class UnsubscribeBrowserIT {
 
     @Test
