@@ -16,6 +16,16 @@ CREATE TABLE hfc_campaign_deferrals (
     CONSTRAINT hfc_campaign_deferrals_pkey PRIMARY KEY (subscription_week, user_id)
 );
 
+-- hfc_campaign_assignments: the targets a run claimed to email (the treatment arm), recorded in the claim's
+-- transaction as the control group is in hfc_campaign_control. The report compares the two arms as assigned
+-- (intention to treat): a target refused at sending, deferred, or skipped at the last moment stays in its arm.
+CREATE TABLE hfc_campaign_assignments (
+    subscription_week varchar(8)  NOT NULL,
+    user_id           uuid        NOT NULL,
+    assigned_at       timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT hfc_campaign_assignments_pkey PRIMARY KEY (subscription_week, user_id)
+);
+
 -- hfc_campaign_webhook_events: the Standard Webhooks message ids of the bounce webhook already applied; a
 -- replay of one (a captured request sent again, a provider's retry) changes nothing.
 CREATE TABLE hfc_campaign_webhook_events (

@@ -47,8 +47,8 @@ public final class CampaignService implements RunningService {
     private CampaignService(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics, Clock clock,
                             Duration retryInterval, Map<String, Route> publicRoutes, Map<String, Route> operatorPages,
                             long maxDeferred) {
-        this.publicRoutes = Map.copyOf(publicRoutes);
-        this.operatorPages = Map.copyOf(operatorPages);
+        this.publicRoutes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(publicRoutes));
+        this.operatorPages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(operatorPages));
         this.maxDeferred = maxDeferred;
         this.sender = sender;
         this.schedule = schedule;
@@ -65,19 +65,25 @@ public final class CampaignService implements RunningService {
      * @param operatorPages the read-only operator pages (the dashboard)
      * @param maxDeferred   deferred rows of the last run's week beyond which /health says DOWN
      */
-    public static CampaignService start(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics,
-                                        Clock clock, Duration retryInterval, Map<String, Route> publicRoutes,
-                                        Map<String, Route> operatorPages, long maxDeferred) {
-        CampaignService service = new CampaignService(sender, schedule, metrics, clock, retryInterval, publicRoutes,
-                operatorPages, maxDeferred);
+    public static CampaignService create(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics,
+                                         Clock clock, Duration retryInterval, Map<String, Route> publicRoutes,
+                                         Map<String, Route> operatorPages, long maxDeferred) {
+        return new CampaignService(sender, schedule, metrics, clock, retryInterval, publicRoutes, operatorPages, maxDeferred);
+    }
+
+    /**
+     * Starts the schedule: the catch-up run when the last cut-off's campaign may be incomplete, then every cut-off.
+     * The runner calls it once the listeners are up, so nothing is sent whose unsubscribe link has no listener.
+     */
+    @Override
+    public void start() {
         Instant now = clock.instant();
         Week pending = schedule.pendingAt(now);
         if (pending != null) {
             LOG.info("campaign: the cut-off for {} has passed; sending what is still unsent now", pending);
-            service.executor.execute(() -> service.runFor(pending, "catch-up"));
+            executor.execute(() -> runFor(pending, "catch-up"));
         }
-        service.scheduleNext(now);
-        return service;
+        scheduleNext(now);
     }
 
     /** Sends the campaign of the current target week now (in the service's thread, after any run in progress). */
@@ -118,7 +124,9 @@ public final class CampaignService implements RunningService {
             if (report.aborted() != null && current) {
                 LOG.warn("campaign {}: trying again in {} s", week, retryInterval.toSeconds());
                 retry = executor.schedule(() -> runFor(week, "retry"), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
-            } else if (report.nextDeferredAttempt() != null && current) {
+            } else if (report.nextDeferredAttempt() != null
+                    && report.nextDeferredAttempt().isBefore(dev.hfc.campaign.send.DeferralPolicy.deadline(week))) {
+                // Deferred rows are tried until their week's end (DeferralPolicy), also after the week became current.
                 long delayMs = Math.max(0, Duration.between(clock.instant(), report.nextDeferredAttempt()).toMillis());
                 LOG.info("campaign {}: {} deferred row(s); next attempt at {}", week, report.deferredWaiting(),
                         report.nextDeferredAttempt());

@@ -50,7 +50,7 @@ class HfcCliIT {
                         "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password()),
                 "db", "migrate", "--db-schema", "cli_check", "--with-source-tables");
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        assertThat(result.stdout()).contains("schema cli_check: output tables at version 10 (10 applied); "
+        assertThat(result.stdout()).contains("schema cli_check: output tables at version 12 (12 applied); "
                 + "source tables at version 1 (1 applied)");
         try (Connection c = POSTGRES.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'cli_check' "

@@ -135,6 +135,7 @@ class WinBackReportIT {
             // The decision time of both groups, fixed so that latencies are known.
             sql(db, "UPDATE hfc_campaign_deliveries SET sent_at = '" + T0 + "'");
             sql(db, "UPDATE hfc_campaign_control SET held_at = '" + T0 + "'");
+            sql(db, "UPDATE hfc_campaign_assignments SET assigned_at = '" + T0 + "'");
 
             Set<UUID> control = users(db, "SELECT user_id FROM hfc_campaign_control");
             List<UUID> emailedLow = low.stream().filter(u -> !control.contains(u)).sorted().toList();

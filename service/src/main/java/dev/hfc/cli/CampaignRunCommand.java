@@ -141,7 +141,7 @@ final class CampaignRunCommand implements Callable<Integer> {
         }
         DlqCounts dlq = dashboardDlq ? new DlqCounts(options.kafka.settings().clientProperties(Map.of()),
                 options.kafka.topics().dlq().name()) : null;
-        CampaignService service = CampaignService.start(sender, new CutoffSchedule(day, time, options.zone()), metrics,
+        CampaignService service = CampaignService.create(sender, new CutoffSchedule(day, time, options.zone()), metrics,
                 Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds), consent.routes(),
                 new Dashboard(options.db.settings(), options.zone(), Clock.systemUTC(), dlq).routes(), maxDeferred);
         return ServiceRunner.run("campaign", service, registry, opsAddress, credentials, publicAddress);

@@ -38,18 +38,23 @@ final class ServiceRunner {
                 ops = Cli.check("--ops-bind-address / --operator-token", "HFC_OPS_BIND_ADDRESS / HFC_OPERATOR_TOKEN",
                         () -> OpsServer.start(opsAddress, registry, service::health, service.actions(), service.operatorPages(),
                                 credentials));
-                LOG.info("{}: ops listener (/health, /metrics{}) on {}:{}", name,
-                        service.operatorPages().isEmpty() && service.actions().isEmpty() ? ""
-                                : ", " + String.join(", ", service.operatorPages().keySet()) + " "
-                                        + String.join(" ", service.actions().keySet()), ops.host(), ops.port());
+                java.util.List<String> served = new java.util.ArrayList<>(java.util.List.of("/health", "/metrics"));
+                served.addAll(service.operatorPages().keySet());
+                service.actions().keySet().forEach(path -> served.add("POST " + path + (credentials == null
+                        ? " (off: no operator token)" : "")));
+                LOG.info("{}: ops listener ({}) on {}:{}", name, String.join(", ", served), ops.host(), ops.port());
             }
             if (publicAddress != null && !service.publicRoutes().isEmpty()) {
                 open = HttpListener.start(HttpListener.Settings.defaults("public", publicAddress), service.publicRoutes());
                 LOG.info("{}: public listener ({}) on {}:{}", name, String.join(", ", service.publicRoutes().keySet()),
                         open.host(), open.port());
             }
+            service.start();
         } catch (RuntimeException e) {
             service.close();
+            if (open != null) {
+                open.close();
+            }
             if (ops != null) {
                 ops.close();
             }

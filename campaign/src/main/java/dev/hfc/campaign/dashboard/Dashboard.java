@@ -75,7 +75,11 @@ public final class Dashboard {
                 return HttpResponse.text(503, "cannot read the campaign tables: " + e.getMessage());
             }
         };
-        return Map.of("/dashboard", page, "/dashboard/", page, "/dashboard/data.json", data);
+        Map<String, Route> routes = new java.util.LinkedHashMap<>();
+        routes.put("/dashboard", page);
+        routes.put("/dashboard/", page);
+        routes.put("/dashboard/data.json", data);
+        return routes;
     }
 
     /** Everything the page needs is in it: forbid anything from elsewhere. */

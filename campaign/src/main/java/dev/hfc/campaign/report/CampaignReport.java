@@ -19,8 +19,9 @@ import java.util.List;
  * <ul>
  *   <li><b>targeted</b>: every (week, customer) that had a row, an outcome, a control record or a delivery;</li>
  *   <li><b>emailed</b>: a delivery is on record; <b>control</b>: held back and recorded;</li>
- *   <li><b>assigned</b>: the campaign meant to email the target: emailed, or its address was refused at sending, or
- *       its server kept deferring it. The treatment arm of the comparison (intention to treat): the control group is
+ *   <li><b>assigned</b>: a run claimed the target to email it ({@code hfc_campaign_assignments}, recorded as the
+ *       control group is), whatever came of it; for targets sent before that table: emailed, refused at sending or
+ *       deferred. The treatment arm of the comparison (intention to treat): the control group is
  *       fixed before sending and keeps its unreachable addresses, so the emailed arm must keep its own too;</li>
  *   <li><b>unsubscribed</b>: emailed, and opted out (by id or address) after the email;</li>
  *   <li><b>bounced</b>: the address was refused at sending, or the emailed message bounced (hard or soft);</li>
@@ -70,6 +71,7 @@ public record CampaignReport(List<Line> lines) {
         String bounces = db.qualified("hfc_campaign_bounces");
         String suppressions = db.qualified("hfc_campaign_suppressions");
         String deferrals = db.qualified("hfc_campaign_deferrals");
+        String assignments = db.qualified("hfc_campaign_assignments");
         String inWeek = " WHERE (?::varchar IS NULL OR subscription_week = ?::varchar)";
         String sql = "WITH t AS ("
                 + "SELECT subscription_week AS week, user_id FROM " + rows + inWeek
@@ -79,7 +81,8 @@ public record CampaignReport(List<Line> lines) {
                 + "x AS (SELECT t.week, t.user_id, coalesce(d.segment, k.segment, r.segment, o.segment) AS segment, "
                 + "coalesce(d.email, k.email, r.email) AS email, d.sent_at, d.message_id, k.held_at, o.outcome, o.outcome_at, "
                 // When the campaign meant to email the target (not held back): sent, refused at sending, or deferred.
-                + "CASE WHEN k.held_at IS NULL THEN coalesce(d.sent_at, "
+                + "CASE WHEN k.held_at IS NULL THEN coalesce((SELECT a.assigned_at FROM " + assignments + " a "
+                + "  WHERE a.subscription_week = t.week AND a.user_id = t.user_id), d.sent_at, "
                 + "  (SELECT min(s.rejected_at) FROM " + suppressions + " s WHERE s.subscription_week = t.week AND s.user_id = t.user_id), "
                 + "  (SELECT f.first_deferred_at FROM " + deferrals + " f WHERE f.subscription_week = t.week AND f.user_id = t.user_id)) "
                 + "END AS assigned_at "

@@ -10,7 +10,7 @@ public enum ReportFormat {
     TABLE, JSON, CSV;
 
     /** The method named in every format, so a reader knows what the interval is. */
-    public static final String METHOD = "uplift = resumed rate of the assigned (emailed, or refused or deferred at sending: "
+    public static final String METHOD = "uplift = resumed rate of the assigned (claimed to be emailed, whatever came of it: "
             + "intention to treat) - of the control; 95% CI by Newcombe's hybrid "
             + "score method (Wilson score intervals of the two rates combined; Newcombe 1998, method 10)";
 

@@ -28,6 +28,7 @@ final class CampaignRows {
     private final String deliverySql;
     private final String suppressSql;
     private final String holdBackSql;
+    private final String assignSql;
     private final String consentSql;
     private final String attemptsSql;
     private final String deferSql;
@@ -66,12 +67,17 @@ final class CampaignRows {
         this.markSql = "UPDATE " + rows + " SET campaign_sent = true WHERE id = ANY (?) AND NOT campaign_sent";
         this.deliverySql = "INSERT INTO " + deliveries + " (subscription_week, user_id, email, segment, message_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
+        this.assignSql = "INSERT INTO " + db.qualified("hfc_campaign_assignments") + " (subscription_week, user_id) "
+                + "SELECT ?, unnest(?::uuid[]) ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.holdBackSql = "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (subscription_week, user_id) DO NOTHING";
         // Right before each message, on the claim's own transaction: it proves the claim (and its row locks) still
         // holds, and it sees every opt-out committed until now, by any sender or endpoint.
+        // It also sees a delivery another sender recorded after this claim's snapshot was taken (its claim rolled
+        // back, and this one waited for the rows): that row is marked, not sent again.
         this.consentSql = "SELECT EXISTS (SELECT 1 FROM " + optouts + " WHERE user_id = ? OR email = ?), "
-                + "EXISTS (SELECT 1 FROM " + suppressions + " WHERE email = ?)";
+                + "EXISTS (SELECT 1 FROM " + suppressions + " WHERE email = ?), "
+                + "EXISTS (SELECT 1 FROM " + deliveries + " WHERE subscription_week = ? AND user_id = ?)";
         this.attemptsSql = "SELECT attempts FROM " + deferrals + " WHERE subscription_week = ? AND user_id = ?";
         this.deferSql = "INSERT INTO " + deferrals + " AS f (subscription_week, user_id, email, attempts, last_reply, "
                 + "next_attempt_at, expired) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO UPDATE "
@@ -141,6 +147,18 @@ final class CampaignRows {
         }
     }
 
+    /** Records the targets of {@code week} a claim took to email: the treatment arm, as {@link #holdBack} records the control. */
+    void assign(Connection c, Week week, List<UUID> users) throws SQLException {
+        if (users.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(assignSql)) {
+            ps.setString(1, week.toString());
+            ps.setArray(2, c.createArrayOf("uuid", users.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
     /**
      * Records the row's target as held back (control) for its week; false when it already was (a racing
      * sender's claim that waited for the row's lock still sees it, as nothing in the row itself changed).
@@ -155,21 +173,24 @@ final class CampaignRows {
         }
     }
 
-    /** Whether the recipient opted out (by id or address) or its address is suppressed, as of now. */
+    /** Whether the row may be sent as of now: not delivered meanwhile, not opted out (by id or address), not suppressed. */
     Consent consent(Connection c, CampaignRecipient r, String canonicalEmail) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(consentSql)) {
             ps.setObject(1, r.userId());
             ps.setString(2, canonicalEmail);
             ps.setString(3, canonicalEmail);
+            ps.setString(4, r.week().toString());
+            ps.setObject(5, r.userId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1) ? Consent.OPTED_OUT : rs.getBoolean(2) ? Consent.SUPPRESSED : Consent.GIVEN;
+                return rs.getBoolean(3) ? Consent.DELIVERED : rs.getBoolean(1) ? Consent.OPTED_OUT
+                        : rs.getBoolean(2) ? Consent.SUPPRESSED : Consent.GIVEN;
             }
         }
     }
 
     /** What {@link #consent} found. */
-    enum Consent { GIVEN, OPTED_OUT, SUPPRESSED }
+    enum Consent { GIVEN, DELIVERED, OPTED_OUT, SUPPRESSED }
 
     /** Attempts deferred so far for the row's recipient this week (0 when none). */
     int deferredAttempts(Connection c, CampaignRecipient r) throws SQLException {

@@ -228,24 +228,23 @@ public final class CampaignSender implements AutoCloseable {
             c.commit();
             return 0;
         }
-        BatchLease lease = new BatchLease(c, rows, workers);
         List<UUID> toMark = Collections.synchronizedList(new ArrayList<>(claimed.size()));
-        List<Future<?>> inFlight = new ArrayList<>();
+        List<ClaimedRow> toSend = new ArrayList<>();
+        List<UUID> assigned = new ArrayList<>();
         for (ClaimedRow row : claimed) {
             CampaignRecipient r = row.recipient();
+            if (control.holdsBack(r.week(), r.userId(), r.segment())) {
+                if (rows.holdBack(c, r)) { // commits with the claim: a rerun finds it recorded and skips it
+                    p.control(r.segment());
+                    metrics.message(r.week(), r.segment(), "control");
+                }
+                continue;
+            }
+            assigned.add(r.userId()); // the treatment arm, whatever comes of the message (intention to treat)
             if (row.delivered()) {
                 toMark.add(row.id());
                 p.count(() -> p.alreadyDelivered++);
                 metrics.message(r.week(), r.segment(), "already_delivered");
-            } else if (control.holdsBack(r.week(), r.userId(), r.segment())) {
-                boolean isNew;
-                synchronized (c) { // the workers' lease checks share the claim's connection
-                    isNew = rows.holdBack(c, r); // commits with the claim: a rerun finds it recorded and skips it
-                }
-                if (isNew) {
-                    p.control(r.segment());
-                    metrics.message(r.week(), r.segment(), "control");
-                }
             } else if (cannotRender(r)) {
                 LOG.warn("campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
                         + "until the sink rewrites it ('hfc replay sink --from earliest')", r.describe(), r.segment().wire());
@@ -253,12 +252,27 @@ public final class CampaignSender implements AutoCloseable {
                 p.count(() -> p.withoutPauseWeeks++);
                 metrics.message(r.week(), r.segment(), "without_pause_weeks");
             } else {
+                toSend.add(row);
+            }
+        }
+        rows.assign(c, week, assigned);
+        // From here the workers share the claim's connection (the lease check): the batch thread only waits.
+        BatchLease lease = new BatchLease(c, rows, workers);
+        List<Future<?>> inFlight = new ArrayList<>();
+        try {
+            for (ClaimedRow row : toSend) {
                 // Each row goes to exactly one worker; a worker sends on its own SMTP connection.
                 inFlight.add(workers.submit(() -> {
                     deliver(week, row, p, lease, leftAlone, toMark);
                     return null;
                 }));
             }
+        } catch (RuntimeException e) {
+            // Nothing more may be sent on this claim once the batch gives up on it, and the rollback that follows
+            // must wait for the workers still holding a message.
+            lease.lose(new SQLException("the batch failed: " + e, "08006", e));
+            awaitAll(inFlight);
+            throw e;
         }
         awaitAll(inFlight);
         if (lease.lost() != null) {
@@ -280,26 +294,36 @@ public final class CampaignSender implements AutoCloseable {
         }
         CampaignRecipient r = row.recipient();
         String canonical = EmailAddresses.tryCanonical(r.email()).orElse(r.email().strip().toLowerCase(Locale.ROOT));
-        CampaignRows.Consent consent;
-        try {
-            consent = lease.check(r, canonical);
-        } catch (SQLException e) {
-            LOG.warn("campaign {}: the claim cannot be confirmed ({}); this batch sends nothing more", r.describe(), e.getMessage());
-            return;
-        }
-        if (consent != CampaignRows.Consent.GIVEN) {
-            LOG.info("campaign {}: not sent: {} since the row was claimed", r.describe(),
-                    consent == CampaignRows.Consent.OPTED_OUT ? "the customer opted out" : "the address was suppressed");
-            leftAlone.add(row.id());
-            p.count(() -> p.optedOut++);
-            metrics.message(r.week(), r.segment(), "opted_out");
-            return;
-        }
         String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
         String link = unsubscribe.link(r.userId());
         RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
-        SendOutcome outcome = delivery.send(r, email, messageId, () -> stopping);
-        record(week, row, canonical, messageId, outcome, p, lease, leftAlone, toMark);
+        // The gate runs right before every attempt (after any wait for the rate or a retry): it proves the claim
+        // still holds and sees the consent and deliveries committed until then.
+        CampaignRows.Consent[] seen = {null};
+        SendOutcome outcome = delivery.send(r, email, messageId, () -> stopping, () -> {
+            try {
+                seen[0] = lease.check(r, canonical);
+            } catch (SQLException e) {
+                LOG.warn("campaign {}: the claim cannot be confirmed ({}); this batch sends nothing more", r.describe(),
+                        e.getMessage());
+                return false;
+            }
+            return seen[0] == CampaignRows.Consent.GIVEN;
+        });
+        if (outcome != null) {
+            record(week, row, canonical, messageId, outcome, p, lease, leftAlone, toMark);
+        } else if (seen[0] == CampaignRows.Consent.DELIVERED) {
+            toMark.add(row.id()); // another sender's delivery, recorded after this claim's snapshot
+            p.count(() -> p.alreadyDelivered++);
+            metrics.message(r.week(), r.segment(), "already_delivered");
+        } else if (seen[0] == CampaignRows.Consent.OPTED_OUT || seen[0] == CampaignRows.Consent.SUPPRESSED) {
+            LOG.info("campaign {}: not sent: {} since the row was claimed", r.describe(),
+                    seen[0] == CampaignRows.Consent.OPTED_OUT ? "the customer opted out" : "the address was suppressed");
+            leftAlone.add(row.id());
+            p.count(() -> p.optedOut++);
+            metrics.message(r.week(), r.segment(), "opted_out");
+        }
+        // else: the lease is lost; the row stays unsent, for the run's next claim
     }
 
     /** What one outcome means for the row, the run and the address. */

@@ -61,9 +61,10 @@ final class MessageDelivery implements AutoCloseable {
      * Sends one message on a free connection.
      *
      * @param stopping true once the run stops: no further retry
-     * @return the last outcome; a {@link SendOutcome.Transient} when the retry time ran out
+     * @param gate     asked right before every attempt (after any wait for the rate or a retry); false: do not send
+     * @return the last outcome; a {@link SendOutcome.Transient} when the retry time ran out; null when the gate closed
      */
-    SendOutcome send(CampaignRecipient r, RenderedEmail email, String messageId, BooleanSupplier stopping)
+    SendOutcome send(CampaignRecipient r, RenderedEmail email, String messageId, BooleanSupplier stopping, BooleanSupplier gate)
             throws InterruptedException {
         Mailer mailer = free.take();
         try {
@@ -75,6 +76,9 @@ final class MessageDelivery implements AutoCloseable {
                     }, () -> {
                         if (rate != null) {
                             rate.asBlocking().consume(1);
+                        }
+                        if (!gate.getAsBoolean()) {
+                            return null;
                         }
                         SendOutcome outcome = mailer.send(r.email(), email, messageId);
                         if (outcome instanceof SendOutcome.Transient t) {

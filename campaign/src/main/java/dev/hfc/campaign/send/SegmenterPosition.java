@@ -65,13 +65,28 @@ public final class SegmenterPosition implements AutoCloseable {
             if (committed.isEmpty()) {
                 return "the segmenter (consumer group " + applicationId + ") has committed no offsets yet";
             }
+            // Every partition of the topics it reads: one it never committed on counts from its beginning.
+            java.util.Set<String> topics = new java.util.HashSet<>();
+            committed.keySet().forEach(tp -> topics.add(tp.topic()));
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((name, description) -> description.partitions().forEach(p -> {
+                        TopicPartition tp = new TopicPartition(name, p.partition());
+                        latest.put(tp, OffsetSpec.latest());
+                        if (!committed.containsKey(tp)) {
+                            earliest.put(tp, OffsetSpec.earliest());
+                        }
+                    }));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            var starts = earliest.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>of()
+                    : admin.listOffsets(earliest).all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long lag = 0;
-            for (var e : committed.entrySet()) {
-                lag += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
+            for (var e : ends.entrySet()) {
+                OffsetAndMetadata done = committed.get(e.getKey());
+                long from = done != null ? done.offset() : starts.get(e.getKey()).offset();
+                lag += Math.max(0, e.getValue().offset() - from);
             }
             if (lag > maxLag) {
                 return "the segmenter has " + lag + " records of its inputs unread (more than --max-segmenter-lag " + maxLag + ")";

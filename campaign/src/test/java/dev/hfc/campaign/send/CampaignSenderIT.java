@@ -324,6 +324,8 @@ class CampaignSenderIT {
         assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions WHERE email = 'gone@example.com' AND smtp_code = 550"))
                 .isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM hfc_campaign_assignments WHERE subscription_week = '" + W + "'"))
+                .as("every target claimed to be emailed is in the treatment arm, whatever the server said").isEqualTo(3);
     }
 
     @Test
@@ -412,6 +414,58 @@ class CampaignSenderIT {
             assertThat(relay.accepted()).containsExactly("first@example.com");
             assertThat(report.optedOut()).isEqualTo(2);
             assertThat(report.summary()).contains("2 skipped: opted out");
+        }
+    }
+
+    @Test
+    void aDeliveryRecordedAfterTheClaimMarksTheRowWithoutSendingItAgain() throws Exception {
+        DbSettings db = schema("delivered_meanwhile");
+        UUID first = UUID.fromString("00000000-0000-0000-0000-000000000001");
+        UUID second = UUID.fromString("00000000-0000-0000-0000-000000000002");
+        insert(db, W, first, "first@example.com", Segment.LOW, 1, false);
+        insert(db, W, second, "second@example.com", Segment.LOW, 1, false);
+        // What another sender whose claim rolled back leaves behind: its delivery of the second row, recorded after
+        // this claim's snapshot was taken.
+        try (RefusingRelay relay = new RefusingRelay(to -> {
+            if (to.equals("first@example.com")) {
+                try {
+                    exec(db, "INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) "
+                            + "VALUES ('" + W + "', '" + second + "', 'second@example.com', 'low', '<elsewhere@shop.example>')");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return null;
+        }); CampaignSender sender = sender(db, relay.port(), 10, 0, Duration.ofSeconds(5))) {
+            SendReport report = sender.send(W);
+            assertThat(relay.accepted()).containsExactly("first@example.com");
+            assertThat(report.alreadyDelivered()).isEqualTo(1);
+        }
+        assertThat(unsent(db, W)).isZero();
+    }
+
+    @Test
+    void anOptOutDuringAnSmtpRetryIsHonouredBeforeTheNextAttempt() throws Exception {
+        DbSettings db = schema("optout_during_retry");
+        UUID user = UUID.randomUUID();
+        insert(db, W, user, "busy@example.com", Segment.LOW, 1, false);
+        dev.hfc.campaign.consent.ConsentStore consent = new dev.hfc.campaign.consent.ConsentStore(db);
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        try (RefusingRelay relay = new RefusingRelay(to -> {
+            if (attempts.incrementAndGet() == 1) {
+                try {
+                    consent.optOut(user, null, dev.hfc.campaign.consent.ConsentStore.How.ONE_CLICK, null);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return "421 4.7.0 Try again later, closing connection";
+            }
+            return null;
+        }); CampaignSender sender = sender(db, relay.port(), 10, 0, Duration.ofSeconds(10))) {
+            SendReport report = sender.send(W);
+            assertThat(relay.accepted()).isEmpty();
+            assertThat(attempts).hasValue(1);
+            assertThat(report.optedOut()).isEqualTo(1);
         }
     }
 

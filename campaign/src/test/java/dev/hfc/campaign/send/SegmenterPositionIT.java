@@ -43,6 +43,14 @@ class SegmenterPositionIT {
             assertThat(position.behind()).contains("10 records of its inputs unread").contains("--max-segmenter-lag 5");
             commit(app, input, 3, 3);
             assertThat(position.behind()).as("4 left: within the bound").isNull();
+            // A partition the group never committed on counts from its beginning.
+            KAFKA.admin().createPartitions(Map.of(input, org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all().get();
+            for (int i = 0; i < 6; i++) {
+                producer.send(new ProducerRecord<>(input, 2, "n" + i, "v")).get();
+            }
+            assertThat(position.behind()).contains("10 records of its inputs unread");
+            KAFKA.admin().alterConsumerGroupOffsets(app, Map.of(new TopicPartition(input, 2), new OffsetAndMetadata(6))).all().get();
+            assertThat(position.behind()).isNull();
 
             producer.send(new ProducerRecord<>(changelog, 1, SegmenterMeta.RESEGMENT, "fingerprint\n")).get();
             assertThat(position.behind()).contains("re-segmenting").contains("task 1");

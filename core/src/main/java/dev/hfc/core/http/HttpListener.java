@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+    /** Tasks waiting for a thread (Jetty's own included) beyond which new requests are refused with 503. */
+    static final int QUEUE = 1_024;
 
     /**
      * @param name           the listener's name in logs and thread names ({@code ops}, {@code public})
@@ -101,7 +103,9 @@ public final class HttpListener implements AutoCloseable {
      * @throws java.io.UncheckedIOException naming the address when it cannot be bound
      */
     public static HttpListener start(Settings settings, Map<String, Route> routes) {
-        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), Math.min(4, settings.maxThreads()));
+        // A bounded queue too: past it, a request is answered 503 at once instead of piling up in memory.
+        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), Math.min(4, settings.maxThreads()), 60_000,
+                new org.eclipse.jetty.util.BlockingArrayQueue<>(QUEUE, QUEUE, QUEUE));
         pool.setName("hfc-http-" + settings.name());
         pool.setDaemon(true);
         Server server = new Server(pool);

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 /**
  * The operations listener of a long-running service (§8): {@code GET /health} (200 when healthy, 503
  * otherwise, with a one-line reason), {@code GET /metrics} (Prometheus text format), the service's operator
- * actions ({@code POST <path>}, which need the operator token) and its operator pages (which need it when the
- * listener is reachable from other hosts). An {@link HttpListener}, so a slow client holds no thread.
+ * actions ({@code POST <path>}, which need the operator token) and its operator pages (which need it when one is
+ * configured, and cannot be served beyond loopback without one). An {@link HttpListener}, so a slow client holds no thread.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -34,8 +34,8 @@ public final class OpsServer implements AutoCloseable {
      *
      * @param actions     {@code POST <path>}: runs the action, answers 202 with its line; needs {@code credentials}
      *                    as a bearer token, and answers 403 to everyone when there are none
-     * @param pages       read-only routes (a dashboard); they need {@code credentials} unless the listener is bound
-     *                    to the loopback interface
+     * @param pages       read-only routes (a dashboard); they need {@code credentials} when there are some, and are
+     *                    open without only on the loopback interface
      * @param credentials the operator token, or null when none is configured
      * @throws IllegalArgumentException when there are pages, the address is not loopback, and there are no credentials
      */

@@ -9,6 +9,12 @@ public interface RunningService extends AutoCloseable {
 
     OpsServer.Health health();
 
+    /**
+     * Begins the service's own work, once its listeners are up (a service that sends links to its endpoints must
+     * not start before them); nothing by default, for services that started when they were made.
+     */
+    default void start() {}
+
     /** Null while the service runs; otherwise why it stopped on its own. */
     String failure();
 
