@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the campaign of one week: every unsent row of {@code rec_campaigns_weekly} gets one email with the
  * content of its segment, and is then marked {@code campaign_sent}. This class runs the batches; the message's
- * way to the server is {@link MessageDelivery}, what each outcome means is {@link #record}, the claim's proof
- * is {@link BatchLease}, the SQL is {@link CampaignRows}.
+ * way to the server is {@link MessageDelivery}, what each outcome means is {@link OutcomePolicy}, the claim's
+ * proof is {@link BatchLease}, the SQL is {@link CampaignRows}.
  *
  * <p>How it stays exactly-once in effect with several senders, crashes and database failures:
  * <ol>
@@ -58,7 +58,7 @@ public final class CampaignSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CampaignSender.class);
     /** Refusals of the sender (policy, authentication) in a row that stop a run: the server will not take our mail. */
-    static final int SENDER_REFUSALS_TO_STOP = 3;
+    static final int SENDER_REFUSALS_TO_STOP = OutcomePolicy.SENDER_REFUSALS_TO_STOP;
 
     /**
      * @param batchSize          rows claimed (and locked) per transaction
@@ -115,6 +115,7 @@ public final class CampaignSender implements AutoCloseable {
     private final Clock clock;
     private final RecordConnection records;
     private final ClaimConnection claims;
+    private final OutcomePolicy outcomes;
     private volatile boolean stopping;
 
     /** A sender without a control group: every target is emailed. */
@@ -146,6 +147,7 @@ public final class CampaignSender implements AutoCloseable {
         this.rows = new CampaignRows(settings.db());
         this.claims = new ClaimConnection(settings.db());
         this.records = new RecordConnection(settings.db(), settings.dbRetryTimeout());
+        this.outcomes = new OutcomePolicy(rows, records, metrics, settings.deferral(), settings.smtpRetryTimeout(), clock);
     }
 
     /** Asks a running {@link #send} to stop after the message in hand; what was accepted is still marked. */
@@ -311,7 +313,7 @@ public final class CampaignSender implements AutoCloseable {
             return seen[0] == CampaignRows.Consent.GIVEN;
         });
         if (outcome != null) {
-            record(week, row, canonical, messageId, outcome, p, lease, leftAlone, toMark);
+            outcomes.apply(week, row, canonical, messageId, outcome, p, lease, leftAlone, toMark);
         } else if (seen[0] == CampaignRows.Consent.DELIVERED) {
             toMark.add(row.id()); // another sender's delivery, recorded after this claim's snapshot
             p.count(() -> p.alreadyDelivered++);
@@ -324,74 +326,6 @@ public final class CampaignSender implements AutoCloseable {
             metrics.message(r.week(), r.segment(), "opted_out");
         }
         // else: the lease is lost; the row stays unsent, for the run's next claim
-    }
-
-    /** What one outcome means for the row, the run and the address. */
-    private void record(Week week, ClaimedRow row, String canonical, String messageId, SendOutcome outcome, RunProgress p,
-                        BatchLease lease, Set<UUID> leftAlone, List<UUID> toMark) throws SQLException, InterruptedException {
-        CampaignRecipient r = row.recipient();
-        if (outcome instanceof SendOutcome.Accepted) {
-            try {
-                records.run(c -> rows.recordDelivery(c, r, canonical, messageId), lease);
-            } catch (SQLException e) {
-                // The message went out and its record did not: the one message of this connection that may be repeated.
-                LOG.error("campaign {}: message {} was accepted but its delivery could not be recorded ({}); "
-                        + "a later claim may send it once more, with the same Message-ID", r.describe(), messageId, e.getMessage());
-                throw e;
-            }
-            toMark.add(row.id());
-            p.sent(r.segment());
-            metrics.message(r.week(), r.segment(), "sent");
-        } else if (outcome instanceof SendOutcome.RecipientDeferred d) {
-            int attempts = records.call(c -> rows.deferredAttempts(c, r), lease) + 1;
-            DeferralPolicy.Next next = settings.deferral().next(attempts, clock.instant(), week);
-            records.run(c -> rows.defer(c, r, canonical, attempts, d.reason(), next.at(), next.expired()), lease);
-            leftAlone.add(row.id());
-            p.count(() -> p.deferredNow++);
-            metrics.message(r.week(), r.segment(), next.expired() ? "deferred_expired" : "deferred");
-            if (next.expired()) {
-                LOG.warn("campaign {}: <{}> deferred by its server ({}), attempt {}; the next attempt would fall after "
-                        + "the week's end, so the row is given up", r.describe(), r.email(), d.reason(), attempts);
-            } else {
-                LOG.warn("campaign {}: <{}> deferred by its server ({}), attempt {}; next attempt at {}", r.describe(),
-                        r.email(), d.reason(), attempts, next.at());
-            }
-        } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
-            LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
-                    + "not tried again", r.describe(), r.email(), rejected.reason());
-            records.run(c -> rows.suppress(c, r, canonical, rejected.reason(), rejected.smtpCode()), lease);
-            p.count(() -> p.addressRejected++);
-            metrics.message(r.week(), r.segment(), "address_rejected");
-        } else if (outcome instanceof SendOutcome.MessageRefused refused) {
-            LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
-                    r.describe(), messageId, refused.reason());
-            leftAlone.add(row.id());
-            p.count(() -> p.refused++);
-            metrics.message(r.week(), r.segment(), "refused");
-        } else if (outcome instanceof SendOutcome.SenderRefused refused) {
-            LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
-                    + "the row stays unsent", r.describe(), refused.reason());
-            leftAlone.add(row.id());
-            metrics.message(r.week(), r.segment(), "sender_refused");
-            p.count(() -> {
-                p.senderRefused++;
-                if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP && p.abort("the mail server refused mail from "
-                        + "this sender " + p.senderRefusedInARow + " times in a row (check --smtp-user/--smtp-password, "
-                        + "--from and the relay's policy): " + refused.reason())) {
-                    LOG.error("campaign {}: {}", week, p.aborted());
-                }
-            });
-        } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
-            LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
-                    + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
-            leftAlone.add(row.id());
-            p.count(() -> p.unsupported++);
-            metrics.message(r.week(), r.segment(), "address_unsupported");
-        } else if (outcome instanceof SendOutcome.Transient t) {
-            if (p.abort("the mail server stayed unavailable for " + settings.smtpRetryTimeout().toSeconds() + " s: " + t.reason())) {
-                LOG.error("campaign {}: {}; the messages it accepted are marked, the rest stays unsent", r.describe(), p.aborted());
-            }
-        }
     }
 
     /** Waits for every task; the first failure is thrown as it was (SQL, interruption, a bug). */
