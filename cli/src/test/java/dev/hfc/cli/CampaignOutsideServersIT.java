@@ -80,14 +80,14 @@ class CampaignOutsideServersIT {
         Path data = Files.createTempDirectory("hfc-outage-pg");
         EmbeddedPostgresServer[] pg = {EmbeddedPostgresServer.start(port, data.resolve("pgdata"))};
         List<String> figures = new ArrayList<>();
-        try (StrictRelay relay = StrictRelay.start(List.of(), 100)) { // a slow relay: 100 ms a message
+        try (StrictRelay relay = StrictRelay.start(List.of(), 60)) { // a slow relay: 60 ms a message
             int scenario = 0;
             for (String fault : List.of("terminate", "stop")) {
                 for (int senders : List.of(1, 2)) {
                     scenario++;
                     DbSettings db = schema(new DbSettings(pg[0].jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "",
                             "outage_" + fault + "_" + senders));
-                    int rows = 120;
+                    int rows = 80;
                     List<String> emails = new ArrayList<>();
                     for (int i = 0; i < rows; i++) {
                         String email = "s" + scenario + "-" + i + "@example.com";

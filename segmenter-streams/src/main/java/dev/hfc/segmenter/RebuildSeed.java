@@ -51,7 +51,7 @@ final class RebuildSeed {
                            TopicProvisioner.Layout layout) {
         String seed = seedTopic(applicationId);
         TopicProvisioner.ensure(admin, List.of(new TopicSpec<>(seed, Serdes.String(), Serdes.ByteArray(), true)),
-                new TopicProvisioner.Layout(inputPartitions, layout.replicationFactor(), layout.tombstoneRetention()));
+                new TopicProvisioner.Layout(inputPartitions, layout.replicationFactor(), layout.tombstoneRetention(), layout.configs()));
         try {
             Set<Integer> partial = partialPartitions(admin, topics.subscriptionEvents().name(), applicationId, inputPartitions);
             if (partial.isEmpty()) {

@@ -144,6 +144,12 @@ public final class SegmenterService implements RunningService {
                     s.instanceId());
         }
         overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) s.topicLayout().replicationFactor());
+        // The internal topics (changelogs, repartition) get the settings asked for every topic, and the in-sync
+        // replicas a replicated topic needs.
+        if (s.topicLayout().replicationFactor() >= 3) {
+            overrides.put(StreamsConfig.topicPrefix("min.insync.replicas"), "2");
+        }
+        s.topicLayout().configs().forEveryTopic().forEach((k, v) -> overrides.put(StreamsConfig.topicPrefix(k), v));
         overrides.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         overrides.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, s.topology().topics().dlq().name());
         overrides.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);

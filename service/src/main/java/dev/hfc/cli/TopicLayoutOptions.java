@@ -22,9 +22,18 @@ final class TopicLayoutOptions {
                     + "deletes (env HFC_TOPIC_TOMBSTONE_RETENTION_MS; default ${DEFAULT-VALUE}, 7 days).")
     long tombstoneRetentionMs;
 
+    @Option(names = "--topic-config", paramLabel = "[TOPIC:]KEY=VALUE", split = ",", defaultValue = "${env:HFC_TOPIC_CONFIG}",
+            description = "A setting of the topics created when missing, repeatable: for every topic (min.insync.replicas=2) "
+                    + "or for one, named without the prefix (dlq:retention.ms=2592000000); over each topic's defaults "
+                    + "(docs/topics.md). Existing topics are not altered: a contradicting setting is warned about at start "
+                    + "(env HFC_TOPIC_CONFIG, comma-separated).")
+    java.util.List<String> topicConfig;
+
     TopicProvisioner.Layout layout() {
+        var configs = Cli.check("--topic-config", "HFC_TOPIC_CONFIG", () -> dev.hfc.core.topic.TopicConfigs.parse(topicConfig));
         return Cli.check("--partitions / --replication-factor / --tombstone-retention-ms",
                 "HFC_TOPIC_PARTITIONS / HFC_TOPIC_REPLICATION / HFC_TOPIC_TOMBSTONE_RETENTION_MS",
-                () -> new TopicProvisioner.Layout(partitions, replicationFactor, java.time.Duration.ofMillis(tombstoneRetentionMs)));
+                () -> new TopicProvisioner.Layout(partitions, replicationFactor, java.time.Duration.ofMillis(tombstoneRetentionMs),
+                        configs));
     }
 }

@@ -58,24 +58,61 @@ public final class TopicProvisioner {
         }
     }
 
-    /** An existing compacted topic that keeps tombstones for less than asked: consumers down longer miss deletes. */
-    private static void warnOnShortTombstoneRetention(Admin admin, List<String> topics, Layout layout)
+    /** Settings where more is as good (a longer retention, more in-sync replicas): only less is warned about. */
+    private static final Set<String> AT_LEAST = Set.of("delete.retention.ms", "retention.ms", "min.insync.replicas");
+
+    /**
+     * Existing topics are never altered (they may be shared, or tuned on purpose); a setting that contradicts what
+     * hfc would create the topic with is logged as a WARN with the command that fixes it.
+     */
+    private static void warnOnDifferences(Admin admin, List<TopicSpec<?, ?>> existing, Layout layout)
             throws ExecutionException, InterruptedException {
-        if (topics.isEmpty()) {
+        if (existing.isEmpty()) {
             return;
         }
-        List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
-                .map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t))
-                .toList();
-        admin.describeConfigs(resources).all().get().forEach((resource, config) -> {
-            var entry = config.get("delete.retention.ms");
-            if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < layout.tombstoneRetention().toMillis()) {
-                LOG.warn("topic {} keeps tombstones for {} ms (delete.retention.ms), less than the {} ms asked for "
-                        + "(--tombstone-retention-ms): a consumer down for longer misses deletes. Fix: kafka-configs --alter "
-                        + "--entity-type topics --entity-name {} --add-config delete.retention.ms={}", resource.name(),
-                        entry.value(), layout.tombstoneRetention().toMillis(), resource.name(), layout.tombstoneRetention().toMillis());
-            }
+        Map<org.apache.kafka.common.config.ConfigResource, TopicSpec<?, ?>> resources = new java.util.LinkedHashMap<>();
+        existing.forEach(spec -> resources.put(new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, spec.name()), spec));
+        admin.describeConfigs(resources.keySet()).all().get().forEach((resource, config) -> {
+            TopicSpec<?, ?> spec = resources.get(resource);
+            layout.configsOf(spec).forEach((key, wanted) -> {
+                var entry = config.get(key);
+                String actual = entry == null ? null : entry.value();
+                if (actual == null || !contradicts(key, actual, wanted)) {
+                    return;
+                }
+                LOG.warn("topic {} has {}={}, hfc would create it with {}={} ({}). Existing topics are left as they are; fix: "
+                        + "kafka-configs --bootstrap-server <broker> --alter --entity-type topics --entity-name {} --add-config {}={}",
+                        resource.name(), key, actual, key, wanted, why(key), resource.name(), key, wanted);
+            });
         });
+    }
+
+    static boolean contradicts(String key, String actual, String wanted) {
+        if (AT_LEAST.contains(key)) {
+            try {
+                long a = Long.parseLong(actual);
+                long w = Long.parseLong(wanted);
+                boolean infinite = a == -1 && key.endsWith(".ms");
+                return !infinite && a < w;
+            } catch (NumberFormatException e) {
+                return !actual.equals(wanted);
+            }
+        }
+        if (key.equals("cleanup.policy")) {
+            return !java.util.Arrays.asList(actual.split(",")).contains(wanted) ;
+        }
+        return !actual.equals(wanted);
+    }
+
+    private static String why(String key) {
+        return switch (key) {
+            case "delete.retention.ms" -> "--tombstone-retention-ms: a consumer down for longer misses deletes";
+            case "cleanup.policy" -> "a compacted topic that is not compacted grows forever and a new reader replays every version";
+            case "min.insync.replicas" -> "an acknowledged write must survive the loss of a broker";
+            case "retention.ms" -> "a topic's role needs its history this long (or --topic-config asked for it)";
+            default -> "--topic-config";
+        };
     }
 
     /** The partition count of an existing topic, or empty when it does not exist. */
@@ -93,8 +130,8 @@ public final class TopicProvisioner {
         return java.util.OptionalInt.of(describe(admin, List.of(topic)).get(topic).partitions().size());
     }
 
-    /** How topics are created when missing. */
-    public record Layout(int partitions, short replicationFactor, Duration tombstoneRetention) {
+    /** How topics are created when missing, with what settings ({@link TopicConfigs}). */
+    public record Layout(int partitions, short replicationFactor, Duration tombstoneRetention, TopicConfigs configs) {
         /** 7 days: a consumer of a compacted topic may be down this long and still see every delete. */
         public static final long DEFAULT_TOMBSTONE_RETENTION_MS = 7L * 24 * 3600 * 1000;
 
@@ -102,7 +139,17 @@ public final class TopicProvisioner {
             this(partitions, replicationFactor, Duration.ofMillis(DEFAULT_TOMBSTONE_RETENTION_MS));
         }
 
+        public Layout(int partitions, short replicationFactor, Duration tombstoneRetention) {
+            this(partitions, replicationFactor, tombstoneRetention, TopicConfigs.none());
+        }
+
+        /** What {@code spec} is created with. */
+        public Map<String, String> configsOf(TopicSpec<?, ?> spec) {
+            return configs.forTopic(spec, replicationFactor, tombstoneRetention);
+        }
+
         public Layout {
+            java.util.Objects.requireNonNull(configs, "configs");
             if (tombstoneRetention == null || tombstoneRetention.isNegative() || tombstoneRetention.isZero()) {
                 throw new IllegalArgumentException("tombstone retention must be positive, got " + tombstoneRetention);
             }
@@ -144,15 +191,11 @@ public final class TopicProvisioner {
                     NewTopic t = new NewTopic(spec.name(), java.util.Optional.of(layout.partitions()),
                             layout.replicationFactor() == -1 ? java.util.Optional.empty()
                                     : java.util.Optional.of(layout.replicationFactor()));
-                    if (spec.compacted()) {
-                        t.configs(Map.of("cleanup.policy", "compact",
-                                "delete.retention.ms", Long.toString(layout.tombstoneRetention().toMillis())));
-                    }
+                    t.configs(layout.configsOf(spec));
                     missing.add(t);
                 }
             }
-            warnOnShortTombstoneRetention(admin, specs.stream().filter(sp -> sp.compacted() && present.contains(sp.name()))
-                    .map(TopicSpec::name).toList(), layout);
+            warnOnDifferences(admin, specs.stream().filter(sp -> present.contains(sp.name())).toList(), layout);
             if (missing.isEmpty()) {
                 return;
             }
