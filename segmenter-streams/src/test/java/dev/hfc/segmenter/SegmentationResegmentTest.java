@@ -45,13 +45,25 @@ class SegmentationResegmentTest {
     }
 
     @Test
-    void aShorterHorizonEndsNothingButChangesLengthsAndWeeksBeforeNowAreLeftAlone() {
+    void aShorterHorizonEndsNothingReSegmentsFromNowOnAndLeavesEarlierWeeksAlone() {
         UUID user = UUID.randomUUID();
         CustomerState state = build(new Segmentation(new SegmentPolicy(6, 2, 5), ZoneOffset.UTC), user, "PPPPPP");
         Segmentation.Outcome later = new Segmentation(new SegmentPolicy(4, 2, 4), ZoneOffset.UTC)
                 .resegment(state, user, W.plus(2).monday().atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli());
-        assertThat(later.emissions()).allSatisfy(e -> assertThat(e.key().week().isBefore(W.plus(2))).isFalse());
-        assertThat(later.emissions()).noneMatch(Segmentation.Emission::isTombstone);
+        // Under (6, 2, 5) the six paused weeks from W were HIGH 6, HIGH 5, MEDIUM 4, MEDIUM 3, MEDIUM 2, LOW 1. Under
+        // (4, 2, 4), from W+2 on: W+2 pauses 4 weeks, now HIGH; W+3.. keep their lengths and segments; W and W+1
+        // are before now and left alone. Exactly one change, no tombstone (an assertion over an empty list would
+        // pass a re-segmentation that does nothing).
+        assertThat(later.emissions()).singleElement().satisfies(e -> {
+            assertThat(e.isTombstone()).isFalse();
+            assertThat(e.key().week()).isEqualTo(W.plus(2));
+            assertThat(e.segment().segment()).isEqualTo(dev.hfc.core.segment.Segment.HIGH);
+            assertThat(e.segment().pauseWeeks()).isEqualTo(4);
+        });
+        assertThat(targets(later.state()).keySet()).isEqualTo(targets(state).keySet());
+        for (Week w = W; w.isBefore(W.plus(2)); w = w.plus(1)) {
+            assertThat(targets(later.state()).get(w)).as(w.toString()).isEqualTo(targets(state).get(w));
+        }
     }
 
     /** Property: state built under any policy, re-segmented under another, equals state built under the other. */

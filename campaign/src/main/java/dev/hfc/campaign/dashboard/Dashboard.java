@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * The campaign's read-only dashboard, served on the campaign service's HTTP port: {@code GET /dashboard} (one
  * page; its script, styles and charts are inline, nothing is loaded from elsewhere) and
  * {@code GET /dashboard/data.json} (what the page draws). The report's numbers come from
- * {@link CampaignReport}, the same query as {@code hfc campaign report}. No login: it shows aggregates only,
- * and the ops bind address decides who can reach it.
+ * {@link CampaignReport}, the same query as {@code hfc campaign report}. It shows aggregates only; the operator's
+ * listener guards it with the operator token ({@link dev.hfc.core.ops.OpsServer}).
  */
 public final class Dashboard {
 
@@ -99,7 +99,8 @@ public final class Dashboard {
         ObjectNode root = JSON.createObjectNode();
         root.put("generated_at", clock.instant().toString());
         root.put("target_week", target.toString());
-        root.put("access", "read-only; no login: whoever reaches this port can read it (--ops-bind-address decides who)");
+        root.put("access", "read-only aggregates on the operator's listener: open on this host when no operator token is "
+                + "configured; otherwise, and always when reachable from other hosts, it needs the operator token");
         ArrayNode weeks = root.putArray("weeks");
         for (Week w = from; !w.isAfter(target); w = w.plus(1)) {
             weeks.add(w.toString());
