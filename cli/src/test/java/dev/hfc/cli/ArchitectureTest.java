@@ -1,0 +1,86 @@
+package dev.hfc.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module structure as rules the build enforces (README, Architecture): the stages never import each other,
+ * what is deployed never depends on the tools (the embedded servers, the test kit, the benchmarks), core depends on
+ * nothing else of ours, and its domain packages stay free of Kafka, JDBC and HTTP.
+ */
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.hfc");
+    }
+
+    private static final List<String> STAGES = List.of("dev.hfc.producer..", "dev.hfc.segmenter..", "dev.hfc.sink..",
+            "dev.hfc.campaign..");
+
+    @Test
+    void theStagesNeverImportEachOther() {
+        for (String stage : STAGES) {
+            String[] others = STAGES.stream().filter(s -> !s.equals(stage)).toArray(String[]::new);
+            noClasses().that().resideInAPackage(stage).should().dependOnClassesThat().resideInAnyPackage(others)
+                    .because("the four stages meet only through topics and tables (core's catalogs)").check(classes);
+        }
+    }
+
+    @Test
+    void whatIsDeployedNeverDependsOnTheTools() {
+        noClasses().that(DEPLOYED).should().dependOnClassesThat()
+                .resideInAnyPackage("dev.hfc.local..", "dev.hfc.testkit..", "dev.hfc.bench..")
+                .because("the deployment jar (hfc-service.jar) holds no embedded server, test kit or benchmark")
+                .check(classes);
+    }
+
+    @Test
+    void theRuleAboveSeesTheServiceModuleAndOnlyIt() {
+        org.assertj.core.api.Assertions.assertThat(classes.that(DEPLOYED).stream().map(JavaClass::getSimpleName))
+                .contains("CampaignRunCommand", "ServiceRunner", "SinkService", "CdcProducer", "SegmenterService")
+                .doesNotContain("DemoCommand", "BenchCommand", "InProcessKafkaBroker");
+    }
+
+    @Test
+    void coreDependsOnNothingElseOfOurs() {
+        noClasses().that().resideInAPackage("dev.hfc.core..").should().dependOnClassesThat(
+                        DescribedPredicate.describe("hfc classes outside core", (JavaClass c) ->
+                                c.getPackageName().startsWith("dev.hfc.") && !c.getPackageName().startsWith("dev.hfc.core")))
+                .check(classes);
+    }
+
+    @Test
+    void theDomainPackagesOfCoreStayFreeOfKafkaJdbcAndHttp() {
+        noClasses().that().resideInAnyPackage("dev.hfc.core.week..", "dev.hfc.core.segment..", "dev.hfc.core.event..",
+                        "dev.hfc.core.email..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "java.sql..", "javax.sql..",
+                        "org.eclipse.jetty..", "dev.hfc.core.http..", "dev.hfc.core.topic..")
+                .because("weeks, segments, events and addresses are plain domain logic, tested without infrastructure")
+                .check(classes);
+    }
+
+    /** Classes of the modules that make up hfc-service.jar (the service module shares dev.hfc.cli with ./hfc's). */
+    private static final DescribedPredicate<JavaClass> DEPLOYED = DescribedPredicate.describe(
+            "classes of core, schema, producer, segmenter-streams, sink, campaign and service", c -> {
+                String pkg = c.getPackageName();
+                if (pkg.startsWith("dev.hfc.core") || pkg.startsWith("dev.hfc.schema") || pkg.startsWith("dev.hfc.producer")
+                        || pkg.startsWith("dev.hfc.segmenter") || pkg.startsWith("dev.hfc.sink") || pkg.startsWith("dev.hfc.campaign")
+                        || pkg.startsWith("db.output")) {
+                    return true;
+                }
+                String where = c.getSource().map(s -> s.getUri().toString()).orElse("");
+                return pkg.startsWith("dev.hfc.cli") && (where.contains("/service/target/classes") || where.contains("hfc-service"));
+            });
+}
