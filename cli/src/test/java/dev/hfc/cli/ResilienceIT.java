@@ -16,7 +16,6 @@ import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.PostgresExtension;
 import dev.hfc.testkit.TopicReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -94,8 +93,8 @@ class ResilienceIT {
         SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> { });
 
         String sinkRole = "hfc_sink_" + UUID.randomUUID().toString().substring(0, 8);
-        admin(db, "CREATE ROLE " + sinkRole + " LOGIN SUPERUSER");
-        int port = freePort();
+        PipelineDb.execute(db, "CREATE ROLE " + sinkRole + " LOGIN SUPERUSER");
+        int port = PipelineDb.freePort();
         Topics topics = new Topics("res-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         String bootstrap = "127.0.0.1:" + port;
         Map<String, String> env = new HashMap<>(Map.of(
@@ -126,9 +125,9 @@ class ResilienceIT {
             services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
 
             // Rows already campaigned: history that no fault or replay may change.
-            admin(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
+            PipelineDb.execute(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
                     + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
-            String sentBefore = sentRows(db);
+            String sentBefore = PipelineDb.sentRows(db);
             assertThat(sentBefore.lines()).hasSize(40);
 
             int changes = FULL ? 3_000 : 1_200;
@@ -155,7 +154,7 @@ class ResilienceIT {
                                 .until(() -> !slotHolder.equals(slotHolder(db)));
                         slotReleased.add(Duration.ofNanos(System.nanoTime() - killed));
                     }
-                    restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(markerThrough(db, target, restart));
+                    restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(PipelineDb.markerThrough(db, target, restart, () -> { }));
                 }
             }
             services.pause(random);
@@ -192,8 +191,8 @@ class ResilienceIT {
             ReferenceCheck.Outcome outcome = services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, poison.foreignUsers(), WAIT,
                     "after the faults");
 
-            assertThat(sentRows(db)).as("rows marked sent before the faults").isEqualTo(sentBefore);
-            long duplicated = count(db, "SELECT count(*) FROM (SELECT 1 FROM rec_campaigns_weekly GROUP BY subscription_week, user_id "
+            assertThat(PipelineDb.sentRows(db)).as("rows marked sent before the faults").isEqualTo(sentBefore);
+            long duplicated = PipelineDb.count(db, "SELECT count(*) FROM (SELECT 1 FROM rec_campaigns_weekly GROUP BY subscription_week, user_id "
                     + "HAVING count(*) > 1) d");
             assertThat(duplicated).isZero();
             for (Map.Entry<UUID, String> e : poison.hostileButValid().entrySet()) {
@@ -214,8 +213,8 @@ class ResilienceIT {
                     slotReleased.stream().map(d -> String.format("%.2f s", d.toMillis() / 1000.0)).toList());
         } finally {
             services.close();
-            admin(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
-            admin(db, "DROP ROLE IF EXISTS " + sinkRole);
+            PipelineDb.execute(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
+            PipelineDb.execute(db, "DROP ROLE IF EXISTS " + sinkRole);
         }
     }
 
@@ -223,15 +222,15 @@ class ResilienceIT {
 
     /** The sink's role locked and its connections cut for five seconds: it must retry without moving its offsets. */
     private void databaseOutage(DbSettings db, String role) throws Exception {
-        admin(db, "ALTER ROLE " + role + " NOLOGIN");
-        admin(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+        PipelineDb.execute(db, "ALTER ROLE " + role + " NOLOGIN");
+        PipelineDb.execute(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
         fault("PostgreSQL outage for the sink (role locked, connections terminated)");
         String offsetsAtStart = offsets(db);
         // Something for the sink to write during the outage, whatever the live load is doing now.
         UUID user = UUID.randomUUID();
-        admin(db, "INSERT INTO customer VALUES ('" + user + "', 'outage+" + user.toString().substring(0, 8)
+        PipelineDb.execute(db, "INSERT INTO customer VALUES ('" + user + "', 'outage+" + user.toString().substring(0, 8)
                 + "@example.com', 'active', current_date)");
-        admin(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
+        PipelineDb.execute(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
                 + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
         Thread.sleep(5_000); // the outage itself
         assertThat(offsets(db)).as("the sink's stored offsets during the outage").isEqualTo(offsetsAtStart);
@@ -241,7 +240,7 @@ class ResilienceIT {
         // Riding through means retrying, not being idle: the outage met writes (changes flow all along).
         assertThat(sink.stderr()).as("the sink retried its writes during the outage")
                 .contains("sink: database unavailable").contains("retrying in");
-        admin(db, "ALTER ROLE " + role + " LOGIN");
+        PipelineDb.execute(db, "ALTER ROLE " + role + " LOGIN");
     }
 
     /** What was written straight into the input topics. */
@@ -354,44 +353,11 @@ class ResilienceIT {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /**
-     * A change made right after a service was restarted: a new customer paused in the target week. Returns
-     * the time from the restart until its row is in the table (the pipeline has caught up with it).
-     */
-    private static Duration markerThrough(DbSettings db, Week target, long restartNanos) throws Exception {
-        UUID user = UUID.randomUUID();
-        admin(db, "INSERT INTO customer VALUES ('" + user + "', 'marker+" + user.toString().substring(0, 8)
-                + "@example.com', 'active', current_date)");
-        admin(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '" + target + "', '" + user + "', 'paused')");
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
-                count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE user_id = '" + user + "'") == 1);
-        return Duration.ofNanos(System.nanoTime() - restartNanos);
-    }
-
     /** The backend pid holding the replication slot, or null when it is free. */
     private static Integer slotHolder(DbSettings db) throws Exception {
         try (Connection c = Database.connect(db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'res_slot'")) {
             return rs.next() ? (Integer) rs.getObject(1) : null;
-        }
-    }
-
-    private static void admin(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static long count(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 
@@ -401,20 +367,6 @@ class ResilienceIT {
              ResultSet rs = s.executeQuery("SELECT topic, partition, next_offset FROM hfc_sink_offsets ORDER BY 1, 2")) {
             while (rs.next()) {
                 b.append(rs.getString(1)).append('-').append(rs.getInt(2)).append('@').append(rs.getLong(3)).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String sentRows(DbSettings db) throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, user_id, email, segment, row_created_on, subscription_week, subscription_id, "
-                     + "pause_weeks FROM rec_campaigns_weekly WHERE campaign_sent ORDER BY subscription_week, user_id")) {
-            while (rs.next()) {
-                for (int i = 1; i <= 8; i++) {
-                    b.append(rs.getString(i)).append(i == 8 ? "\n" : "|");
-                }
             }
         }
         return b.toString();

@@ -79,16 +79,26 @@ final class Supervisor implements AutoCloseable {
             }
         }
 
+        /** SIGTERM, and SIGKILL when that does not stop it within a minute; never throws (it runs in a test's finally). */
         private void stopQuietly() {
             try {
                 if (alive()) {
                     process.terminate(Duration.ofSeconds(60));
                 }
+            } catch (Exception | AssertionError e) {
+                System.err.println("stopping " + name + ": " + e + "; killing it");
+                try {
+                    process.kill();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
                 if (process != null) {
                     process.close();
                 }
             } catch (Exception e) {
-                System.err.println("stopping " + name + ": " + e);
+                System.err.println("closing " + name + ": " + e);
             }
         }
     }
