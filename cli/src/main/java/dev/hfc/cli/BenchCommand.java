@@ -1,5 +1,8 @@
 package dev.hfc.cli;
 
+import dev.hfc.service.Cli;
+import dev.hfc.service.Hfc;
+import dev.hfc.service.DbOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hfc.sink.SinkService;

@@ -1,5 +1,7 @@
 package dev.hfc.cli;
 
+import dev.hfc.service.Cli;
+import dev.hfc.service.Hfc;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.hfc.cli;
 
+import dev.hfc.service.Cli;
+import dev.hfc.service.Hfc;
+import dev.hfc.service.ServiceRunner;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.control.ControlGroup;
 import dev.hfc.campaign.dashboard.Dashboard;

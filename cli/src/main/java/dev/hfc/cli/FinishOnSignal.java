@@ -1,5 +1,6 @@
 package dev.hfc.cli;
 
+import dev.hfc.service.Hfc;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

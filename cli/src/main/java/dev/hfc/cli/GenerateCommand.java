@@ -1,5 +1,8 @@
 package dev.hfc.cli;
 
+import dev.hfc.service.Cli;
+import dev.hfc.service.Hfc;
+import dev.hfc.service.DbOptions;
 import dev.hfc.core.week.Week;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;

@@ -1,6 +1,7 @@
 package dev.hfc.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -71,16 +72,26 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** Classes of the modules that make up hfc-service.jar (the service module shares dev.hfc.cli with ./hfc's). */
+    /** Classes of the modules that make up hfc-service.jar: each has packages of its own. */
     private static final DescribedPredicate<JavaClass> DEPLOYED = DescribedPredicate.describe(
             "classes of core, schema, producer, segmenter-streams, sink, campaign and service", c -> {
                 String pkg = c.getPackageName();
-                if (pkg.startsWith("dev.hfc.core") || pkg.startsWith("dev.hfc.schema") || pkg.startsWith("dev.hfc.producer")
+                return pkg.startsWith("dev.hfc.core") || pkg.startsWith("dev.hfc.schema") || pkg.startsWith("dev.hfc.producer")
                         || pkg.startsWith("dev.hfc.segmenter") || pkg.startsWith("dev.hfc.sink") || pkg.startsWith("dev.hfc.campaign")
-                        || pkg.startsWith("db.output")) {
-                    return true;
-                }
-                String where = c.getSource().map(s -> s.getUri().toString()).orElse("");
-                return pkg.startsWith("dev.hfc.cli") && (where.contains("/service/target/classes") || where.contains("hfc-service"));
+                        || pkg.startsWith("dev.hfc.service") || pkg.startsWith("db.output");
             });
+
+    @Test
+    void everyModuleHasPackagesOfItsOwn() {
+        java.util.Map<String, java.util.Set<String>> modulesOfPackage = new java.util.TreeMap<>();
+        for (JavaClass c : classes) {
+            String where = c.getSource().map(s -> s.getUri().toString()).orElse("");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("/([a-z-]+)/target/(test-)?classes/|/hfc-([a-z-]+)-[0-9]").matcher(where);
+            if (m.find()) {
+                modulesOfPackage.computeIfAbsent(c.getPackageName(), k -> new java.util.TreeSet<>()).add(m.group(1) != null ? m.group(1) : m.group(3));
+            }
+        }
+        assertThat(modulesOfPackage).as("packages and the modules whose classes are in them").isNotEmpty()
+                .allSatisfy((pkg, modules) -> assertThat(modules).as("modules with classes in %s", pkg).hasSize(1));
+    }
 }

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.segmenter.SegmenterConfig;

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

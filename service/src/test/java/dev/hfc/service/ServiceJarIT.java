@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,14 +26,13 @@ class ServiceJarIT {
         try (JarFile jar = new JarFile(JAR.toFile())) {
             jar.stream().map(e -> e.getName()).filter(name -> name.startsWith("dev/hfc/local/") // broker, PostgreSQL, SMTP
                     || name.startsWith("dev/hfc/bench/")
-                    || name.equals("dev/hfc/cli/DemoCommand.class") || name.equals("dev/hfc/cli/BenchCommand.class")
-                    || name.equals("dev/hfc/cli/BrokerCommand.class")
+                    || name.startsWith("dev/hfc/cli/")                // ./hfc's tools: demo, bench, broker, generate
                     || name.startsWith("io/zonky/")                   // embedded PostgreSQL and its binaries
                     || name.startsWith("kafka/server/")               // the broker itself
                     || name.startsWith("org/subethamail/") || name.startsWith("com/icegreen/")
                     || name.startsWith("org/openjdk/jmh/"))
                     .limit(20).forEach(found::add);
-            assertThat(jar.getEntry("dev/hfc/cli/Hfc.class")).as("the service entry point").isNotNull();
+            assertThat(jar.getEntry("dev/hfc/service/Hfc.class")).as("the service entry point").isNotNull();
         }
         assertThat(found).as("classes only the demo and the benchmarks need, in %s", JAR).isEmpty();
     }

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.SinkService;

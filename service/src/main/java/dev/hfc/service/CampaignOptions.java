@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.campaign.consent.ConsentStore;
 import dev.hfc.campaign.consent.Unsubscribe;

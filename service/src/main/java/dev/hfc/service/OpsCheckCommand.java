@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.topic.Topics;

@@ -1,10 +1,10 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.config.DbSettings;
 import picocli.CommandLine.Option;
 
 /** §9 options of every subcommand that talks to PostgreSQL. */
-final class DbOptions {
+public final class DbOptions {
 
     @Option(names = "--db-url", paramLabel = "JDBC_URL",
             defaultValue = "${env:HFC_DB_URL:-" + DbSettings.DEFAULT_URL + "}",
@@ -23,7 +23,7 @@ final class DbOptions {
             description = "Schema of the source and output tables (env HFC_DB_SCHEMA; default ${DEFAULT-VALUE}).")
     String schema;
 
-    DbSettings settings() {
+    public DbSettings settings() {
         Cli.check("--db-schema", "HFC_DB_SCHEMA",
                 () -> dev.hfc.core.config.SqlIdentifier.validate("schema", schema));
         return Cli.check("--db-url", "HFC_DB_URL", () -> new DbSettings(url, user, password, schema));

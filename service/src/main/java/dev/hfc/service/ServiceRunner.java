@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.http.Credentials;
 import dev.hfc.core.http.HttpListener;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * actions) when an ops port is set and its public routes when a public address is given, stops the service
  * cleanly on SIGTERM or Ctrl-C, and exits 1 if the service fails by itself.
  */
-final class ServiceRunner {
+public final class ServiceRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
 
@@ -108,7 +108,7 @@ final class ServiceRunner {
         }
     }
 
-    static PrometheusMeterRegistry registry(String service) {
+    public static PrometheusMeterRegistry registry(String service) {
         PrometheusMeterRegistry registry =
                 new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", service);

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.topic.TopicProvisioner;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import java.io.PrintWriter;
 import java.util.regex.Matcher;

@@ -1,14 +1,14 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import java.util.function.Supplier;
 
 /** Turning configuration mistakes into the exit code 2 of §9, with the flag and variable named. */
-final class Cli {
+public final class Cli {
 
     private Cli() {}
 
     /** Runs {@code check}; an IllegalArgumentException becomes a usage error naming the flag and env var. */
-    static <T> T check(String flag, String env, Supplier<T> check) {
+    public static <T> T check(String flag, String env, Supplier<T> check) {
         try {
             return check.get();
         } catch (IllegalArgumentException e) {
@@ -16,7 +16,7 @@ final class Cli {
         }
     }
 
-    static void check(String flag, String env, Runnable check) {
+    public static void check(String flag, String env, Runnable check) {
         check(flag, env, () -> {
             check.run();
             return null;
@@ -32,12 +32,12 @@ final class Cli {
         }
     }
 
-    static ConfigurationException usage(String flag, String env, String message) {
+    public static ConfigurationException usage(String flag, String env, String message) {
         return new ConfigurationException(flag + (env == null ? "" : " (env " + env + ")") + ": " + message);
     }
 
     /** A bad flag or variable found after parsing; {@link Hfc} maps it to exit code 2. */
-    static final class ConfigurationException extends RuntimeException {
+    public static final class ConfigurationException extends RuntimeException {
         ConfigurationException(String message) {
             super(message);
         }

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.producer.cdc.CdcProducer;
 import dev.hfc.producer.cdc.SourceDatabase;

@@ -1,4 +1,4 @@
-package dev.hfc.cli;
+package dev.hfc.service;
 
 import dev.hfc.core.event.UserIds;
 import dev.hfc.producer.cdc.SnapshotRequests;
