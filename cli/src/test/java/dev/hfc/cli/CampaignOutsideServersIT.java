@@ -3,6 +3,7 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hfc.testkit.CampaignTargets;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
@@ -44,9 +45,9 @@ class CampaignOutsideServersIT {
     void aFullMailboxAtAStrictRelayDefersItsRowAndTheOthersGoOutThenItIsSentWhenTheMailboxTakesMail() throws Exception {
         DbSettings db = schema(POSTGRES.db("outside_full_mailbox"));
         // The lowest user id is claimed first: before, its 452 stopped the whole week.
-        insert(db, UUID.fromString("00000000-0000-0000-0000-000000000001"), "full@example.com");
+        CampaignTargets.insert(db, W, UUID.fromString("00000000-0000-0000-0000-000000000001"), "full@example.com", Segment.MEDIUM, 2);
         for (int i = 0; i < 59; i++) {
-            insert(db, UUID.randomUUID(), "customer" + i + "@example.com");
+            CampaignTargets.insert(db, W, UUID.randomUUID(), "customer" + i + "@example.com", Segment.MEDIUM, 2);
         }
         try (StrictRelay relay = StrictRelay.start(List.of("full@example.com"), 0)) {
             Map<String, String> env = env(db, relay);
@@ -92,7 +93,7 @@ class CampaignOutsideServersIT {
                     for (int i = 0; i < rows; i++) {
                         String email = "s" + scenario + "-" + i + "@example.com";
                         emails.add(email);
-                        insert(db, UUID.randomUUID(), email);
+                        CampaignTargets.insert(db, W, UUID.randomUUID(), email, Segment.MEDIUM, 2);
                     }
                     int before = relay.accepted().size();
                     List<HfcProcess> running = new ArrayList<>();
@@ -168,19 +169,6 @@ class CampaignOutsideServersIT {
     private static DbSettings schema(DbSettings db) {
         SchemaMigrator.migrate(db, false);
         return db;
-    }
-
-    private static void insert(DbSettings db, UUID user, String email) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
-                        + "VALUES (?, ?, ?, ?, ?, 2)")) {
-            ps.setObject(1, user);
-            ps.setString(2, email);
-            ps.setString(3, Segment.MEDIUM.wire());
-            ps.setString(4, W.toString());
-            ps.setObject(5, UUID.randomUUID());
-            ps.executeUpdate();
-        }
     }
 
     private static long count(DbSettings db, String sql) throws Exception {

@@ -3,6 +3,7 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hfc.testkit.CampaignTargets;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.core.config.DbSettings;
@@ -128,7 +129,7 @@ class CampaignProcessIT {
         Week target = Week.target(java.time.Instant.now(), java.time.ZoneOffset.UTC);
         DbSettings db = rows("run", 0);
         for (int i = 0; i < 12; i++) {
-            insert(db, target, "early" + i + "@example.com");
+            CampaignTargets.insert(db, target, UUID.randomUUID(), "early" + i + "@example.com", Segment.MEDIUM, 2);
         }
         int opsPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -140,7 +141,7 @@ class CampaignProcessIT {
                 "--zone", "UTC", "--ops-port", Integer.toString(opsPort))) {
             await().atMost(Duration.ofSeconds(60)).until(() -> smtp.getReceivedMessages().length == 12);
             for (int i = 0; i < 5; i++) {
-                insert(db, target, "late" + i + "@example.com");
+                CampaignTargets.insert(db, target, UUID.randomUUID(), "late" + i + "@example.com", Segment.MEDIUM, 2);
             }
             var http = java.net.http.HttpClient.newHttpClient();
             java.util.function.Function<String, java.net.http.HttpResponse<String>> trigger = authorization -> {
@@ -183,7 +184,7 @@ class CampaignProcessIT {
     void healthSaysDownWithTheReasonWhileTheLastRunFailed() throws Exception {
         Week target = Week.target(java.time.Instant.now(), java.time.ZoneOffset.UTC);
         DbSettings db = rows("health", 0);
-        insert(db, target, "someone@example.com");
+        CampaignTargets.insert(db, target, UUID.randomUUID(), "someone@example.com", Segment.MEDIUM, 2);
         int opsPort;
         int closedSmtpPort;
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
@@ -269,18 +270,6 @@ class CampaignProcessIT {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(": sent (\\d+) \\(").matcher(stdout);
         assertThat(m.find()).as(stdout).isTrue();
         return Long.parseLong(m.group(1));
-    }
-
-    private static void insert(DbSettings db, Week week, String email) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
-                        + "VALUES (?, ?, 'medium', ?, ?, 2)")) {
-            ps.setObject(1, UUID.randomUUID());
-            ps.setString(2, email);
-            ps.setString(3, week.toString());
-            ps.setObject(4, UUID.randomUUID());
-            ps.executeUpdate();
-        }
     }
 
     private Map<String, String> env(DbSettings db) {

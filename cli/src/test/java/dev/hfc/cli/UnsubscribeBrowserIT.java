@@ -3,6 +3,7 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hfc.testkit.CampaignTargets;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.core.config.DbSettings;
@@ -65,7 +66,7 @@ class UnsubscribeBrowserIT {
             Map<String, UUID> users = new HashMap<>();
             for (String name : List.of("anna", "ben", "carl")) {
                 users.put(name, UUID.randomUUID());
-                insert(db, target, users.get(name), name + "@example.com");
+                CampaignTargets.insert(db, target, users.get(name), name + "@example.com", Segment.MEDIUM, 2);
             }
             int publicPort = freePort();
             int opsPort = freePort();
@@ -171,19 +172,6 @@ class UnsubscribeBrowserIT {
                 rs.next();
                 return rs.getLong(1) == 1;
             }
-        }
-    }
-
-    private static void insert(DbSettings db, Week week, UUID user, String email) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
-                        + "VALUES (?, ?, ?, ?, ?, 2)")) {
-            ps.setObject(1, user);
-            ps.setString(2, email);
-            ps.setString(3, Segment.MEDIUM.wire());
-            ps.setString(4, week.toString());
-            ps.setObject(5, UUID.randomUUID());
-            ps.executeUpdate();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hfc.campaign.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfc.testkit.CampaignTargets;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.campaign.content.CampaignTemplates;
@@ -71,8 +72,8 @@ class UnsubscribeIT {
         UUID anna = UUID.randomUUID();
         UUID ben = UUID.randomUUID();
         for (Week w : List.of(W, W.plus(1))) {
-            insert(db, w, anna, "anna@example.com");
-            insert(db, w, ben, "ben@example.com");
+            CampaignTargets.insert(db, w, anna, "anna@example.com", Segment.LOW, 1);
+            CampaignTargets.insert(db, w, ben, "ben@example.com", Segment.LOW, 1);
         }
         UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
         ConsentStore store = new ConsentStore(db);
@@ -158,7 +159,7 @@ class UnsubscribeIT {
             throws Exception {
         DbSettings db = schema("bounces");
         UUID carl = UUID.randomUUID();
-        insert(db, W, carl, "carl@example.com");
+        CampaignTargets.insert(db, W, carl, "carl@example.com", Segment.LOW, 1);
         exec(db, "INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES ('"
                 + W + "', '" + carl + "', 'carl@example.com', 'low', '<m1@shop.example>')");
         UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
@@ -226,9 +227,9 @@ class UnsubscribeIT {
         UUID anna = UUID.randomUUID();
         UUID jamie = UUID.randomUUID();
         UUID kim = UUID.randomUUID();
-        insert(db, W, anna, "anna@bücher.example");
-        insert(db, W, jamie, "Jamie@X.com");
-        insert(db, W, kim, "kim@example.com");
+        CampaignTargets.insert(db, W, anna, "anna@bücher.example", Segment.LOW, 1);
+        CampaignTargets.insert(db, W, jamie, "Jamie@X.com", Segment.LOW, 1);
+        CampaignTargets.insert(db, W, kim, "kim@example.com", Segment.LOW, 1);
         UnsubscribeTokens tokens = new UnsubscribeTokens(SECRET, Duration.ofDays(90), Clock.systemUTC());
         try (HttpListener http = listen(new ConsentEndpoints(tokens, new ConsentStore(db), metrics, WEBHOOKS,
                 new ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), Clock.systemUTC()))) {
@@ -313,19 +314,6 @@ class UnsubscribeIT {
         DbSettings db = POSTGRES.db("consent_" + name);
         SchemaMigrator.migrate(db, false);
         return db;
-    }
-
-    private static void insert(DbSettings db, Week week, UUID user, String email) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
-                        + "VALUES (?, ?, ?, false, ?, ?, 1)")) {
-            ps.setObject(1, user);
-            ps.setString(2, email);
-            ps.setString(3, Segment.LOW.wire());
-            ps.setString(4, week.toString());
-            ps.setObject(5, UUID.randomUUID());
-            ps.executeUpdate();
-        }
     }
 
     private static long count(DbSettings db, String sql) throws Exception {

@@ -3,6 +3,7 @@ package dev.hfc.campaign.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hfc.testkit.CampaignTargets;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.campaign.content.CampaignTemplates;
@@ -748,18 +749,7 @@ class CampaignSenderIT {
 
     static void insert(DbSettings db, Week week, UUID user, String email, Segment segment, Integer pauseWeeks, boolean sent)
             throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setObject(1, user);
-            ps.setString(2, email);
-            ps.setString(3, segment.wire());
-            ps.setBoolean(4, sent);
-            ps.setString(5, week.toString());
-            ps.setObject(6, UUID.randomUUID());
-            ps.setObject(7, pauseWeeks, java.sql.Types.INTEGER);
-            ps.executeUpdate();
-        }
+        CampaignTargets.insert(db, week, user, email, segment, pauseWeeks, sent);
     }
 
     private static List<UUID> unsentUsers(DbSettings db, Week week) throws Exception {
