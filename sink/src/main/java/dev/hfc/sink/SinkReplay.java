@@ -1,6 +1,7 @@
 package dev.hfc.sink;
 
 import dev.hfc.sink.offset.SinkOffsets;
+import dev.hfc.sink.sql.SinkSql;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.event.DecodeResult;
@@ -102,10 +103,9 @@ public final class SinkReplay {
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TEMP TABLE hfc_live_keys (week varchar(8), user_id uuid) ON COMMIT DROP");
+                s.execute(SinkSql.CREATE_LIVE_KEYS);
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO hfc_live_keys SELECT * FROM unnest(?::varchar[], ?::uuid[])")) {
+            try (PreparedStatement ps = c.prepareStatement(SinkSql.INSERT_LIVE_KEYS)) {
                 List<SegmentKey> keys = new ArrayList<>(live);
                 for (int from = 0; from < keys.size(); from += 10_000) {
                     List<SegmentKey> chunk = keys.subList(from, Math.min(keys.size(), from + 10_000));
@@ -116,10 +116,9 @@ public final class SinkReplay {
             }
             long deleted;
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE INDEX ON hfc_live_keys (week, user_id)");
-                s.execute("ANALYZE hfc_live_keys");
-                deleted = s.executeUpdate("DELETE FROM " + db.qualified("rec_campaigns_weekly") + " r WHERE NOT r.campaign_sent "
-                        + "AND NOT EXISTS (SELECT 1 FROM hfc_live_keys k WHERE k.week = r.subscription_week AND k.user_id = r.user_id)");
+                s.execute(SinkSql.INDEX_LIVE_KEYS);
+                s.execute(SinkSql.ANALYZE_LIVE_KEYS);
+                deleted = s.executeUpdate(SinkSql.sweep(db));
             }
             c.commit();
             return deleted;

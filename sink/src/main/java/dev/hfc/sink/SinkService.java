@@ -7,6 +7,7 @@ import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.sql.SinkSql;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class SinkService implements RunningService {
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         for (int i = 0; i < settings.consumers(); i++) {
-            consumers.add(SinkConsumer.create(i, settings, metrics, dlqProducer));
+            consumers.add(SinkConsumerFactory.create(i, settings, metrics, dlqProducer));
         }
     }
 
@@ -114,7 +115,7 @@ public final class SinkService implements RunningService {
         service.consumers.forEach(SinkConsumer::start);
         LOG.info("sink {} started: {} consumer(s), batches of up to {} records or {} ms into {}", settings.groupId(),
                 settings.consumers(), settings.batchSize(), settings.linger().toMillis(),
-                settings.db().qualified("rec_campaigns_weekly"));
+                settings.db().qualified(SinkSql.TARGET_TABLE));
         return service;
     }
 
@@ -123,17 +124,14 @@ public final class SinkService implements RunningService {
      * on another count: a key's records would be split across partitions and their order lost.
      */
     static void checkBuiltOn(DbSettings db, String groupId, String topic, int partitions) {
-        String table = db.qualified("hfc_sink_layout");
         try (java.sql.Connection c = dev.hfc.schema.Database.connect(db)) {
-            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
-                    + " (group_id, topic, partitions) VALUES (?, ?, ?) ON CONFLICT (group_id, topic) DO NOTHING")) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(SinkSql.recordLayout(db))) {
                 ps.setString(1, groupId);
                 ps.setString(2, topic);
                 ps.setInt(3, partitions);
                 ps.executeUpdate();
             }
-            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT partitions FROM " + table
-                    + " WHERE group_id = ? AND topic = ?")) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(SinkSql.layout(db))) {
                 ps.setString(1, groupId);
                 ps.setString(2, topic);
                 try (java.sql.ResultSet rs = ps.executeQuery()) {

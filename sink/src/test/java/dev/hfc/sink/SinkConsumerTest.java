@@ -15,6 +15,7 @@ import dev.hfc.sink.batch.DeadLetterSink;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.BatchStore;
 import dev.hfc.sink.copy.CopyBatchWriter;
+import dev.hfc.sink.copy.WriteTimings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -216,7 +217,7 @@ class SinkConsumerTest {
             writes++;
             assertThat(table).as("after write %d, the table is the fold of the partition up to its stored offset %d",
                     writes, stored.get(TP)).isEqualTo(fold(stored.get(TP)));
-            return new CopyBatchWriter.Result(batch.entries().size(), 0, List.of(), true, 0, 0, 0, 0);
+            return new CopyBatchWriter.Result(batch.entries().size(), 0, List.of(), true, WriteTimings.NONE);
         }
 
         @Override

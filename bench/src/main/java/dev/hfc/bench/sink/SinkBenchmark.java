@@ -14,6 +14,7 @@ import dev.hfc.sink.copy.CopyBatchWriter;
 import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.sink.copy.CopyRows;
 import dev.hfc.sink.offset.SinkOffsets;
+import dev.hfc.sink.sql.SinkSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -278,10 +279,10 @@ public final class SinkBenchmark {
                     throw new IllegalStateException("benchmark rows must not be refused: " + refused);
                 });
                 positions.putAll(batch.nextOffsets());
-                phases[0] += result.copyNanos();
-                phases[1] += result.upsertNanos();
-                phases[2] += result.otherNanos();
-                phases[3] += result.commitNanos();
+                phases[0] += result.timings().copyNanos();
+                phases[1] += result.timings().upsertNanos();
+                phases[2] += result.timings().otherNanos();
+                phases[3] += result.timings().commitNanos();
             }
         }
         return phases;
@@ -298,8 +299,8 @@ public final class SinkBenchmark {
         String url = db.url() + (db.url().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
         String table = db.qualified("rec_campaigns_weekly");
         String upsert = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET " + CopyRows.UPDATE_SET + " "
-                + "WHERE NOT t.campaign_sent AND " + CopyRows.VALUES_DIFFER;
+                + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET " + SinkSql.UPDATE_SET + " "
+                + "WHERE NOT t.campaign_sent AND " + SinkSql.VALUES_DIFFER;
         SinkOffsets offsets = new SinkOffsets(db);
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
         try (Connection c = java.sql.DriverManager.getConnection(url, db.user(), db.password())) {

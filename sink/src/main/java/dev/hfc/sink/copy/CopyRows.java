@@ -2,6 +2,7 @@ package dev.hfc.sink.copy;
 
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.schema.copy.BinaryCopyWriter;
+import dev.hfc.sink.sql.SinkSql;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -12,16 +13,8 @@ import java.util.UUID;
  */
 public final class CopyRows {
 
-    /** The column list the encoded rows fill, in order. */
-    public static final String COLUMNS = "id, user_id, email, segment, subscription_week, subscription_id, pause_weeks";
-
-    /** The SET list of an {@code ON CONFLICT DO UPDATE} of these columns (table alias {@code t}). */
-    public static final String UPDATE_SET = "email = EXCLUDED.email, segment = EXCLUDED.segment, "
-            + "subscription_id = EXCLUDED.subscription_id, pause_weeks = EXCLUDED.pause_weeks";
-
-    /** True when an existing row {@code t} differs from the incoming one: only then is it rewritten. */
-    public static final String VALUES_DIFFER = "(t.email, t.segment, t.subscription_id, t.pause_weeks) IS DISTINCT FROM "
-            + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id, EXCLUDED.pause_weeks)";
+    /** The column list the encoded rows fill, in order: the one the sink's statements name ({@link SinkSql#COLUMNS}). */
+    public static final String COLUMNS = SinkSql.COLUMNS;
 
     private static final int FIELDS = 7;
 

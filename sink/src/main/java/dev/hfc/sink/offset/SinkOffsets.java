@@ -2,6 +2,7 @@ package dev.hfc.sink.offset;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.sink.sql.SinkSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The sink's positions in {@code hfc_sink_offsets}, one row per (group, topic, partition): the only place
- * their statements are written. The writer reads, locks and stores them on its own connection, in the
+ * their statements ({@link SinkSql}) are run. The writer reads, locks and stores them on its own connection, in the
  * transaction of the rows they cover; a replay rewrites them on a connection of its own.
  *
  * <p>Rows are always read, locked and written in (topic, partition) order, so that two writers that briefly
@@ -28,14 +29,8 @@ public final class SinkOffsets {
     private final String upsertSql;
 
     public SinkOffsets(DbSettings db) {
-        String table = db.qualified("hfc_sink_offsets");
-        this.readSql = "SELECT o.topic, o.partition, o.next_offset FROM " + table + " AS o "
-                + "WHERE o.group_id = ? AND (o.topic, o.partition) IN (SELECT * FROM unnest(?::varchar[], ?::int[])) "
-                + "ORDER BY o.topic COLLATE \"C\", o.partition";
-        this.upsertSql = "INSERT INTO " + table + " (group_id, topic, partition, next_offset) "
-                + "SELECT ?, x.topic, x.partition, x.next_offset FROM unnest(?::varchar[], ?::int[], ?::bigint[]) "
-                + "AS x(topic, partition, next_offset) "
-                + "ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()";
+        this.readSql = SinkSql.readOffsets(db);
+        this.upsertSql = SinkSql.storeOffsets(db);
     }
 
     /**
@@ -55,7 +50,7 @@ public final class SinkOffsets {
             topics[i] = ordered.get(i).topic();
             numbers[i] = ordered.get(i).partition();
         }
-        try (PreparedStatement ps = c.prepareStatement(lock ? readSql + " FOR UPDATE OF o" : readSql)) {
+        try (PreparedStatement ps = c.prepareStatement(lock ? readSql + SinkSql.LOCK_OFFSETS : readSql)) {
             ps.setString(1, groupId);
             ps.setArray(2, c.createArrayOf("varchar", topics));
             ps.setArray(3, c.createArrayOf("int4", numbers));

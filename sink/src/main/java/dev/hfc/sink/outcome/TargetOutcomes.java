@@ -2,6 +2,7 @@ package dev.hfc.sink.outcome;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.sink.batch.SegmentBatch;
+import dev.hfc.sink.sql.SinkSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -22,16 +23,8 @@ public final class TargetOutcomes {
     private final String clearSql;
 
     public TargetOutcomes(DbSettings db) {
-        String outcomes = db.qualified("hfc_campaign_outcomes");
-        String rows = db.qualified("rec_campaigns_weekly");
-        this.recordSql = "INSERT INTO " + outcomes + " AS o (subscription_week, user_id, segment, outcome, outcome_at) "
-                + "SELECT t.subscription_week, t.user_id, t.segment, d.outcome, d.outcome_at FROM " + rows + " AS t "
-                + "JOIN unnest(?::varchar[], ?::uuid[], ?::varchar[], ?::timestamptz[]) AS d(week, user_id, outcome, outcome_at) "
-                + "ON t.subscription_week = d.week AND t.user_id = d.user_id "
-                + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET segment = EXCLUDED.segment, outcome = EXCLUDED.outcome, "
-                + "outcome_at = EXCLUDED.outcome_at, recorded_at = now()";
-        this.clearSql = "DELETE FROM " + outcomes + " AS o USING unnest(?::varchar[], ?::uuid[]) AS k(week, user_id) "
-                + "WHERE o.subscription_week = k.week AND o.user_id = k.user_id";
+        this.recordSql = SinkSql.recordOutcomes(db);
+        this.clearSql = SinkSql.clearOutcomes(db);
     }
 
     /** Records the outcome of every tombstone in {@code ended} whose key has a row; call before the rows are deleted. */

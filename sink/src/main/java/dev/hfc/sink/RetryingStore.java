@@ -1,0 +1,69 @@
+package dev.hfc.sink;
+
+import dev.hfc.core.retry.Backoff;
+import dev.hfc.schema.Database;
+import dev.hfc.sink.batch.DeadLetterSink;
+import dev.hfc.sink.batch.SegmentBatch;
+import dev.hfc.sink.copy.BatchStore;
+import dev.hfc.sink.copy.CopyBatchWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sink consumer's writes and offset reads, retried with backoff while the database is unreachable, within a
+ * bound the caller gives: an outage pauses the consumer instead of ending it, and {@link #degraded()} tells the
+ * health check so meanwhile. Only connection failures are retried; a moved position is not one, it is the
+ * caller's to handle.
+ */
+final class RetryingStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingStore.class);
+    private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ZERO);
+
+    private final BatchStore store;
+    private final SinkMetrics metrics;
+    private final AtomicReference<String> degraded = new AtomicReference<>();
+
+    RetryingStore(BatchStore store, SinkMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** {@link BatchStore#write}, retried within {@code bound}. */
+    CopyBatchWriter.Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq, Duration bound)
+            throws Exception {
+        return BACKOFF.withTimeout(bound).run(e -> isTransient(e), this::retrying, () -> store.write(batch, expected, dlq));
+    }
+
+    /** {@link BatchStore#storedOffsets}, retried within {@code bound}. */
+    Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions, Duration bound) throws Exception {
+        return BACKOFF.withTimeout(bound).run(RetryingStore::isTransient, this::retrying, () -> store.storedOffsets(partitions));
+    }
+
+    /** Ends the degraded state: a write went through. */
+    void recovered() {
+        degraded.set(null);
+    }
+
+    /** Why the consumer is waiting for the database, or null while it is not. */
+    String degraded() {
+        return degraded.get();
+    }
+
+    private static boolean isTransient(Exception e) {
+        return e instanceof SQLException sql && !(e instanceof CopyBatchWriter.PositionMovedException)
+                && Database.isConnectionFailure(sql);
+    }
+
+    private void retrying(Exception e, Duration pause) {
+        metrics.retried();
+        degraded.set("database unavailable, retrying: " + e.getMessage());
+        LOG.warn("sink: database unavailable ({}); retrying in {} ms, nothing advanced", e.getMessage(), pause.toMillis());
+    }
+}
