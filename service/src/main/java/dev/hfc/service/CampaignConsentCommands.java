@@ -57,7 +57,7 @@ final class CampaignConsentCommands {
         ConsentTarget target;
 
         @Mixin
-        CampaignOptions.TokenOptions keys;
+        UnsubscribeTokenOptions keys;
 
         @Option(names = "--token", paramLabel = "TOKEN",
                 description = "The token of an unsubscribe mail: the subject's word after 'unsubscribe' (how = mailto).")

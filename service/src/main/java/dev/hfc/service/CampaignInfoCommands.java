@@ -24,7 +24,7 @@ final class CampaignInfoCommands {
             description = "Print the message a customer of a segment would get (subject, text and HTML), with sample values.")
     static final class Preview implements Callable<Integer> {
         @Mixin
-        CampaignOptions.ContentOptions content;
+        CampaignContentOptions content;
 
         @Option(names = "--segment", required = true, paramLabel = "low|medium|high", description = "The segment to render.")
         String segment;

@@ -37,7 +37,7 @@ final class CampaignRunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(CampaignRunCommand.class);
 
     @Mixin
-    CampaignOptions.SenderOptions options;
+    CampaignOptions options;
 
     @Mixin
     OpsOptions ops;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Send the campaign of one week to every unsent row, then exit (0 when every row was handled).")
 final class CampaignSendCommand implements Callable<Integer> {
     @Mixin
-    CampaignOptions.SenderOptions options;
+    CampaignOptions options;
 
     @Option(names = "--week", paramLabel = "YYYY-Www", description = "Week to send (default: the target week, the one after the current).")
     String week;

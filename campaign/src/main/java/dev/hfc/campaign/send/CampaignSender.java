@@ -3,31 +3,22 @@ package dev.hfc.campaign.send;
 import dev.hfc.campaign.consent.Unsubscribe;
 import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.content.CampaignTemplates;
-import dev.hfc.campaign.content.RenderedEmail;
 import dev.hfc.campaign.control.ControlGroup;
 import dev.hfc.campaign.delivery.Mailer;
-import dev.hfc.campaign.delivery.MessageIds;
-import dev.hfc.campaign.delivery.SendOutcome;
 import dev.hfc.core.config.DbSettings;
-import dev.hfc.core.email.EmailAddresses;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the campaign of one week: every unsent row of {@code rec_campaigns_weekly} gets one email with the
- * content of its segment, and is then marked {@code campaign_sent}. This class runs the batches; the message's
- * way to the server is {@link MessageDelivery}, what each outcome means is {@link OutcomePolicy}, the claim's
- * proof is {@link BatchLease}, the SQL is {@link CampaignRows}.
+ * content of its segment, and is then marked {@code campaign_sent}. This class runs the batches, one claimed
+ * batch is {@link SendBatch}; the message's way to the server is {@link MessageDelivery}, what each outcome means
+ * is {@link OutcomePolicy}, the claim's proof is {@link BatchLease}, the SQL is {@link CampaignRows}.
  *
  * <p>How it stays exactly-once in effect with several senders, crashes and database failures:
  * <ol>
@@ -109,13 +100,11 @@ public final class CampaignSender implements AutoCloseable {
     private final Unsubscribe unsubscribe;
     private final MessageDelivery delivery;
     private final ExecutorService workers;
-    private final CampaignMetrics metrics;
     private final CampaignRows rows;
     private final ControlGroup control;
-    private final Clock clock;
     private final RecordConnection records;
     private final ClaimConnection claims;
-    private final OutcomePolicy outcomes;
+    private final SendBatch batches;
     private volatile boolean stopping;
 
     /** A sender without a control group: every target is emailed. */
@@ -134,8 +123,6 @@ public final class CampaignSender implements AutoCloseable {
         this.control = Objects.requireNonNull(control, "control");
         this.templates = templates;
         this.unsubscribe = unsubscribe;
-        this.metrics = metrics;
-        this.clock = Clock.systemUTC();
         this.delivery = new MessageDelivery(mailers, settings.connections(), settings.messagesPerSecond(),
                 settings.smtpRetryTimeout(), metrics);
         AtomicInteger n = new AtomicInteger();
@@ -147,7 +134,10 @@ public final class CampaignSender implements AutoCloseable {
         this.rows = new CampaignRows(settings.db());
         this.claims = new ClaimConnection(settings.db());
         this.records = new RecordConnection(settings.db(), settings.dbRetryTimeout());
-        this.outcomes = new OutcomePolicy(rows, records, metrics, settings.deferral(), settings.smtpRetryTimeout(), clock);
+        OutcomePolicy outcomes = new OutcomePolicy(rows, records, metrics, settings.deferral(), settings.smtpRetryTimeout(),
+                Clock.systemUTC());
+        this.batches = new SendBatch(settings, templates, unsubscribe, this.control, rows, delivery, outcomes, workers, metrics,
+                () -> stopping);
     }
 
     /** Asks a running {@link #send} to stop after the message in hand; what was accepted is still marked. */
@@ -169,11 +159,11 @@ public final class CampaignSender implements AutoCloseable {
                 p.abort(stale);
                 break;
             }
-            int claimed = claims.withRetry(settings.dbRetryTimeout(), c -> batch(c, week, p, leftAlone, false));
+            int claimed = claims.withRetry(settings.dbRetryTimeout(), c -> batches.run(c, week, p, leftAlone, false));
             if (claimed == 0) {
                 // SKIP LOCKED passes over rows another transaction holds (the sink's open batch, another sender):
                 // a run ends only after a pass that waits for them finds nothing sendable left.
-                claimed = claims.withRetry(settings.dbRetryTimeout(), c -> batch(c, week, p, leftAlone, true));
+                claimed = claims.withRetry(settings.dbRetryTimeout(), c -> batches.run(c, week, p, leftAlone, true));
                 if (claimed == 0) {
                     break;
                 }
@@ -202,7 +192,7 @@ public final class CampaignSender implements AutoCloseable {
                 for (CampaignRecipient r : page) {
                     if (control.holdsBack(r.week(), r.userId(), r.segment())) {
                         p.control(r.segment());
-                    } else if (cannotRender(r)) {
+                    } else if (batches.cannotRender(r)) {
                         p.withoutPauseWeeks++;
                     } else {
                         templates.render(r, unsubscribe.link(r.userId())); // one that cannot be rendered fails the dry run too
@@ -215,151 +205,6 @@ public final class CampaignSender implements AutoCloseable {
         SendReport report = p.report(week, true, null);
         LOG.info("campaign (dry run) {}", report.summary());
         return report;
-    }
-
-    /** One claimed batch in one transaction; returns how many rows it claimed. */
-    private int batch(Connection c, Week week, RunProgress p, Set<UUID> leftAlone, boolean waitForLocks)
-            throws SQLException, InterruptedException {
-        List<ClaimedRow> claimed = new ArrayList<>();
-        for (ClaimedRow row : rows.claim(c, week, settings.batchSize() + leftAlone.size(), waitForLocks)) {
-            if (!leftAlone.contains(row.id()) && claimed.size() < settings.batchSize()) {
-                claimed.add(row);
-            }
-        }
-        if (claimed.isEmpty()) {
-            c.commit();
-            return 0;
-        }
-        List<UUID> toMark = Collections.synchronizedList(new ArrayList<>(claimed.size()));
-        List<ClaimedRow> toSend = new ArrayList<>();
-        List<UUID> assigned = new ArrayList<>();
-        for (ClaimedRow row : claimed) {
-            CampaignRecipient r = row.recipient();
-            if (control.holdsBack(r.week(), r.userId(), r.segment())) {
-                if (rows.holdBack(c, r)) { // commits with the claim: a rerun finds it recorded and skips it
-                    p.control(r.segment());
-                    metrics.message(r.week(), r.segment(), "control");
-                }
-                continue;
-            }
-            assigned.add(r.userId()); // the treatment arm, whatever comes of the message (intention to treat)
-            if (row.delivered()) {
-                toMark.add(row.id());
-                p.count(() -> p.alreadyDelivered++);
-                metrics.message(r.week(), r.segment(), "already_delivered");
-            } else if (cannotRender(r)) {
-                LOG.warn("campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
-                        + "until the sink rewrites it ('hfc replay sink --from earliest')", r.describe(), r.segment().wire());
-                leftAlone.add(row.id());
-                p.count(() -> p.withoutPauseWeeks++);
-                metrics.message(r.week(), r.segment(), "without_pause_weeks");
-            } else {
-                toSend.add(row);
-            }
-        }
-        rows.assign(c, week, assigned);
-        // From here the workers share the claim's connection (the lease check): the batch thread only waits.
-        BatchLease lease = new BatchLease(c, rows, workers);
-        List<Future<?>> inFlight = new ArrayList<>();
-        try {
-            for (ClaimedRow row : toSend) {
-                // Each row goes to exactly one worker; a worker sends on its own SMTP connection.
-                inFlight.add(workers.submit(() -> {
-                    deliver(week, row, p, lease, leftAlone, toMark);
-                    return null;
-                }));
-            }
-        } catch (RuntimeException e) {
-            // Nothing more may be sent on this claim once the batch gives up on it, and the rollback that follows
-            // must wait for the workers still holding a message.
-            lease.lose(new SQLException("the batch failed: " + e, "08006", e));
-            awaitAll(inFlight);
-            throw e;
-        }
-        awaitAll(inFlight);
-        if (lease.lost() != null) {
-            throw lease.lost(); // the claim is gone: the run's retry claims afresh, and marks what was recorded
-        }
-        if (stopping) {
-            p.abort("stopped on request");
-        }
-        rows.markSent(c, toMark);
-        c.commit();
-        return claimed.size();
-    }
-
-    /** Sends one row's message and records what happened; skipped once the run stops or the lease is lost. */
-    private void deliver(Week week, ClaimedRow row, RunProgress p, BatchLease lease, Set<UUID> leftAlone, List<UUID> toMark)
-            throws SQLException, InterruptedException {
-        if (p.aborted() != null || stopping || lease.lost() != null) {
-            return;
-        }
-        CampaignRecipient r = row.recipient();
-        String canonical = EmailAddresses.tryCanonical(r.email()).orElse(r.email().strip().toLowerCase(Locale.ROOT));
-        String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
-        String link = unsubscribe.link(r.userId());
-        RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
-        // The gate runs right before every attempt (after any wait for the rate or a retry): it proves the claim
-        // still holds and sees the consent and deliveries committed until then.
-        CampaignRows.Consent[] seen = {null};
-        SendOutcome outcome = delivery.send(r, email, messageId, () -> stopping, () -> {
-            try {
-                seen[0] = lease.check(r, canonical);
-            } catch (SQLException e) {
-                LOG.warn("campaign {}: the claim cannot be confirmed ({}); this batch sends nothing more", r.describe(),
-                        e.getMessage());
-                return false;
-            }
-            return seen[0] == CampaignRows.Consent.GIVEN;
-        });
-        if (outcome != null) {
-            outcomes.apply(week, row, canonical, messageId, outcome, p, lease, leftAlone, toMark);
-        } else if (seen[0] == CampaignRows.Consent.DELIVERED) {
-            toMark.add(row.id()); // another sender's delivery, recorded after this claim's snapshot
-            p.count(() -> p.alreadyDelivered++);
-            metrics.message(r.week(), r.segment(), "already_delivered");
-        } else if (seen[0] == CampaignRows.Consent.OPTED_OUT || seen[0] == CampaignRows.Consent.SUPPRESSED) {
-            LOG.info("campaign {}: not sent: {} since the row was claimed", r.describe(),
-                    seen[0] == CampaignRows.Consent.OPTED_OUT ? "the customer opted out" : "the address was suppressed");
-            leftAlone.add(row.id());
-            p.count(() -> p.optedOut++);
-            metrics.message(r.week(), r.segment(), "opted_out");
-        }
-        // else: the lease is lost; the row stays unsent, for the run's next claim
-    }
-
-    /** Waits for every task; the first failure is thrown as it was (SQL, interruption, a bug). */
-    private static void awaitAll(List<Future<?>> tasks) throws SQLException, InterruptedException {
-        Exception first = null;
-        for (Future<?> f : tasks) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                Exception cause = e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
-                if (first == null) {
-                    first = cause;
-                } else {
-                    first.addSuppressed(cause);
-                }
-            }
-        }
-        if (first instanceof SQLException sql) {
-            throw sql;
-        }
-        if (first instanceof InterruptedException ie) {
-            throw ie;
-        }
-        if (first instanceof RuntimeException re) {
-            throw re;
-        }
-        if (first != null) {
-            throw new IllegalStateException(first);
-        }
-    }
-
-    /** A row written without pause_weeks whose segment's content needs it. */
-    private boolean cannotRender(CampaignRecipient r) {
-        return r.pauseWeeks() == null && templates.needsPauseWeeks(r.segment());
     }
 
     @Override
