@@ -28,4 +28,10 @@ public final class DemoLogging {
         context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF);
         context.getLogger("dev.hfc").setLevel(Level.WARN);
     }
+
+    /** Prints one line of the demo's narration on stdout, at once. */
+    public static void say(String message) {
+        System.out.println("[demo] " + message);
+        System.out.flush();
+    }
 }
