@@ -158,6 +158,8 @@ class ClusterIT {
                 outOfOrder.put(service.name, service.process.stderr().lines().filter(l -> l.contains("OUT_OF_ORDER_SEQUENCE_NUMBER")).count());
             }
             System.out.println("cluster: producer warnings of OUT_OF_ORDER_SEQUENCE_NUMBER per service (docs/topics.md explains them): " + outOfOrder);
+            long replaced = processes.get("segmenter").process.stderr().lines().filter(l -> l.contains("replacing the thread")).count();
+            System.out.println("cluster: segmenter stream threads replaced after an error from Kafka: " + replaced);
             assertThat(processes.unplannedRestarts()).as("services that exited by themselves").isZero();
             assertThat(cluster.unplannedRestarts()).as("Kafka nodes that exited by themselves").isZero();
         } finally {

@@ -15,7 +15,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,10 +87,7 @@ public final class SegmenterService implements RunningService {
         KafkaStreams streams = new KafkaStreams(
                 SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions).withHistory(history), metrics),
                 new StreamsConfig(streamsProperties(settings, metrics)));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("segmenter stream thread failed; shutting the client down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(new StreamThreadFailures(metrics.registry(), java.time.Clock.systemUTC()));
         streams.setStateListener((now, before) -> LOG.info("segmenter state {} -> {}", before, now));
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics.registry());
