@@ -27,13 +27,23 @@ public class V12__canonical_addresses extends BaseJavaMigration {
         // Plain column, no unique key: rewrite in place.
         rewrite(c, "hfc_campaign_deliveries", "ctid::text", null);
         // Unique on email: a row that would duplicate the canonical one goes.
-        rewrite(c, "hfc_campaign_suppressions", "ctid::text", "SELECT 1 FROM hfc_campaign_suppressions WHERE email = ?");
+        rewrite(
+                c,
+                "hfc_campaign_suppressions",
+                "ctid::text",
+                "SELECT 1 FROM hfc_campaign_suppressions WHERE email = ?");
         // Unique on email among the rows without a user; rows with a user only carry the address along.
-        rewrite(c, "hfc_campaign_optouts", "id::text",
+        rewrite(
+                c,
+                "hfc_campaign_optouts",
+                "id::text",
                 "SELECT 1 FROM hfc_campaign_optouts o, hfc_campaign_optouts me WHERE me.id = ?::bigint AND me.user_id IS NULL "
                         + "AND o.user_id IS NULL AND o.email = ?");
         // Unique on (email, type, message id, event id).
-        rewrite(c, "hfc_campaign_bounces", "id::text",
+        rewrite(
+                c,
+                "hfc_campaign_bounces",
+                "id::text",
                 "SELECT 1 FROM hfc_campaign_bounces b, hfc_campaign_bounces me WHERE me.id = ?::bigint AND b.email = ? "
                         + "AND b.type = me.type AND COALESCE(b.message_id, '') = COALESCE(me.message_id, '') "
                         + "AND COALESCE(b.event_id, '') = COALESCE(me.event_id, '')");
@@ -48,7 +58,8 @@ public class V12__canonical_addresses extends BaseJavaMigration {
     private static void rewrite(Connection c, String table, String keyExpr, String clash) throws SQLException {
         List<Row> changed = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + keyExpr + ", email FROM " + table + " WHERE email IS NOT NULL")) {
+                ResultSet rs =
+                        s.executeQuery("SELECT " + keyExpr + ", email FROM " + table + " WHERE email IS NOT NULL")) {
             while (rs.next()) {
                 String email = rs.getString(2);
                 Optional<String> canonical = EmailAddresses.tryCanonical(email);
@@ -59,9 +70,11 @@ public class V12__canonical_addresses extends BaseJavaMigration {
         }
         String keyColumn = keyExpr.startsWith("ctid") ? "ctid" : "id";
         String keyCast = keyColumn.equals("ctid") ? "?::tid" : "?::bigint";
-        try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET email = ? WHERE " + keyColumn + " = " + keyCast);
-             PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE " + keyColumn + " = " + keyCast);
-             PreparedStatement exists = clash == null ? null : c.prepareStatement(clash)) {
+        try (PreparedStatement update =
+                        c.prepareStatement("UPDATE " + table + " SET email = ? WHERE " + keyColumn + " = " + keyCast);
+                PreparedStatement delete =
+                        c.prepareStatement("DELETE FROM " + table + " WHERE " + keyColumn + " = " + keyCast);
+                PreparedStatement exists = clash == null ? null : c.prepareStatement(clash)) {
             for (Row row : changed) {
                 boolean collides = false;
                 if (exists != null) {

@@ -44,8 +44,16 @@ public class CopyEncodingBenchmark {
             UUID user = new UUID(r.nextLong(), r.nextLong());
             // Every 50th address needs escaping in text COPY, as hostile addresses do.
             String email = i % 50 == 0 ? "\"tab\there\\back\"@example.com" : "customer" + i + "@example.com";
-            rows.add(new CopyRows.Row(new UUID(r.nextLong(), r.nextLong()), new CustomerSegment(user, email, Week.parse("2026-W50"),
-                    segments[i % segments.length], 1 + i % 4, new UUID(r.nextLong(), r.nextLong()), 1_764_000_000_000L)));
+            rows.add(new CopyRows.Row(
+                    new UUID(r.nextLong(), r.nextLong()),
+                    new CustomerSegment(
+                            user,
+                            email,
+                            Week.parse("2026-W50"),
+                            segments[i % segments.length],
+                            1 + i % 4,
+                            new UUID(r.nextLong(), r.nextLong()),
+                            1_764_000_000_000L)));
         }
     }
 

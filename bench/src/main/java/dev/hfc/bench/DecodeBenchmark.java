@@ -43,8 +43,11 @@ public class DecodeBenchmark {
     private static final ObjectReader TREE_READER = TREE.readerFor(JsonNode.class);
 
     private final byte[] event = EventCodecs.SUBSCRIPTION_EVENT.encode(SubscriptionEvent.upsert(
-            UUID.fromString("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"), UUID.fromString("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c"),
-            Week.parse("2026-W50"), SubscriptionStatus.PAUSED, 1_764_000_000_000L));
+            UUID.fromString("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"),
+            UUID.fromString("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c"),
+            Week.parse("2026-W50"),
+            SubscriptionStatus.PAUSED,
+            1_764_000_000_000L));
     private final String id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 
     @Benchmark

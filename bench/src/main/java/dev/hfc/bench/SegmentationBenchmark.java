@@ -38,20 +38,27 @@ public class SegmentationBenchmark {
     private final UUID user = UUID.fromString("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
     private final CustomerEvent customer = new CustomerEvent(user, "someone@example.com", "active");
     private final List<SubscriptionEvent> weeks = new ArrayList<>();
-    private final long now = Week.parse("2026-W48").monday().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    private final long now = Week.parse("2026-W48")
+            .monday()
+            .atStartOfDay(ZoneOffset.UTC)
+            .toInstant()
+            .toEpochMilli();
 
     public SegmentationBenchmark() {
         Week first = Week.parse("2026-W44");
         for (int i = 0; i < 11; i++) {
             SubscriptionStatus status = i >= 5 && i < 8 ? SubscriptionStatus.PAUSED : SubscriptionStatus.ACTIVE;
-            weeks.add(SubscriptionEvent.upsert(user, new UUID(user.getMostSignificantBits(), i), first.plus(i), status, now));
+            weeks.add(SubscriptionEvent.upsert(
+                    user, new UUID(user.getMostSignificantBits(), i), first.plus(i), status, now));
         }
     }
 
     /** Per customer: 12 events through the rule. */
     @Benchmark
     public CustomerState oneCustomerFromEmpty() {
-        CustomerState state = segmentation.onCustomer(CustomerState.EMPTY, user, customer, now, now).state();
+        CustomerState state = segmentation
+                .onCustomer(CustomerState.EMPTY, user, customer, now, now)
+                .state();
         for (SubscriptionEvent e : weeks) {
             state = segmentation.onSubscription(state, e, now, now).state();
         }

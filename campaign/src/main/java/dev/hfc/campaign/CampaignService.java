@@ -44,9 +44,15 @@ public final class CampaignService implements RunningService {
     private final Map<String, Route> operatorPages;
     private final long maxDeferred;
 
-    private CampaignService(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics, Clock clock,
-                            Duration retryInterval, Map<String, Route> publicRoutes, Map<String, Route> operatorPages,
-                            long maxDeferred) {
+    private CampaignService(
+            CampaignSender sender,
+            CutoffSchedule schedule,
+            CampaignMetrics metrics,
+            Clock clock,
+            Duration retryInterval,
+            Map<String, Route> publicRoutes,
+            Map<String, Route> operatorPages,
+            long maxDeferred) {
         this.publicRoutes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(publicRoutes));
         this.operatorPages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(operatorPages));
         this.maxDeferred = maxDeferred;
@@ -65,10 +71,17 @@ public final class CampaignService implements RunningService {
      * @param operatorPages the read-only operator pages (the dashboard)
      * @param maxDeferred   deferred rows of the last run's week beyond which /health says DOWN
      */
-    public static CampaignService create(CampaignSender sender, CutoffSchedule schedule, CampaignMetrics metrics,
-                                         Clock clock, Duration retryInterval, Map<String, Route> publicRoutes,
-                                         Map<String, Route> operatorPages, long maxDeferred) {
-        return new CampaignService(sender, schedule, metrics, clock, retryInterval, publicRoutes, operatorPages, maxDeferred);
+    public static CampaignService create(
+            CampaignSender sender,
+            CutoffSchedule schedule,
+            CampaignMetrics metrics,
+            Clock clock,
+            Duration retryInterval,
+            Map<String, Route> publicRoutes,
+            Map<String, Route> operatorPages,
+            long maxDeferred) {
+        return new CampaignService(
+                sender, schedule, metrics, clock, retryInterval, publicRoutes, operatorPages, maxDeferred);
     }
 
     /**
@@ -97,10 +110,13 @@ public final class CampaignService implements RunningService {
         metrics.nextRun(next.getEpochSecond());
         long delayMs = Math.max(0, Duration.between(clock.instant(), next).toMillis());
         LOG.info("campaign: next cut-off {} (for {})", next, schedule.weekOf(next));
-        executor.schedule(() -> {
-            runFor(schedule.weekOf(next), "cut-off");
-            scheduleNext(next);
-        }, delayMs, TimeUnit.MILLISECONDS);
+        executor.schedule(
+                () -> {
+                    runFor(schedule.weekOf(next), "cut-off");
+                    scheduleNext(next);
+                },
+                delayMs,
+                TimeUnit.MILLISECONDS);
     }
 
     private void runFor(Week week, String why) {
@@ -111,7 +127,9 @@ public final class CampaignService implements RunningService {
         try {
             SendReport report = sender.send(week);
             lastRun = why + " at " + clock.instant() + ": " + report.summary();
-            metrics.run(report.complete() ? "complete" : "incomplete", clock.instant().getEpochSecond());
+            metrics.run(
+                    report.complete() ? "complete" : "incomplete",
+                    clock.instant().getEpochSecond());
             boolean current = week.equals(Week.target(clock.instant(), schedule.zone()));
             if (report.aborted() != null) {
                 unhealthy = "the last run stopped early: " + report.aborted();
@@ -127,8 +145,14 @@ public final class CampaignService implements RunningService {
             } else if (report.nextDeferredAttempt() != null
                     && report.nextDeferredAttempt().isBefore(dev.hfc.campaign.send.DeferralPolicy.deadline(week))) {
                 // Deferred rows are tried until their week's end (DeferralPolicy), also after the week became current.
-                long delayMs = Math.max(0, Duration.between(clock.instant(), report.nextDeferredAttempt()).toMillis());
-                LOG.info("campaign {}: {} deferred row(s); next attempt at {}", week, report.deferredWaiting(),
+                long delayMs = Math.max(
+                        0,
+                        Duration.between(clock.instant(), report.nextDeferredAttempt())
+                                .toMillis());
+                LOG.info(
+                        "campaign {}: {} deferred row(s); next attempt at {}",
+                        week,
+                        report.deferredWaiting(),
                         report.nextDeferredAttempt());
                 retry = executor.schedule(() -> runFor(week, "deferred rows due"), delayMs, TimeUnit.MILLISECONDS);
             }

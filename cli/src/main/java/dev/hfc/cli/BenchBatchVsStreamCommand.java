@@ -11,14 +11,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc bench batch-vs-stream}: the target week computed by one SQL batch and by the streaming pipeline. */
-@Command(name = "batch-vs-stream", mixinStandardHelpOptions = true,
-        description = "The target week computed the old way (one SQL query, one COPY) and by the pipeline replaying from "
-                + "scratch, on the same source; then the cost of one customer's change in each.")
+@Command(
+        name = "batch-vs-stream",
+        mixinStandardHelpOptions = true,
+        description =
+                "The target week computed the old way (one SQL query, one COPY) and by the pipeline replaying from "
+                        + "scratch, on the same source; then the cost of one customer's change in each.")
 final class BenchBatchVsStreamCommand implements Callable<Integer> {
     @Mixin
     DbOptions db;
 
-    @Option(names = "--customers", defaultValue = "200000", description = "Customers; each brings 11 subscriptions (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--customers",
+            defaultValue = "200000",
+            description = "Customers; each brings 11 subscriptions (default ${DEFAULT-VALUE}).")
     long customers;
 
     @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
@@ -32,15 +38,19 @@ final class BenchBatchVsStreamCommand implements Callable<Integer> {
         if (customers < 100) {
             throw Cli.usage("--customers", null, "need at least 100 customers");
         }
-        var r = PipelineBenchmark.batchVsStream(db.settings(), customers, keepData,
-                step -> System.err.println("bench batch-vs-stream: " + step));
-        System.out.printf("%,d customers, %,d targets in the target week (batch and stream agree on every row)%n",
+        var r = PipelineBenchmark.batchVsStream(
+                db.settings(), customers, keepData, step -> System.err.println("bench batch-vs-stream: " + step));
+        System.out.printf(
+                "%,d customers, %,d targets in the target week (batch and stream agree on every row)%n",
                 r.customers(), r.targetRows());
-        System.out.printf("batch:  query %.2f s + COPY %.2f s = %.2f s for one week%n", r.batchQuerySeconds(),
-                r.batchLoadSeconds(), r.batchSeconds());
-        System.out.printf("stream: %.1f s from an empty table to caught up (%,d rows, every target week)%n",
+        System.out.printf(
+                "batch:  query %.2f s + COPY %.2f s = %.2f s for one week%n",
+                r.batchQuerySeconds(), r.batchLoadSeconds(), r.batchSeconds());
+        System.out.printf(
+                "stream: %.1f s from an empty table to caught up (%,d rows, every target week)%n",
                 r.streamSeconds(), r.streamRows());
-        System.out.printf("one customer's change: batch %.2f s (recomputes the week); stream p50 %d ms, p99 %d ms (one key)%n",
+        System.out.printf(
+                "one customer's change: batch %.2f s (recomputes the week); stream p50 %d ms, p99 %d ms (one key)%n",
                 r.batchChangeSeconds(), r.streamChangeP50Ms(), r.streamChangeP99Ms());
         if (json.enabled) {
             ObjectNode o = BenchJson.object("batch-vs-stream");

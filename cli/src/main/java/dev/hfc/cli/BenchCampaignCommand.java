@@ -12,17 +12,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc bench campaign}: the campaign sender's messages/s on one SMTP connection and on several. */
-@Command(name = "campaign", mixinStandardHelpOptions = true,
-        description = "Messages/s through the campaign sender into an in-process SMTP server, no rate limit, on one SMTP "
-                + "connection and on several, over the same rows. A schema of its own, dropped after.")
+@Command(
+        name = "campaign",
+        mixinStandardHelpOptions = true,
+        description =
+                "Messages/s through the campaign sender into an in-process SMTP server, no rate limit, on one SMTP "
+                        + "connection and on several, over the same rows. A schema of its own, dropped after.")
 final class BenchCampaignCommand implements Callable<Integer> {
     @Mixin
     DbOptions db;
 
-    @Option(names = "--messages", defaultValue = "5000", description = "Rows to send per run (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--messages",
+            defaultValue = "5000",
+            description = "Rows to send per run (default ${DEFAULT-VALUE}).")
     int messages;
 
-    @Option(names = "--connections", defaultValue = "4", split = ",",
+    @Option(
+            names = "--connections",
+            defaultValue = "4",
+            split = ",",
             description = "SMTP connection counts to run, after one (default ${DEFAULT-VALUE}).")
     List<Integer> connections;
 
@@ -43,10 +52,12 @@ final class BenchCampaignCommand implements Callable<Integer> {
                 counts.add(n);
             }
         }
-        var r = CampaignBenchmark.run(db.settings(), messages, counts, step -> System.err.println("bench campaign: " + step));
+        var r = CampaignBenchmark.run(
+                db.settings(), messages, counts, step -> System.err.println("bench campaign: " + step));
         double one = r.runs().get(0).perSecond();
         for (CampaignBenchmark.Run run : r.runs()) {
-            System.out.printf("%2d SMTP connection(s): %,d messages in %.1f s, %,.0f messages/s (%.2fx one connection)%n",
+            System.out.printf(
+                    "%2d SMTP connection(s): %,d messages in %.1f s, %,.0f messages/s (%.2fx one connection)%n",
                     run.connections(), run.messages(), run.seconds(), run.perSecond(), run.perSecond() / one);
         }
         if (json.enabled) {

@@ -11,9 +11,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc bench cdc}: events/s through the CDC path, the initial snapshot and then a bulk UPDATE. */
-@Command(name = "cdc", mixinStandardHelpOptions = true,
-        description = "Events/s through the CDC path (WAL -> Debezium -> Kafka, acknowledged): the initial snapshot, "
-                + "then one UPDATE of every subscription row. In-process broker; a schema and slot of its own, dropped after.")
+@Command(
+        name = "cdc",
+        mixinStandardHelpOptions = true,
+        description =
+                "Events/s through the CDC path (WAL -> Debezium -> Kafka, acknowledged): the initial snapshot, "
+                        + "then one UPDATE of every subscription row. In-process broker; a schema and slot of its own, dropped after.")
 final class BenchCdcCommand implements Callable<Integer> {
     @Mixin
     DbOptions db;
@@ -33,10 +36,15 @@ final class BenchCdcCommand implements Callable<Integer> {
             throw Cli.usage("--rows", null, "need at least 1000 rows");
         }
         var r = CdcBenchmark.run(db.settings(), rows, keepData, step -> System.err.println("bench cdc: " + step));
-        System.out.printf("snapshot: %,d subscription rows, the producer's own (COPY) %,.0f events/s, Debezium's %,.0f events/s "
-                + "(%.1fx)%n", r.rows(), r.snapshotEventsPerS(), r.debeziumSnapshotEventsPerS(),
+        System.out.printf(
+                "snapshot: %,d subscription rows, the producer's own (COPY) %,.0f events/s, Debezium's %,.0f events/s "
+                        + "(%.1fx)%n",
+                r.rows(),
+                r.snapshotEventsPerS(),
+                r.debeziumSnapshotEventsPerS(),
                 r.snapshotEventsPerS() / r.debeziumSnapshotEventsPerS());
-        System.out.printf("bulk UPDATE of %,d rows (commit took %.1f s): %,.0f events/s from statement start to the last event acknowledged%n",
+        System.out.printf(
+                "bulk UPDATE of %,d rows (commit took %.1f s): %,.0f events/s from statement start to the last event acknowledged%n",
                 r.rows(), r.bulkUpdateCommitSeconds(), r.bulkUpdateEventsPerS());
         if (json.enabled) {
             ObjectNode o = BenchJson.object("cdc");

@@ -10,17 +10,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc bench segmenter}: input events/s through the segmenter topology, optionally a policy change. */
-@Command(name = "segmenter", mixinStandardHelpOptions = true,
+@Command(
+        name = "segmenter",
+        mixinStandardHelpOptions = true,
         description = "Input events/s through the segmenter topology on an in-process broker, exactly_once_v2.")
 final class BenchSegmenterCommand implements Callable<Integer> {
-    @Option(names = "--customers", defaultValue = "50000", description = "Customers; each brings 11 subscription events (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--customers",
+            defaultValue = "50000",
+            description = "Customers; each brings 11 subscription events (default ${DEFAULT-VALUE}).")
     long customers;
 
     @Option(names = "--threads", defaultValue = "2", description = "Stream threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--policy-change", description = "Then restart under another policy (--medium-from 3): time the "
-            + "re-segmentation from state against a new application reading every input again.")
+    @Option(
+            names = "--policy-change",
+            description = "Then restart under another policy (--medium-from 3): time the "
+                    + "re-segmentation from state against a new application reading every input again.")
     boolean policyChange;
 
     @Option(names = "--keep-data", description = "Keep the broker and state data (deleted by default, pass or fail).")
@@ -34,14 +41,21 @@ final class BenchSegmenterCommand implements Callable<Integer> {
         if (customers < 100 || threads < 1) {
             throw Cli.usage("--customers / --threads", null, "need at least 100 customers and 1 thread");
         }
-        var r = SegmenterBenchmark.run(customers, threads, policyChange, keepData,
-                step -> System.err.println("bench segmenter: " + step));
-        System.out.printf("%,d input events segmented in exactly-once mode with %d thread(s): %,.0f events/s (%,d segment records out)%n",
+        var r = SegmenterBenchmark.run(
+                customers, threads, policyChange, keepData, step -> System.err.println("bench segmenter: " + step));
+        System.out.printf(
+                "%,d input events segmented in exactly-once mode with %d thread(s): %,.0f events/s (%,d segment records out)%n",
                 r.events(), r.threads(), r.eventsPerSecond(), r.segmentsOut());
         if (policyChange) {
-            System.out.printf("policy change (%s): re-segmented from state in %.1f s (%,d segment records out); a new "
-                            + "application reading all %,d events again: %.1f s (%.1fx)%n", SegmenterBenchmark.CHANGED.fingerprint(),
-                    r.resegmentSeconds(), r.resegmentOut(), r.events(), r.replaySeconds(), r.replaySeconds() / r.resegmentSeconds());
+            System.out.printf(
+                    "policy change (%s): re-segmented from state in %.1f s (%,d segment records out); a new "
+                            + "application reading all %,d events again: %.1f s (%.1fx)%n",
+                    SegmenterBenchmark.CHANGED.fingerprint(),
+                    r.resegmentSeconds(),
+                    r.resegmentOut(),
+                    r.events(),
+                    r.replaySeconds(),
+                    r.replaySeconds() / r.resegmentSeconds());
         }
         if (json.enabled) {
             ObjectNode o = BenchJson.object("segmenter");

@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc bench sink}: the sink's write path against batched JDBC upserts and a bare COPY. */
-@Command(name = "sink", mixinStandardHelpOptions = true,
+@Command(
+        name = "sink",
+        mixinStandardHelpOptions = true,
         description = "Rows/s into rec_campaigns_weekly: the sink's write path vs batched JDBC upserts vs a bare COPY, "
                 + "on the same rows, each on one connection and on one per sink consumer; then an update-heavy pass. "
                 + "Uses fresh schemas it drops afterwards.")
@@ -26,26 +28,42 @@ final class BenchSinkCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "500000", description = "Rows per pass (default ${DEFAULT-VALUE}).")
     int rows;
 
-    @Option(names = "--batch-size", defaultValue = "10000",
+    @Option(
+            names = "--batch-size",
+            defaultValue = "10000",
             description = "Rows per transaction, the same for every contender (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--copy-format", defaultValue = "binary", description = "binary or text (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--copy-format",
+            defaultValue = "binary",
+            description = "binary or text (default ${DEFAULT-VALUE}).")
     String copyFormat;
 
-    @Option(names = "--consumers", defaultValue = "" + SinkService.DEFAULT_CONSUMERS,
-            description = "Connections for the parallel runs, as many as the sink's consumers (default ${DEFAULT-VALUE}; "
-                    + "1 runs every contender on one connection only).")
+    @Option(
+            names = "--consumers",
+            defaultValue = "" + SinkService.DEFAULT_CONSUMERS,
+            description =
+                    "Connections for the parallel runs, as many as the sink's consumers (default ${DEFAULT-VALUE}; "
+                            + "1 runs every contender on one connection only).")
     int consumers;
 
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the generated rows (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "7",
+            description = "Seed of the generated rows (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--from-topic", description = "Also run the sink as deployed: the same rows as segment records in a "
-            + "topic of an in-process broker, read by the sink service's real consumers until it stored every end offset.")
+    @Option(
+            names = "--from-topic",
+            description =
+                    "Also run the sink as deployed: the same rows as segment records in a "
+                            + "topic of an in-process broker, read by the sink service's real consumers until it stored every end offset.")
     boolean fromTopic;
 
-    @Option(names = "--keep-data", description = "With --from-topic: keep the broker's data (deleted by default, pass or fail).")
+    @Option(
+            names = "--keep-data",
+            description = "With --from-topic: keep the broker's data (deleted by default, pass or fail).")
     boolean keepData;
 
     @Mixin
@@ -57,38 +75,63 @@ final class BenchSinkCommand implements Callable<Integer> {
             throw Cli.usage("--rows / --batch-size", null, "need at least 1000 rows and a positive batch size");
         }
         if (consumers < 1 || consumers > SinkBenchmark.PARTITIONS) {
-            throw Cli.usage("--consumers", null, "must be 1.." + SinkBenchmark.PARTITIONS + " (the benchmark's partitions)");
+            throw Cli.usage(
+                    "--consumers", null, "must be 1.." + SinkBenchmark.PARTITIONS + " (the benchmark's partitions)");
         }
         CopyFormat format = Cli.check("--copy-format", null, () -> CopyFormat.parse(copyFormat));
-        var r = SinkBenchmark.run(db.settings(), rows, batchSize, format, consumers, seed,
+        var r = SinkBenchmark.run(
+                db.settings(),
+                rows,
+                batchSize,
+                format,
+                consumers,
+                seed,
                 step -> System.err.println("bench sink: " + step));
         SinkBenchmark.Rates one = r.single();
         SinkBenchmark.Rates par = r.parallel();
         System.out.printf("%-40s %14s %14s%n", "rows/s", "1 connection", consumers + " connections");
         System.out.printf("%-40s %,14.0f %,14.0f%n", "sink path, new rows", one.sinkRowsPerS(), par.sinkRowsPerS());
-        System.out.printf("%-40s %,14.0f %,14.0f%n", "JDBC batched upsert, new rows", one.jdbcRowsPerS(), par.jdbcRowsPerS());
-        System.out.printf("%-40s %,14.0f %,14.0f%n", "bare COPY, new rows", one.bareCopyRowsPerS(), par.bareCopyRowsPerS());
-        System.out.printf("%-40s %,14.0f %,14.0f%n", "sink path, every key present", one.sinkUpdateRowsPerS(), par.sinkUpdateRowsPerS());
-        System.out.printf("%-40s %,14.0f %,14.0f%n", "JDBC batched upsert, every key present", one.jdbcUpdateRowsPerS(),
-                par.jdbcUpdateRowsPerS());
-        System.out.printf("targets, the sink with %d consumer(s) against the one-connection alternatives: new rows %.2fx JDBC "
-                + "(target 1.5), %.2fx bare COPY (target 0.8); every key present %.2fx JDBC (target 1.25)%n",
+        System.out.printf(
+                "%-40s %,14.0f %,14.0f%n", "JDBC batched upsert, new rows", one.jdbcRowsPerS(), par.jdbcRowsPerS());
+        System.out.printf(
+                "%-40s %,14.0f %,14.0f%n", "bare COPY, new rows", one.bareCopyRowsPerS(), par.bareCopyRowsPerS());
+        System.out.printf(
+                "%-40s %,14.0f %,14.0f%n",
+                "sink path, every key present", one.sinkUpdateRowsPerS(), par.sinkUpdateRowsPerS());
+        System.out.printf(
+                "%-40s %,14.0f %,14.0f%n",
+                "JDBC batched upsert, every key present", one.jdbcUpdateRowsPerS(), par.jdbcUpdateRowsPerS());
+        System.out.printf(
+                "targets, the sink with %d consumer(s) against the one-connection alternatives: new rows %.2fx JDBC "
+                        + "(target 1.5), %.2fx bare COPY (target 0.8); every key present %.2fx JDBC (target 1.25)%n",
                 consumers, r.newRowsVsJdbc(), r.newRowsVsBareCopy(), r.updatesVsJdbc());
-        System.out.printf("like for like, 1 connection each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
+        System.out.printf(
+                "like for like, 1 connection each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
                 one.newRowsVsJdbc(), one.newRowsVsBareCopy(), one.updatesVsJdbc());
         if (consumers > 1) {
-            System.out.printf("like for like, %d connections each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
+            System.out.printf(
+                    "like for like, %d connections each: new rows %.2fx JDBC, %.2fx bare COPY; every key present %.2fx JDBC%n",
                     consumers, par.newRowsVsJdbc(), par.newRowsVsBareCopy(), par.updatesVsJdbc());
         }
         SinkTopicBenchmark.Result topic = null;
         if (fromTopic) {
             var first = SinkBenchmark.rows(rows, seed, 0);
-            topic = SinkTopicBenchmark.run(db.settings(), first, SinkBenchmark.changed(first), consumers, batchSize, keepData,
+            topic = SinkTopicBenchmark.run(
+                    db.settings(),
+                    first,
+                    SinkBenchmark.changed(first),
+                    consumers,
+                    batchSize,
+                    keepData,
                     step -> System.err.println("bench sink: " + step));
             System.out.printf("%-40s %14s %,14.0f%n", "sink from a topic, new rows", "", topic.newRowsPerS());
-            System.out.printf("%-40s %14s %,14.0f%n", "sink from a topic, every key present", "", topic.updateRowsPerS());
-            System.out.printf("as deployed (consuming and decoding included), %d consumer(s): new rows %.2fx JDBC, every key "
-                    + "present %.2fx JDBC (the in-memory references above)%n", consumers, topic.newRowsPerS() / one.jdbcRowsPerS(),
+            System.out.printf(
+                    "%-40s %14s %,14.0f%n", "sink from a topic, every key present", "", topic.updateRowsPerS());
+            System.out.printf(
+                    "as deployed (consuming and decoding included), %d consumer(s): new rows %.2fx JDBC, every key "
+                            + "present %.2fx JDBC (the in-memory references above)%n",
+                    consumers,
+                    topic.newRowsPerS() / one.jdbcRowsPerS(),
                     topic.updateRowsPerS() / one.jdbcUpdateRowsPerS());
         }
         if (json.enabled) {

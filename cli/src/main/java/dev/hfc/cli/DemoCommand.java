@@ -50,49 +50,88 @@ import picocli.CommandLine.Option;
  * week's campaign to an in-process SMTP server. Exit 0 only if the table matches and every row of the
  * target week was sent once.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run everything in one process and check the result against a reference computation in SQL.")
 final class DemoCommand implements Callable<Integer> {
 
     private static final long SETTLED_NANOS = 30_000_000_000L;
     private static final Duration QUIET = Duration.ofSeconds(2);
 
-    @Option(names = "--customers", defaultValue = "50000", paramLabel = "N", description = "Customers to generate (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--customers",
+            defaultValue = "50000",
+            paramLabel = "N",
+            description = "Customers to generate (default ${DEFAULT-VALUE}).")
     int customers;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "S",
+            description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--changes", defaultValue = "1000", paramLabel = "N", description = "Live changes applied after the load (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--changes",
+            defaultValue = "1000",
+            paramLabel = "N",
+            description = "Live changes applied after the load (default ${DEFAULT-VALUE}).")
     int changes;
 
-    @Option(names = "--change-rate", defaultValue = "200", paramLabel = "PER_S", description = "Live changes per second (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--change-rate",
+            defaultValue = "200",
+            paramLabel = "PER_S",
+            description = "Live changes per second (default ${DEFAULT-VALUE}).")
     int changeRate;
 
-    @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:HFC_DB_URL}",
+    @Option(
+            names = "--db-url",
+            paramLabel = "JDBC_URL",
+            defaultValue = "${env:HFC_DB_URL}",
             description = "Use this PostgreSQL (needs wal_level=logical) instead of an embedded one (env HFC_DB_URL).")
     String dbUrl;
 
-    @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:HFC_DB_USER:-postgres}",
+    @Option(
+            names = "--db-user",
+            paramLabel = "USER",
+            defaultValue = "${env:HFC_DB_USER:-postgres}",
             description = "Database user with REPLICATION (env HFC_DB_USER; default ${DEFAULT-VALUE}).")
     String dbUser;
 
-    @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:HFC_DB_PASSWORD:-}",
+    @Option(
+            names = "--db-password",
+            paramLabel = "PASSWORD",
+            defaultValue = "${env:HFC_DB_PASSWORD:-}",
             description = "Database password (env HFC_DB_PASSWORD). Never logged.")
     String dbPassword;
 
-    @Option(names = "--keep-schema", description = "Keep the demo's schema (and print its name) instead of dropping it.")
+    @Option(
+            names = "--keep-schema",
+            description = "Keep the demo's schema (and print its name) instead of dropping it.")
     boolean keepSchema;
 
-    @Option(names = "--ops-port", paramLabel = "PORT", defaultValue = "${env:HFC_OPS_PORT:-0}",
-            description = "Serve /health and /metrics of all three services while the demo runs (default: a free port).")
+    @Option(
+            names = "--ops-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:HFC_OPS_PORT:-0}",
+            description =
+                    "Serve /health and /metrics of all three services while the demo runs (default: a free port).")
     int opsPort;
 
-    @Option(names = "--verbose", description = "Show the services', libraries' and in-process broker's log lines on stderr; "
-            + "without it, only hfc's own warnings and errors.")
+    @Option(
+            names = "--verbose",
+            description = "Show the services', libraries' and in-process broker's log lines on stderr; "
+                    + "without it, only hfc's own warnings and errors.")
     boolean verbose;
 
-    @Option(names = "--timeout-s", defaultValue = "600", paramLabel = "S", description = "Longest wait for the table to catch up (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout-s",
+            defaultValue = "600",
+            paramLabel = "S",
+            description = "Longest wait for the table to catch up (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
@@ -129,63 +168,105 @@ final class DemoCommand implements Callable<Integer> {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             var layout = new TopicProvisioner.Layout(3, (short) 1);
 
-            say("schema " + db.schema() + ": migrating, then generating " + String.format("%,d", customers) + " customers (seed " + seed + ")");
+            say("schema " + db.schema() + ": migrating, then generating " + String.format("%,d", customers)
+                    + " customers (seed " + seed + ")");
             SchemaMigrator.migrate(db, true);
             var generator = new SourceDataGenerator(seed, current);
             Progress progress = new Progress("generate", customers);
             var loaded = SourceDataLoader.load(db, generator, 0, customers, progress::update);
             progress.done();
-            say(String.format("loaded %,d customers and %,d subscriptions (%,.0f rows/s)", loaded.customers(),
-                    loaded.subscriptions(), loaded.rowsPerSecond()));
+            say(String.format(
+                    "loaded %,d customers and %,d subscriptions (%,.0f rows/s)",
+                    loaded.customers(), loaded.subscriptions(), loaded.rowsPerSecond()));
 
             var campaignMetrics = new CampaignMetrics(registry);
             var consent = new dev.hfc.campaign.consent.ConsentStore(db);
-            var tokens = new dev.hfc.campaign.consent.UnsubscribeTokens(consent.secret("unsubscribe-token", 32).value(),
-                    Duration.ofDays(180), java.time.Clock.systemUTC());
-            var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(tokens, consent, campaignMetrics, null,
-                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)), java.time.Clock.systemUTC());
+            var tokens = new dev.hfc.campaign.consent.UnsubscribeTokens(
+                    consent.secret("unsubscribe-token", 32).value(), Duration.ofDays(180), java.time.Clock.systemUTC());
+            var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(
+                    tokens,
+                    consent,
+                    campaignMetrics,
+                    null,
+                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)),
+                    java.time.Clock.systemUTC());
             var loopback = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
             long pipelineStart = System.nanoTime();
-            try (InProcessPipeline pipeline = InProcessPipeline.start(new InProcessPipeline.Settings(kafka, topics, db, slot,
-                         work.resolve("segmenter"), layout, policy, Duration.ofMillis(100)), registry);
-                 DlqCounts dlq = new DlqCounts(kafka.clientProperties(Map.of()), topics.dlq().name());
-                 OpsServer ops = OpsServer.start(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), opsPort),
-                         registry, pipeline::health, Map.of(),
-                         new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).routes(), null);
-                 // The campaign's public listener (one-click unsubscribes), on loopback: the demo sends to no one real.
-                 HttpListener open = HttpListener.start(HttpListener.Settings.defaults("public", loopback), endpoints.routes());
-                 SegmenterPosition segmenterPosition = new SegmenterPosition(kafka.clientProperties(Map.of()),
-                         slot + "-segmenter", 1_000)) {
-                say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port() + "/metrics, the campaign "
-                        + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
+            try (InProcessPipeline pipeline = InProcessPipeline.start(
+                            new InProcessPipeline.Settings(
+                                    kafka,
+                                    topics,
+                                    db,
+                                    slot,
+                                    work.resolve("segmenter"),
+                                    layout,
+                                    policy,
+                                    Duration.ofMillis(100)),
+                            registry);
+                    DlqCounts dlq = new DlqCounts(
+                            kafka.clientProperties(Map.of()), topics.dlq().name());
+                    OpsServer ops = OpsServer.start(
+                            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), opsPort),
+                            registry,
+                            pipeline::health,
+                            Map.of(),
+                            new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).routes(),
+                            null);
+                    // The campaign's public listener (one-click unsubscribes), on loopback: the demo sends to no one
+                    // real.
+                    HttpListener open =
+                            HttpListener.start(HttpListener.Settings.defaults("public", loopback), endpoints.routes());
+                    SegmenterPosition segmenterPosition =
+                            new SegmenterPosition(kafka.clientProperties(Map.of()), slot + "-segmenter", 1_000)) {
+                say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port()
+                        + "/metrics, the campaign " + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
                 CatchUp.Result load = awaitMatch(db, policy, current, pipeline, "initial load", false);
                 ReferenceCheck.Outcome caughtUp = load.outcome();
                 double loadSeconds = (load.lastChangeNanos() - pipelineStart) / 1e9;
                 double eventsPerSecond = pipeline.published() / loadSeconds;
-                say(String.format("caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
+                say(String.format(
+                        "caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
                         loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
 
-                var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(tokens,
-                        java.net.URI.create("http://127.0.0.1:" + open.port() + "/unsubscribe"), null,
-                        "pause-campaign.demo.example", "Paused deliveries");
+                var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(
+                        tokens,
+                        java.net.URI.create("http://127.0.0.1:" + open.port() + "/unsubscribe"),
+                        null,
+                        "pause-campaign.demo.example",
+                        "Paused deliveries");
                 // The cut-off run: the target week's campaign, with a control group held back.
                 DemoCampaign.Outcome campaign = caughtUp.matches()
-                        ? DemoCampaign.send(db, target, unsubscribe, campaignMetrics, segmenterPosition, "cut-off run") : null;
+                        ? DemoCampaign.send(db, target, unsubscribe, campaignMetrics, segmenterPosition, "cut-off run")
+                        : null;
 
                 LiveChanges.Applied applied = null;
                 if (changes > 0) {
-                    say(String.format("applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, "
-                            + "new customers); resumes now come after the email", changes, changeRate));
+                    say(String.format(
+                            "applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, "
+                                    + "new customers); resumes now come after the email",
+                            changes, changeRate));
                     applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
                 }
                 // Rows marked sent are history from here on (§4): the check leaves them out on both sides.
-                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true).outcome();
+                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true)
+                        .outcome();
                 Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
                 // Customers who paused after the cut-off run get theirs from a second run.
                 DemoCampaign.Outcome late = campaign != null && finalCheck.matches()
-                        ? DemoCampaign.send(db, target, unsubscribe, campaignMetrics, segmenterPosition, "run for late pauses") : null;
-                DemoReport.printSummary(db, current, finalCheck, applied, latency, eventsPerSecond, ops.port(), topics, begin,
+                        ? DemoCampaign.send(
+                                db, target, unsubscribe, campaignMetrics, segmenterPosition, "run for late pauses")
+                        : null;
+                DemoReport.printSummary(
+                        db,
+                        current,
+                        finalCheck,
+                        applied,
+                        latency,
+                        eventsPerSecond,
+                        ops.port(),
+                        topics,
+                        begin,
                         keepSchema);
                 if (campaign != null) {
                     DemoReport.printCampaign(campaign);
@@ -196,7 +277,9 @@ final class DemoCommand implements Callable<Integer> {
                 if (campaign != null) {
                     DemoReport.printWinBack(db, target, ops.port());
                 }
-                code = finalCheck.matches() && campaign != null && campaign.ok() && late != null && late.ok() ? Hfc.OK : Hfc.FAILED;
+                code = finalCheck.matches() && campaign != null && campaign.ok() && late != null && late.ok()
+                        ? Hfc.OK
+                        : Hfc.FAILED;
             }
         } finally {
             DemoEnvironment.cleanUp(db, slot, keepSchema);
@@ -212,14 +295,22 @@ final class DemoCommand implements Callable<Integer> {
      * Waits for the table to catch up; returns the last reference outcome and when the table last changed.
      * Fails when the table never stood still long enough to be compared within {@code --timeout-s}.
      */
-    private CatchUp.Result awaitMatch(DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline,
-                                      String phase, boolean keepSent) throws Exception {
-        CatchUp catchUp = new CatchUp(db, () -> ReferenceCheck.check(db, policy, from, keepSent, List.of()), pipeline::failure,
-                QUIET, Duration.ofNanos(SETTLED_NANOS));
-        CatchUp.Result result = catchUp.await(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(3),
+    private CatchUp.Result awaitMatch(
+            DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline, String phase, boolean keepSent)
+            throws Exception {
+        CatchUp catchUp = new CatchUp(
+                db,
+                () -> ReferenceCheck.check(db, policy, from, keepSent, List.of()),
+                pipeline::failure,
+                QUIET,
+                Duration.ofNanos(SETTLED_NANOS));
+        CatchUp.Result result = catchUp.await(
+                Duration.ofSeconds(timeoutSeconds),
+                Duration.ofSeconds(3),
                 rows -> say(String.format("%s: %,d rows in the table", phase, rows)));
         if (result.outcome() == null) {
-            throw new IllegalStateException(phase + ": the table was still changing after --timeout-s " + timeoutSeconds + " s");
+            throw new IllegalStateException(
+                    phase + ": the table was still changing after --timeout-s " + timeoutSeconds + " s");
         }
         if (!result.matches()) {
             say(phase + ": the table has not changed for " + SETTLED_NANOS / 1_000_000_000 + " s and still differs");

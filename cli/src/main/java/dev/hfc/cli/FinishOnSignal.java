@@ -21,26 +21,30 @@ final class FinishOnSignal {
         Thread worker = Thread.currentThread();
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean signalled = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            signalled.set(true);
-            System.err.println("hfc: signal received; stopping and removing what this run created (at most "
-                    + bound.toSeconds() + " s)");
-            worker.interrupt();
-            try {
-                if (!finished.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-                    System.err.println("hfc: clean-up did not finish within " + bound.toSeconds()
-                            + " s; exiting without it (temporary data, and a schema or slot on a server, may remain)");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "hfc-finish-on-signal");
+        Thread hook = new Thread(
+                () -> {
+                    signalled.set(true);
+                    System.err.println("hfc: signal received; stopping and removing what this run created (at most "
+                            + bound.toSeconds() + " s)");
+                    worker.interrupt();
+                    try {
+                        if (!finished.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                            System.err.println(
+                                    "hfc: clean-up did not finish within " + bound.toSeconds()
+                                            + " s; exiting without it (temporary data, and a schema or slot on a server, may remain)");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "hfc-finish-on-signal");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return command.call();
         } catch (Exception e) {
             if (signalled.get()) {
-                System.err.println("hfc: stopped by the signal (" + (e.getCause() == null ? e : e.getCause()) + "); clean-up done");
+                System.err.println("hfc: stopped by the signal (" + (e.getCause() == null ? e : e.getCause())
+                        + "); clean-up done");
                 return Hfc.FAILED;
             }
             throw e;

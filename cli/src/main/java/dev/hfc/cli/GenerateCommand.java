@@ -1,12 +1,12 @@
 package dev.hfc.cli;
 
-import dev.hfc.service.Cli;
-import dev.hfc.service.Hfc;
-import dev.hfc.service.DbOptions;
 import dev.hfc.core.week.Week;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.service.Cli;
+import dev.hfc.service.DbOptions;
+import dev.hfc.service.Hfc;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc generate}: realistic synthetic source data, loaded with COPY (§9). */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Load synthetic customers and subscriptions (two weeks back to eight ahead) with COPY. "
                 + "Creates the source tables if they are missing.")
 final class GenerateCommand implements Callable<Integer> {
@@ -26,11 +28,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--customers", required = true, paramLabel = "N", description = "How many customers.")
     long customers;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Same seed, same data (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "S",
+            description = "Same seed, same data (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--first", defaultValue = "0", paramLabel = "I",
-            description = "Index of the first customer, to add more customers to an earlier run (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--first",
+            defaultValue = "0",
+            paramLabel = "I",
+            description =
+                    "Index of the first customer, to add more customers to an earlier run (default ${DEFAULT-VALUE}).")
     long first;
 
     @Override
@@ -42,10 +52,16 @@ final class GenerateCommand implements Callable<Integer> {
         SchemaMigrator.migrate(settings, true);
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Progress progress = new Progress("generate", customers);
-        var loaded = SourceDataLoader.load(settings, new SourceDataGenerator(seed, current), first, customers, progress::update);
+        var loaded = SourceDataLoader.load(
+                settings, new SourceDataGenerator(seed, current), first, customers, progress::update);
         progress.done();
-        System.out.printf("loaded %,d customers and %,d subscriptions into %s in %.1f s (%,.0f rows/s)%n",
-                loaded.customers(), loaded.subscriptions(), settings.schema(), loaded.nanos() / 1e9, loaded.rowsPerSecond());
+        System.out.printf(
+                "loaded %,d customers and %,d subscriptions into %s in %.1f s (%,.0f rows/s)%n",
+                loaded.customers(),
+                loaded.subscriptions(),
+                settings.schema(),
+                loaded.nanos() / 1e9,
+                loaded.rowsPerSecond());
         return Hfc.OK;
     }
 }

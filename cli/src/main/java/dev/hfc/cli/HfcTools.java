@@ -30,7 +30,8 @@ public final class HfcTools {
                 .addSubcommand(new CommandLine.HelpCommand());
         CommandLine.IExecutionStrategy plain = hfc.getExecutionStrategy();
         hfc.setExecutionStrategy(parsed -> {
-            String command = parsed.hasSubcommand() ? parsed.subcommand().commandSpec().name() : "";
+            String command =
+                    parsed.hasSubcommand() ? parsed.subcommand().commandSpec().name() : "";
             if (!command.equals("demo") && !command.equals("bench")) {
                 return plain.execute(parsed);
             }

@@ -27,13 +27,15 @@ final class Progress {
         double fraction = total == 0 ? 1 : Math.min(1, done / (double) total);
         if (terminal) {
             int filled = (int) (fraction * WIDTH);
-            System.err.printf("\r%s [%s%s] %3.0f%% %,d/%,d", task, "#".repeat(filled), " ".repeat(WIDTH - filled),
-                    fraction * 100, done, total);
+            System.err.printf(
+                    "\r%s [%s%s] %3.0f%% %,d/%,d",
+                    task, "#".repeat(filled), " ".repeat(WIDTH - filled), fraction * 100, done, total);
             System.err.flush();
         } else if (System.nanoTime() - lastLogNanos > 3_000_000_000L || done >= total) {
             lastLogNanos = System.nanoTime();
-            LOG.info("{}: {}/{} ({}%) after {} s", task, done, total, Math.round(fraction * 100),
-                    (System.nanoTime() - start) / 1_000_000_000);
+            LOG.info(
+                    "{}: {}/{} ({}%) after {} s",
+                    task, done, total, Math.round(fraction * 100), (System.nanoTime() - start) / 1_000_000_000);
         }
     }
 

@@ -23,25 +23,35 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importProductionClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.hfc");
     }
 
-    private static final List<String> STAGES = List.of("dev.hfc.producer..", "dev.hfc.segmenter..", "dev.hfc.sink..",
-            "dev.hfc.campaign..");
+    private static final List<String> STAGES =
+            List.of("dev.hfc.producer..", "dev.hfc.segmenter..", "dev.hfc.sink..", "dev.hfc.campaign..");
 
     @Test
     void theStagesNeverImportEachOther() {
         for (String stage : STAGES) {
             String[] others = STAGES.stream().filter(s -> !s.equals(stage)).toArray(String[]::new);
-            noClasses().that().resideInAPackage(stage).should().dependOnClassesThat().resideInAnyPackage(others)
-                    .because("the four stages meet only through topics and tables (core's catalogs)").check(classes);
+            noClasses()
+                    .that()
+                    .resideInAPackage(stage)
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(others)
+                    .because("the four stages meet only through topics and tables (core's catalogs)")
+                    .check(classes);
         }
     }
 
     @Test
     void whatIsDeployedNeverDependsOnTheTools() {
-        noClasses().that(DEPLOYED).should().dependOnClassesThat()
+        noClasses()
+                .that(DEPLOYED)
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage("dev.hfc.local..", "dev.hfc.testkit..", "dev.hfc.bench..")
                 .because("the deployment jar (hfc-service.jar) holds no embedded server, test kit or benchmark")
                 .check(classes);
@@ -49,25 +59,40 @@ class ArchitectureTest {
 
     @Test
     void theRuleAboveSeesTheServiceModuleAndOnlyIt() {
-        org.assertj.core.api.Assertions.assertThat(classes.that(DEPLOYED).stream().map(JavaClass::getSimpleName))
+        org.assertj.core.api.Assertions.assertThat(
+                        classes.that(DEPLOYED).stream().map(JavaClass::getSimpleName))
                 .contains("CampaignRunCommand", "ServiceRunner", "SinkService", "CdcProducer", "SegmenterService")
                 .doesNotContain("DemoCommand", "BenchCommand", "InProcessKafkaBroker");
     }
 
     @Test
     void coreDependsOnNothingElseOfOurs() {
-        noClasses().that().resideInAPackage("dev.hfc.core..").should().dependOnClassesThat(
-                        DescribedPredicate.describe("hfc classes outside core", (JavaClass c) ->
-                                c.getPackageName().startsWith("dev.hfc.") && !c.getPackageName().startsWith("dev.hfc.core")))
+        noClasses()
+                .that()
+                .resideInAPackage("dev.hfc.core..")
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "hfc classes outside core",
+                        (JavaClass c) -> c.getPackageName().startsWith("dev.hfc.")
+                                && !c.getPackageName().startsWith("dev.hfc.core")))
                 .check(classes);
     }
 
     @Test
     void theDomainPackagesOfCoreStayFreeOfKafkaJdbcAndHttp() {
-        noClasses().that().resideInAnyPackage("dev.hfc.core.week..", "dev.hfc.core.segment..", "dev.hfc.core.event..",
-                        "dev.hfc.core.email..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "java.sql..", "javax.sql..",
-                        "org.eclipse.jetty..", "dev.hfc.core.http..", "dev.hfc.core.topic..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.hfc.core.week..", "dev.hfc.core.segment..", "dev.hfc.core.event..", "dev.hfc.core.email..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "java.sql..",
+                        "javax.sql..",
+                        "org.eclipse.jetty..",
+                        "dev.hfc.core.http..",
+                        "dev.hfc.core.topic..")
                 .because("weeks, segments, events and addresses are plain domain logic, tested without infrastructure")
                 .check(classes);
     }
@@ -76,9 +101,14 @@ class ArchitectureTest {
     private static final DescribedPredicate<JavaClass> DEPLOYED = DescribedPredicate.describe(
             "classes of core, schema, producer, segmenter-streams, sink, campaign and service", c -> {
                 String pkg = c.getPackageName();
-                return pkg.startsWith("dev.hfc.core") || pkg.startsWith("dev.hfc.schema") || pkg.startsWith("dev.hfc.producer")
-                        || pkg.startsWith("dev.hfc.segmenter") || pkg.startsWith("dev.hfc.sink") || pkg.startsWith("dev.hfc.campaign")
-                        || pkg.startsWith("dev.hfc.service") || pkg.startsWith("db.output");
+                return pkg.startsWith("dev.hfc.core")
+                        || pkg.startsWith("dev.hfc.schema")
+                        || pkg.startsWith("dev.hfc.producer")
+                        || pkg.startsWith("dev.hfc.segmenter")
+                        || pkg.startsWith("dev.hfc.sink")
+                        || pkg.startsWith("dev.hfc.campaign")
+                        || pkg.startsWith("dev.hfc.service")
+                        || pkg.startsWith("db.output");
             });
 
     @Test
@@ -86,12 +116,20 @@ class ArchitectureTest {
         java.util.Map<String, java.util.Set<String>> modulesOfPackage = new java.util.TreeMap<>();
         for (JavaClass c : classes) {
             String where = c.getSource().map(s -> s.getUri().toString()).orElse("");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("/([a-z-]+)/target/(test-)?classes/|/hfc-([a-z-]+)-[0-9]").matcher(where);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "/([a-z-]+)/target/(test-)?classes/|/hfc-([a-z-]+)-[0-9]")
+                    .matcher(where);
             if (m.find()) {
-                modulesOfPackage.computeIfAbsent(c.getPackageName(), k -> new java.util.TreeSet<>()).add(m.group(1) != null ? m.group(1) : m.group(3));
+                modulesOfPackage
+                        .computeIfAbsent(c.getPackageName(), k -> new java.util.TreeSet<>())
+                        .add(m.group(1) != null ? m.group(1) : m.group(3));
             }
         }
-        assertThat(modulesOfPackage).as("packages and the modules whose classes are in them").isNotEmpty()
-                .allSatisfy((pkg, modules) -> assertThat(modules).as("modules with classes in %s", pkg).hasSize(1));
+        assertThat(modulesOfPackage)
+                .as("packages and the modules whose classes are in them")
+                .isNotEmpty()
+                .allSatisfy((pkg, modules) -> assertThat(modules)
+                        .as("modules with classes in %s", pkg)
+                        .hasSize(1));
     }
 }

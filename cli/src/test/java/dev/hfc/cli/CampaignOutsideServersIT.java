@@ -3,19 +3,18 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hfc.testkit.CampaignTargets;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.CampaignTargets;
 import dev.hfc.testkit.PostgresExtension;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -45,30 +44,56 @@ class CampaignOutsideServersIT {
     void aFullMailboxAtAStrictRelayDefersItsRowAndTheOthersGoOutThenItIsSentWhenTheMailboxTakesMail() throws Exception {
         DbSettings db = schema(POSTGRES.db("outside_full_mailbox"));
         // The lowest user id is claimed first: before, its 452 stopped the whole week.
-        CampaignTargets.insert(db, W, UUID.fromString("00000000-0000-0000-0000-000000000001"), "full@example.com", Segment.MEDIUM, 2);
+        CampaignTargets.insert(
+                db, W, UUID.fromString("00000000-0000-0000-0000-000000000001"), "full@example.com", Segment.MEDIUM, 2);
         for (int i = 0; i < 59; i++) {
             CampaignTargets.insert(db, W, UUID.randomUUID(), "customer" + i + "@example.com", Segment.MEDIUM, 2);
         }
         try (StrictRelay relay = StrictRelay.start(List.of("full@example.com"), 0)) {
             Map<String, String> env = env(db, relay);
-            HfcProcess.Result first = HfcProcess.run(Duration.ofSeconds(120), env, "campaign", "send", "--week", W.toString(),
-                    "--rate", "0", "--deferral-first-ms", "1000");
+            HfcProcess.Result first = HfcProcess.run(
+                    Duration.ofSeconds(120),
+                    env,
+                    "campaign",
+                    "send",
+                    "--week",
+                    W.toString(),
+                    "--rate",
+                    "0",
+                    "--deferral-first-ms",
+                    "1000");
             assertThat(first.exitCode()).as(first.stderr()).isZero();
-            assertThat(first.stdout()).contains(": sent 59 (").contains("1 deferred by the recipient's server (4xx), 1 waiting");
+            assertThat(first.stdout())
+                    .contains(": sent 59 (")
+                    .contains("1 deferred by the recipient's server (4xx), 1 waiting");
             assertThat(first.stderr()).contains("<full@example.com> deferred by its server (452 4.2.2");
             assertThat(relay.copiesByRecipient()).hasSize(59).doesNotContainKey("full@example.com");
-            assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE attempts = 1 AND NOT expired")).isEqualTo(1);
+            assertThat(count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE attempts = 1 AND NOT expired"))
+                    .isEqualTo(1);
 
             relay.policy(List.of(), 0); // the customer made room
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE next_attempt_at <= now()") == 1);
-            HfcProcess.Result later = HfcProcess.run(Duration.ofSeconds(120), env, "campaign", "send", "--week", W.toString(),
-                    "--rate", "0", "--deferral-first-ms", "1000");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE next_attempt_at <= now()")
+                            == 1);
+            HfcProcess.Result later = HfcProcess.run(
+                    Duration.ofSeconds(120),
+                    env,
+                    "campaign",
+                    "send",
+                    "--week",
+                    W.toString(),
+                    "--rate",
+                    "0",
+                    "--deferral-first-ms",
+                    "1000");
             assertThat(later.exitCode()).as(later.stderr()).isZero();
             assertThat(later.stdout()).contains(": sent 1 (");
-            assertThat(relay.copiesByRecipient()).hasSize(60).allSatisfy((to, copies) -> assertThat(copies).as(to).isEqualTo(1));
+            assertThat(relay.copiesByRecipient())
+                    .hasSize(60)
+                    .allSatisfy((to, copies) -> assertThat(copies).as(to).isEqualTo(1));
         }
-        assertThat(count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent")).isZero();
+        assertThat(count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent"))
+                .isZero();
         assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions")).isZero();
     }
 
@@ -86,7 +111,10 @@ class CampaignOutsideServersIT {
             for (String fault : List.of("terminate", "stop")) {
                 for (int senders : List.of(1, 2)) {
                     scenario++;
-                    DbSettings db = schema(new DbSettings(pg[0].jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "",
+                    DbSettings db = schema(new DbSettings(
+                            pg[0].jdbcUrl("postgres"),
+                            EmbeddedPostgresServer.SUPERUSER,
+                            "",
                             "outage_" + fault + "_" + senders));
                     int rows = 80;
                     List<String> emails = new ArrayList<>();
@@ -99,15 +127,26 @@ class CampaignOutsideServersIT {
                     List<HfcProcess> running = new ArrayList<>();
                     try {
                         for (int i = 0; i < senders; i++) {
-                            running.add(HfcProcess.start(env(db, relay), "campaign", "send", "--week", W.toString(), "--rate", "0",
-                                    "--batch-size", "25"));
+                            running.add(HfcProcess.start(
+                                    env(db, relay),
+                                    "campaign",
+                                    "send",
+                                    "--week",
+                                    W.toString(),
+                                    "--rate",
+                                    "0",
+                                    "--batch-size",
+                                    "25"));
                         }
-                        await().atMost(Duration.ofSeconds(60)).until(() -> relay.accepted().size() - before >= 15);
+                        await().atMost(Duration.ofSeconds(60))
+                                .until(() -> relay.accepted().size() - before >= 15);
                         long faultAt = System.nanoTime();
                         if (fault.equals("terminate")) {
-                            try (Connection c = Database.connect(db); Statement st = c.createStatement()) {
-                                st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                                        + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+                            try (Connection c = Database.connect(db);
+                                    Statement st = c.createStatement()) {
+                                st.execute(
+                                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                                                + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
                             }
                         } else {
                             pg[0].close();
@@ -115,24 +154,37 @@ class CampaignOutsideServersIT {
                             pg[0] = EmbeddedPostgresServer.start(port, data.resolve("pgdata"));
                         }
                         for (HfcProcess p : running) {
-                            assertThat(p.process().waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("sender finished").isTrue();
+                            assertThat(p.process().waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+                                    .as("sender finished")
+                                    .isTrue();
                             assertThat(p.process().exitValue()).as(p.stderr()).isZero();
                         }
                         double seconds = (System.nanoTime() - faultAt) / 1e9;
                         Map<String, Long> copies = new HashMap<>();
-                        for (String[] a : relay.accepted().subList(before, relay.accepted().size())) {
+                        for (String[] a : relay.accepted()
+                                .subList(before, relay.accepted().size())) {
                             copies.merge(a[0].toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
                         }
-                        assertThat(copies.keySet()).as("every address reached").containsExactlyInAnyOrderElementsOf(emails);
-                        long repeated = copies.values().stream().mapToLong(c -> c - 1).sum();
-                        String line = String.format("%s with %d sender(s), one SMTP connection each: %d rows, %d messages, %d repeated, "
-                                + "caught up %.1f s after the fault", fault.equals("stop") ? "database stopped 4 s"
-                                : "connections terminated", senders, rows, rows + repeated, repeated, seconds);
+                        assertThat(copies.keySet())
+                                .as("every address reached")
+                                .containsExactlyInAnyOrderElementsOf(emails);
+                        long repeated =
+                                copies.values().stream().mapToLong(c -> c - 1).sum();
+                        String line = String.format(
+                                "%s with %d sender(s), one SMTP connection each: %d rows, %d messages, %d repeated, "
+                                        + "caught up %.1f s after the fault",
+                                fault.equals("stop") ? "database stopped 4 s" : "connections terminated",
+                                senders,
+                                rows,
+                                rows + repeated,
+                                repeated,
+                                seconds);
                         figures.add(line);
                         System.out.println("outage: " + line);
                         // At most the message each SMTP connection had in hand when the database went away.
                         assertThat(repeated).as(line).isLessThanOrEqualTo(senders);
-                        assertThat(count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent")).isZero();
+                        assertThat(count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE NOT campaign_sent"))
+                                .isZero();
                         if (fault.equals("stop")) {
                             assertThat(running.get(0).stderr()).contains("database unavailable");
                         }
@@ -172,7 +224,9 @@ class CampaignOutsideServersIT {
     }
 
     private static long count(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -66,6 +66,7 @@ class ClusterIT {
     private final Supervisor cluster = new Supervisor();
     /** Sink, segmenter and producer. */
     private final Supervisor processes = new Supervisor();
+
     private final List<String> faults = new ArrayList<>();
 
     @Test
@@ -75,7 +76,7 @@ class ClusterIT {
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Week target = current.plus(1);
         var generator = new SourceDataGenerator(27, current);
-        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> { });
+        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
         List<Integer> clientPorts = new ArrayList<>();
         List<String> voters = new ArrayList<>();
@@ -86,19 +87,54 @@ class ClusterIT {
         String bootstrap = clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
         for (int node = 1; node <= NODES; node++) {
-            cluster.add(broker(node), Map.of(), null, "broker", "--node-id", Integer.toString(node),
-                    "--port", Integer.toString(clientPorts.get(node - 1)), "--voters", String.join(",", voters),
-                    "--cluster-id", clusterId, "--data-dir", work.resolve("kafka-" + node).toString());
+            cluster.add(
+                    broker(node),
+                    Map.of(),
+                    null,
+                    "broker",
+                    "--node-id",
+                    Integer.toString(node),
+                    "--port",
+                    Integer.toString(clientPorts.get(node - 1)),
+                    "--voters",
+                    String.join(",", voters),
+                    "--cluster-id",
+                    clusterId,
+                    "--data-dir",
+                    work.resolve("kafka-" + node).toString());
         }
         Topics topics = new Topics("cluster-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", bootstrap, "HFC_TOPIC_PREFIX", topics.prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", "3", "HFC_TOPIC_REPLICATION", "3"));
+                "HFC_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                "3",
+                "HFC_TOPIC_REPLICATION",
+                "3"));
         processes.add("sink", env, null, "sink", "--group-id", "cluster-sink", "--instance-id", "cluster-sink-a");
-        processes.add("segmenter", env, null, "segmenter", "--application-id", "cluster-segmenter",
-                "--instance-id", "cluster-segmenter-a", "--state-dir", work.resolve("segmenter").toString());
-        processes.add("producer", env, null, "producer", "--slot-name", "cluster_slot", "--publication-name", "cluster_pub");
+        processes.add(
+                "segmenter",
+                env,
+                null,
+                "segmenter",
+                "--application-id",
+                "cluster-segmenter",
+                "--instance-id",
+                "cluster-segmenter-a",
+                "--state-dir",
+                work.resolve("segmenter").toString());
+        processes.add(
+                "producer", env, null, "producer", "--slot-name", "cluster_slot", "--publication-name", "cluster_pub");
         long started = System.nanoTime();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             // A KRaft quorum forms only once a majority of its voters is up: start the nodes together.
@@ -114,8 +150,10 @@ class ClusterIT {
             processes.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
             assertTopicsReplicated(admin, topics);
 
-            PipelineDb.execute(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
-                    + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
+            PipelineDb.execute(
+                    db,
+                    "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
+                            + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
             String sentBefore = PipelineDb.sentRows(db);
             assertThat(sentBefore.lines()).hasSize(40);
 
@@ -128,40 +166,81 @@ class ClusterIT {
             });
 
             int busiest = busiestLeader(admin);
-            Duration afterLeader = killAndRestart(admin, db, target, busiest, "SIGKILL node " + busiest + " (leader of the most partitions)");
-            int controller = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
-            Duration afterController = killAndRestart(admin, db, target, controller, "SIGKILL node " + controller + " (active controller)");
+            Duration afterLeader = killAndRestart(
+                    admin, db, target, busiest, "SIGKILL node " + busiest + " (leader of the most partitions)");
+            int controller = admin.describeMetadataQuorum()
+                    .quorumInfo()
+                    .get(30, TimeUnit.SECONDS)
+                    .leaderId();
+            Duration afterController = killAndRestart(
+                    admin, db, target, controller, "SIGKILL node " + controller + " (active controller)");
 
             LiveChanges.Applied applied = load.get(10, TimeUnit.MINUTES);
-            ReferenceCheck.Outcome outcome = processes.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT,
-                    "after the faults");
+            ReferenceCheck.Outcome outcome =
+                    processes.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "after the faults");
             AtomicReference<SegmentFolds.Diff> topicVsTable = new AtomicReference<>();
             try {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    processes.checkAlive();
-                    topicVsTable.set(SegmentFolds.topicVsUnsentRows(bootstrap, topics, db));
-                    return topicVsTable.get().clean();
-                });
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            processes.checkAlive();
+                            topicVsTable.set(SegmentFolds.topicVsUnsentRows(bootstrap, topics, db));
+                            return topicVsTable.get().clean();
+                        });
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("the segments topic (read_committed) never equalled the table's unsent rows: " + topicVsTable.get(), e);
+                throw new AssertionError(
+                        "the segments topic (read_committed) never equalled the table's unsent rows: "
+                                + topicVsTable.get(),
+                        e);
             }
-            assertThat(PipelineDb.sentRows(db)).as("rows marked sent before the faults").isEqualTo(sentBefore);
-            System.out.printf("cluster: %d nodes, replication factor 3, min.insync.replicas 2; %,d rows equal the reference SQL "
+            assertThat(PipelineDb.sentRows(db))
+                    .as("rows marked sent before the faults")
+                    .isEqualTo(sentBefore);
+            System.out.printf(
+                    "cluster: %d nodes, replication factor 3, min.insync.replicas 2; %,d rows equal the reference SQL "
                             + "(lost %d, unexpected %d); segments topic (read_committed) vs the unsent rows: %s; %,d source changes; "
                             + "%d faults: %s; time to caught up after each: %.1f s, %.1f s; %d sent rows unchanged; "
                             + "%d unplanned service exits; %.0f s in all%n",
-                    NODES, outcome.actualRows(), outcome.missing(), outcome.unexpected(), topicVsTable.get(), applied.total(),
-                    faults.size(), String.join(", ", faults), afterLeader.toMillis() / 1000.0, afterController.toMillis() / 1000.0,
-                    sentBefore.lines().count(), processes.unplannedRestarts(), (System.nanoTime() - started) / 1e9);
+                    NODES,
+                    outcome.actualRows(),
+                    outcome.missing(),
+                    outcome.unexpected(),
+                    topicVsTable.get(),
+                    applied.total(),
+                    faults.size(),
+                    String.join(", ", faults),
+                    afterLeader.toMillis() / 1000.0,
+                    afterController.toMillis() / 1000.0,
+                    sentBefore.lines().count(),
+                    processes.unplannedRestarts(),
+                    (System.nanoTime() - started) / 1e9);
             Map<String, Long> outOfOrder = new TreeMap<>();
             for (Supervisor.Service service : processes.all()) {
-                outOfOrder.put(service.name, service.process.stderr().lines().filter(l -> l.contains("OUT_OF_ORDER_SEQUENCE_NUMBER")).count());
+                outOfOrder.put(
+                        service.name,
+                        service.process
+                                .stderr()
+                                .lines()
+                                .filter(l -> l.contains("OUT_OF_ORDER_SEQUENCE_NUMBER"))
+                                .count());
             }
-            System.out.println("cluster: producer warnings of OUT_OF_ORDER_SEQUENCE_NUMBER per service (docs/topics.md explains them): " + outOfOrder);
-            long replaced = processes.get("segmenter").process.stderr().lines().filter(l -> l.contains("replacing the thread")).count();
+            System.out.println(
+                    "cluster: producer warnings of OUT_OF_ORDER_SEQUENCE_NUMBER per service (docs/topics.md explains them): "
+                            + outOfOrder);
+            long replaced = processes
+                    .get("segmenter")
+                    .process
+                    .stderr()
+                    .lines()
+                    .filter(l -> l.contains("replacing the thread"))
+                    .count();
             System.out.println("cluster: segmenter stream threads replaced after an error from Kafka: " + replaced);
-            assertThat(processes.unplannedRestarts()).as("services that exited by themselves").isZero();
-            assertThat(cluster.unplannedRestarts()).as("Kafka nodes that exited by themselves").isZero();
+            assertThat(processes.unplannedRestarts())
+                    .as("services that exited by themselves")
+                    .isZero();
+            assertThat(cluster.unplannedRestarts())
+                    .as("Kafka nodes that exited by themselves")
+                    .isZero();
         } finally {
             processes.close();
             // A node stopping gracefully waits for a controller quorum the others may have taken away: kill them.
@@ -171,7 +250,9 @@ class ClusterIT {
                 }
             }
             cluster.close();
-            PipelineDb.execute(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'cluster_slot' AND NOT active");
+            PipelineDb.execute(
+                    db,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'cluster_slot' AND NOT active");
         }
     }
 
@@ -194,16 +275,19 @@ class ClusterIT {
         processes.checkAlive();
         broker.start();
         awaitListening(broker(node));
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            processes.checkAlive();
-            cluster.checkAlive();
-            return underReplicated(admin).isEmpty();
-        });
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    processes.checkAlive();
+                    cluster.checkAlive();
+                    return underReplicated(admin).isEmpty();
+                });
         return caughtUp;
     }
 
     private void awaitListening(String name) {
-        await().atMost(Duration.ofSeconds(120)).until(() -> cluster.get(name).process.stdout().contains("listening on"));
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> cluster.get(name).process.stdout().contains("listening on"));
     }
 
     /** The node leading the most partitions, internal topics included. */
@@ -217,7 +301,10 @@ class ClusterIT {
             }
         }
         System.out.println("cluster: partitions led per node " + led);
-        return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return led.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
     }
 
     /** Partitions whose in-sync replicas are fewer than their replicas. */
@@ -234,24 +321,41 @@ class ClusterIT {
     }
 
     private static Map<String, TopicDescription> describeAll(Admin admin) throws Exception {
-        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get(30, TimeUnit.SECONDS);
         return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
     }
 
     /** Every topic hfc and its segmenter created has three replicas and min.insync.replicas=2. */
     private static void assertTopicsReplicated(Admin admin, Topics topics) throws Exception {
         Map<String, TopicDescription> ours = describeAll(admin).entrySet().stream()
-                .filter(e -> e.getKey().startsWith(topics.prefix()) || e.getKey().startsWith("cluster-segmenter-"))
+                .filter(e ->
+                        e.getKey().startsWith(topics.prefix()) || e.getKey().startsWith("cluster-segmenter-"))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertThat(ours.keySet()).contains(topics.subscriptionEvents().name(), topics.customers().name(),
-                topics.customerSegments().name(), topics.dlq().name());
-        assertThat(ours.keySet()).as("the segmenter's internal topics").anyMatch(n -> n.startsWith("cluster-segmenter-"));
-        var resources = ours.keySet().stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        assertThat(ours.keySet())
+                .contains(
+                        topics.subscriptionEvents().name(),
+                        topics.customers().name(),
+                        topics.customerSegments().name(),
+                        topics.dlq().name());
+        assertThat(ours.keySet())
+                .as("the segmenter's internal topics")
+                .anyMatch(n -> n.startsWith("cluster-segmenter-"));
+        var resources = ours.keySet().stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
+                .toList();
+        Map<ConfigResource, Config> configs =
+                admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
         for (TopicDescription t : ours.values()) {
-            assertThat(t.partitions()).as(t.name()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
-            assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("min.insync.replicas").value())
-                    .as("min.insync.replicas of %s", t.name()).isEqualTo("2");
+            assertThat(t.partitions())
+                    .as(t.name())
+                    .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+                            .get("min.insync.replicas")
+                            .value())
+                    .as("min.insync.replicas of %s", t.name())
+                    .isEqualTo("2");
         }
     }
 

@@ -95,51 +95,106 @@ class DashboardIT {
                 expected.get(target + " low")[0]++;
             }
             // A sink that is behind: the dashboard shows its lag, and the sender refuses to send from a stale table.
-            exec(c, "INSERT INTO hfc_sink_progress (group_id, member, lag_records) VALUES ('hfc-sink', 'sink-host#0', 7)");
+            exec(
+                    c,
+                    "INSERT INTO hfc_sink_progress (group_id, member, lag_records) VALUES ('hfc-sink', 'sink-host#0', 7)");
         }
         var topics = KAFKA.freshTopics();
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (RejectReason reason : List.of(RejectReason.INVALID_WEEK, RejectReason.INVALID_WEEK, RejectReason.WRONG_PARTITION)) {
-                producer.send(new ProducerRecord<>(topics.dlq().name(), null, null, new byte[] {1}, new byte[] {2},
-                        DeadLetters.headers("segmenter", new Rejection(reason, "test"), topics.customers().name(), 0, 1L))).get();
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (RejectReason reason :
+                    List.of(RejectReason.INVALID_WEEK, RejectReason.INVALID_WEEK, RejectReason.WRONG_PARTITION)) {
+                producer.send(new ProducerRecord<>(
+                                topics.dlq().name(),
+                                null,
+                                null,
+                                new byte[] {1},
+                                new byte[] {2},
+                                DeadLetters.headers(
+                                        "segmenter",
+                                        new Rejection(reason, "test"),
+                                        topics.customers().name(),
+                                        0,
+                                        1L)))
+                        .get();
             }
         }
 
         int port = freePort();
-        Map<String, String> env = new HashMap<>(Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(),
-                "HFC_DB_PASSWORD", db.password(), "HFC_DB_SCHEMA", db.schema(), "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX", topics.prefix(), "HFC_SMTP_HOST", "127.0.0.1", "HFC_SMTP_PORT", Integer.toString(freePort()),
-                "HFC_CAMPAIGN_UNSUBSCRIBE_URL", "https://shop.example/hfc/unsubscribe"));
-        try (HfcProcess campaign = HfcProcess.start(env, "campaign", "run", "--ops-port", Integer.toString(port),
-                "--ops-bind-address", "127.0.0.1", "--dashboard-dlq", "--sink-wait-ms", "1000")) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_KAFKA_BOOTSTRAP",
+                KAFKA.bootstrapServers(),
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_SMTP_HOST",
+                "127.0.0.1",
+                "HFC_SMTP_PORT",
+                Integer.toString(freePort()),
+                "HFC_CAMPAIGN_UNSUBSCRIBE_URL",
+                "https://shop.example/hfc/unsubscribe"));
+        try (HfcProcess campaign = HfcProcess.start(
+                env,
+                "campaign",
+                "run",
+                "--ops-port",
+                Integer.toString(port),
+                "--ops-bind-address",
+                "127.0.0.1",
+                "--dashboard-dlq",
+                "--sink-wait-ms",
+                "1000")) {
             HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-            assertThat(campaign.stderr()).contains("ops listener (/health, /metrics").contains("on 127.0.0.1:" + port);
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard")).build(),
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> http.send(
+                                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .statusCode()
+                            == 200);
+            assertThat(campaign.stderr())
+                    .contains("ops listener (/health, /metrics")
+                    .contains("on 127.0.0.1:" + port);
+            HttpResponse<String> page = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
-                    .contains("default-src 'none'"));
+            assertThat(page.headers().firstValue("Content-Security-Policy"))
+                    .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'none'"));
 
             ChromeDriver browser = chromium();
             try {
                 browser.get("http://127.0.0.1:" + port + "/dashboard");
-                new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
-                        !"false".equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
+                new WebDriverWait(browser, Duration.ofSeconds(30))
+                        .until(d -> !"false"
+                                .equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
                 assertThat(browser.findElement(By.tagName("body")).getAttribute("data-loaded"))
-                        .as(() -> browser.findElement(By.tagName("main")).getText()).isEqualTo("true");
+                        .as(() -> browser.findElement(By.tagName("main")).getText())
+                        .isEqualTo("true");
 
                 // Segment sizes: one bar part per (week, segment), equal to the report's targeted.
                 Map<String, Long> sizes = new HashMap<>();
                 for (WebElement r : browser.findElements(By.cssSelector("#segment-sizes rect.size"))) {
-                    sizes.put(r.getAttribute("data-week") + " " + r.getAttribute("data-segment"), Long.parseLong(r.getAttribute("data-value")));
+                    sizes.put(
+                            r.getAttribute("data-week") + " " + r.getAttribute("data-segment"),
+                            Long.parseLong(r.getAttribute("data-value")));
                 }
                 assertThat(sizes).hasSize(8 * 3);
                 assertThat(expected).hasSize(9);
                 expected.forEach((key, e) -> assertThat(sizes.get(key)).as(key).isEqualTo(e[0]));
                 assertThat(sizes.values().stream().mapToLong(Long::longValue).sum())
-                        .isEqualTo(expected.values().stream().mapToLong(e -> e[0]).sum());
+                        .isEqualTo(
+                                expected.values().stream().mapToLong(e -> e[0]).sum());
 
                 // Uplift: one point per (week, segment), with the report's interval.
                 List<WebElement> points = browser.findElements(By.cssSelector("#uplift circle.uplift"));
@@ -147,7 +202,8 @@ class DashboardIT {
                 for (WebElement p : points) {
                     long[] e = expected.get(p.getAttribute("data-week") + " " + p.getAttribute("data-segment"));
                     Uplift u = Uplift.of(e[3], e[1], e[4], e[2]); // every emailed target was assigned
-                    assertThat(Double.parseDouble(p.getAttribute("data-uplift"))).isEqualTo(u.difference());
+                    assertThat(Double.parseDouble(p.getAttribute("data-uplift")))
+                            .isEqualTo(u.difference());
                     assertThat(Double.parseDouble(p.getAttribute("data-lower"))).isEqualTo(u.lower());
                     assertThat(Double.parseDouble(p.getAttribute("data-upper"))).isEqualTo(u.upper());
                 }
@@ -155,18 +211,32 @@ class DashboardIT {
                 // This week's sending, the report table, the sink's lag and the DLQ by reason.
                 WebElement sending = browser.findElement(By.id("sending"));
                 long[] thisWeekLow = expected.get(target + " low");
-                long emailed = expected.entrySet().stream().filter(x -> x.getKey().startsWith(target + " "))
-                        .mapToLong(x -> x.getValue()[1]).sum();
-                long control = expected.entrySet().stream().filter(x -> x.getKey().startsWith(target + " "))
-                        .mapToLong(x -> x.getValue()[2]).sum();
+                long emailed = expected.entrySet().stream()
+                        .filter(x -> x.getKey().startsWith(target + " "))
+                        .mapToLong(x -> x.getValue()[1])
+                        .sum();
+                long control = expected.entrySet().stream()
+                        .filter(x -> x.getKey().startsWith(target + " "))
+                        .mapToLong(x -> x.getValue()[2])
+                        .sum();
                 assertThat(sending.getAttribute("data-emailed")).isEqualTo(Long.toString(emailed));
                 assertThat(sending.getAttribute("data-control")).isEqualTo(Long.toString(control));
                 assertThat(sending.getAttribute("data-left")).isEqualTo("3");
-                WebElement row = browser.findElement(By.cssSelector("#report tr[data-week='" + target + "'][data-segment='low']"));
-                List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
-                assertThat(cells.subList(2, 7)).containsExactly(Long.toString(thisWeekLow[0]), Long.toString(thisWeekLow[1]),
-                        Long.toString(thisWeekLow[2]), "0", "0");
-                assertThat(browser.findElement(By.id("sink")).getText()).contains("sink-host#0").contains("7");
+                WebElement row = browser.findElement(
+                        By.cssSelector("#report tr[data-week='" + target + "'][data-segment='low']"));
+                List<String> cells = row.findElements(By.tagName("td")).stream()
+                        .map(WebElement::getText)
+                        .toList();
+                assertThat(cells.subList(2, 7))
+                        .containsExactly(
+                                Long.toString(thisWeekLow[0]),
+                                Long.toString(thisWeekLow[1]),
+                                Long.toString(thisWeekLow[2]),
+                                "0",
+                                "0");
+                assertThat(browser.findElement(By.id("sink")).getText())
+                        .contains("sink-host#0")
+                        .contains("7");
                 Map<String, String> dlq = new HashMap<>();
                 for (WebElement r : browser.findElements(By.cssSelector("#dlq tr[data-reason]"))) {
                     dlq.put(r.getAttribute("data-reason"), r.getAttribute("data-count"));
@@ -176,9 +246,11 @@ class DashboardIT {
 
                 // Everything came from the service itself: no CDN, no external font.
                 @SuppressWarnings("unchecked")
-                List<String> resources = (List<String>) ((JavascriptExecutor) browser).executeScript(
-                        "return performance.getEntriesByType('resource').map(e => e.name)");
-                assertThat(resources).isNotEmpty().allSatisfy(r -> assertThat(r).startsWith("http://127.0.0.1:" + port + "/"));
+                List<String> resources = (List<String>) ((JavascriptExecutor) browser)
+                        .executeScript("return performance.getEntriesByType('resource').map(e => e.name)");
+                assertThat(resources)
+                        .isNotEmpty()
+                        .allSatisfy(r -> assertThat(r).startsWith("http://127.0.0.1:" + port + "/"));
 
                 Files.createDirectories(SCREENSHOT.getParent());
                 byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
@@ -198,11 +270,21 @@ class DashboardIT {
         ChromeOptions options = new ChromeOptions();
         String binary = System.getenv().getOrDefault("HFC_TEST_CHROMIUM", "/usr/bin/chromium");
         options.setBinary(binary);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(System.getenv().getOrDefault("HFC_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")).toFile())
-                .usingAnyFreePort().build();
+                .usingDriverExecutable(
+                        Path.of(System.getenv().getOrDefault("HFC_TEST_CHROMEDRIVER", "/usr/bin/chromedriver"))
+                                .toFile())
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
@@ -213,8 +295,9 @@ class DashboardIT {
         row(c, w, user, s, !held);
         String email = "u" + user.toString().substring(0, 8) + "@example.com";
         if (held) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_control (subscription_week, user_id, email, "
-                    + "segment, held_at) VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO hfc_campaign_control (subscription_week, user_id, email, "
+                            + "segment, held_at) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, w.toString());
                 ps.setObject(2, user);
                 ps.setString(3, email);
@@ -223,8 +306,9 @@ class DashboardIT {
                 ps.executeUpdate();
             }
         } else {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, "
-                    + "segment, message_id, sent_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, "
+                            + "segment, message_id, sent_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, w.toString());
                 ps.setObject(2, user);
                 ps.setString(3, email);
@@ -235,8 +319,9 @@ class DashboardIT {
             }
         }
         if ((held && j % 8 == 0) || (!held && j % 3 == 0)) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO hfc_campaign_outcomes (subscription_week, user_id, segment, "
-                    + "outcome, outcome_at) VALUES (?, ?, ?, 'resumed', ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO hfc_campaign_outcomes (subscription_week, user_id, segment, "
+                            + "outcome, outcome_at) VALUES (?, ?, ?, 'resumed', ?)")) {
                 ps.setString(1, w.toString());
                 ps.setObject(2, user);
                 ps.setString(3, s.wire());
@@ -247,8 +332,9 @@ class DashboardIT {
     }
 
     private static void row(Connection c, Week w, UUID user, Segment s, boolean sent) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, "
-                + "subscription_week, subscription_id, pause_weeks) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, "
+                        + "subscription_week, subscription_id, pause_weeks) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, user);
             ps.setString(2, "u" + user.toString().substring(0, 8) + "@example.com");
             ps.setString(3, s.wire());

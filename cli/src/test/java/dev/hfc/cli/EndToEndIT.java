@@ -36,6 +36,7 @@ class EndToEndIT {
 
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension(3);
+
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
@@ -48,16 +49,35 @@ class EndToEndIT {
         SchemaMigrator.migrate(db, true);
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         var generator = new SourceDataGenerator(3, current);
-        SourceDataLoader.load(db, generator, 0, 3000, n -> { });
+        SourceDataLoader.load(db, generator, 0, 3000, n -> {});
 
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(), "HFC_TOPIC_PREFIX", KAFKA.topics().prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", "3"));
+                "HFC_KAFKA_BOOTSTRAP",
+                KAFKA.bootstrapServers(),
+                "HFC_TOPIC_PREFIX",
+                KAFKA.topics().prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                "3"));
         try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "e2e-sink", "--linger-ms", "50");
-             HfcProcess segmenter = HfcProcess.start(env, "segmenter", "--application-id", "e2e-segmenter",
-                     "--state-dir", stateDir.toString(), "--threads", "2");
-             HfcProcess producer = HfcProcess.start(env, "producer", "--slot-name", "e2e_slot", "--publication-name", "e2e_pub")) {
+                HfcProcess segmenter = HfcProcess.start(
+                        env,
+                        "segmenter",
+                        "--application-id",
+                        "e2e-segmenter",
+                        "--state-dir",
+                        stateDir.toString(),
+                        "--threads",
+                        "2");
+                HfcProcess producer =
+                        HfcProcess.start(env, "producer", "--slot-name", "e2e_slot", "--publication-name", "e2e_pub")) {
             ReferenceCheck.Outcome afterLoad = awaitMatch(db, current, sink, segmenter, producer);
             assertThat(afterLoad.expectedRows()).isGreaterThan(1000);
 
@@ -72,8 +92,10 @@ class EndToEndIT {
                 assertThat(p.terminate(Duration.ofSeconds(60))).as(p.stderr()).isIn(0, 143);
             }
         } finally {
-            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'e2e_slot' AND NOT active");
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement()) {
+                s.execute(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'e2e_slot' AND NOT active");
             }
         }
     }
@@ -81,15 +103,17 @@ class EndToEndIT {
     private static ReferenceCheck.Outcome awaitMatch(DbSettings db, Week current, HfcProcess... services) {
         AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
         try {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                for (HfcProcess p : services) {
-                    if (!p.process().isAlive()) {
-                        throw new AssertionError("a service exited: " + p.stderr());
-                    }
-                }
-                last.set(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current));
-                return last.get().matches();
-            });
+            await().atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        for (HfcProcess p : services) {
+                            if (!p.process().isAlive()) {
+                                throw new AssertionError("a service exited: " + p.stderr());
+                            }
+                        }
+                        last.set(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current));
+                        return last.get().matches();
+                    });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("table never matched the reference: " + last.get(), e);
         }

@@ -26,14 +26,19 @@ final class HfcProcess implements AutoCloseable {
 
     static HfcProcess start(Map<String, String> env, String... args) throws IOException {
         if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: integration tests run after 'package'");
+            throw new IllegalStateException(
+                    JAR.toAbsolutePath() + " is missing: integration tests run after 'package'");
         }
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                JAR.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("hfc-out", ".txt");
         Path err = Files.createTempFile("hfc-err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("HFC_"));
         pb.environment().putAll(env);
         return new HfcProcess(pb.start(), out, err);

@@ -18,13 +18,16 @@ final class PipelineDb {
     private PipelineDb() {}
 
     static void execute(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     static long count(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -33,9 +36,11 @@ final class PipelineDb {
     /** Every row marked sent, all columns the sink writes, one line each: what no fault or replay may change. */
     static String sentRows(DbSettings db) throws Exception {
         StringBuilder b = new StringBuilder();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, user_id, email, segment, row_created_on, subscription_week, subscription_id, "
-                     + "pause_weeks FROM rec_campaigns_weekly WHERE campaign_sent ORDER BY subscription_week, user_id")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT id, user_id, email, segment, row_created_on, subscription_week, subscription_id, "
+                                + "pause_weeks FROM rec_campaigns_weekly WHERE campaign_sent ORDER BY subscription_week, user_id")) {
             while (rs.next()) {
                 for (int i = 1; i <= 8; i++) {
                     b.append(rs.getString(i)).append(i == 8 ? "\n" : "|");
@@ -51,13 +56,20 @@ final class PipelineDb {
      */
     static Duration markerThrough(DbSettings db, Week target, long sinceNanos, Runnable whilePolling) throws Exception {
         UUID user = UUID.randomUUID();
-        execute(db, "INSERT INTO customer VALUES ('" + user + "', 'marker+" + user.toString().substring(0, 8)
-                + "@example.com', 'active', current_date)");
-        execute(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '" + target + "', '" + user + "', 'paused')");
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            whilePolling.run();
-            return count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE user_id = '" + user + "'") == 1;
-        });
+        execute(
+                db,
+                "INSERT INTO customer VALUES ('" + user + "', 'marker+"
+                        + user.toString().substring(0, 8) + "@example.com', 'active', current_date)");
+        execute(
+                db,
+                "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '" + target + "', '" + user
+                        + "', 'paused')");
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    whilePolling.run();
+                    return count(db, "SELECT count(*) FROM rec_campaigns_weekly WHERE user_id = '" + user + "'") == 1;
+                });
         return Duration.ofNanos(System.nanoTime() - sinceNanos);
     }
 

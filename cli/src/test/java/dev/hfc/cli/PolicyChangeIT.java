@@ -57,25 +57,58 @@ class PolicyChangeIT {
         DbSettings db = POSTGRES.db("policy");
         SchemaMigrator.migrate(db, true);
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
-        SourceDataLoader.load(db, new SourceDataGenerator(17, current), 0, 2_000, n -> { });
+        SourceDataLoader.load(db, new SourceDataGenerator(17, current), 0, 2_000, n -> {});
 
         int port = freePort();
         Topics topics = new Topics("policy-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         String bootstrap = "127.0.0.1:" + port;
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", bootstrap, "HFC_TOPIC_PREFIX", topics.prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", "3"));
-        String[] segmenter = {"segmenter", "--application-id", "policy-segmenter", "--instance-id", "policy-segmenter-a",
-                "--state-dir", work.resolve("segmenter").toString()};
+                "HFC_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                "3"));
+        String[] segmenter = {
+            "segmenter",
+            "--application-id",
+            "policy-segmenter",
+            "--instance-id",
+            "policy-segmenter-a",
+            "--state-dir",
+            work.resolve("segmenter").toString()
+        };
         int opsPort = freePort();
         List<String> newPolicyArgs = new ArrayList<>(List.of(segmenter));
         newPolicyArgs.addAll(List.of("--medium-from", "3", "--ops-port", Integer.toString(opsPort)));
         String[] withNewPolicy = newPolicyArgs.toArray(String[]::new);
         try (Supervisor services = new Supervisor()) {
-            services.add("broker", Map.of(), "listening on", "broker", "--port", Integer.toString(port),
-                    "--data-dir", work.resolve("kafka").toString());
-            services.add("producer", env, null, "producer", "--slot-name", "policy_slot", "--publication-name", "policy_pub");
+            services.add(
+                    "broker",
+                    Map.of(),
+                    "listening on",
+                    "broker",
+                    "--port",
+                    Integer.toString(port),
+                    "--data-dir",
+                    work.resolve("kafka").toString());
+            services.add(
+                    "producer",
+                    env,
+                    null,
+                    "producer",
+                    "--slot-name",
+                    "policy_slot",
+                    "--publication-name",
+                    "policy_pub");
             services.add("segmenter", env, null, segmenter);
             services.add("segmenter-new-policy", env, null, withNewPolicy);
             services.add("sink", env, null, "sink", "--group-id", "policy-sink", "--linger-ms", "100");
@@ -85,27 +118,42 @@ class PolicyChangeIT {
             match(services, db, SegmentPolicy.DEFAULT, current);
             Map<String, String> before = segments(db);
             services.get("segmenter").terminate();
-            assertThat(services.get("segmenter").process.stderr()).as("the first start records its policy")
+            assertThat(services.get("segmenter").process.stderr())
+                    .as("the first start records its policy")
                     .doesNotContain("re-segmenting");
-            Map<TopicPartition, Long> segmentEnds = ends(bootstrap, topics.customerSegments().name());
+            Map<TopicPartition, Long> segmentEnds =
+                    ends(bootstrap, topics.customerSegments().name());
 
             long restart = System.nanoTime();
             services.get("segmenter-new-policy").start();
             ReferenceCheck.Outcome outcome = match(services, db, NEW, current);
             double seconds = (System.nanoTime() - restart) / 1e9;
             Map<String, String> after = segments(db);
-            long changed = before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
-            assertThat(changed).as("targets whose segment the new policy changes").isPositive();
+            long changed = before.entrySet().stream()
+                    .filter(e -> !e.getValue().equals(after.get(e.getKey())))
+                    .count();
+            assertThat(changed)
+                    .as("targets whose segment the new policy changes")
+                    .isPositive();
             assertThat(after.keySet()).isEqualTo(before.keySet());
 
             // Only what changed was published: one upsert per changed target, nothing else.
             List<ConsumerRecord<byte[], byte[]>> published = readFrom(bootstrap, segmentEnds);
-            assertThat(published).hasSize((int) changed).allSatisfy(r -> assertThat(r.value()).isNotNull());
+            assertThat(published)
+                    .hasSize((int) changed)
+                    .allSatisfy(r -> assertThat(r.value()).isNotNull());
             String log = services.get("segmenter-new-policy").process.stderr();
-            await().atMost(Duration.ofSeconds(30)).until(() -> services.get("segmenter-new-policy").process.stderr()
-                    .split("re-segmented", -1).length - 1 == 3);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> services.get("segmenter-new-policy")
+                                            .process
+                                            .stderr()
+                                            .split("re-segmented", -1)
+                                            .length
+                                    - 1
+                            == 3);
             assertThat(log).contains("re-segmenting its customers from their state under " + NEW.fingerprint());
-            System.out.printf("policy change: medium from 2 to 3 weeks; %,d targets, %,d changed and published (%,d records), "
+            System.out.printf(
+                    "policy change: medium from 2 to 3 weeks; %,d targets, %,d changed and published (%,d records), "
                             + "table equals the reference under the new policy %.1f s after the restart, no input read again%n",
                     outcome.actualRows(), changed, published.size(), seconds);
 
@@ -114,28 +162,44 @@ class PolicyChangeIT {
             services.get("segmenter-new-policy").start();
             match(services, db, NEW, current);
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + opsPort + "/health")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body().startsWith("UP RUNNING"));
-            // Its tasks check their recorded policy as they start: for a few seconds of running, nothing is re-segmented.
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
-                    !services.get("segmenter-new-policy").process.stderr().contains("re-segmenting"));
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create("http://127.0.0.1:" + opsPort + "/health"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body()
+                            .startsWith("UP RUNNING"));
+            // Its tasks check their recorded policy as they start: for a few seconds of running, nothing is
+            // re-segmented.
+            await().during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> !services.get("segmenter-new-policy")
+                            .process
+                            .stderr()
+                            .contains("re-segmenting"));
             assertThat(services.unplannedRestarts()).isZero();
         } finally {
-            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'policy_slot' AND NOT active");
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement()) {
+                s.execute(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'policy_slot' AND NOT active");
             }
         }
     }
 
-    private static ReferenceCheck.Outcome match(Supervisor services, DbSettings db, SegmentPolicy policy, Week current) {
-        return services.awaitMatch(db, policy, current, false, List.of(), Duration.ofSeconds(240), "policy " + policy.fingerprint());
+    private static ReferenceCheck.Outcome match(
+            Supervisor services, DbSettings db, SegmentPolicy policy, Week current) {
+        return services.awaitMatch(
+                db, policy, current, false, List.of(), Duration.ofSeconds(240), "policy " + policy.fingerprint());
     }
 
     private static Map<String, String> segments(DbSettings db) throws Exception {
         Map<String, String> rows = new HashMap<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT subscription_week, user_id, segment FROM rec_campaigns_weekly")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT subscription_week, user_id, segment FROM rec_campaigns_weekly")) {
             while (rs.next()) {
                 rows.put(rs.getString(1) + ":" + rs.getString(2), rs.getString(3));
             }
@@ -145,7 +209,9 @@ class PolicyChangeIT {
 
     private static Map<TopicPartition, Long> ends(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             return c.endOffsets(parts);
         }
     }
@@ -158,7 +224,8 @@ class PolicyChangeIT {
             from.forEach(c::seek);
             Map<TopicPartition, Long> end = c.endOffsets(from.keySet());
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (from.keySet().stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+            while (from.keySet().stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+                    && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }

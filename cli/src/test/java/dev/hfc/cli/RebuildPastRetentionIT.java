@@ -61,23 +61,61 @@ class RebuildPastRetentionIT {
         SchemaMigrator.migrate(db, true);
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         SourceDataGenerator generator = new SourceDataGenerator(29, current);
-        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> { });
+        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
         int port = freePort();
         Topics topics = new Topics("rebuild-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         String bootstrap = "127.0.0.1:" + port;
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", bootstrap, "HFC_TOPIC_PREFIX", topics.prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", "3", "HFC_SLOT_NAME", "rebuild_slot"));
+                "HFC_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                "3",
+                "HFC_SLOT_NAME",
+                "rebuild_slot"));
         try (Supervisor services = new Supervisor()) {
-            services.add("broker", Map.of(), "listening on", "broker", "--port", Integer.toString(port),
-                    "--data-dir", work.resolve("kafka").toString());
+            services.add(
+                    "broker",
+                    Map.of(),
+                    "listening on",
+                    "broker",
+                    "--port",
+                    Integer.toString(port),
+                    "--data-dir",
+                    work.resolve("kafka").toString());
             services.add("producer", env, null, "producer", "--publication-name", "rebuild_pub");
-            services.add("segmenter", env, null, "segmenter", "--application-id", "rebuild-a", "--instance-id", "rebuild-a-1",
-                    "--state-dir", work.resolve("segmenter-a").toString());
-            services.add("rebuilt-segmenter", env, null, "segmenter", "--application-id", "rebuild-b", "--instance-id", "rebuild-b-1",
-                    "--state-dir", work.resolve("segmenter-b").toString());
+            services.add(
+                    "segmenter",
+                    env,
+                    null,
+                    "segmenter",
+                    "--application-id",
+                    "rebuild-a",
+                    "--instance-id",
+                    "rebuild-a-1",
+                    "--state-dir",
+                    work.resolve("segmenter-a").toString());
+            services.add(
+                    "rebuilt-segmenter",
+                    env,
+                    null,
+                    "segmenter",
+                    "--application-id",
+                    "rebuild-b",
+                    "--instance-id",
+                    "rebuild-b-1",
+                    "--state-dir",
+                    work.resolve("segmenter-b").toString());
             services.add("sink", env, null, "sink", "--group-id", "rebuild-sink", "--linger-ms", "100");
             for (String name : List.of("broker", "producer", "segmenter", "sink")) {
                 services.get(name).start();
@@ -90,12 +128,17 @@ class RebuildPastRetentionIT {
             String events = topics.subscriptionEvents().name();
             Map<TopicPartition, Long> ends = awaitQuiet(bootstrap, events);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                admin.deleteRecords(ends.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                        e -> RecordsToDelete.beforeOffset(e.getValue())))).all().get();
+                admin.deleteRecords(ends.entrySet().stream()
+                                .collect(Collectors.toMap(
+                                        Map.Entry::getKey, e -> RecordsToDelete.beforeOffset(e.getValue()))))
+                        .all()
+                        .get();
                 assertThat(offsets(admin, events, OffsetSpec.earliest())).isEqualTo(ends);
             }
-            assertThat(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current, false, List.of()).matches())
-                    .as("the unseen changes left the table behind the source").isFalse();
+            assertThat(ReferenceCheck.check(db, SegmentPolicy.DEFAULT, current, false, List.of())
+                            .matches())
+                    .as("the unseen changes left the table behind the source")
+                    .isFalse();
 
             // The rebuild: a new application with no state, live changes going on, then the re-snapshot.
             services.get("rebuilt-segmenter").start();
@@ -106,8 +149,11 @@ class RebuildPastRetentionIT {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(60)).until(() -> services.get("rebuilt-segmenter").process.stderr()
-                    .contains("lost its beginning to retention"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> services.get("rebuilt-segmenter")
+                            .process
+                            .stderr()
+                            .contains("lost its beginning to retention"));
             HfcProcess.Result snapshot = HfcProcess.run(Duration.ofSeconds(60), env, "snapshot");
             assertThat(snapshot.exitCode()).as(snapshot.stderr()).isZero();
             long start = System.nanoTime();
@@ -116,18 +162,22 @@ class RebuildPastRetentionIT {
             String log = services.get("rebuilt-segmenter").process.stderr();
             assertThat(log).contains("rebuilt from snapshot");
             assertThat(services.unplannedRestarts()).isZero();
-            System.out.printf("rebuild past retention: %,d customers, %d changes unseen and deleted, %d during the rebuild; "
+            System.out.printf(
+                    "rebuild past retention: %,d customers, %d changes unseen and deleted, %d during the rebuild; "
                             + "table (%,d rows) equals the reference %.1f s after the live changes ended%n",
                     CUSTOMERS, unseen.total(), during.total(), outcome.actualRows(), (System.nanoTime() - start) / 1e9);
         } finally {
-            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'rebuild_slot' AND NOT active");
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement()) {
+                s.execute(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'rebuild_slot' AND NOT active");
             }
         }
     }
 
     private static ReferenceCheck.Outcome match(Supervisor services, DbSettings db, Week current, String phase) {
-        return services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), Duration.ofSeconds(240), phase);
+        return services.awaitMatch(
+                db, SegmentPolicy.DEFAULT, current, false, List.of(), Duration.ofSeconds(240), phase);
     }
 
     /** The topic's end offsets once they have not moved for two seconds (the producer published what it had). */
@@ -135,7 +185,9 @@ class RebuildPastRetentionIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             java.util.concurrent.atomic.AtomicReference<Map<TopicPartition, Long>> last =
                     new java.util.concurrent.atomic.AtomicReference<>(offsets(admin, topic, OffsetSpec.latest()));
-            await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ofSeconds(2)).pollInterval(Duration.ofSeconds(2))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollDelay(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofSeconds(2))
                     .until(() -> {
                         Map<TopicPartition, Long> now = offsets(admin, topic, OffsetSpec.latest());
                         return now.equals(last.getAndSet(now));

@@ -90,7 +90,7 @@ class ResilienceIT {
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Week target = current.plus(1);
         var generator = new SourceDataGenerator(5, current);
-        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> { });
+        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
         String sinkRole = "hfc_sink_" + UUID.randomUUID().toString().substring(0, 8);
         PipelineDb.execute(db, "CREATE ROLE " + sinkRole + " LOGIN SUPERUSER");
@@ -98,19 +98,41 @@ class ResilienceIT {
         Topics topics = new Topics("res-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         String bootstrap = "127.0.0.1:" + port;
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", bootstrap, "HFC_TOPIC_PREFIX", topics.prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", "3"));
+                "HFC_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                "3"));
         Map<String, String> sinkEnv = new HashMap<>(env);
         sinkEnv.put("HFC_DB_USER", sinkRole);
         sinkEnv.put("HFC_DB_PASSWORD", "");
 
         Path kafkaData = work.resolve("kafka");
-        services.add("broker", Map.of(), "listening on", "broker", "--port", Integer.toString(port),
-                "--data-dir", kafkaData.toString());
+        services.add(
+                "broker",
+                Map.of(),
+                "listening on",
+                "broker",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                kafkaData.toString());
         List<String> sinkArgs = new ArrayList<>(List.of("sink", "--group-id", "res-sink", "--linger-ms", "100"));
-        List<String> segmenterArgs = new ArrayList<>(List.of("segmenter", "--application-id", "res-segmenter",
-                "--state-dir", work.resolve("segmenter").toString()));
+        List<String> segmenterArgs = new ArrayList<>(List.of(
+                "segmenter",
+                "--application-id",
+                "res-segmenter",
+                "--state-dir",
+                work.resolve("segmenter").toString()));
         if (STATIC) {
             sinkArgs.addAll(List.of("--instance-id", "res-sink-a"));
             segmenterArgs.addAll(List.of("--instance-id", "res-segmenter-a"));
@@ -125,8 +147,10 @@ class ResilienceIT {
             services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
 
             // Rows already campaigned: history that no fault or replay may change.
-            PipelineDb.execute(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
-                    + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
+            PipelineDb.execute(
+                    db,
+                    "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
+                            + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
             String sentBefore = PipelineDb.sentRows(db);
             assertThat(sentBefore.lines()).hasSize(40);
 
@@ -150,11 +174,14 @@ class ResilienceIT {
                     services.get(name).start();
                     if (slotHolder != null) {
                         // The killed walsender keeps the slot until PostgreSQL notices the closed connection.
-                        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                        await().atMost(Duration.ofSeconds(120))
+                                .pollInterval(Duration.ofMillis(20))
                                 .until(() -> !slotHolder.equals(slotHolder(db)));
                         slotReleased.add(Duration.ofNanos(System.nanoTime() - killed));
                     }
-                    restartToCaughtUp.computeIfAbsent(name, k -> new ArrayList<>()).add(PipelineDb.markerThrough(db, target, restart, () -> { }));
+                    restartToCaughtUp
+                            .computeIfAbsent(name, k -> new ArrayList<>())
+                            .add(PipelineDb.markerThrough(db, target, restart, () -> {}));
                 }
             }
             services.pause(random);
@@ -162,7 +189,9 @@ class ResilienceIT {
             fault("poison: " + poison.records().size() + " bad records");
             int restartsBeforePoisonSettled = services.unplannedRestarts();
             List<ConsumerRecord<byte[], byte[]>> dlq = awaitDeadLetters(bootstrap, topics, poison);
-            assertThat(services.unplannedRestarts()).as("restarts caused by poison records").isEqualTo(restartsBeforePoisonSettled);
+            assertThat(services.unplannedRestarts())
+                    .as("restarts caused by poison records")
+                    .isEqualTo(restartsBeforePoisonSettled);
 
             services.pause(random);
             databaseOutage(db, sinkRole);
@@ -173,47 +202,82 @@ class ResilienceIT {
             fault("broker restart (down 2 s, same data dir)");
 
             services.pause(random);
-            HfcProcess.Result replaySink = HfcProcess.run(Duration.ofSeconds(60), env, "replay", "sink", "--from", "earliest",
-                    "--group-id", "res-sink");
+            HfcProcess.Result replaySink = HfcProcess.run(
+                    Duration.ofSeconds(60), env, "replay", "sink", "--from", "earliest", "--group-id", "res-sink");
             assertThat(replaySink.exitCode()).as(replaySink.stderr()).isZero();
             fault("replay sink from earliest (running)");
 
             services.pause(random);
             Instant replayFrom = Instant.now().minusSeconds(20);
             services.get("segmenter").terminate();
-            HfcProcess.Result replaySegmenter = HfcProcess.run(Duration.ofSeconds(60), env, "replay", "segmenter",
-                    "--from", replayFrom.toString(), "--application-id", "res-segmenter");
+            HfcProcess.Result replaySegmenter = HfcProcess.run(
+                    Duration.ofSeconds(60),
+                    env,
+                    "replay",
+                    "segmenter",
+                    "--from",
+                    replayFrom.toString(),
+                    "--application-id",
+                    "res-segmenter");
             assertThat(replaySegmenter.exitCode()).as(replaySegmenter.stderr()).isZero();
             services.get("segmenter").start();
             fault("replay segmenter from " + replayFrom);
 
             LiveChanges.Applied applied = load.get(10, TimeUnit.MINUTES);
-            ReferenceCheck.Outcome outcome = services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, poison.foreignUsers(), WAIT,
-                    "after the faults");
+            ReferenceCheck.Outcome outcome = services.awaitMatch(
+                    db, SegmentPolicy.DEFAULT, current, true, poison.foreignUsers(), WAIT, "after the faults");
 
-            assertThat(PipelineDb.sentRows(db)).as("rows marked sent before the faults").isEqualTo(sentBefore);
-            long duplicated = PipelineDb.count(db, "SELECT count(*) FROM (SELECT 1 FROM rec_campaigns_weekly GROUP BY subscription_week, user_id "
-                    + "HAVING count(*) > 1) d");
+            assertThat(PipelineDb.sentRows(db))
+                    .as("rows marked sent before the faults")
+                    .isEqualTo(sentBefore);
+            long duplicated = PipelineDb.count(
+                    db,
+                    "SELECT count(*) FROM (SELECT 1 FROM rec_campaigns_weekly GROUP BY subscription_week, user_id "
+                            + "HAVING count(*) > 1) d");
             assertThat(duplicated).isZero();
             for (Map.Entry<UUID, String> e : poison.hostileButValid().entrySet()) {
-                assertThat(email(db, target, e.getKey())).as("email of %s", e.getKey()).isEqualTo(e.getValue());
+                assertThat(email(db, target, e.getKey()))
+                        .as("email of %s", e.getKey())
+                        .isEqualTo(e.getValue());
             }
-            System.out.printf("resilience: %d faults injected (%s); %,d source changes applied; %,d rows checked against the "
+            System.out.printf(
+                    "resilience: %d faults injected (%s); %,d source changes applied; %,d rows checked against the "
                             + "reference (%,d expected): lost %d, unexpected %d, duplicated %d; %d poison records, all in %s with a "
                             + "reason (%d DLQ records in all); %d sent rows unchanged; %d unplanned restarts%n",
-                    faults.size(), String.join(", ", faults), applied.total(), outcome.actualRows(), outcome.expectedRows(),
-                    outcome.missing(), outcome.unexpected(), duplicated, poison.records().size(), topics.dlq().name(), dlq.size(),
-                    sentBefore.lines().count(), services.unplannedRestarts());
+                    faults.size(),
+                    String.join(", ", faults),
+                    applied.total(),
+                    outcome.actualRows(),
+                    outcome.expectedRows(),
+                    outcome.missing(),
+                    outcome.unexpected(),
+                    duplicated,
+                    poison.records().size(),
+                    topics.dlq().name(),
+                    dlq.size(),
+                    sentBefore.lines().count(),
+                    services.unplannedRestarts());
             assertThat(services.unplannedRestarts()).isZero();
             StringBuilder restarts = new StringBuilder();
-            restartToCaughtUp.forEach((name, took) -> restarts.append(restarts.isEmpty() ? "" : ", ").append(name).append(' ')
-                    .append(took.stream().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).toList()));
-            System.out.printf("resilience: restart to caught up after SIGKILL (%s membership): %s; the killed producer's "
-                            + "replication slot released after %s%n", STATIC ? "static" : "dynamic", restarts,
-                    slotReleased.stream().map(d -> String.format("%.2f s", d.toMillis() / 1000.0)).toList());
+            restartToCaughtUp.forEach((name, took) -> restarts.append(restarts.isEmpty() ? "" : ", ")
+                    .append(name)
+                    .append(' ')
+                    .append(took.stream()
+                            .map(d -> String.format("%.1f s", d.toMillis() / 1000.0))
+                            .toList()));
+            System.out.printf(
+                    "resilience: restart to caught up after SIGKILL (%s membership): %s; the killed producer's "
+                            + "replication slot released after %s%n",
+                    STATIC ? "static" : "dynamic",
+                    restarts,
+                    slotReleased.stream()
+                            .map(d -> String.format("%.2f s", d.toMillis() / 1000.0))
+                            .toList());
         } finally {
             services.close();
-            PipelineDb.execute(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
+            PipelineDb.execute(
+                    db,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
             PipelineDb.execute(db, "DROP ROLE IF EXISTS " + sinkRole);
         }
     }
@@ -228,18 +292,28 @@ class ResilienceIT {
         String offsetsAtStart = offsets(db);
         // Something for the sink to write during the outage, whatever the live load is doing now.
         UUID user = UUID.randomUUID();
-        PipelineDb.execute(db, "INSERT INTO customer VALUES ('" + user + "', 'outage+" + user.toString().substring(0, 8)
-                + "@example.com', 'active', current_date)");
-        PipelineDb.execute(db, "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
-                + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
+        PipelineDb.execute(
+                db,
+                "INSERT INTO customer VALUES ('" + user + "', 'outage+"
+                        + user.toString().substring(0, 8) + "@example.com', 'active', current_date)");
+        PipelineDb.execute(
+                db,
+                "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
+                        + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
         Thread.sleep(5_000); // the outage itself
-        assertThat(offsets(db)).as("the sink's stored offsets during the outage").isEqualTo(offsetsAtStart);
+        assertThat(offsets(db))
+                .as("the sink's stored offsets during the outage")
+                .isEqualTo(offsetsAtStart);
         Supervisor.Service sinkService = services.get("sink");
         HfcProcess sink = sinkService.process;
-        assertThat(sink.process().isAlive()).as(() -> "the sink rides through the outage; its stderr:\n" + sinkService.stderrTail()).isTrue();
+        assertThat(sink.process().isAlive())
+                .as(() -> "the sink rides through the outage; its stderr:\n" + sinkService.stderrTail())
+                .isTrue();
         // Riding through means retrying, not being idle: the outage met writes (changes flow all along).
-        assertThat(sink.stderr()).as("the sink retried its writes during the outage")
-                .contains("sink: database unavailable").contains("retrying in");
+        assertThat(sink.stderr())
+                .as("the sink retried its writes during the outage")
+                .contains("sink: database unavailable")
+                .contains("retrying in");
         PipelineDb.execute(db, "ALTER ROLE " + role + " LOGIN");
     }
 
@@ -248,8 +322,9 @@ class ResilienceIT {
 
     private Poison injectPoison(String bootstrap, Topics topics, DbSettings db, Week target) throws Exception {
         List<UUID> existing = new ArrayList<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT user_id FROM customer ORDER BY user_id LIMIT 10")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT user_id FROM customer ORDER BY user_id LIMIT 10")) {
             while (rs.next()) {
                 existing.add(rs.getObject(1, UUID.class));
             }
@@ -258,25 +333,39 @@ class ResilienceIT {
         String customers = topics.customers().name();
         String big = "x".repeat(1_000_000);
         UUID u = existing.get(0);
-        String sub = "{\"schema_version\":1,\"user_id\":\"%s\",\"subscription_id\":\"%s\",\"week\":\"%s\",\"status\":\"%s\",\"op\":\"upsert\",\"source_ts_ms\":1}";
+        String sub =
+                "{\"schema_version\":1,\"user_id\":\"%s\",\"subscription_id\":\"%s\",\"week\":\"%s\",\"status\":\"%s\",\"op\":\"upsert\",\"source_ts_ms\":1}";
         List<ProducerRecord<byte[], byte[]>> bad = new ArrayList<>();
         bad.add(record(subs, u, randomBytes()));
-        bad.add(record(subs, existing.get(1), "{\"schema_version\":1,\"user_id\":\"" + existing.get(1) + "\",\"week\":\"20"));
-        bad.add(record(subs, existing.get(2), "{\"schema_version\":1,\"user_id\":42,\"subscription_id\":[],\"week\":7,\"status\":true,\"op\":\"upsert\",\"source_ts_ms\":\"x\"}"));
+        bad.add(record(
+                subs, existing.get(1), "{\"schema_version\":1,\"user_id\":\"" + existing.get(1) + "\",\"week\":\"20"));
+        bad.add(
+                record(
+                        subs,
+                        existing.get(2),
+                        "{\"schema_version\":1,\"user_id\":42,\"subscription_id\":[],\"week\":7,\"status\":true,\"op\":\"upsert\",\"source_ts_ms\":\"x\"}"));
         bad.add(record(subs, existing.get(3), sub.formatted(existing.get(3), UUID.randomUUID(), target, "frozen")));
         bad.add(record(subs, existing.get(4), sub.formatted(existing.get(4), UUID.randomUUID(), "2026-W54", "paused")));
         bad.add(record(subs, existing.get(5), sub.formatted(existing.get(5), UUID.randomUUID(), target, big)));
-        bad.add(record(subs, existing.get(6), sub.formatted(existing.get(7), UUID.randomUUID(), target, "paused"))); // key of another user
+        bad.add(record(
+                subs,
+                existing.get(6),
+                sub.formatted(existing.get(7), UUID.randomUUID(), target, "paused"))); // key of another user
         bad.add(record(customers, existing.get(8), randomBytes()));
         // Customers that exist only in the topics (an unusable address of a real customer would rightly withdraw
         // its segments): hostile addresses that are not usable go to the DLQ ...
         List<UUID> foreign = new ArrayList<>();
         UUID huge = UUID.randomUUID();
         foreign.add(huge);
-        bad.add(record(customers, huge, "{\"schema_version\":1,\"user_id\":\"" + huge + "\",\"email\":\"" + big + "\"}"));
-        for (String email : List.of("tab\there@example.com", "new\nline@example.com", "no-at-sign.example.com",
+        bad.add(record(
+                customers, huge, "{\"schema_version\":1,\"user_id\":\"" + huge + "\",\"email\":\"" + big + "\"}"));
+        for (String email : List.of(
+                "tab\there@example.com",
+                "new\nline@example.com",
+                "no-at-sign.example.com",
                 "back\\slash@example.com", // a backslash is only allowed inside quotes
-                "a@b@c.example.com", "x".repeat(60) + "@example.com")) {
+                "a@b@c.example.com",
+                "x".repeat(60) + "@example.com")) {
             UUID f = UUID.randomUUID();
             foreign.add(f);
             bad.add(record(customers, f, customer(f, email)));
@@ -284,8 +373,12 @@ class ResilienceIT {
         // ... and usable ones must reach the table byte for byte (written with a paused target week).
         Map<UUID, String> valid = new LinkedHashMap<>();
         List<ProducerRecord<byte[], byte[]>> good = new ArrayList<>();
-        for (String email : List.of("\"quoted,comma\"@example.com", "o'brien+box@example.com", "\"back\\\\slash\"@example.com",
-                "jürgen.müller@beispiel.de", "ÅSA_Ñoño@Example.NET")) {
+        for (String email : List.of(
+                "\"quoted,comma\"@example.com",
+                "o'brien+box@example.com",
+                "\"back\\\\slash\"@example.com",
+                "jürgen.müller@beispiel.de",
+                "ÅSA_Ñoño@Example.NET")) {
             UUID f = UUID.randomUUID();
             foreign.add(f);
             valid.put(f, email);
@@ -293,8 +386,10 @@ class ResilienceIT {
             good.add(record(subs, f, sub.formatted(f, UUID.randomUUID(), target, "paused")));
         }
         List<RecordMetadata> sent = new ArrayList<>();
-        try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all",
-                "max.request.size", "2000000"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var p = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all", "max.request.size", "2000000"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             for (ProducerRecord<byte[], byte[]> r : bad) {
                 sent.add(p.send(r).get(30, TimeUnit.SECONDS));
             }
@@ -310,10 +405,12 @@ class ResilienceIT {
         return TopicReader.readUntil(bootstrap, topics.dlq().name(), Duration.ofSeconds(120), read -> {
             services.checkAlive();
             for (RecordMetadata m : poison.records()) {
-                boolean found = read.stream().anyMatch(r -> m.topic().equals(header(r, DeadLetters.SOURCE_TOPIC))
-                        && Integer.toString(m.partition()).equals(header(r, DeadLetters.SOURCE_PARTITION))
-                        && Long.toString(m.offset()).equals(header(r, DeadLetters.SOURCE_OFFSET))
-                        && header(r, DeadLetters.REASON) != null && !header(r, DeadLetters.REASON).isBlank());
+                boolean found = read.stream()
+                        .anyMatch(r -> m.topic().equals(header(r, DeadLetters.SOURCE_TOPIC))
+                                && Integer.toString(m.partition()).equals(header(r, DeadLetters.SOURCE_PARTITION))
+                                && Long.toString(m.offset()).equals(header(r, DeadLetters.SOURCE_OFFSET))
+                                && header(r, DeadLetters.REASON) != null
+                                && !header(r, DeadLetters.REASON).isBlank());
                 if (!found) {
                     return false;
                 }
@@ -338,8 +435,12 @@ class ResilienceIT {
     }
 
     private static String customer(UUID user, String email) {
-        String escaped = email.replace("\\", "\\\\").replace("\"", "\\\"").replace("\t", "\\t").replace("\n", "\\n");
-        return "{\"schema_version\":1,\"user_id\":\"" + user + "\",\"email\":\"" + escaped + "\",\"status\":\"active\"}";
+        String escaped = email.replace("\\", "\\\\")
+                .replace("\"", "\\\"")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n");
+        return "{\"schema_version\":1,\"user_id\":\"" + user + "\",\"email\":\"" + escaped
+                + "\",\"status\":\"active\"}";
     }
 
     private byte[] randomBytes() {
@@ -355,26 +456,36 @@ class ResilienceIT {
 
     /** The backend pid holding the replication slot, or null when it is free. */
     private static Integer slotHolder(DbSettings db) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'res_slot'")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'res_slot'")) {
             return rs.next() ? (Integer) rs.getObject(1) : null;
         }
     }
 
     private static String offsets(DbSettings db) throws Exception {
         StringBuilder b = new StringBuilder();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT topic, partition, next_offset FROM hfc_sink_offsets ORDER BY 1, 2")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT topic, partition, next_offset FROM hfc_sink_offsets ORDER BY 1, 2")) {
             while (rs.next()) {
-                b.append(rs.getString(1)).append('-').append(rs.getInt(2)).append('@').append(rs.getLong(3)).append('\n');
+                b.append(rs.getString(1))
+                        .append('-')
+                        .append(rs.getInt(2))
+                        .append('@')
+                        .append(rs.getLong(3))
+                        .append('\n');
             }
         }
         return b.toString();
     }
 
     private static String email(DbSettings db, Week week, UUID user) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT email FROM rec_campaigns_weekly WHERE subscription_week = ? AND user_id = ?")) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT email FROM rec_campaigns_weekly WHERE subscription_week = ? AND user_id = ?")) {
             ps.setString(1, week.toString());
             ps.setObject(2, user);
             try (ResultSet rs = ps.executeQuery()) {

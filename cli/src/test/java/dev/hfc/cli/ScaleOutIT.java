@@ -75,26 +75,57 @@ class ScaleOutIT {
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Week target = current.plus(1);
         var generator = new SourceDataGenerator(9, current);
-        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> { });
+        SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
         int port = freePort();
         Topics topics = new Topics("scale-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         String bootstrap = "127.0.0.1:" + port;
         Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP", bootstrap, "HFC_TOPIC_PREFIX", topics.prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema(), "HFC_TOPIC_PARTITIONS", Integer.toString(PARTITIONS)));
+                "HFC_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "HFC_TOPIC_PREFIX",
+                topics.prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema(),
+                "HFC_TOPIC_PARTITIONS",
+                Integer.toString(PARTITIONS)));
 
-        services.add("broker", Map.of(), "listening on", "broker", "--port", Integer.toString(port),
-                "--data-dir", work.resolve("kafka").toString());
+        services.add(
+                "broker",
+                Map.of(),
+                "listening on",
+                "broker",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                work.resolve("kafka").toString());
         services.add("producer", env, null, "producer", "--slot-name", "scale_slot", "--publication-name", "scale_pub");
         for (String id : List.of("a", "b")) {
             services.add("segmenter-" + id, env, null, segmenter(id));
         }
         for (String id : List.of("a", "b")) {
             // Small batches: a replay's catch-up is made of size-triggered flushes in the middle of polls.
-            services.add("sink-" + id, env, null, "sink", "--group-id", "scale-sink", "--consumers", "2",
-                    "--batch-size", "150", "--linger-ms", "100", "--instance-id", "scale-sink-" + id);
+            services.add(
+                    "sink-" + id,
+                    env,
+                    null,
+                    "sink",
+                    "--group-id",
+                    "scale-sink",
+                    "--consumers",
+                    "2",
+                    "--batch-size",
+                    "150",
+                    "--linger-ms",
+                    "100",
+                    "--instance-id",
+                    "scale-sink-" + id);
         }
         services.add("segmenter-c", env, null, segmenter("c"));
         try {
@@ -131,35 +162,50 @@ class ScaleOutIT {
             services.get("sink-a").start();
             fault("graceful restart of sink-a");
             services.pause(random);
-            HfcProcess.Result replay = HfcProcess.run(Duration.ofSeconds(90), env, "replay", "sink", "--from", "earliest",
-                    "--group-id", "scale-sink");
+            HfcProcess.Result replay = HfcProcess.run(
+                    Duration.ofSeconds(90), env, "replay", "sink", "--from", "earliest", "--group-id", "scale-sink");
             assertThat(replay.exitCode()).as(replay.stderr()).isZero();
             fault("replay of the running sinks from earliest");
 
-
             LiveChanges.Applied applied = load.get(10, TimeUnit.MINUTES);
-            ReferenceCheck.Outcome outcome = services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), WAIT,
-                    "after the faults");
+            ReferenceCheck.Outcome outcome =
+                    services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), WAIT, "after the faults");
             // The sinks keep up with the topic only once the segmenters have: compare when both are settled.
             AtomicReference<SegmentFolds.Diff> topicVsTable = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                services.checkAlive();
-                topicVsTable.set(SegmentFolds.compare(SegmentFolds.topic(bootstrap, topics), SegmentFolds.table(db)));
-                return topicVsTable.get().clean();
-            });
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        services.checkAlive();
+                        topicVsTable.set(
+                                SegmentFolds.compare(SegmentFolds.topic(bootstrap, topics), SegmentFolds.table(db)));
+                        return topicVsTable.get().clean();
+                    });
 
-            int instances = (int) services.all().stream().filter(s -> !s.name.equals("broker")).count();
-            System.out.printf("scale-out: %d instances (1 producer, 3 segmenters, 2 sinks x 2 consumers) on %d partitions; "
+            int instances = (int) services.all().stream()
+                    .filter(s -> !s.name.equals("broker"))
+                    .count();
+            System.out.printf(
+                    "scale-out: %d instances (1 producer, 3 segmenters, 2 sinks x 2 consumers) on %d partitions; "
                             + "%d faults (%s); %,d source changes; %,d rows checked against the reference: lost %d, unexpected %d "
                             + "(a stale row counts as one of each); segments topic (read_committed) vs table: %s; segmenter output vs its committed input "
                             + "(%s); %d unplanned restarts%n",
-                    instances, PARTITIONS, faults.size(), String.join(", ", faults), applied.total(), outcome.actualRows(),
-                    outcome.missing(), outcome.unexpected(),
-                    topicVsTable.get(), segmenterExact, services.unplannedRestarts());
+                    instances,
+                    PARTITIONS,
+                    faults.size(),
+                    String.join(", ", faults),
+                    applied.total(),
+                    outcome.actualRows(),
+                    outcome.missing(),
+                    outcome.unexpected(),
+                    topicVsTable.get(),
+                    segmenterExact,
+                    services.unplannedRestarts());
             assertThat(services.unplannedRestarts()).isZero();
         } finally {
             services.close();
-            admin(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'scale_slot' AND NOT active");
+            admin(
+                    db,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'scale_slot' AND NOT active");
         }
     }
 
@@ -168,19 +214,24 @@ class ScaleOutIT {
      * the committed output is exactly what the committed input implies: an at-least-once segmenter (output
      * committed without its input offsets, or the other way round) fails here. Then starts them again.
      */
-    private SegmentFolds.Diff segmenterCommittedOutputMatchesCommittedInput(String bootstrap, Topics topics) throws Exception {
-        List<String> segmenters = services.all().stream().map(s -> s.name)
-                .filter(n -> n.startsWith("segmenter-") && services.get(n).alive()).toList();
+    private SegmentFolds.Diff segmenterCommittedOutputMatchesCommittedInput(String bootstrap, Topics topics)
+            throws Exception {
+        List<String> segmenters = services.all().stream()
+                .map(s -> s.name)
+                .filter(n -> n.startsWith("segmenter-") && services.get(n).alive())
+                .toList();
         for (String name : segmenters) {
             services.get(name).kill();
         }
-        SegmentFolds.awaitTransactionsSettled(bootstrap, topics.customerSegments().name(), Duration.ofSeconds(120));
-        SegmentFolds.Implied implied = SegmentFolds.committedInputImplies(bootstrap, topics, APPLICATION_ID,
-                SegmentPolicy.DEFAULT, ZoneOffset.UTC);
+        SegmentFolds.awaitTransactionsSettled(
+                bootstrap, topics.customerSegments().name(), Duration.ofSeconds(120));
+        SegmentFolds.Implied implied = SegmentFolds.committedInputImplies(
+                bootstrap, topics, APPLICATION_ID, SegmentPolicy.DEFAULT, ZoneOffset.UTC);
         SegmentFolds.Diff diff = SegmentFolds.compare(implied.segments(), SegmentFolds.topic(bootstrap, topics));
         assertThat(implied.inputRecords()).as("committed input records").isPositive();
         System.out.printf("scale-out: committed input of %s: %,d records%n", segmenters, implied.inputRecords());
-        assertThat(diff.clean()).as("committed segments vs the committed input (%,d records): %s", implied.inputRecords(), diff)
+        assertThat(diff.clean())
+                .as("committed segments vs the committed input (%,d records): %s", implied.inputRecords(), diff)
                 .isTrue();
         for (String name : segmenters) {
             services.get(name).start();
@@ -189,8 +240,15 @@ class ScaleOutIT {
     }
 
     private String[] segmenter(String id) {
-        return new String[] {"segmenter", "--application-id", APPLICATION_ID, "--instance-id", "scale-segmenter-" + id,
-                "--state-dir", work.resolve("segmenter-" + id).toString()};
+        return new String[] {
+            "segmenter",
+            "--application-id",
+            APPLICATION_ID,
+            "--instance-id",
+            "scale-segmenter-" + id,
+            "--state-dir",
+            work.resolve("segmenter-" + id).toString()
+        };
     }
 
     private void fault(String what) {
@@ -199,7 +257,8 @@ class ScaleOutIT {
     }
 
     private static void admin(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

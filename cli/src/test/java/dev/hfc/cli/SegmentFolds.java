@@ -62,8 +62,8 @@ final class SegmentFolds {
 
         @Override
         public String toString() {
-            return "%,d expected, %,d actual: lost %d, unexpected %d, stale %d%s".formatted(expected, actual, lost, unexpected,
-                    stale, first.isEmpty() ? "" : "; first: " + first);
+            return "%,d expected, %,d actual: lost %d, unexpected %d, stale %d%s"
+                    .formatted(expected, actual, lost, unexpected, stale, first.isEmpty() ? "" : "; first: " + first);
         }
     }
 
@@ -117,10 +117,14 @@ final class SegmentFolds {
 
     private static Map<SegmentKey, String> table(DbSettings db, String where) throws SQLException {
         Map<SegmentKey, String> rows = new TreeMap<>(Comparator.comparing(SegmentKey::toString));
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT subscription_week, user_id, email, segment, pause_weeks, subscription_id FROM rec_campaigns_weekly" + where)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT subscription_week, user_id, email, segment, pause_weeks, subscription_id FROM rec_campaigns_weekly"
+                                + where)) {
             while (rs.next()) {
-                SegmentKey key = SegmentKey.parse(rs.getString(1) + ":" + rs.getString(2)).orThrow();
+                SegmentKey key = SegmentKey.parse(rs.getString(1) + ":" + rs.getString(2))
+                        .orThrow();
                 rows.put(key, content(rs.getString(3), rs.getString(4), rs.getInt(5), rs.getObject(6, UUID.class)));
             }
         }
@@ -140,7 +144,8 @@ final class SegmentFolds {
             if (r.value() == null) {
                 live.remove(key);
             } else {
-                CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
+                CustomerSegment s =
+                        EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
                 live.put(key, content(s.email(), s.segment().wire(), s.pauseWeeks(), s.subscriptionId()));
             }
         }
@@ -158,13 +163,21 @@ final class SegmentFolds {
     static void awaitTransactionsSettled(String bootstrap, String topic, Duration atMost) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
-                var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                var partitions =
+                        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                                .map(p -> new TopicPartition(topic, p.partition()))
+                                .toList();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-                var uncommitted = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
-                return partitions.stream().allMatch(tp -> committed.get(tp).offset() == uncommitted.get(tp).offset());
+                var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all()
+                        .get();
+                var uncommitted = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                        .all()
+                        .get();
+                return partitions.stream()
+                        .allMatch(tp -> committed.get(tp).offset()
+                                == uncommitted.get(tp).offset());
             });
         }
     }
@@ -176,29 +189,36 @@ final class SegmentFolds {
      * Reads each input partition from the beginning up to the offset the application committed, and runs those
      * records, partition by partition in offset order, through the segmenter's topology.
      */
-    static Implied committedInputImplies(String bootstrap, Topics topics, String applicationId, SegmentPolicy policy,
-                                         ZoneId zone) throws Exception {
+    static Implied committedInputImplies(
+            String bootstrap, Topics topics, String applicationId, SegmentPolicy policy, ZoneId zone) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+            committed = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
         }
         // Per partition, one queue per input topic in offset order, merged by timestamp as a Streams task picks
         // the next record among its partitions.
         Map<Integer, List<java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>>>> byPartition = new TreeMap<>();
-        for (String topic : List.of(topics.customers().name(), topics.subscriptionEvents().name())) {
+        for (String topic :
+                List.of(topics.customers().name(), topics.subscriptionEvents().name())) {
             Map<Integer, java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>>> queues = new TreeMap<>();
             for (ConsumerRecord<byte[], byte[]> r : TopicReader.readToEnd(bootstrap, topic)) {
                 OffsetAndMetadata upTo = committed.get(new TopicPartition(r.topic(), r.partition()));
                 if (upTo != null && r.offset() < upTo.offset()) {
-                    queues.computeIfAbsent(r.partition(), p -> new java.util.ArrayDeque<>()).add(r);
+                    queues.computeIfAbsent(r.partition(), p -> new java.util.ArrayDeque<>())
+                            .add(r);
                 }
             }
-            queues.forEach((p, q) -> byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(q));
+            queues.forEach((p, q) ->
+                    byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(q));
         }
         List<ConsumerRecord<byte[], byte[]>> inputs = new ArrayList<>();
         for (List<java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>>> queues : byPartition.values()) {
             while (queues.stream().anyMatch(q -> !q.isEmpty())) {
-                queues.stream().filter(q -> !q.isEmpty()).min(Comparator.comparingLong(q -> q.peek().timestamp()))
+                queues.stream()
+                        .filter(q -> !q.isEmpty())
+                        .min(Comparator.comparingLong(q -> q.peek().timestamp()))
                         .ifPresent(q -> inputs.add(q.poll()));
             }
         }
@@ -208,23 +228,26 @@ final class SegmentFolds {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-reference");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, topics.dlq().name());
+        props.put(
+                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, topics.dlq().name());
         props.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
         // One partition: the driver feeds everything to partition 0, and the per-user state does not depend on
         // which task holds it.
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 SegmenterTopology.build(new SegmenterConfig(topics, policy, zone, 1), metrics), props, Instant.now())) {
             Map<String, TestInputTopic<byte[], byte[]>> in = new HashMap<>();
-            for (String topic : List.of(topics.customers().name(), topics.subscriptionEvents().name())) {
+            for (String topic : List.of(
+                    topics.customers().name(), topics.subscriptionEvents().name())) {
                 in.put(topic, driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()));
             }
-            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(topics.customerSegments().name(),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(
+                    topics.customerSegments().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<ConsumerRecord<byte[], byte[]>> emitted = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : inputs) {
                 in.get(r.topic()).pipeInput(r.key(), r.value(), Instant.ofEpochMilli(r.timestamp()));
                 for (var o : out.readRecordsToList()) {
-                    emitted.add(new ConsumerRecord<>(topics.customerSegments().name(), 0, emitted.size(), o.key(), o.value()));
+                    emitted.add(new ConsumerRecord<>(
+                            topics.customerSegments().name(), 0, emitted.size(), o.key(), o.value()));
                 }
             }
             return new Implied(fold(emitted), inputs.size());

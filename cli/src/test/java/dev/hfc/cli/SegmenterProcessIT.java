@@ -27,19 +27,31 @@ class SegmenterProcessIT {
     @Test
     void runsAsItsOwnProcessWithHealthAndMetricsAndStopsCleanlyOnSigterm() throws Exception {
         int opsPort = freePort();
-        try (HfcProcess segmenter = HfcProcess.start(Map.of(
+        try (HfcProcess segmenter = HfcProcess.start(
+                Map.of(
                         "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
                         "HFC_TOPIC_PREFIX", KAFKA.topics().prefix(),
                         "HFC_OPS_PORT", Integer.toString(opsPort)),
-                "segmenter", "--application-id", "seg-proc-it", "--state-dir", stateDir.toString(), "--partitions", "2")) {
+                "segmenter",
+                "--application-id",
+                "seg-proc-it",
+                "--state-dir",
+                stateDir.toString(),
+                "--partitions",
+                "2")) {
             HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
-                    get(http, opsPort, "/health").body().startsWith("UP RUNNING"));
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> get(http, opsPort, "/health").body().startsWith("UP RUNNING"));
             String metrics = get(http, opsPort, "/metrics").body();
-            assertThat(metrics).contains("hfc_segmenter_records_in_total{input=\"customers\",service=\"segmenter\"}")
-                    .contains("hfc_segmenter_segments_emitted_total").contains("hfc_segmenter_dlq_total")
+            assertThat(metrics)
+                    .contains("hfc_segmenter_records_in_total{input=\"customers\",service=\"segmenter\"}")
+                    .contains("hfc_segmenter_segments_emitted_total")
+                    .contains("hfc_segmenter_dlq_total")
                     .contains("jvm_memory_used_bytes");
-            assertThat(segmenter.terminate(Duration.ofSeconds(60))).as(segmenter.stderr()).isIn(0, 143);
+            assertThat(segmenter.terminate(Duration.ofSeconds(60)))
+                    .as(segmenter.stderr())
+                    .isIn(0, 143);
             assertThat(segmenter.stderr()).contains("segmenter stopped");
         }
     }
@@ -60,7 +72,9 @@ class SegmenterProcessIT {
     }
 
     private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -40,6 +40,7 @@ class SinkCrashIT {
 
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension(3);
+
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
@@ -47,10 +48,18 @@ class SinkCrashIT {
     void repeatedSigkillsLoseAndDoubleNothing() throws Exception {
         DbSettings db = POSTGRES.db("crash");
         Map<String, String> env = Map.of(
-                "HFC_KAFKA_BOOTSTRAP", KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX", KAFKA.topics().prefix(),
-                "HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                "HFC_DB_SCHEMA", db.schema());
+                "HFC_KAFKA_BOOTSTRAP",
+                KAFKA.bootstrapServers(),
+                "HFC_TOPIC_PREFIX",
+                KAFKA.topics().prefix(),
+                "HFC_DB_URL",
+                db.url(),
+                "HFC_DB_USER",
+                db.user(),
+                "HFC_DB_PASSWORD",
+                db.password(),
+                "HFC_DB_SCHEMA",
+                db.schema());
         Week[] weeks = {Week.parse("2026-W52"), Week.parse("2026-W53"), Week.parse("2027-W01")};
         UUID[] users = new UUID[400];
         for (int i = 0; i < users.length; i++) {
@@ -60,43 +69,78 @@ class SinkCrashIT {
         Map<SegmentKey, CustomerSegment> expected = new HashMap<>();
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicLong sent = new AtomicLong();
-        Thread producer = new Thread(() -> {
-            Random random = new Random(3);
-            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers(),
-                    "acks", "all", "enable.idempotence", "true", "linger.ms", "2"), new ByteArraySerializer(), new ByteArraySerializer())) {
-                var serializer = KAFKA.topics().customerSegments().valueSerde().serializer();
-                long begun = System.nanoTime();
-                while (producing.get() || sent.get() < 20_000) {
-                    // A steady 3,000 records/s, so that the topic the checks fold stays the same size however long a round takes.
-                    long ahead = sent.get() * 1_000_000_000L / 3_000 - (System.nanoTime() - begun);
-                    if (ahead > 0) {
-                        Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+        Thread producer = new Thread(
+                () -> {
+                    Random random = new Random(3);
+                    try (var p = new KafkaProducer<>(
+                            Map.<String, Object>of(
+                                    "bootstrap.servers",
+                                    KAFKA.bootstrapServers(),
+                                    "acks",
+                                    "all",
+                                    "enable.idempotence",
+                                    "true",
+                                    "linger.ms",
+                                    "2"),
+                            new ByteArraySerializer(),
+                            new ByteArraySerializer())) {
+                        var serializer =
+                                KAFKA.topics().customerSegments().valueSerde().serializer();
+                        long begun = System.nanoTime();
+                        while (producing.get() || sent.get() < 20_000) {
+                            // A steady 3,000 records/s, so that the topic the checks fold stays the same size however
+                            // long a round takes.
+                            long ahead = sent.get() * 1_000_000_000L / 3_000 - (System.nanoTime() - begun);
+                            if (ahead > 0) {
+                                Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+                            }
+                            UUID user = users[random.nextInt(users.length)];
+                            Week week = weeks[random.nextInt(weeks.length)];
+                            SegmentKey key = new SegmentKey(week, user);
+                            CustomerSegment value = random.nextInt(6) == 0
+                                    ? null
+                                    : new CustomerSegment(
+                                            user,
+                                            "u" + random.nextInt(1000) + "@example.com",
+                                            week,
+                                            Segment.values()[random.nextInt(3)],
+                                            1 + random.nextInt(4),
+                                            UUID.randomUUID(),
+                                            0L);
+                            synchronized (expected) {
+                                expected.put(key, value);
+                            }
+                            p.send(new ProducerRecord<>(
+                                    KAFKA.topics().customerSegments().name(),
+                                    key.toBytes(),
+                                    value == null ? null : serializer.serialize("", value)));
+                            sent.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                    UUID user = users[random.nextInt(users.length)];
-                    Week week = weeks[random.nextInt(weeks.length)];
-                    SegmentKey key = new SegmentKey(week, user);
-                    CustomerSegment value = random.nextInt(6) == 0 ? null : new CustomerSegment(user,
-                            "u" + random.nextInt(1000) + "@example.com", week, Segment.values()[random.nextInt(3)],
-                            1 + random.nextInt(4), UUID.randomUUID(), 0L);
-                    synchronized (expected) {
-                        expected.put(key, value);
-                    }
-                    p.send(new ProducerRecord<>(KAFKA.topics().customerSegments().name(), key.toBytes(),
-                            value == null ? null : serializer.serialize("", value)));
-                    sent.incrementAndGet();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "test-producer");
+                },
+                "test-producer");
         producer.start();
 
         Random random = new Random(11);
         for (int round = 0; round < 5; round++) {
-            // The same --instance-id every time: the restarted sink takes its partitions back at once (static membership)
+            // The same --instance-id every time: the restarted sink takes its partitions back at once (static
+            // membership)
             // instead of waiting out the killed one's session timeout, so every round writes before it is killed.
-            try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--batch-size", "500",
-                    "--linger-ms", "20", "--partitions", "3", "--instance-id", "crash-it-a")) {
+            try (HfcProcess sink = HfcProcess.start(
+                    env,
+                    "sink",
+                    "--group-id",
+                    "crash-it",
+                    "--batch-size",
+                    "500",
+                    "--linger-ms",
+                    "20",
+                    "--partitions",
+                    "3",
+                    "--instance-id",
+                    "crash-it-a")) {
                 long target = sent.get() + 1500;
                 long storedBefore = storedSum(db);
                 await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() > target && storedSum(db) > storedBefore);
@@ -104,15 +148,18 @@ class SinkCrashIT {
                 sink.kill();
             }
             Map<TopicPartition, Long> stored = stored(db);
-            assertThat(table(db)).as("round %d: the table is the fold of each partition up to its stored offset %s", round, stored)
+            assertThat(table(db))
+                    .as("round %d: the table is the fold of each partition up to its stored offset %s", round, stored)
                     .isEqualTo(foldUpTo(stored));
         }
         producing.set(false);
         producer.join();
 
-        try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "crash-it", "--partitions", "3",
-                "--instance-id", "crash-it-a")) {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> caughtUp(db));
+        try (HfcProcess sink = HfcProcess.start(
+                env, "sink", "--group-id", "crash-it", "--partitions", "3", "--instance-id", "crash-it-a")) {
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> caughtUp(db));
             assertThat(sink.terminate(Duration.ofSeconds(60))).isIn(0, 143);
         }
         Map<SegmentKey, String> want = new HashMap<>();
@@ -130,10 +177,13 @@ class SinkCrashIT {
 
     private static Map<SegmentKey, String> table(DbSettings db) throws Exception {
         Map<SegmentKey, String> got = new HashMap<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT subscription_week, user_id, email, segment, subscription_id FROM rec_campaigns_weekly")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT subscription_week, user_id, email, segment, subscription_id FROM rec_campaigns_weekly")) {
             while (rs.next()) {
-                got.put(new SegmentKey(Week.parse(rs.getString(1)), rs.getObject(2, UUID.class)),
+                got.put(
+                        new SegmentKey(Week.parse(rs.getString(1)), rs.getObject(2, UUID.class)),
                         rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getString(5));
             }
         }
@@ -142,8 +192,10 @@ class SinkCrashIT {
 
     private static Map<TopicPartition, Long> stored(DbSettings db) throws Exception {
         Map<TopicPartition, Long> out = new HashMap<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT topic, partition, next_offset FROM hfc_sink_offsets WHERE group_id = 'crash-it'")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT topic, partition, next_offset FROM hfc_sink_offsets WHERE group_id = 'crash-it'")) {
             while (rs.next()) {
                 out.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
             }
@@ -155,14 +207,23 @@ class SinkCrashIT {
     private static Map<SegmentKey, String> foldUpTo(Map<TopicPartition, Long> stored) {
         Map<SegmentKey, String> fold = new HashMap<>();
         var deserializer = KAFKA.topics().customerSegments().valueSerde().deserializer();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
-                "bootstrap.servers", KAFKA.bootstrapServers(), "isolation.level", "read_committed", "enable.auto.commit", "false"),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        KAFKA.bootstrapServers(),
+                        "isolation.level",
+                        "read_committed",
+                        "enable.auto.commit",
+                        "false"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.assign(stored.keySet());
             consumer.seekToBeginning(stored.keySet());
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (stored.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                assertThat(System.nanoTime()).as("read the topic up to the stored offsets").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("read the topic up to the stored offsets")
+                        .isLessThan(deadline);
                 for (var r : consumer.poll(Duration.ofMillis(100))) {
                     if (r.offset() < stored.get(new TopicPartition(r.topic(), r.partition()))) {
                         SegmentKey key = SegmentKey.decode(r.key()).orThrow();
@@ -179,8 +240,9 @@ class SinkCrashIT {
     }
 
     private static long storedSum(DbSettings db) {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT coalesce(sum(next_offset), 0) FROM hfc_sink_offsets")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT coalesce(sum(next_offset), 0) FROM hfc_sink_offsets")) {
             rs.next();
             return rs.getLong(1);
         } catch (Exception e) {
@@ -195,7 +257,9 @@ class SinkCrashIT {
         }
         long end;
         try (Admin admin = KAFKA.admin()) {
-            end = admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            end = admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
         }
         return storedSum(db) == end;
     }

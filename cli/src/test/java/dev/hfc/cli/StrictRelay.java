@@ -44,9 +44,18 @@ final class StrictRelay implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        StrictRelay relay = new StrictRelay(new ProcessBuilder(PYTHON, script.toString(), Integer.toString(port),
-                dir.resolve("policy.json").toString(), dir.resolve("accepted.log").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("relay.out").toFile()).start(), port, dir);
+        StrictRelay relay = new StrictRelay(
+                new ProcessBuilder(
+                                PYTHON,
+                                script.toString(),
+                                Integer.toString(port),
+                                dir.resolve("policy.json").toString(),
+                                dir.resolve("accepted.log").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("relay.out").toFile())
+                        .start(),
+                port,
+                dir);
         relay.policy(deferred, delayMs);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
@@ -54,9 +63,11 @@ final class StrictRelay implements AutoCloseable {
                 return relay;
             } catch (IOException notYet) {
                 if (!relay.process.isAlive() || System.nanoTime() > deadline) {
-                    String out = Files.exists(dir.resolve("relay.out")) ? Files.readString(dir.resolve("relay.out")) : "";
+                    String out =
+                            Files.exists(dir.resolve("relay.out")) ? Files.readString(dir.resolve("relay.out")) : "";
                     relay.close();
-                    throw new IllegalStateException("the aiosmtpd relay did not start (is python3-aiosmtpd installed?): " + out);
+                    throw new IllegalStateException(
+                            "the aiosmtpd relay did not start (is python3-aiosmtpd installed?): " + out);
                 }
                 Thread.sleep(100);
             }
@@ -69,11 +80,16 @@ final class StrictRelay implements AutoCloseable {
 
     /** Sets what the relay does from the next RCPT TO on. */
     void policy(List<String> deferred, long delayMs) throws IOException {
-        String json = "{\"defer\": [" + deferred.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(", "))
-                + "], \"delay_ms\": " + delayMs + "}";
+        String json =
+                "{\"defer\": [" + deferred.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(", "))
+                        + "], \"delay_ms\": " + delayMs + "}";
         Path tmp = dir.resolve("policy.tmp");
         Files.writeString(tmp, json);
-        Files.move(tmp, policy, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                policy,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Every accepted message: recipient and Message-ID, in order. */
@@ -81,13 +97,15 @@ final class StrictRelay implements AutoCloseable {
         if (!Files.exists(log)) {
             return List.of();
         }
-        return Files.readAllLines(log, StandardCharsets.UTF_8).stream().map(l -> l.split("\t", 2)).toList();
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .map(l -> l.split("\t", 2))
+                .toList();
     }
 
     /** Messages accepted per recipient. */
     Map<String, Long> copiesByRecipient() throws IOException {
-        return accepted().stream().collect(Collectors.groupingBy(a -> a[0].toLowerCase(java.util.Locale.ROOT),
-                Collectors.counting()));
+        return accepted().stream()
+                .collect(Collectors.groupingBy(a -> a[0].toLowerCase(java.util.Locale.ROOT), Collectors.counting()));
     }
 
     @Override
@@ -97,5 +115,4 @@ final class StrictRelay implements AutoCloseable {
             process.destroyForcibly();
         }
     }
-
 }

@@ -48,7 +48,8 @@ final class Supervisor implements AutoCloseable {
             process = HfcProcess.start(env, args);
             down = false;
             if (readyLine != null) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> process.stdout().contains(readyLine));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> process.stdout().contains(readyLine));
             }
         }
 
@@ -132,8 +133,8 @@ final class Supervisor implements AutoCloseable {
         for (Service s : services.values()) {
             if (s.process != null && !s.down && !s.process.process().isAlive()) {
                 unplannedRestarts++;
-                System.err.println("supervisor: " + s.name + " exited with " + s.process.process().exitValue()
-                        + "; restarting it. Its stderr:\n" + s.stderrTail());
+                System.err.println("supervisor: " + s.name + " exited with "
+                        + s.process.process().exitValue() + "; restarting it. Its stderr:\n" + s.stderrTail());
                 try {
                     s.start();
                 } catch (Exception e) {
@@ -151,8 +152,14 @@ final class Supervisor implements AutoCloseable {
      * Waits, restarting services that die, until the table equals the reference computation under {@code policy}
      * ({@link ReferenceCheck#check(DbSettings, SegmentPolicy, Week, boolean, List)}); says what differed if it never does.
      */
-    ReferenceCheck.Outcome awaitMatch(DbSettings db, SegmentPolicy policy, Week from, boolean keepSent, List<UUID> foreign,
-                                      Duration atMost, String phase) {
+    ReferenceCheck.Outcome awaitMatch(
+            DbSettings db,
+            SegmentPolicy policy,
+            Week from,
+            boolean keepSent,
+            List<UUID> foreign,
+            Duration atMost,
+            String phase) {
         AtomicReference<ReferenceCheck.Outcome> last = new AtomicReference<>();
         try {
             await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -161,7 +168,8 @@ final class Supervisor implements AutoCloseable {
                 return last.get().matches();
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(phase + ": the table never matched the reference under " + policy + ": " + last.get(), e);
+            throw new AssertionError(
+                    phase + ": the table never matched the reference under " + policy + ": " + last.get(), e);
         }
         return last.get();
     }

@@ -3,7 +3,6 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hfc.testkit.CampaignTargets;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.hfc.core.config.DbSettings;
@@ -12,6 +11,7 @@ import dev.hfc.core.week.Week;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.testkit.CampaignTargets;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -70,52 +70,93 @@ class UnsubscribeBrowserIT {
             }
             int publicPort = freePort();
             int opsPort = freePort();
-            Map<String, String> env = new HashMap<>(Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", "",
-                    "HFC_DB_SCHEMA", db.schema(), "HFC_SMTP_HOST", "127.0.0.1", "HFC_SMTP_PORT",
-                    Integer.toString(smtp.getSmtp().getPort()), "HFC_CAMPAIGN_FROM", "Meal kits <campaigns@shop.example>",
-                    "HFC_CAMPAIGN_MAX_SINK_LAG_MS", "0",
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "HFC_DB_URL",
+                    db.url(),
+                    "HFC_DB_USER",
+                    db.user(),
+                    "HFC_DB_PASSWORD",
+                    "",
+                    "HFC_DB_SCHEMA",
+                    db.schema(),
+                    "HFC_SMTP_HOST",
+                    "127.0.0.1",
+                    "HFC_SMTP_PORT",
+                    Integer.toString(smtp.getSmtp().getPort()),
+                    "HFC_CAMPAIGN_FROM",
+                    "Meal kits <campaigns@shop.example>",
+                    "HFC_CAMPAIGN_MAX_SINK_LAG_MS",
+                    "0",
                     // How recipients reach the public listener; http only because this is a local test.
-                    "HFC_CAMPAIGN_UNSUBSCRIBE_URL", "http://127.0.0.1:" + publicPort + "/unsubscribe"));
+                    "HFC_CAMPAIGN_UNSUBSCRIBE_URL",
+                    "http://127.0.0.1:" + publicPort + "/unsubscribe"));
             String today = LocalDate.now(ZoneOffset.UTC).getDayOfWeek().name();
-            try (HfcProcess run = HfcProcess.start(env, "campaign", "run", "--cutoff-day", today, "--cutoff-time", "00:00",
-                    "--public-port", Integer.toString(publicPort), "--ops-port", Integer.toString(opsPort))) {
+            try (HfcProcess run = HfcProcess.start(
+                    env,
+                    "campaign",
+                    "run",
+                    "--cutoff-day",
+                    today,
+                    "--cutoff-time",
+                    "00:00",
+                    "--public-port",
+                    Integer.toString(publicPort),
+                    "--ops-port",
+                    Integer.toString(opsPort))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> smtp.getReceivedMessages().length == 3);
                 Map<String, String> links = new HashMap<>();
                 for (MimeMessage m : smtp.getReceivedMessages()) {
                     String to = m.getAllRecipients()[0].toString();
                     Matcher url = Pattern.compile("<(http://[^>]+)>").matcher(m.getHeader("List-Unsubscribe")[0]);
                     assertThat(url.find()).isTrue();
-                    assertThat(m.getHeader("List-Unsubscribe")[0]).as("no mailto unless one is configured").doesNotContain("mailto:");
+                    assertThat(m.getHeader("List-Unsubscribe")[0])
+                            .as("no mailto unless one is configured")
+                            .doesNotContain("mailto:");
                     links.put(to.substring(0, to.indexOf('@')), url.group(1));
                 }
-                assertThat(run.stderr()).contains("public listener (/unsubscribe, /webhooks/bounces) on 0.0.0.0:" + publicPort)
-                        .contains("ops listener").contains("on 127.0.0.1:" + opsPort);
+                assertThat(run.stderr())
+                        .contains("public listener (/unsubscribe, /webhooks/bounces) on 0.0.0.0:" + publicPort)
+                        .contains("ops listener")
+                        .contains("on 127.0.0.1:" + opsPort);
 
-                // 50 slow clients on each listener: a byte of a request line, or headers promising a body that never comes.
+                // 50 slow clients on each listener: a byte of a request line, or headers promising a body that never
+                // comes.
                 List<Socket> slow = new ArrayList<>();
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                HttpClient http = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build();
                 try {
                     for (int port : List.of(publicPort, opsPort)) {
                         for (int i = 0; i < 50; i++) {
                             Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-                            s.getOutputStream().write((i % 2 == 0 ? "P" : "POST /unsubscribe HTTP/1.1\r\nHost: x\r\n"
-                                    + "Content-Length: 500\r\n\r\nList-Unsub").getBytes(StandardCharsets.US_ASCII));
+                            s.getOutputStream()
+                                    .write((i % 2 == 0
+                                                    ? "P"
+                                                    : "POST /unsubscribe HTTP/1.1\r\nHost: x\r\n"
+                                                            + "Content-Length: 500\r\n\r\nList-Unsub")
+                                            .getBytes(StandardCharsets.US_ASCII));
                             s.getOutputStream().flush();
                             slow.add(s);
                         }
                     }
                     long start = System.nanoTime();
-                    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> health = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     long healthMs = (System.nanoTime() - start) / 1_000_000;
                     start = System.nanoTime();
-                    HttpResponse<String> oneClick = http.send(HttpRequest.newBuilder(URI.create(links.get("ben")))
-                            .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(5))
-                            .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(),
+                    HttpResponse<String> oneClick = http.send(
+                            HttpRequest.newBuilder(URI.create(links.get("ben")))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .timeout(Duration.ofSeconds(5))
+                                    .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click"))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     long oneClickMs = (System.nanoTime() - start) / 1_000_000;
-                    System.out.println("slow clients: 50 per listener; GET /health in " + healthMs + " ms, one-click POST in "
-                            + oneClickMs + " ms");
+                    System.out.println("slow clients: 50 per listener; GET /health in " + healthMs
+                            + " ms, one-click POST in " + oneClickMs + " ms");
                     assertThat(health.statusCode()).isEqualTo(200);
                     assertThat(healthMs).isLessThan(1_000);
                     assertThat(oneClick.statusCode()).isEqualTo(200);
@@ -133,7 +174,9 @@ class UnsubscribeBrowserIT {
                     // Anna follows the link of her message: a page asks, the button confirms.
                     browser.get(links.get("anna"));
                     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Unsubscribe");
-                    assertThat(optedOut(db, users.get("anna"), "link")).as("opening the link changes nothing").isFalse();
+                    assertThat(optedOut(db, users.get("anna"), "link"))
+                            .as("opening the link changes nothing")
+                            .isFalse();
                     browser.findElement(By.tagName("button")).click();
                     wait.until(d -> d.findElement(By.tagName("h1")).getText().equals("Unsubscribed"));
                     assertThat(optedOut(db, users.get("anna"), "link")).isTrue();
@@ -144,7 +187,8 @@ class UnsubscribeBrowserIT {
                     pg[0].close();
                     browser.findElement(By.tagName("button")).click();
                     wait.until(d -> d.findElement(By.tagName("h1")).getText().equals("Try again"));
-                    assertThat(browser.findElement(By.tagName("body")).getText()).contains("could not record this just now");
+                    assertThat(browser.findElement(By.tagName("body")).getText())
+                            .contains("could not record this just now");
                     pg[0] = EmbeddedPostgresServer.start(pgPort, data.resolve("pgdata"));
                     browser.navigate().back();
                     wait.until(d -> d.findElement(By.tagName("h1")).getText().equals("Unsubscribe"));
@@ -164,8 +208,9 @@ class UnsubscribeBrowserIT {
     }
 
     private static boolean optedOut(DbSettings db, UUID user, String how) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM hfc_campaign_optouts WHERE user_id = ? AND how = ?")) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM hfc_campaign_optouts WHERE user_id = ? AND how = ?")) {
             ps.setObject(1, user);
             ps.setString(2, how);
             try (ResultSet rs = ps.executeQuery()) {

@@ -82,11 +82,17 @@ class WinBackReportIT {
                 UUID user = UUID.nameUUIDFromBytes(("winback-" + i).getBytes(StandardCharsets.UTF_8));
                 Segment segment = i % 2 == 0 ? Segment.LOW : Segment.MEDIUM;
                 (segment == Segment.LOW ? low : medium).add(user);
-                CustomerSegment s = new CustomerSegment(user, "c" + i + "@example.com", W, segment,
-                        segment == Segment.LOW ? 1 : 2, UUID.randomUUID(), 0L);
+                CustomerSegment s = new CustomerSegment(
+                        user,
+                        "c" + i + "@example.com",
+                        W,
+                        segment,
+                        segment == Segment.LOW ? 1 : 2,
+                        UUID.randomUUID(),
+                        0L);
                 targets.add(s.key(), s, source(T0.minusSeconds(86_400)));
             }
-            sink.write(targets, refused -> { });
+            sink.write(targets, refused -> {});
 
             // Two senders race over the week, then a third run finds nothing left.
             int port = freePort();
@@ -98,7 +104,9 @@ class WinBackReportIT {
                 SendReport first = a.join();
                 SendReport second = b.join();
                 SendReport rerun = send(db, port);
-                assertThat(rerun.sentTotal() + rerun.controlTotal()).as("the rerun: " + rerun.summary()).isZero();
+                assertThat(rerun.sentTotal() + rerun.controlTotal())
+                        .as("the rerun: " + rerun.summary())
+                        .isZero();
 
                 Set<UUID> expectedControl = new TreeSet<>();
                 for (UUID u : low) {
@@ -112,21 +120,26 @@ class WinBackReportIT {
                     }
                 }
                 assertThat(expectedControl.size()).as("a 25%% share of 400").isBetween(60, 140);
-                assertThat(users(db, "SELECT user_id FROM hfc_campaign_control")).isEqualTo(expectedControl);
-                assertThat(first.controlTotal() + second.controlTotal()).as("each held back once").isEqualTo(expectedControl.size());
+                assertThat(users(db, "SELECT user_id FROM hfc_campaign_control"))
+                        .isEqualTo(expectedControl);
+                assertThat(first.controlTotal() + second.controlTotal())
+                        .as("each held back once")
+                        .isEqualTo(expectedControl.size());
                 Set<UUID> emailed = users(db, "SELECT user_id FROM hfc_campaign_deliveries");
                 assertThat(emailed).hasSize(400 - expectedControl.size()).doesNotContainAnyElementsOf(expectedControl);
                 MimeMessage[] received = smtp.getReceivedMessages();
                 assertThat(received).hasSize(emailed.size());
                 Set<String> controlAddresses = new HashSet<>();
-                try (Connection c = Database.connect(db); Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT email FROM hfc_campaign_control")) {
+                try (Connection c = Database.connect(db);
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT email FROM hfc_campaign_control")) {
                     while (rs.next()) {
                         controlAddresses.add(rs.getString(1));
                     }
                 }
                 for (MimeMessage m : received) {
-                    assertThat(controlAddresses).doesNotContain(((InternetAddress) m.getAllRecipients()[0]).getAddress());
+                    assertThat(controlAddresses)
+                            .doesNotContain(((InternetAddress) m.getAllRecipients()[0]).getAddress());
                 }
             } finally {
                 smtp.stop();
@@ -138,16 +151,21 @@ class WinBackReportIT {
             sql(db, "UPDATE hfc_campaign_assignments SET assigned_at = '" + T0 + "'");
 
             Set<UUID> control = users(db, "SELECT user_id FROM hfc_campaign_control");
-            List<UUID> emailedLow = low.stream().filter(u -> !control.contains(u)).sorted().toList();
-            List<UUID> controlLow = low.stream().filter(control::contains).sorted().toList();
-            List<UUID> emailedMedium = medium.stream().filter(u -> !control.contains(u)).sorted().toList();
-            List<UUID> controlMedium = medium.stream().filter(control::contains).sorted().toList();
+            List<UUID> emailedLow =
+                    low.stream().filter(u -> !control.contains(u)).sorted().toList();
+            List<UUID> controlLow =
+                    low.stream().filter(control::contains).sorted().toList();
+            List<UUID> emailedMedium =
+                    medium.stream().filter(u -> !control.contains(u)).sorted().toList();
+            List<UUID> controlMedium =
+                    medium.stream().filter(control::contains).sorted().toList();
 
             // Outcomes, as the segmenter publishes them: tombstones with their end reason and the change's time.
             SegmentBatch ends = new SegmentBatch();
             int resumedLow = emailedLow.size() / 2;
             for (int i = 0; i < resumedLow; i++) { // i + 1 minutes after the email
-                ends.tombstone(new SegmentKey(W, emailedLow.get(i)), EndReason.RESUMED, source(T0.plusSeconds(60L * (i + 1))));
+                ends.tombstone(
+                        new SegmentKey(W, emailedLow.get(i)), EndReason.RESUMED, source(T0.plusSeconds(60L * (i + 1))));
             }
             for (int i = resumedLow; i < resumedLow + 5; i++) {
                 ends.tombstone(new SegmentKey(W, emailedLow.get(i)), EndReason.CANCELLED, source(T0.plusSeconds(120)));
@@ -162,51 +180,90 @@ class WinBackReportIT {
             }
             int resumedMedium = emailedMedium.size() / 3;
             for (int i = 0; i < resumedMedium; i++) {
-                ends.tombstone(new SegmentKey(W, emailedMedium.get(i)), EndReason.RESUMED, source(T0.plusSeconds(7_200)));
+                ends.tombstone(
+                        new SegmentKey(W, emailedMedium.get(i)), EndReason.RESUMED, source(T0.plusSeconds(7_200)));
             }
             int resumedControlMedium = controlMedium.size() / 3;
             for (int i = 0; i < resumedControlMedium; i++) {
-                ends.tombstone(new SegmentKey(W, controlMedium.get(i)), EndReason.RESUMED, source(T0.plusSeconds(7_200)));
+                ends.tombstone(
+                        new SegmentKey(W, controlMedium.get(i)), EndReason.RESUMED, source(T0.plusSeconds(7_200)));
             }
-            sink.write(ends, refused -> { });
+            sink.write(ends, refused -> {});
             SegmentBatch again = new SegmentBatch();
-            CustomerSegment repaused = new CustomerSegment(pausedAgain, "again@example.com", W, Segment.LOW, 1, UUID.randomUUID(), 0L);
+            CustomerSegment repaused =
+                    new CustomerSegment(pausedAgain, "again@example.com", W, Segment.LOW, 1, UUID.randomUUID(), 0L);
             again.add(repaused.key(), repaused, source(T0.plusSeconds(7_200)));
-            sink.write(again, refused -> { });
+            sink.write(again, refused -> {});
 
             // One emailed customer of each segment left: low unsubscribed, medium bounced.
-            sql(db, "INSERT INTO hfc_campaign_optouts (user_id, how, opted_out_at) VALUES ('" + emailedLow.get(0)
-                    + "', 'one-click', '" + T0.plusSeconds(300) + "')");
-            sql(db, "INSERT INTO hfc_campaign_bounces (email, type, message_id) SELECT email, 'hard', message_id "
-                    + "FROM hfc_campaign_deliveries WHERE user_id = '" + emailedMedium.get(emailedMedium.size() - 1) + "'");
+            sql(
+                    db,
+                    "INSERT INTO hfc_campaign_optouts (user_id, how, opted_out_at) VALUES ('" + emailedLow.get(0)
+                            + "', 'one-click', '" + T0.plusSeconds(300) + "')");
+            sql(
+                    db,
+                    "INSERT INTO hfc_campaign_bounces (email, type, message_id) SELECT email, 'hard', message_id "
+                            + "FROM hfc_campaign_deliveries WHERE user_id = '"
+                            + emailedMedium.get(emailedMedium.size() - 1) + "'");
 
             CampaignReport report = CampaignReport.read(db, W);
             assertThat(report.lines()).hasSize(2);
             CampaignReport.Line l = report.lines().get(0);
             assertThat(l.segment()).isEqualTo(Segment.LOW);
-            assertThat(List.of(l.targeted(), l.emailed(), l.control(), l.unsubscribed(), l.bounced(), l.resumedEmailed(),
-                    l.resumedControl())).containsExactly(200L, (long) emailedLow.size(), (long) controlLow.size(), 1L, 0L,
-                    (long) resumedLow, (long) resumedControlLow);
+            assertThat(List.of(
+                            l.targeted(),
+                            l.emailed(),
+                            l.control(),
+                            l.unsubscribed(),
+                            l.bounced(),
+                            l.resumedEmailed(),
+                            l.resumedControl()))
+                    .containsExactly(
+                            200L, (long) emailedLow.size(), (long) controlLow.size(), 1L, 0L, (long) resumedLow, (long)
+                                    resumedControlLow);
             Uplift expectedLow = Uplift.of(resumedLow, emailedLow.size(), resumedControlLow, controlLow.size());
-            assertThat(l.assigned()).as("nobody refused or deferred: the assigned are the emailed").isEqualTo(emailedLow.size());
+            assertThat(l.assigned())
+                    .as("nobody refused or deferred: the assigned are the emailed")
+                    .isEqualTo(emailedLow.size());
             assertThat(l.uplift()).isEqualTo(expectedLow);
             assertThat(l.uplift().difference())
-                    .isEqualTo((double) resumedLow / emailedLow.size() - (double) resumedControlLow / controlLow.size());
+                    .isEqualTo(
+                            (double) resumedLow / emailedLow.size() - (double) resumedControlLow / controlLow.size());
             // Resumers at 1, 2, …, n minutes after the email: the median is (n + 1) / 2 minutes.
             assertThat(l.medianResumeSeconds()).isEqualTo((resumedLow + 1) * 30.0);
 
             CampaignReport.Line m = report.lines().get(1);
             assertThat(m.segment()).isEqualTo(Segment.MEDIUM);
-            assertThat(List.of(m.targeted(), m.emailed(), m.control(), m.unsubscribed(), m.bounced(), m.resumedEmailed(),
-                    m.resumedControl())).containsExactly(200L, (long) emailedMedium.size(), (long) controlMedium.size(), 0L, 1L,
-                    (long) resumedMedium, (long) resumedControlMedium);
+            assertThat(List.of(
+                            m.targeted(),
+                            m.emailed(),
+                            m.control(),
+                            m.unsubscribed(),
+                            m.bounced(),
+                            m.resumedEmailed(),
+                            m.resumedControl()))
+                    .containsExactly(
+                            200L,
+                            (long) emailedMedium.size(),
+                            (long) controlMedium.size(),
+                            0L,
+                            1L,
+                            (long) resumedMedium,
+                            (long) resumedControlMedium);
             assertThat(m.medianResumeSeconds()).isEqualTo(7_200.0);
 
             // The command prints the same numbers.
-            Map<String, String> env = Map.of("HFC_DB_URL", db.url(), "HFC_DB_USER", db.user(), "HFC_DB_PASSWORD", db.password(),
-                    "HFC_DB_SCHEMA", db.schema());
-            HfcProcess.Result json = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--week", W.toString(),
-                    "--format", "json");
+            Map<String, String> env = Map.of(
+                    "HFC_DB_URL",
+                    db.url(),
+                    "HFC_DB_USER",
+                    db.user(),
+                    "HFC_DB_PASSWORD",
+                    db.password(),
+                    "HFC_DB_SCHEMA",
+                    db.schema());
+            HfcProcess.Result json = HfcProcess.run(
+                    Duration.ofSeconds(60), env, "campaign", "report", "--week", W.toString(), "--format", "json");
             assertThat(json.exitCode()).as(json.stderr()).isZero();
             JsonNode lines = new ObjectMapper().readTree(json.stdout()).get("lines");
             assertThat(lines).hasSize(2);
@@ -217,26 +274,41 @@ class WinBackReportIT {
             assertThat(low0.get("uplift").asDouble()).isEqualTo(expectedLow.difference());
             assertThat(low0.get("uplift_ci95_lower").asDouble()).isEqualTo(expectedLow.lower());
             assertThat(low0.get("uplift_ci95_upper").asDouble()).isEqualTo(expectedLow.upper());
-            HfcProcess.Result csv = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--format", "csv");
-            assertThat(csv.stdout().lines().toList()).hasSize(3).first().asString().startsWith("week,segment,targeted,emailed,control");
-            assertThat(csv.stdout()).contains(W + ",medium,200," + emailedMedium.size() + "," + controlMedium.size() + ",0,1,"
-                    + resumedMedium + "," + resumedControlMedium + ",");
+            HfcProcess.Result csv =
+                    HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--format", "csv");
+            assertThat(csv.stdout().lines().toList())
+                    .hasSize(3)
+                    .first()
+                    .asString()
+                    .startsWith("week,segment,targeted,emailed,control");
+            assertThat(csv.stdout())
+                    .contains(W + ",medium,200," + emailedMedium.size() + "," + controlMedium.size() + ",0,1,"
+                            + resumedMedium + "," + resumedControlMedium + ",");
             HfcProcess.Result table = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report");
             System.out.print(table.stdout());
             assertThat(table.stdout()).contains("uplift (95% CI)").contains("Newcombe");
-            // Intention to treat: a target the campaign meant to email but whose address the server refused stays in the
+            // Intention to treat: a target the campaign meant to email but whose address the server refused stays in
+            // the
             // treatment arm, as the control group keeps its own unreachable addresses.
             UUID refusedAtSending = UUID.randomUUID();
-            sql(db, "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, "
-                    + "pause_weeks) VALUES ('" + refusedAtSending + "', 'refused@example.com', 'low', false, '" + W + "', '"
-                    + UUID.randomUUID() + "', 1)");
-            sql(db, "INSERT INTO hfc_campaign_suppressions (email, reason, smtp_code, subscription_week, user_id) VALUES "
-                    + "('refused@example.com', '550 5.1.1 user unknown', 550, '" + W + "', '" + refusedAtSending + "')");
+            sql(
+                    db,
+                    "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, subscription_id, "
+                            + "pause_weeks) VALUES ('" + refusedAtSending + "', 'refused@example.com', 'low', false, '"
+                            + W + "', '"
+                            + UUID.randomUUID() + "', 1)");
+            sql(
+                    db,
+                    "INSERT INTO hfc_campaign_suppressions (email, reason, smtp_code, subscription_week, user_id) VALUES "
+                            + "('refused@example.com', '550 5.1.1 user unknown', 550, '" + W + "', '" + refusedAtSending
+                            + "')");
             CampaignReport.Line itt = CampaignReport.read(db, W).lines().get(0);
             assertThat(List.of(itt.targeted(), itt.emailed(), itt.assigned(), itt.resumedAssigned()))
                     .containsExactly(201L, (long) emailedLow.size(), emailedLow.size() + 1L, (long) resumedLow);
-            assertThat(itt.uplift()).isEqualTo(Uplift.of(resumedLow, emailedLow.size() + 1, resumedControlLow, controlLow.size()));
-            HfcProcess.Result bad = HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--format", "xml");
+            assertThat(itt.uplift())
+                    .isEqualTo(Uplift.of(resumedLow, emailedLow.size() + 1, resumedControlLow, controlLow.size()));
+            HfcProcess.Result bad =
+                    HfcProcess.run(Duration.ofSeconds(60), env, "campaign", "report", "--format", "xml");
             assertThat(bad.exitCode()).isEqualTo(2);
             assertThat(bad.stderr()).contains("--format").contains("table, json or csv");
         }
@@ -247,16 +319,42 @@ class WinBackReportIT {
     }
 
     private static SendReport send(DbSettings db, int port) {
-        SmtpSettings smtp = new SmtpSettings("127.0.0.1", port, SmtpSettings.Security.NONE, null, null,
-                "Meal kits <campaigns@shop.example>", null, 0, Duration.ofSeconds(5), Duration.ofSeconds(5));
-        Unsubscribe unsubscribe = new Unsubscribe(new UnsubscribeTokens("a test secret of at least 32 bytes!".getBytes(
-                StandardCharsets.US_ASCII), Duration.ofDays(90), Clock.systemUTC()), URI.create("https://shop.example/unsubscribe"),
-                "unsubscribe@shop.example", "pause-campaign.shop.example", "Paused deliveries");
-        try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 10, 0, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), smtp.messageIdDomain(), dev.hfc.campaign.send.Freshness.none(), 2,
-                dev.hfc.campaign.send.DeferralPolicy.DEFAULT),
-                CampaignTemplates.defaults("https://shop.example/resume?week={{week}}"), unsubscribe, () -> new SmtpMailer(smtp),
-                new CampaignMetrics(new SimpleMeterRegistry()), CONTROL)) {
+        SmtpSettings smtp = new SmtpSettings(
+                "127.0.0.1",
+                port,
+                SmtpSettings.Security.NONE,
+                null,
+                null,
+                "Meal kits <campaigns@shop.example>",
+                null,
+                0,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
+        Unsubscribe unsubscribe = new Unsubscribe(
+                new UnsubscribeTokens(
+                        "a test secret of at least 32 bytes!".getBytes(StandardCharsets.US_ASCII),
+                        Duration.ofDays(90),
+                        Clock.systemUTC()),
+                URI.create("https://shop.example/unsubscribe"),
+                "unsubscribe@shop.example",
+                "pause-campaign.shop.example",
+                "Paused deliveries");
+        try (CampaignSender sender = new CampaignSender(
+                new CampaignSender.Settings(
+                        db,
+                        10,
+                        0,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        smtp.messageIdDomain(),
+                        dev.hfc.campaign.send.Freshness.none(),
+                        2,
+                        dev.hfc.campaign.send.DeferralPolicy.DEFAULT),
+                CampaignTemplates.defaults("https://shop.example/resume?week={{week}}"),
+                unsubscribe,
+                () -> new SmtpMailer(smtp),
+                new CampaignMetrics(new SimpleMeterRegistry()),
+                CONTROL)) {
             return sender.send(W);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -265,7 +363,9 @@ class WinBackReportIT {
 
     private static Set<UUID> users(DbSettings db, String sql) throws Exception {
         Set<UUID> users = new TreeSet<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 users.add(rs.getObject(1, UUID.class));
             }
@@ -274,7 +374,8 @@ class WinBackReportIT {
     }
 
     private static void sql(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.execute();
         }
     }

@@ -26,7 +26,8 @@ public final class Database {
 
     /** The server's {@code wal_level}; CDC needs {@code logical}. */
     public static String walLevel(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW wal_level")) {
             rs.next();
             return rs.getString(1);
         }
@@ -42,11 +43,16 @@ public final class Database {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
                 String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") // connection exception
-                        || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") // shutdown
-                        || state.equals("53300") // too many connections
-                        || state.equals("40001") || state.equals("40P01") // serialization, deadlock
-                        || state.equals("28000") || state.equals("28P01"))) { // login refused: role locked, password changed
+                if (state != null
+                        && (state.startsWith("08") // connection exception
+                                || state.equals("57P01")
+                                || state.equals("57P02")
+                                || state.equals("57P03") // shutdown
+                                || state.equals("53300") // too many connections
+                                || state.equals("40001")
+                                || state.equals("40P01") // serialization, deadlock
+                                || state.equals("28000")
+                                || state.equals("28P01"))) { // login refused: role locked, password changed
                     return true;
                 }
             }

@@ -29,15 +29,22 @@ public final class SchemaMigrator {
 
     public static Outcome migrate(DbSettings db, boolean withSourceTables) {
         MigrateResult output = flyway(db, OUTPUT_LOCATION, OUTPUT_HISTORY).migrate();
-        LOG.info("schema {}: output tables at version {} ({} applied)", db.schema(), versionAfter(output),
+        LOG.info(
+                "schema {}: output tables at version {} ({} applied)",
+                db.schema(),
+                versionAfter(output),
                 output.migrationsExecuted);
         if (!withSourceTables) {
             return new Outcome(versionAfter(output), output.migrationsExecuted, null, 0);
         }
         MigrateResult source = flyway(db, SOURCE_LOCATION, SOURCE_HISTORY).migrate();
-        LOG.info("schema {}: source tables at version {} ({} applied)", db.schema(), versionAfter(source),
+        LOG.info(
+                "schema {}: source tables at version {} ({} applied)",
+                db.schema(),
+                versionAfter(source),
                 source.migrationsExecuted);
-        return new Outcome(versionAfter(output), output.migrationsExecuted, versionAfter(source), source.migrationsExecuted);
+        return new Outcome(
+                versionAfter(output), output.migrationsExecuted, versionAfter(source), source.migrationsExecuted);
     }
 
     /** Flyway leaves the target version empty when nothing ran; the schema is then still where it was. */

@@ -24,7 +24,8 @@ class DatabaseTest {
 
     @Test
     void anIoFailureUnderneathCounts() {
-        assertThat(Database.isConnectionFailure(new SQLException("x", null, new EOFException()))).isTrue();
+        assertThat(Database.isConnectionFailure(new SQLException("x", null, new EOFException())))
+                .isTrue();
         assertThat(Database.isConnectionFailure(new SQLException("x"))).isFalse();
     }
 }

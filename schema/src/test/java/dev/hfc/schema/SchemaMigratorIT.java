@@ -27,7 +27,8 @@ class SchemaMigratorIT {
         var outcome = SchemaMigrator.migrate(db, false);
         assertThat(outcome.outputVersion()).isEqualTo("12");
         assertThat(outcome.outputApplied()).isEqualTo(12);
-        assertThat(tables(db)).contains("rec_campaigns_weekly", "hfc_sink_offsets")
+        assertThat(tables(db))
+                .contains("rec_campaigns_weekly", "hfc_sink_offsets")
                 .doesNotContain("customer", "subscription");
 
         try (Connection c = Database.connect(db)) {
@@ -39,20 +40,23 @@ class SchemaMigratorIT {
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"))
                     .hasMessageContaining("rec_campaigns_weekly_week_user_key");
             try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*), bool_or(campaign_sent), count(DISTINCT id) FROM rec_campaigns_weekly")) {
+                    ResultSet rs = s.executeQuery(
+                            "SELECT count(*), bool_or(campaign_sent), count(DISTINCT id) FROM rec_campaigns_weekly")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(2);
                 assertThat(rs.getBoolean(2)).as("rows start unsent").isFalse();
                 assertThat(rs.getInt(3)).as("ids are generated").isEqualTo(2);
             }
             assertThatThrownBy(() -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO rec_campaigns_weekly "
-                        + "(user_id, email, segment, subscription_week, subscription_id) VALUES (?, 'a@b.co', 'huge', '2026-W49', ?)")) {
-                    ps.setObject(1, UUID.randomUUID());
-                    ps.setObject(2, UUID.randomUUID());
-                    ps.executeUpdate();
-                }
-            }).hasMessageContaining("rec_campaigns_weekly_segment_check");
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "INSERT INTO rec_campaigns_weekly "
+                                        + "(user_id, email, segment, subscription_week, subscription_id) VALUES (?, 'a@b.co', 'huge', '2026-W49', ?)")) {
+                            ps.setObject(1, UUID.randomUUID());
+                            ps.setObject(2, UUID.randomUUID());
+                            ps.executeUpdate();
+                        }
+                    })
+                    .hasMessageContaining("rec_campaigns_weekly_segment_check");
         }
     }
 
@@ -67,14 +71,20 @@ class SchemaMigratorIT {
         var third = SchemaMigrator.migrate(db, true);
         assertThat(third.outputApplied()).isZero();
         assertThat(third.sourceApplied()).isZero();
-        assertThat(third.outputVersion()).as("nothing ran, so the schema stays at its version").isEqualTo("12");
+        assertThat(third.outputVersion())
+                .as("nothing ran, so the schema stays at its version")
+                .isEqualTo("12");
         assertThat(third.sourceVersion()).isEqualTo("1");
 
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT relname, relreplident FROM pg_class WHERE relname IN ('customer','subscription') "
-                     + "AND relnamespace = 'campaigns_b'::regnamespace ORDER BY relname")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT relname, relreplident FROM pg_class WHERE relname IN ('customer','subscription') "
+                                + "AND relnamespace = 'campaigns_b'::regnamespace ORDER BY relname")) {
             while (rs.next()) {
-                assertThat(rs.getString(2)).as("replica identity of %s", rs.getString(1)).isEqualTo("f");
+                assertThat(rs.getString(2))
+                        .as("replica identity of %s", rs.getString(1))
+                        .isEqualTo("f");
             }
         }
     }
@@ -82,7 +92,8 @@ class SchemaMigratorIT {
     @Test
     void migratesASchemaThatAlreadyHoldsTheSourceSystemsTables() throws Exception {
         DbSettings db = POSTGRES.db("production_like");
-        try (Connection c = POSTGRES.connect(); Statement s = c.createStatement()) {
+        try (Connection c = POSTGRES.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA production_like");
             s.execute("CREATE TABLE production_like.customer (user_id uuid PRIMARY KEY, email varchar(64))");
         }
@@ -95,9 +106,10 @@ class SchemaMigratorIT {
     void noForeignKeyFromTheOutputTable() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_c");
         SchemaMigrator.migrate(db, true);
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
-                     + "AND conrelid = 'campaigns_c.rec_campaigns_weekly'::regclass")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                        + "AND conrelid = 'campaigns_c.rec_campaigns_weekly'::regclass")) {
             rs.next();
             assertThat(rs.getInt(1)).isZero();
         }
@@ -107,14 +119,17 @@ class SchemaMigratorIT {
     void rewritingEveryRowOfItsPagesInOneTransactionStaysHot() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_ff");
         SchemaMigrator.migrate(db, false);
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
-                    + "SELECT gen_random_uuid(), 'user' || g || '@example.com', 'low', '2026-W49', gen_random_uuid(), 1 "
-                    + "FROM generate_series(1, 2000) g");
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
+            s.executeUpdate(
+                    "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
+                            + "SELECT gen_random_uuid(), 'user' || g || '@example.com', 'low', '2026-W49', gen_random_uuid(), 1 "
+                            + "FROM generate_series(1, 2000) g");
             c.setAutoCommit(false);
             // What a sink batch does to rows written together: every unindexed value changes at once.
-            int updated = s.executeUpdate("UPDATE rec_campaigns_weekly SET email = 'changed.' || email, segment = 'medium', "
-                    + "subscription_id = gen_random_uuid(), pause_weeks = 2");
+            int updated =
+                    s.executeUpdate("UPDATE rec_campaigns_weekly SET email = 'changed.' || email, segment = 'medium', "
+                            + "subscription_id = gen_random_uuid(), pause_weeks = 2");
             try (ResultSet rs = s.executeQuery(
                     "SELECT pg_stat_get_xact_tuples_hot_updated('campaigns_ff.rec_campaigns_weekly'::regclass)")) {
                 rs.next();
@@ -146,31 +161,43 @@ class SchemaMigratorIT {
     @Test
     void v12RewritesStoredAddressesIntoTheirCanonicalFormAndMergesWhatBecomesOne() throws Exception {
         DbSettings db = POSTGRES.db("canonical_addresses");
-        org.flywaydb.core.Flyway.configure().configuration(SchemaMigrator.flyway(db, SchemaMigrator.OUTPUT_LOCATION,
-                SchemaMigrator.OUTPUT_HISTORY).getConfiguration()).target("11").load().migrate();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO hfc_campaign_suppressions (email, reason) VALUES ('anna@xn--bcher-kva.example', 'complaint'), "
-                    + "('Anna@Bücher.example', 'hard bounce'), ('Jamie@X.com', 'hard bounce'), ('not an address', 'kept')");
+        org.flywaydb.core.Flyway.configure()
+                .configuration(SchemaMigrator.flyway(db, SchemaMigrator.OUTPUT_LOCATION, SchemaMigrator.OUTPUT_HISTORY)
+                        .getConfiguration())
+                .target("11")
+                .load()
+                .migrate();
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "INSERT INTO hfc_campaign_suppressions (email, reason) VALUES ('anna@xn--bcher-kva.example', 'complaint'), "
+                            + "('Anna@Bücher.example', 'hard bounce'), ('Jamie@X.com', 'hard bounce'), ('not an address', 'kept')");
             s.execute("INSERT INTO hfc_campaign_optouts (user_id, email, how) VALUES (NULL, 'jamie@x.com', 'webhook'), "
                     + "(NULL, 'JAMIE@X.COM', 'mailto'), ('" + UUID.randomUUID() + "', 'Kim@Example.com', 'one-click')");
-            s.execute("INSERT INTO hfc_campaign_bounces (email, type, event_id) VALUES ('Erik@Example.com', 'soft', 'e1'), "
-                    + "('erik@example.com', 'soft', 'e1'), ('ERIK@example.com', 'soft', 'e2')");
-            s.execute("INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES "
-                    + "('2026-W50', '" + UUID.randomUUID() + "', 'Zoë@Bücher.Example', 'low', '<m@x>')");
+            s.execute(
+                    "INSERT INTO hfc_campaign_bounces (email, type, event_id) VALUES ('Erik@Example.com', 'soft', 'e1'), "
+                            + "('erik@example.com', 'soft', 'e1'), ('ERIK@example.com', 'soft', 'e2')");
+            s.execute(
+                    "INSERT INTO hfc_campaign_deliveries (subscription_week, user_id, email, segment, message_id) VALUES "
+                            + "('2026-W50', '" + UUID.randomUUID() + "', 'Zoë@Bücher.Example', 'low', '<m@x>')");
         }
         var outcome = SchemaMigrator.migrate(db, false);
         assertThat(outcome.outputVersion()).isEqualTo("12");
         assertThat(column(db, "SELECT email FROM hfc_campaign_suppressions ORDER BY email"))
                 .containsExactly("anna@xn--bcher-kva.example", "jamie@x.com", "not an address");
-        assertThat(column(db, "SELECT email FROM hfc_campaign_optouts ORDER BY email")).containsExactly("jamie@x.com", "kim@example.com");
+        assertThat(column(db, "SELECT email FROM hfc_campaign_optouts ORDER BY email"))
+                .containsExactly("jamie@x.com", "kim@example.com");
         assertThat(column(db, "SELECT email || ' ' || event_id FROM hfc_campaign_bounces ORDER BY 1"))
                 .containsExactly("erik@example.com e1", "erik@example.com e2");
-        assertThat(column(db, "SELECT email FROM hfc_campaign_deliveries")).containsExactly("zoë@xn--bcher-kva.example");
+        assertThat(column(db, "SELECT email FROM hfc_campaign_deliveries"))
+                .containsExactly("zoë@xn--bcher-kva.example");
     }
 
     private static List<String> column(DbSettings db, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -181,7 +208,8 @@ class SchemaMigratorIT {
     private static List<String> tables(DbSettings db) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection c = Database.connect(db);
-             PreparedStatement ps = c.prepareStatement("SELECT table_name FROM information_schema.tables WHERE table_schema = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT table_name FROM information_schema.tables WHERE table_schema = ?")) {
             ps.setString(1, db.schema());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -26,8 +26,11 @@ public final class CustomerState {
     private final long latestRecordMs;
 
     /** Trusts its maps: only this class builds them, unmodifiable and never shared with a mutator. */
-    private CustomerState(CustomerRow customer, NavigableMap<Week, WeekRow> weeks, NavigableMap<Week, Emitted> emitted,
-                          long latestRecordMs) {
+    private CustomerState(
+            CustomerRow customer,
+            NavigableMap<Week, WeekRow> weeks,
+            NavigableMap<Week, Emitted> emitted,
+            long latestRecordMs) {
         this.customer = customer;
         this.weeks = weeks;
         this.emitted = emitted;
@@ -35,14 +38,15 @@ public final class CustomerState {
     }
 
     /** A state from maps the caller owns: they are copied. */
-    public static CustomerState of(CustomerRow customer, Map<Week, WeekRow> weeks, Map<Week, Emitted> emitted,
-                                   long latestRecordMs) {
-        return new CustomerState(customer, frozen(new TreeMap<>(weeks)), frozen(new TreeMap<>(emitted)), latestRecordMs);
+    public static CustomerState of(
+            CustomerRow customer, Map<Week, WeekRow> weeks, Map<Week, Emitted> emitted, long latestRecordMs) {
+        return new CustomerState(
+                customer, frozen(new TreeMap<>(weeks)), frozen(new TreeMap<>(emitted)), latestRecordMs);
     }
 
     /** A state that takes {@code weeks} and {@code emitted} as its own: the caller must not keep them. */
-    static CustomerState owning(CustomerRow customer, TreeMap<Week, WeekRow> weeks, TreeMap<Week, Emitted> emitted,
-                                long latestRecordMs) {
+    static CustomerState owning(
+            CustomerRow customer, TreeMap<Week, WeekRow> weeks, TreeMap<Week, Emitted> emitted, long latestRecordMs) {
         return new CustomerState(customer, frozen(weeks), frozen(emitted), latestRecordMs);
     }
 
@@ -68,8 +72,11 @@ public final class CustomerState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CustomerState other && latestRecordMs == other.latestRecordMs
-                && Objects.equals(customer, other.customer) && weeks.equals(other.weeks) && emitted.equals(other.emitted);
+        return o instanceof CustomerState other
+                && latestRecordMs == other.latestRecordMs
+                && Objects.equals(customer, other.customer)
+                && weeks.equals(other.weeks)
+                && emitted.equals(other.emitted);
     }
 
     @Override
@@ -79,8 +86,8 @@ public final class CustomerState {
 
     @Override
     public String toString() {
-        return "CustomerState[customer=" + customer + ", weeks=" + weeks + ", emitted=" + emitted
-                + ", latestRecordMs=" + latestRecordMs + "]";
+        return "CustomerState[customer=" + customer + ", weeks=" + weeks + ", emitted=" + emitted + ", latestRecordMs="
+                + latestRecordMs + "]";
     }
 
     /** The customer row: its email when usable, or null when the row exists but cannot be campaigned. */
@@ -144,7 +151,10 @@ public final class CustomerState {
                 && (emitted.isEmpty() || !emitted.firstKey().isBefore(boundary))) {
             return this;
         }
-        return new CustomerState(customer, frozen(new TreeMap<>(weeks.tailMap(boundary, true))),
-                frozen(new TreeMap<>(emitted.tailMap(boundary, true))), latestRecordMs);
+        return new CustomerState(
+                customer,
+                frozen(new TreeMap<>(weeks.tailMap(boundary, true))),
+                frozen(new TreeMap<>(emitted.tailMap(boundary, true))),
+                latestRecordMs);
     }
 }

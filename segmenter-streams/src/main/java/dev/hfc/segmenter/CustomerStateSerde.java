@@ -27,8 +27,15 @@ final class CustomerStateSerde {
         // Sized exactly, then written at once: this runs for every event the segmenter applies (the state store's
         // cache holds bytes), and DataOutputStream over a ByteArrayOutputStream cost twice as much (synchronized
         // single-byte writes). The format is DataOutputStream's, byte for byte (CustomerStateSerdeTest).
-        String email = s.customer() != null && s.customer().usable() ? s.customer().email() : null;
-        int size = 1 + 1 + (email == null ? 0 : 2 + utfLength(email)) + 8 + 4 + s.weeks().size() * (3 + 1 + 16) + 4;
+        String email =
+                s.customer() != null && s.customer().usable() ? s.customer().email() : null;
+        int size = 1
+                + 1
+                + (email == null ? 0 : 2 + utfLength(email))
+                + 8
+                + 4
+                + s.weeks().size() * (3 + 1 + 16)
+                + 4;
         for (CustomerState.Emitted e : s.emitted().values()) {
             size += 3 + 1 + 1 + 16 + 2 + utfLength(e.email());
         }
@@ -138,7 +145,9 @@ final class CustomerStateSerde {
             } else if (c <= 0x7FF) {
                 out.put((byte) (0xC0 | c >> 6)).put((byte) (0x80 | c & 0x3F));
             } else {
-                out.put((byte) (0xE0 | c >> 12)).put((byte) (0x80 | c >> 6 & 0x3F)).put((byte) (0x80 | c & 0x3F));
+                out.put((byte) (0xE0 | c >> 12))
+                        .put((byte) (0x80 | c >> 6 & 0x3F))
+                        .put((byte) (0x80 | c & 0x3F));
             }
         }
     }

@@ -26,8 +26,11 @@ final class CustomersProcessor extends SegmentingProcessor<CustomerEvent> {
     protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, CustomerEvent> record) {
         CustomerEvent event = record.value();
         if (event != null && !event.userId().equals(userId)) {
-            deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
-                    "key " + userId + " differs from the customer's user_id " + event.userId()));
+            deadLetter(
+                    record,
+                    new Rejection(
+                            RejectReason.KEY_MISMATCH,
+                            "key " + userId + " differs from the customer's user_id " + event.userId()));
             return null;
         }
         return segmentation.onCustomer(state, userId, event, record.timestamp(), now());

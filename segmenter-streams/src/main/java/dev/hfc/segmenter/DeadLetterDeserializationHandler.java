@@ -42,18 +42,30 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     }
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    public Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         Rejection rejection = exception instanceof RejectedRecordException r
                 ? r.rejection()
                 : new Rejection(RejectReason.MALFORMED_JSON, "undeserializable: " + exception.getMessage());
-        LOG.warn("segmenter: {}-{}@{} sent to the DLQ: {}", record.topic(), record.partition(), record.offset(), rejection);
+        LOG.warn(
+                "segmenter: {}-{}@{} sent to the DLQ: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                rejection);
         if (metrics != null) {
             metrics.deadLettered(rejection.reason());
         }
         // A record may carry no timestamp (-1); a producer record must then have none either.
         Long timestamp = record.timestamp() < 0 ? null : record.timestamp();
-        var dead = new ProducerRecord<>(dlqTopic, null, timestamp, record.key(), record.value(),
-                DeadLetters.headers(SegmenterTopology.STAGE, rejection, record.topic(), record.partition(), record.offset()));
+        var dead = new ProducerRecord<>(
+                dlqTopic,
+                null,
+                timestamp,
+                record.key(),
+                record.value(),
+                DeadLetters.headers(
+                        SegmenterTopology.STAGE, rejection, record.topic(), record.partition(), record.offset()));
         return Response.resume(List.of(dead));
     }
 }

@@ -47,30 +47,46 @@ final class RebuildSeed {
         return applicationId + "-published-seed";
     }
 
-    static History prepare(Admin admin, KafkaSettings kafka, Topics topics, String applicationId, int inputPartitions,
-                           TopicProvisioner.Layout layout) {
+    static History prepare(
+            Admin admin,
+            KafkaSettings kafka,
+            Topics topics,
+            String applicationId,
+            int inputPartitions,
+            TopicProvisioner.Layout layout) {
         String seed = seedTopic(applicationId);
-        TopicProvisioner.ensure(admin, List.of(new TopicSpec<>(seed, Serdes.String(), Serdes.ByteArray(), true)),
-                new TopicProvisioner.Layout(inputPartitions, layout.replicationFactor(), layout.tombstoneRetention(), layout.configs()));
+        TopicProvisioner.ensure(
+                admin,
+                List.of(new TopicSpec<>(seed, Serdes.String(), Serdes.ByteArray(), true)),
+                new TopicProvisioner.Layout(
+                        inputPartitions, layout.replicationFactor(), layout.tombstoneRetention(), layout.configs()));
         try {
-            Set<Integer> partial = partialPartitions(admin, topics.subscriptionEvents().name(), applicationId, inputPartitions);
+            Set<Integer> partial =
+                    partialPartitions(admin, topics.subscriptionEvents().name(), applicationId, inputPartitions);
             if (partial.isEmpty()) {
                 return new History(partial, seed, Map.of());
             }
-            LOG.warn("segmenter: partitions {} of {} start past offset 0 (retention deleted their beginning) and application {} "
-                    + "has not read them: a task of these partitions that has no state rebuilds: it holds its output until "
-                    + "it has read a snapshot of all customers (run 'hfc snapshot'; README, Rebuild)", partial,
-                    topics.subscriptionEvents().name(), applicationId);
+            LOG.warn(
+                    "segmenter: partitions {} of {} start past offset 0 (retention deleted their beginning) and application {} "
+                            + "has not read them: a task of these partitions that has no state rebuilds: it holds its output until "
+                            + "it has read a snapshot of all customers (run 'hfc snapshot'; README, Rebuild)",
+                    partial,
+                    topics.subscriptionEvents().name(),
+                    applicationId);
             Set<Integer> unseeded = new TreeSet<>(partial);
             unseeded.removeAll(seeded(kafka, seed, partial));
             if (!unseeded.isEmpty()) {
                 copyPublished(kafka, topics.customerSegments().name(), seed, unseeded, inputPartitions);
             }
-            Map<Integer, Long> customersEnds = ends(admin, topics.customers().name(), inputPartitions, OffsetSpec.latest());
+            Map<Integer, Long> customersEnds =
+                    ends(admin, topics.customers().name(), inputPartitions, OffsetSpec.latest());
             customersEnds.keySet().retainAll(partial);
             return new History(partial, seed, customersEnds);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the offsets of the segmenter's inputs: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot read the offsets of the segmenter's inputs: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the segmenter's input offsets", e);
@@ -81,7 +97,8 @@ final class RebuildSeed {
     private static Set<Integer> seeded(KafkaSettings kafka, String seed, Set<Integer> partitions) {
         Set<Integer> whole = new TreeSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-            List<TopicPartition> parts = partitions.stream().map(p -> new TopicPartition(seed, p)).toList();
+            List<TopicPartition> parts =
+                    partitions.stream().map(p -> new TopicPartition(seed, p)).toList();
             consumer.assign(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             List<TopicPartition> toRead = new java.util.ArrayList<>();
@@ -100,7 +117,9 @@ final class RebuildSeed {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (r.offset() == end.get(tp) - 1) {
                         read.add(tp);
-                        if (r.key() != null && History.SEED_END_KEY.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+                        if (r.key() != null
+                                && History.SEED_END_KEY.equals(
+                                        new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
                             whole.add(r.partition());
                         }
                     }
@@ -111,18 +130,25 @@ final class RebuildSeed {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(KafkaSettings kafka) {
-        return new KafkaConsumer<>(kafka.clientProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                kafka.clientProperties(Map.of(
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        5_000)),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     /** Partitions whose log starts past 0 and for which the application has no committed position. */
     static Set<Integer> partialPartitions(Admin admin, String input, String applicationId, int partitions)
             throws ExecutionException, InterruptedException {
         Map<Integer, Long> starts = ends(admin, input, partitions, OffsetSpec.earliest());
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata()
+                .get();
         Set<Integer> partial = new TreeSet<>();
         starts.forEach((p, start) -> {
             if (start > 0 && committed.get(new TopicPartition(input, p)) == null) {
@@ -139,7 +165,8 @@ final class RebuildSeed {
             request.put(new TopicPartition(topic, p), spec);
         }
         Map<Integer, Long> out = new HashMap<>();
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : admin.listOffsets(request).all().get().entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
+                admin.listOffsets(request).all().get().entrySet()) {
             out.put(e.getKey().partition(), e.getValue().offset());
         }
         return out;
@@ -147,7 +174,8 @@ final class RebuildSeed {
 
     /** Remembers the first send that failed; {@link #check()} throws it, so that no end record follows a gap. */
     private static final class FirstFailure implements org.apache.kafka.clients.producer.Callback {
-        private final java.util.concurrent.atomic.AtomicReference<Exception> first = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.concurrent.atomic.AtomicReference<Exception> first =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
         @Override
         public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception exception) {
@@ -158,8 +186,10 @@ final class RebuildSeed {
 
         void check() {
             if (first.get() != null) {
-                throw new IllegalStateException("copying the published targets into the rebuild's seed failed (the next start "
-                        + "copies again): " + first.get().getMessage(), first.get());
+                throw new IllegalStateException(
+                        "copying the published targets into the rebuild's seed failed (the next start "
+                                + "copies again): " + first.get().getMessage(),
+                        first.get());
             }
         }
     }
@@ -169,18 +199,30 @@ final class RebuildSeed {
      * closes each of those partitions of the seed with an end record. A copy cut short (a crash) has no end
      * record and is made again at the next start: the records copied twice are the same, in the same order.
      */
-    private static void copyPublished(KafkaSettings kafka, String published, String seed, Set<Integer> partial, int partitions) {
+    private static void copyPublished(
+            KafkaSettings kafka, String published, String seed, Set<Integer> partial, int partitions) {
         long start = System.nanoTime();
         long copied = 0;
         long skipped = 0;
         FirstFailure failed = new FirstFailure();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka);
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(Map.of(
-                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                     ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")), new ByteArraySerializer(), new ByteArraySerializer())) {
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                        kafka.clientProperties(Map.of(
+                                ProducerConfig.ACKS_CONFIG,
+                                "all",
+                                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                                true,
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                10,
+                                ProducerConfig.BATCH_SIZE_CONFIG,
+                                256 * 1024,
+                                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                                "lz4")),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(published).stream()
-                    .map(i -> new TopicPartition(published, i.partition())).toList();
+                    .map(i -> new TopicPartition(published, i.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -190,9 +232,11 @@ final class RebuildSeed {
                         continue;
                     }
                     DecodeResult<SegmentKey> key = SegmentKey.decode(r.key());
-                    int partition = key.isValid() ? KeyPartitions.of(key.orThrow().userId(), partitions) : -1;
+                    int partition =
+                            key.isValid() ? KeyPartitions.of(key.orThrow().userId(), partitions) : -1;
                     if (!partial.contains(partition)) {
-                        skipped++; // another task's customer, or not a target key (reported by the seed processor if ours)
+                        skipped++; // another task's customer, or not a target key (reported by the seed processor if
+                        // ours)
                         continue;
                     }
                     producer.send(new ProducerRecord<>(seed, partition, r.timestamp(), r.key(), r.value()), failed);
@@ -203,12 +247,20 @@ final class RebuildSeed {
             failed.check();
             byte[] endKey = History.SEED_END_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             for (int p : partial) {
-                producer.send(new ProducerRecord<>(seed, p, null, endKey, published.getBytes(java.nio.charset.StandardCharsets.UTF_8)), failed);
+                producer.send(
+                        new ProducerRecord<>(
+                                seed, p, null, endKey, published.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        failed);
             }
             producer.flush();
             failed.check();
         }
-        LOG.info("segmenter: copied {} records of {} into {} for the rebuilding partitions ({} of other partitions skipped) in {} ms",
-                copied, published, seed, skipped, (System.nanoTime() - start) / 1_000_000);
+        LOG.info(
+                "segmenter: copied {} records of {} into {} for the rebuilding partitions ({} of other partitions skipped) in {} ms",
+                copied,
+                published,
+                seed,
+                skipped,
+                (System.nanoTime() - start) / 1_000_000);
     }
 }

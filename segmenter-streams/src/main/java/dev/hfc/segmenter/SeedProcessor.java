@@ -54,19 +54,34 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
             meta.put(TaskMeta.SEED_DONE, "true");
             return;
         }
-        DecodeResult<SegmentKey> key = record.key() == null
-                ? SegmentKey.decode(null) : SegmentKey.parse(record.key());
-        DecodeResult<CustomerSegment> value = record.value() == null ? null : EventCodecs.CUSTOMER_SEGMENT.decode(record.value());
-        Rejection refused = key instanceof DecodeResult.Invalid<SegmentKey> k ? k.rejection()
+        DecodeResult<SegmentKey> key = record.key() == null ? SegmentKey.decode(null) : SegmentKey.parse(record.key());
+        DecodeResult<CustomerSegment> value =
+                record.value() == null ? null : EventCodecs.CUSTOMER_SEGMENT.decode(record.value());
+        Rejection refused = key instanceof DecodeResult.Invalid<SegmentKey> k
+                ? k.rejection()
                 : value instanceof DecodeResult.Invalid<CustomerSegment> v ? v.rejection() : null;
         if (refused != null) {
             // Written into customer-segments by another producer: not ours to take as published.
-            LOG.warn("segmenter: seed record {}-{}@{} (key {}) sent to the DLQ: {}", where.topic(), where.partition(),
-                    where.offset(), record.key(), refused);
+            LOG.warn(
+                    "segmenter: seed record {}-{}@{} (key {}) sent to the DLQ: {}",
+                    where.topic(),
+                    where.partition(),
+                    where.offset(),
+                    record.key(),
+                    refused);
             metrics.deadLettered(refused.reason());
-            context.forward(new Record<>(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                    record.value(), record.timestamp(), DeadLetters.headers(SegmenterTopology.STAGE, refused, where.topic(),
-                    where.partition(), where.offset())), SegmenterTopology.DLQ_SINK);
+            context.forward(
+                    new Record<>(
+                            record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                            record.value(),
+                            record.timestamp(),
+                            DeadLetters.headers(
+                                    SegmenterTopology.STAGE,
+                                    refused,
+                                    where.topic(),
+                                    where.partition(),
+                                    where.offset())),
+                    SegmenterTopology.DLQ_SINK);
         } else {
             SegmentKey k = key.orThrow();
             String user = k.userId().toString();
@@ -77,7 +92,9 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
                 emitted.remove(k.week());
             } else {
                 CustomerSegment s = value.orThrow();
-                emitted.put(k.week(), new CustomerState.Emitted(s.segment(), s.pauseWeeks(), s.subscriptionId(), s.email()));
+                emitted.put(
+                        k.week(),
+                        new CustomerState.Emitted(s.segment(), s.pauseWeeks(), s.subscriptionId(), s.email()));
             }
             CustomerState after = state.withEmitted(emitted);
             if (after.isEmpty()) {

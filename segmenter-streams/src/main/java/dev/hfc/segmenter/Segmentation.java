@@ -43,10 +43,16 @@ public final class Segmentation {
     }
 
     /** What one input did: the new state, what to publish, and what to report. */
-    public record Outcome(CustomerState state, List<Emission> emissions, Optional<Rejection> rejection, Effect effect) {}
+    public record Outcome(
+            CustomerState state, List<Emission> emissions, Optional<Rejection> rejection, Effect effect) {}
 
     /** How an input was taken, for metrics and logs. */
-    public enum Effect { APPLIED, DUPLICATE, LATE_WEEK_IGNORED, UNKNOWN_DELETE_IGNORED }
+    public enum Effect {
+        APPLIED,
+        DUPLICATE,
+        LATE_WEEK_IGNORED,
+        UNKNOWN_DELETE_IGNORED
+    }
 
     /**
      * An upsert (segment non-null, no end reason) or a tombstone (segment null) of {@code key}, with why the
@@ -169,8 +175,8 @@ public final class Segmentation {
         return policy.fingerprint() + ",zone=" + zone.getId();
     }
 
-    private Outcome recompute(CustomerState state, UUID userId, Collection<Week> targets, long nowMs,
-                              Optional<Rejection> rejection) {
+    private Outcome recompute(
+            CustomerState state, UUID userId, Collection<Week> targets, long nowMs, Optional<Rejection> rejection) {
         List<Emission> emissions = new ArrayList<>();
         TreeMap<Week, CustomerState.Emitted> emitted = new TreeMap<>(state.emitted());
         CustomerState.CustomerRow customer = state.customer();
@@ -189,11 +195,15 @@ public final class Segmentation {
             }
             SegmentAssignment a = assignment.get();
             UUID subscriptionId = state.weeks().get(target).subscriptionId();
-            CustomerState.Emitted now = new CustomerState.Emitted(a.segment(), a.pauseWeeks(), subscriptionId, customer.email());
+            CustomerState.Emitted now =
+                    new CustomerState.Emitted(a.segment(), a.pauseWeeks(), subscriptionId, customer.email());
             if (!now.equals(before)) {
                 emitted.put(target, now);
-                emissions.add(new Emission(key, new CustomerSegment(userId, customer.email(), target, a.segment(),
-                        a.pauseWeeks(), subscriptionId, nowMs), null));
+                emissions.add(new Emission(
+                        key,
+                        new CustomerSegment(
+                                userId, customer.email(), target, a.segment(), a.pauseWeeks(), subscriptionId, nowMs),
+                        null));
             }
         }
         return new Outcome(state.withEmitted(emitted), emissions, rejection, Effect.APPLIED);

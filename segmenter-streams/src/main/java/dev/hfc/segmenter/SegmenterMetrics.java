@@ -20,34 +20,57 @@ public final class SegmenterMetrics {
 
     public SegmenterMetrics(MeterRegistry registry) {
         this.registry = registry;
-        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.customers.waiting", this, SegmenterMetrics::customersWaiting)
+        io.micrometer.core.instrument.Gauge.builder(
+                        "hfc.segmenter.customers.waiting", this, SegmenterMetrics::customersWaiting)
                 .description("Customers with subscription rows but no customer row yet (nothing is segmented for them)")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.customers.waiting.oldest.seconds", this,
-                        SegmenterMetrics::oldestWaitingSeconds)
-                .description("Age of the oldest subscription row still waiting for its customer row").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("hfc.segmenter.tasks.rebuilding", this, SegmenterMetrics::tasksRebuilding)
-                .description("Tasks that started with no state on an input whose beginning was deleted: they publish nothing "
-                        + "until they have read a snapshot of all customers").register(registry);
-        subscriptionEventsIn = Counter.builder("hfc.segmenter.records.in").tag("input", "subscription-events")
-                .description("Input records processed").register(registry);
-        customersIn = Counter.builder("hfc.segmenter.records.in").tag("input", "customers").register(registry);
-        upserts = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "upsert")
-                .description("Segment records published").register(registry);
-        tombstones = Counter.builder("hfc.segmenter.segments.emitted").tag("kind", "tombstone").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "hfc.segmenter.customers.waiting.oldest.seconds", this, SegmenterMetrics::oldestWaitingSeconds)
+                .description("Age of the oldest subscription row still waiting for its customer row")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "hfc.segmenter.tasks.rebuilding", this, SegmenterMetrics::tasksRebuilding)
+                .description(
+                        "Tasks that started with no state on an input whose beginning was deleted: they publish nothing "
+                                + "until they have read a snapshot of all customers")
+                .register(registry);
+        subscriptionEventsIn = Counter.builder("hfc.segmenter.records.in")
+                .tag("input", "subscription-events")
+                .description("Input records processed")
+                .register(registry);
+        customersIn = Counter.builder("hfc.segmenter.records.in")
+                .tag("input", "customers")
+                .register(registry);
+        upserts = Counter.builder("hfc.segmenter.segments.emitted")
+                .tag("kind", "upsert")
+                .description("Segment records published")
+                .register(registry);
+        tombstones = Counter.builder("hfc.segmenter.segments.emitted")
+                .tag("kind", "tombstone")
+                .register(registry);
         resegmented = Counter.builder("hfc.segmenter.resegmented.customers")
-                .description("Customers re-segmented from their state after a change of policy").register(registry);
+                .description("Customers re-segmented from their state after a change of policy")
+                .register(registry);
         for (Segmentation.Effect e : Segmentation.Effect.values()) {
-            effects.put(e, Counter.builder("hfc.segmenter.inputs").tag("effect", e.name().toLowerCase(java.util.Locale.ROOT))
-                    .description("How input records were taken").register(registry));
+            effects.put(
+                    e,
+                    Counter.builder("hfc.segmenter.inputs")
+                            .tag("effect", e.name().toLowerCase(java.util.Locale.ROOT))
+                            .description("How input records were taken")
+                            .register(registry));
         }
         for (RejectReason r : RejectReason.values()) {
-            dlq.put(r, Counter.builder("hfc.segmenter.dlq").tag("reason", r.code())
-                    .description("Records sent to the dead-letter topic").register(registry));
+            dlq.put(
+                    r,
+                    Counter.builder("hfc.segmenter.dlq")
+                            .tag("reason", r.code())
+                            .description("Records sent to the dead-letter topic")
+                            .register(registry));
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger resegmentedTasks = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger resegmentedTasks =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     void resegmented(long customers) {
         resegmented.increment(customers);
@@ -64,7 +87,8 @@ public final class SegmenterMetrics {
     }
 
     /** Per task: customers waiting for their customer row, and the record time of the oldest (null: none). */
-    private final java.util.concurrent.ConcurrentHashMap<String, long[]> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> waiting =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     void waiting(String task, long count, Long oldestMs) {
         waiting.put(task, new long[] {count, oldestMs == null ? Long.MAX_VALUE : oldestMs});

@@ -31,26 +31,41 @@ public final class SegmenterReplay {
     private SegmenterReplay() {}
 
     /** Returns the new positions; refuses while any member of the group is running. */
-    public static Map<TopicPartition, Long> rewind(Admin admin, String applicationId, Topics topics, ReplayPoint point) {
+    public static Map<TopicPartition, Long> rewind(
+            Admin admin, String applicationId, Topics topics, ReplayPoint point) {
         try {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
-                    .describedGroups().get(applicationId).get();
-            if (!group.members().isEmpty() || group.groupState() == GroupState.STABLE
+                    .describedGroups()
+                    .get(applicationId)
+                    .get();
+            if (!group.members().isEmpty()
+                    || group.groupState() == GroupState.STABLE
                     || group.groupState() == GroupState.PREPARING_REBALANCE
                     || group.groupState() == GroupState.COMPLETING_REBALANCE) {
                 throw new IllegalStateException("the segmenter '" + applicationId + "' is running ("
                         + group.members().size() + " member(s), group " + group.groupState()
                         + "): stop every instance before a replay");
             }
-            Map<TopicPartition, Long> offsets = OffsetRewind.offsetsAt(admin,
-                    List.of(topics.subscriptionEvents().name(), topics.customers().name()), point);
-            admin.alterConsumerGroupOffsets(applicationId, offsets.entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue())))).all().get();
+            Map<TopicPartition, Long> offsets = OffsetRewind.offsetsAt(
+                    admin,
+                    List.of(
+                            topics.subscriptionEvents().name(),
+                            topics.customers().name()),
+                    point);
+            admin.alterConsumerGroupOffsets(
+                            applicationId,
+                            offsets.entrySet().stream()
+                                    .collect(Collectors.toMap(
+                                            Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue()))))
+                    .all()
+                    .get();
             LOG.info("segmenter '{}' rewound to {}: {}", applicationId, point, offsets);
             return offsets;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot rewind the segmenter '" + applicationId + "': "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot rewind the segmenter '" + applicationId + "': "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during the replay", e);

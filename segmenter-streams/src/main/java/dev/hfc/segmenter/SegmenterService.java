@@ -25,6 +25,7 @@ public final class SegmenterService implements RunningService {
     private static final Logger LOG = LoggerFactory.getLogger(SegmenterService.class);
     /** Kafka Streams' default under exactly-once is 100 ms; 50 costs ~10% of catch-up throughput (BENCHMARKS.md). */
     static final long COMMIT_INTERVAL_MS = 50;
+
     static final long POLL_MS = 10;
 
     /** How the service runs; everything the operator can set (§9). */
@@ -38,22 +39,28 @@ public final class SegmenterService implements RunningService {
             TopicProvisioner.Layout topicLayout,
             String instanceId) {
         /** Settings with dynamic group membership (no instance id). */
-        public Settings(KafkaSettings kafka, SegmenterConfig topology, String applicationId, int threads, Path stateDir,
-                        int standbyReplicas, TopicProvisioner.Layout topicLayout) {
+        public Settings(
+                KafkaSettings kafka,
+                SegmenterConfig topology,
+                String applicationId,
+                int threads,
+                Path stateDir,
+                int standbyReplicas,
+                TopicProvisioner.Layout topicLayout) {
             this(kafka, topology, applicationId, threads, stateDir, standbyReplicas, topicLayout, null);
         }
 
         public Settings {
             if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException("instance id '" + instanceId
-                        + "' may only contain letters, digits, '.', '_' and '-'");
+                throw new IllegalArgumentException(
+                        "instance id '" + instanceId + "' may only contain letters, digits, '.', '_' and '-'");
             }
             Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(topology, "topology");
             Objects.requireNonNull(stateDir, "stateDir");
             if (applicationId == null || !applicationId.matches("[a-zA-Z0-9._-]+")) {
-                throw new IllegalArgumentException("application id '" + applicationId
-                        + "' may only contain letters, digits, '.', '_' and '-'");
+                throw new IllegalArgumentException(
+                        "application id '" + applicationId + "' may only contain letters, digits, '.', '_' and '-'");
             }
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -81,11 +88,17 @@ public final class SegmenterService implements RunningService {
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
             inputPartitions = TopicProvisioner.ensure(admin, settings.topology().topics(), settings.topicLayout());
             checkBuiltOn(admin, settings.applicationId(), inputPartitions);
-            history = RebuildSeed.prepare(admin, settings.kafka(), settings.topology().topics(), settings.applicationId(),
-                    inputPartitions, settings.topicLayout());
+            history = RebuildSeed.prepare(
+                    admin,
+                    settings.kafka(),
+                    settings.topology().topics(),
+                    settings.applicationId(),
+                    inputPartitions,
+                    settings.topicLayout());
         }
         KafkaStreams streams = new KafkaStreams(
-                SegmenterTopology.build(settings.topology().withInputPartitions(inputPartitions).withHistory(history), metrics),
+                SegmenterTopology.build(
+                        settings.topology().withInputPartitions(inputPartitions).withHistory(history), metrics),
                 new StreamsConfig(streamsProperties(settings, metrics)));
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(metrics.registry(), java.time.Clock.systemUTC()));
         streams.setStateListener((now, before) -> LOG.info("segmenter state {} -> {}", before, now));
@@ -93,7 +106,8 @@ public final class SegmenterService implements RunningService {
         streamsMetrics.bindTo(metrics.registry());
         SegmenterService service = new SegmenterService(streams, metrics, streamsMetrics);
         Gauge.builder("hfc.segmenter.state.customers", service, SegmenterService::customersInState)
-                .description("Approximate number of customers in the state store").register(metrics.registry());
+                .description("Approximate number of customers in the state store")
+                .register(metrics.registry());
         streams.start();
         LOG.info("segmenter {} started (exactly_once_v2, {} thread(s))", settings.applicationId(), settings.threads());
         return service;
@@ -108,8 +122,10 @@ public final class SegmenterService implements RunningService {
         TopicProvisioner.partitionsOf(admin, changelog).ifPresent(built -> {
             if (built != inputPartitions) {
                 throw new TopicProvisioner.PartitionsChangedException("the inputs have " + inputPartitions
-                        + " partitions, but application " + applicationId + " was built on " + built + " (its changelog "
-                        + changelog + "): customers' records would now reach other tasks than their state. Way forward: "
+                        + " partitions, but application " + applicationId + " was built on " + built
+                        + " (its changelog "
+                        + changelog
+                        + "): customers' records would now reach other tasks than their state. Way forward: "
                         + "start it with a new --application-id, which reads the inputs from the beginning (a replay), "
                         + "and delete the old application's internal topics");
             }
@@ -132,22 +148,29 @@ public final class SegmenterService implements RunningService {
         // segmenter; BENCHMARKS.md).
         overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
-        overrides.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
+        overrides.put(
+                StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
         if (s.instanceId() != null) {
             // Static membership (Kafka Streams appends each stream thread's index): a restarted instance takes
             // its tasks back at once instead of the group waiting out the old member's session timeout.
-            overrides.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+            overrides.put(
+                    StreamsConfig.consumerPrefix(
+                            org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                     s.instanceId());
         }
-        overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) s.topicLayout().replicationFactor());
+        overrides.put(
+                StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) s.topicLayout().replicationFactor());
         // The internal topics (changelogs, repartition) get the settings asked for every topic, and the in-sync
         // replicas a replicated topic needs.
         if (s.topicLayout().replicationFactor() >= 3) {
             overrides.put(StreamsConfig.topicPrefix("min.insync.replicas"), "2");
         }
         s.topicLayout().configs().forEveryTopic().forEach((k, v) -> overrides.put(StreamsConfig.topicPrefix(k), v));
-        overrides.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        overrides.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, s.topology().topics().dlq().name());
+        overrides.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        overrides.put(
+                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG,
+                s.topology().topics().dlq().name());
         overrides.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
         Map<String, Object> props = new HashMap<>();
         s.kafka().clientProperties(overrides).forEach((k, v) -> props.put((String) k, v));
@@ -166,16 +189,20 @@ public final class SegmenterService implements RunningService {
     public String failure() {
         KafkaStreams.State s = streams.state();
         return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
-                ? "Kafka Streams is in state " + s + " (see the log above)" : null;
+                ? "Kafka Streams is in state " + s + " (see the log above)"
+                : null;
     }
 
     @Override
     public OpsServer.Health health() {
         KafkaStreams.State state = streams.state();
         return switch (state) {
-            case RUNNING, REBALANCING -> metrics.tasksRebuilding() == 0 ? OpsServer.Health.up(state.name())
-                    : OpsServer.Health.up(state.name() + "; " + metrics.tasksRebuilding() + " task(s) rebuilding: their output is "
-                    + "held until a snapshot of all customers has been read (run 'hfc snapshot')");
+            case RUNNING, REBALANCING ->
+                metrics.tasksRebuilding() == 0
+                        ? OpsServer.Health.up(state.name())
+                        : OpsServer.Health.up(state.name() + "; " + metrics.tasksRebuilding()
+                                + " task(s) rebuilding: their output is "
+                                + "held until a snapshot of all customers has been read (run 'hfc snapshot')");
             default -> OpsServer.Health.down(state.name());
         };
     }
@@ -189,8 +216,9 @@ public final class SegmenterService implements RunningService {
             return Double.NaN;
         }
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(SegmenterTopology.STATE_STORE,
-                    QueryableStoreTypes.<String, byte[]>keyValueStore())).approximateNumEntries();
+            return streams.store(StoreQueryParameters.fromNameAndType(
+                            SegmenterTopology.STATE_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()))
+                    .approximateNumEntries();
         } catch (RuntimeException e) {
             return Double.NaN; // the store is migrating during a rebalance
         }
@@ -201,8 +229,8 @@ public final class SegmenterService implements RunningService {
     public void close() {
         // Leave the group: the partitions move to the other instances at once, and a replay can follow
         // right away instead of waiting out the session timeout.
-        streams.close(org.apache.kafka.streams.CloseOptions
-                .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
         streamsMetrics.close();
         LOG.info("segmenter stopped");

@@ -26,6 +26,7 @@ public final class SegmenterTopology {
     public static final String WAITING_STORE = "customer-waiting";
     /** Per task: the fingerprint of the policy its output was computed under, and a re-segmentation's position. */
     public static final String META_STORE = dev.hfc.core.topic.SegmenterMeta.STORE;
+
     public static final String STAGE = "segmenter";
     static final String SEGMENTS_SINK = "customer-segments-sink";
     static final String DLQ_SINK = "dlq-sink";
@@ -38,43 +39,65 @@ public final class SegmenterTopology {
         Segmentation segmentation = new Segmentation(config.policy(), config.zone());
         // Values are CustomerStateSerde's bytes, read and written through CustomerStates.
         StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                        Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray())
                 // A customer's events arrive together (its row, then its ~11 subscription rows): between two
                 // commits the cache folds them into one RocksDB write and one changelog record (+21% events/s at a
                 // 100 ms commit interval, +32% at 30 ms; BENCHMARKS.md).
                 .withCachingEnabled();
 
         Topology topology = new Topology();
-        topology.addSource("subscription-events-source",
+        topology.addSource(
+                "subscription-events-source",
                 topics.subscriptionEvents().keySerde().deserializer(),
                 topics.subscriptionEvents().valueSerde().deserializer(),
                 topics.subscriptionEvents().name());
-        topology.addSource("customers-source",
+        topology.addSource(
+                "customers-source",
                 topics.customers().keySerde().deserializer(),
                 topics.customers().valueSerde().deserializer(),
                 topics.customers().name());
-        topology.addProcessor("segment-subscriptions",
-                () -> new SubscriptionsProcessor(segmentation, metrics, config), "subscription-events-source");
-        topology.addProcessor("segment-customers",
-                () -> new CustomersProcessor(segmentation, metrics, config), "customers-source");
+        topology.addProcessor(
+                "segment-subscriptions",
+                () -> new SubscriptionsProcessor(segmentation, metrics, config),
+                "subscription-events-source");
+        topology.addProcessor(
+                "segment-customers", () -> new CustomersProcessor(segmentation, metrics, config), "customers-source");
         String[] processors = {"segment-subscriptions", "segment-customers"};
         String seedTopic = config.history().seedTopic();
         if (seedTopic != null) {
-            topology.addSource(SEED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), seedTopic);
+            topology.addSource(
+                    SEED_SOURCE,
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer(),
+                    seedTopic);
             topology.addProcessor("seed-published", () -> new SeedProcessor(metrics), SEED_SOURCE);
             processors = new String[] {"segment-subscriptions", "segment-customers", "seed-published"};
         }
         topology.addStateStore(store, processors);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE),
-                Serdes.String(), Serdes.Long()), "segment-subscriptions", "segment-customers");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(WAITING_STORE), Serdes.String(), Serdes.Long()),
+                "segment-subscriptions",
+                "segment-customers");
         // Read per record (is the task rebuilding?): cached, so that is a map look-up.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(META_STORE),
-                Serdes.String(), Serdes.String()).withCachingEnabled(), processors);
-        topology.addSink(SEGMENTS_SINK, topics.customerSegments().name(),
-                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
-                "segment-subscriptions", "segment-customers");
-        topology.addSink(DLQ_SINK, topics.dlq().name(),
-                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), processors);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(META_STORE), Serdes.String(), Serdes.String())
+                        .withCachingEnabled(),
+                processors);
+        topology.addSink(
+                SEGMENTS_SINK,
+                topics.customerSegments().name(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "segment-subscriptions",
+                "segment-customers");
+        topology.addSink(
+                DLQ_SINK,
+                topics.dlq().name(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                processors);
         return topology;
     }
 }

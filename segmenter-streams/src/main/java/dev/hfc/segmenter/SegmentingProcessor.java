@@ -78,10 +78,12 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         }
         boolean rebuilding = TaskMeta.REBUILDING.equals(decided);
         if (rebuilding && this instanceof SubscriptionsProcessor) {
-            LOG.warn("segmenter: task {} has no state and partition {} of the subscription events lost its beginning to "
-                    + "retention: it keeps every record in its state but publishes nothing until it has read a snapshot of "
-                    + "all customers (run 'hfc snapshot'; README, Rebuild). Metric hfc_segmenter_tasks_rebuilding",
-                    context.taskId(), partition);
+            LOG.warn(
+                    "segmenter: task {} has no state and partition {} of the subscription events lost its beginning to "
+                            + "retention: it keeps every record in its state but publishes nothing until it has read a snapshot of "
+                            + "all customers (run 'hfc snapshot'; README, Rebuild). Metric hfc_segmenter_tasks_rebuilding",
+                    context.taskId(),
+                    partition);
         }
         metrics.rebuilding(context.taskId().toString(), rebuilding);
     }
@@ -99,18 +101,25 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         countIn();
         UUID userId = UserIds.parse(record.key()).orElse(null);
         if (userId == null) {
-            deadLetter(record, new Rejection(RejectReason.INVALID_USER_ID,
-                    "record key '" + record.key() + "' is not a user_id UUID"));
+            deadLetter(
+                    record,
+                    new Rejection(
+                            RejectReason.INVALID_USER_ID, "record key '" + record.key() + "' is not a user_id UUID"));
             return;
         }
         int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
         int expected = KeyPartitions.of(userId, inputPartitions);
         if (partition >= 0 && partition != expected) {
             // This task does not hold the user's other records: applying it here would split the customer.
-            deadLetter(record, new Rejection(RejectReason.WRONG_PARTITION, "key " + userId + " belongs in partition "
-                    + expected + " of " + inputPartitions + " (murmur2 of the lower-case key, as the Java client and Kafka "
-                    + "Streams partition) and arrived in partition " + partition
-                    + "; librdkafka clients need partitioner=murmur2_random"));
+            deadLetter(
+                    record,
+                    new Rejection(
+                            RejectReason.WRONG_PARTITION,
+                            "key " + userId + " belongs in partition "
+                                    + expected + " of " + inputPartitions
+                                    + " (murmur2 of the lower-case key, as the Java client and Kafka "
+                                    + "Streams partition) and arrived in partition " + partition
+                                    + "; librdkafka clients need partitioner=murmur2_random"));
             return;
         }
         String key = userId.toString(); // one state per user, whatever the case of the key's hex digits
@@ -192,8 +201,13 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         metrics.deadLettered(rejection.reason());
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : valueBytes(record.value());
-        context.forward(new Record<>(key, value, record.timestamp(),
-                DeadLetters.headers(SegmenterTopology.STAGE, rejection, topic, partition, offset)), SegmenterTopology.DLQ_SINK);
+        context.forward(
+                new Record<>(
+                        key,
+                        value,
+                        record.timestamp(),
+                        DeadLetters.headers(SegmenterTopology.STAGE, rejection, topic, partition, offset)),
+                SegmenterTopology.DLQ_SINK);
     }
 
     protected final long now() {

@@ -36,8 +36,10 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     StreamThreadFailures(MeterRegistry registry, Clock clock) {
         this.clock = clock;
         this.replaced = Counter.builder("hfc.segmenter.threads.replaced")
-                .description("Stream threads replaced after a broker-side error (their transactions aborted, their tasks "
-                        + "restarted from the last commit)").register(registry);
+                .description(
+                        "Stream threads replaced after a broker-side error (their transactions aborted, their tasks "
+                                + "restarted from the last commit)")
+                .register(registry);
     }
 
     @Override
@@ -50,15 +52,24 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         if (brokerSide != null && recent.size() < MAX_REPLACEMENTS) {
             recent.addLast(now);
             replaced.increment();
-            LOG.warn("segmenter stream thread failed on an error from Kafka ({}: {}); replacing the thread ({} of at most {} "
+            LOG.warn(
+                    "segmenter stream thread failed on an error from Kafka ({}: {}); replacing the thread ({} of at most {} "
                             + "within {} min): its transaction is aborted and its tasks start again from their last commit",
-                    brokerSide.getClass().getSimpleName(), brokerSide.getMessage(), recent.size(), MAX_REPLACEMENTS,
-                    WINDOW.toMinutes(), failure);
+                    brokerSide.getClass().getSimpleName(),
+                    brokerSide.getMessage(),
+                    recent.size(),
+                    MAX_REPLACEMENTS,
+                    WINDOW.toMinutes(),
+                    failure);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         }
         if (brokerSide != null) {
-            LOG.error("segmenter stream thread failed on an error from Kafka after {} thread replacements within {} min; "
-                    + "shutting the client down", recent.size(), WINDOW.toMinutes(), failure);
+            LOG.error(
+                    "segmenter stream thread failed on an error from Kafka after {} thread replacements within {} min; "
+                            + "shutting the client down",
+                    recent.size(),
+                    WINDOW.toMinutes(),
+                    failure);
         } else {
             LOG.error("segmenter stream thread failed; shutting the client down", failure);
         }

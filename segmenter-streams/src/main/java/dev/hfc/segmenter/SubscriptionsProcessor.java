@@ -68,14 +68,19 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
     protected Segmentation.Outcome apply(CustomerState state, UUID userId, Record<String, SubscriptionInput> record) {
         SubscriptionInput input = record.value();
         if (input == null) {
-            deadLetter(record, new Rejection(RejectReason.MISSING_FIELD,
-                    "subscription event with no value (deletes are op=delete events, not tombstones)"));
+            deadLetter(
+                    record,
+                    new Rejection(
+                            RejectReason.MISSING_FIELD,
+                            "subscription event with no value (deletes are op=delete events, not tombstones)"));
             return null;
         }
         UUID owner = input instanceof SubscriptionEvent e ? e.userId() : ((CustomerSnapshot) input).userId();
         if (!owner.equals(userId)) {
-            deadLetter(record, new Rejection(RejectReason.KEY_MISMATCH,
-                    "key " + userId + " differs from the event's user_id " + owner));
+            deadLetter(
+                    record,
+                    new Rejection(
+                            RejectReason.KEY_MISMATCH, "key " + userId + " differs from the event's user_id " + owner));
             return null;
         }
         return input instanceof SubscriptionEvent e
@@ -99,14 +104,19 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
         }
         if (marker.phase() == SnapshotMarker.Phase.BEGIN) {
             meta.put(TaskMeta.REBUILD_BEGIN, marker.snapshotId());
-            LOG.info("segmenter: task {} reads snapshot {} of all customers from its beginning", context.taskId(),
+            LOG.info(
+                    "segmenter: task {} reads snapshot {} of all customers from its beginning",
+                    context.taskId(),
                     marker.snapshotId());
         } else if (marker.snapshotId().equals(meta.get(TaskMeta.REBUILD_BEGIN))) {
             meta.put(TaskMeta.REBUILD_READY, marker.snapshotId());
             LOG.info("segmenter: task {} read snapshot {} whole", context.taskId(), marker.snapshotId());
         } else {
-            LOG.warn("segmenter: task {} read the end of snapshot {} but not its beginning (it started reading after it): "
-                    + "it keeps waiting for a snapshot it can read whole (run 'hfc snapshot')", context.taskId(), marker.snapshotId());
+            LOG.warn(
+                    "segmenter: task {} read the end of snapshot {} but not its beginning (it started reading after it): "
+                            + "it keeps waiting for a snapshot it can read whole (run 'hfc snapshot')",
+                    context.taskId(),
+                    marker.snapshotId());
         }
     }
 
@@ -138,7 +148,9 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
         meta.delete(TaskMeta.CUSTOMERS_OFFSET);
         meta.resegmentAt(segmentation.fingerprint(), null);
         metrics.rebuilding(context.taskId().toString(), false);
-        LOG.info("segmenter: task {} rebuilt from snapshot {}; publishing what differs from what was published", context.taskId(),
+        LOG.info(
+                "segmenter: task {} rebuilt from snapshot {}; publishing what differs from what was published",
+                context.taskId(),
                 ready);
         return true;
     }
@@ -162,13 +174,21 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
             if (fingerprint.equals(stored)) {
                 return;
             }
-            LOG.info("segmenter: task {} was segmented under {}; re-segmenting its customers from their state under {} "
-                    + "(no input is read again)", context.taskId(), stored == null ? "an unrecorded policy" : stored, fingerprint);
+            LOG.info(
+                    "segmenter: task {} was segmented under {}; re-segmenting its customers from their state under {} "
+                            + "(no input is read again)",
+                    context.taskId(),
+                    stored == null ? "an unrecorded policy" : stored,
+                    fingerprint);
             cursor = null;
         } else if (!fingerprint.equals(running.fingerprint())) {
-            LOG.info("segmenter: task {} was re-segmenting under {}, interrupted after customer {}; starting again from the "
-                    + "first customer under {}", context.taskId(), running.fingerprint() == null ? "an unrecorded policy"
-                    : running.fingerprint(), running.after(), fingerprint);
+            LOG.info(
+                    "segmenter: task {} was re-segmenting under {}, interrupted after customer {}; starting again from the "
+                            + "first customer under {}",
+                    context.taskId(),
+                    running.fingerprint() == null ? "an unrecorded policy" : running.fingerprint(),
+                    running.after(),
+                    fingerprint);
             cursor = null;
         } else {
             cursor = running.after();
@@ -201,8 +221,13 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
             }
         }
         meta.resegmentDone(fingerprint);
-        LOG.info("segmenter: task {} re-segmented {} customers under {} in {} ms: {} changes published",
-                context.taskId(), resegmented, fingerprint, (System.nanoTime() - resegmentStarted) / 1_000_000, resegmentPublished);
+        LOG.info(
+                "segmenter: task {} re-segmented {} customers under {} in {} ms: {} changes published",
+                context.taskId(),
+                resegmented,
+                fingerprint,
+                (System.nanoTime() - resegmentStarted) / 1_000_000,
+                resegmentPublished);
         metrics.resegmented(resegmented);
         resegmented = 0;
         resegmentPublished = 0;

@@ -39,7 +39,8 @@ class CustomerStateSerdePropertiesTest {
         byte[] bytes = CustomerStateSerde.encode(state);
         int length = (int) (at * (bytes.length - 1));
         byte[] cut = java.util.Arrays.copyOf(bytes, length);
-        assertThatThrownBy(() -> CustomerStateSerde.decode(cut)).isInstanceOf(SerializationException.class)
+        assertThatThrownBy(() -> CustomerStateSerde.decode(cut))
+                .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("customer state");
     }
 
@@ -53,16 +54,30 @@ class CustomerStateSerdePropertiesTest {
         Arbitrary<String> emails = Arbitraries.oneOf(
                 Arbitraries.strings().ascii().ofMaxLength(60),
                 Arbitraries.strings().all().ofMaxLength(60), // every char, surrogates and U+0000 among them
-                Arbitraries.strings().withChars('ü', 'ß', '\u0000', '\u20ac', '\ud83d', '\ude00', '@', 'a').ofMaxLength(30));
-        Arbitrary<CustomerState.CustomerRow> customers = Arbitraries.oneOf(Arbitraries.just(null),
-                Arbitraries.just(new CustomerState.CustomerRow(null)), emails.map(CustomerState.CustomerRow::new));
-        Arbitrary<Week> weeks = Arbitraries.integers().between(0, 600).map(n -> Week.of(2020, 1).plus(n));
+                Arbitraries.strings()
+                        .withChars('ü', 'ß', '\u0000', '\u20ac', '\ud83d', '\ude00', '@', 'a')
+                        .ofMaxLength(30));
+        Arbitrary<CustomerState.CustomerRow> customers = Arbitraries.oneOf(
+                Arbitraries.just(null),
+                Arbitraries.just(new CustomerState.CustomerRow(null)),
+                emails.map(CustomerState.CustomerRow::new));
+        Arbitrary<Week> weeks =
+                Arbitraries.integers().between(0, 600).map(n -> Week.of(2020, 1).plus(n));
         Arbitrary<UUID> uuids = Arbitraries.longs().tuple2().map(t -> new UUID(t.get1(), t.get2()));
-        Arbitrary<Map<Week, CustomerState.WeekRow>> weekRows = Arbitraries.maps(weeks,
-                Combinators.combine(Arbitraries.of(SubscriptionStatus.class), uuids).as(CustomerState.WeekRow::new)).ofMaxSize(14);
-        Arbitrary<Map<Week, CustomerState.Emitted>> emitted = Arbitraries.maps(weeks,
-                Combinators.combine(Arbitraries.of(Segment.class), Arbitraries.integers().between(1, 127), uuids, emails)
-                        .as(CustomerState.Emitted::new)).ofMaxSize(6);
+        Arbitrary<Map<Week, CustomerState.WeekRow>> weekRows = Arbitraries.maps(
+                        weeks,
+                        Combinators.combine(Arbitraries.of(SubscriptionStatus.class), uuids)
+                                .as(CustomerState.WeekRow::new))
+                .ofMaxSize(14);
+        Arbitrary<Map<Week, CustomerState.Emitted>> emitted = Arbitraries.maps(
+                        weeks,
+                        Combinators.combine(
+                                        Arbitraries.of(Segment.class),
+                                        Arbitraries.integers().between(1, 127),
+                                        uuids,
+                                        emails)
+                                .as(CustomerState.Emitted::new))
+                .ofMaxSize(6);
         return Combinators.combine(customers, weekRows, emitted, Arbitraries.longs())
                 .as((c, w, e, latest) -> CustomerState.of(c, w, e, latest));
     }

@@ -23,16 +23,22 @@ class CustomerStatesTest {
 
     @BeforeEach
     void store() {
-        bytes = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("customer-state"), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
+        bytes = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("customer-state"), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         bytes.init(context.getStateStoreContext(), bytes);
     }
 
     private static CustomerState state(String email, SubscriptionStatus status) {
-        return CustomerState.of(new CustomerState.CustomerRow(email),
-                Map.of(Week.parse("2026-W50"), new CustomerState.WeekRow(status, UUID.nameUUIDFromBytes(email.getBytes()))),
-                Map.of(), 1_764_000_000_000L);
+        return CustomerState.of(
+                new CustomerState.CustomerRow(email),
+                Map.of(
+                        Week.parse("2026-W50"),
+                        new CustomerState.WeekRow(status, UUID.nameUUIDFromBytes(email.getBytes()))),
+                Map.of(),
+                1_764_000_000_000L);
     }
 
     @Test
@@ -79,7 +85,8 @@ class CustomerStatesTest {
         states.put("a", a);
         assertThat(states.isEmpty()).isFalse();
 
-        assertThat(drain(states.from(null))).containsExactly(KeyValue.pair("a", a), KeyValue.pair("b", b), KeyValue.pair("c", c));
+        assertThat(drain(states.from(null)))
+                .containsExactly(KeyValue.pair("a", a), KeyValue.pair("b", b), KeyValue.pair("c", c));
         assertThat(drain(states.from("b"))).containsExactly(KeyValue.pair("b", b), KeyValue.pair("c", c));
     }
 

@@ -20,8 +20,11 @@ class DeadLetterDeserializationHandlerTest {
     void resumesWithTheOriginalBytesAndTheReasonInHeaders() {
         var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
         var handler = new DeadLetterDeserializationHandler();
-        handler.configure(Map.of(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, "x.dlq",
-                DeadLetterDeserializationHandler.METRICS_CONFIG, metrics));
+        handler.configure(Map.of(
+                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG,
+                "x.dlq",
+                DeadLetterDeserializationHandler.METRICS_CONFIG,
+                metrics));
         byte[] key = "k".getBytes(StandardCharsets.UTF_8);
         byte[] value = "{\"schema_version\":1,\"user_id\":".getBytes(StandardCharsets.UTF_8);
         var record = new ConsumerRecord<>("x.subscription-events", 2, 41L, key, value);
@@ -41,9 +44,12 @@ class DeadLetterDeserializationHandlerTest {
             assertThat(dead.key()).isEqualTo(key);
             assertThat(dead.value()).isEqualTo(value);
             assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("malformed-json");
-            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("x.subscription-events");
-            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("2");
-            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("41");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC))
+                    .isEqualTo("x.subscription-events");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_PARTITION))
+                    .isEqualTo("2");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET))
+                    .isEqualTo("41");
         });
         assertThat(metrics.deadLettered()).isEqualTo(1);
 
@@ -55,6 +61,7 @@ class DeadLetterDeserializationHandlerTest {
     @Test
     void refusesToStartWithoutADeadLetterTopic() {
         assertThatThrownBy(() -> new DeadLetterDeserializationHandler().configure(Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("hfc.dlq.topic");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hfc.dlq.topic");
     }
 }

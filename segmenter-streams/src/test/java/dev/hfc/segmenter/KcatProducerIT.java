@@ -54,9 +54,14 @@ class KcatProducerIT {
     void recordsInTheWrongPartitionAreDeadLetteredAndMurmur2RecordsAreApplied() throws Exception {
         Topics topics = KAFKA.freshTopics();
         var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
-        var settings = new SegmenterService.Settings(KAFKA.settings(),
+        var settings = new SegmenterService.Settings(
+                KAFKA.settings(),
                 new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC),
-                "kcat-it-" + UUID.randomUUID().toString().substring(0, 8), 1, stateDir, 0, new TopicProvisioner.Layout(6, (short) 1));
+                "kcat-it-" + UUID.randomUUID().toString().substring(0, 8),
+                1,
+                stateDir,
+                0,
+                new TopicProvisioner.Layout(6, (short) 1));
         Week target = Week.current(Instant.now(), ZoneOffset.UTC).plus(1);
         List<UUID> defaultPartitioner = users(40);
         List<UUID> murmur2 = users(40);
@@ -69,8 +74,10 @@ class KcatProducerIT {
 
             // Where librdkafka put each record, read back from the topics.
             List<ConsumerRecord<byte[], byte[]>> inputs = new ArrayList<>();
-            inputs.addAll(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.customers().name()));
-            inputs.addAll(TopicReader.readToEnd(KAFKA.bootstrapServers(), topics.subscriptionEvents().name()));
+            inputs.addAll(TopicReader.readToEnd(
+                    KAFKA.bootstrapServers(), topics.customers().name()));
+            inputs.addAll(TopicReader.readToEnd(
+                    KAFKA.bootstrapServers(), topics.subscriptionEvents().name()));
             assertThat(inputs).hasSize(80 * 2);
             Set<String> misplaced = new HashSet<>();
             Set<UUID> usersWithAMisplacedRecord = new HashSet<>();
@@ -81,11 +88,16 @@ class KcatProducerIT {
                     usersWithAMisplacedRecord.add(user);
                 }
             }
-            assertThat(usersWithAMisplacedRecord).as("CRC32 places most keys elsewhere than murmur2 does")
-                    .isNotEmpty().doesNotContainAnyElementsOf(murmur2);
+            assertThat(usersWithAMisplacedRecord)
+                    .as("CRC32 places most keys elsewhere than murmur2 does")
+                    .isNotEmpty()
+                    .doesNotContainAnyElementsOf(murmur2);
 
-            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.dlq().name(),
-                    Duration.ofSeconds(60), records -> records.size() >= misplaced.size());
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(
+                    KAFKA.bootstrapServers(),
+                    topics.dlq().name(),
+                    Duration.ofSeconds(60),
+                    records -> records.size() >= misplaced.size());
             Set<String> deadLettered = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> d : dead) {
                 assertThat(DeadLetters.header(d.headers(), DeadLetters.REASON)).isEqualTo("wrong-partition");
@@ -94,7 +106,11 @@ class KcatProducerIT {
                         + DeadLetters.header(d.headers(), DeadLetters.SOURCE_OFFSET));
             }
             assertThat(deadLettered).isEqualTo(misplaced);
-            assertThat(metrics.registry().find("hfc.segmenter.dlq").tag("reason", "wrong-partition").counter().count())
+            assertThat(metrics.registry()
+                            .find("hfc.segmenter.dlq")
+                            .tag("reason", "wrong-partition")
+                            .counter()
+                            .count())
                     .isEqualTo(misplaced.size());
 
             // Every user whose two records both landed where murmur2 puts them is segmented, the murmur2 ones included.
@@ -102,14 +118,17 @@ class KcatProducerIT {
             applicable.addAll(murmur2);
             applicable.removeAll(usersWithAMisplacedRecord);
             Map<SegmentKey, CustomerSegment> table = new HashMap<>();
-            TopicReader.readUntil(KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(60), records -> {
-                table.clear();
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
-                    table.put(s.key(), s);
-                }
-                return table.size() >= applicable.size();
-            });
+            TopicReader.readUntil(
+                    KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(60), records -> {
+                        table.clear();
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
+                            CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT
+                                    .decode(r.value())
+                                    .orThrow();
+                            table.put(s.key(), s);
+                        }
+                        return table.size() >= applicable.size();
+                    });
             assertThat(table.keySet()).extracting(SegmentKey::userId).containsExactlyInAnyOrderElementsOf(applicable);
         }
     }
@@ -122,26 +141,39 @@ class KcatProducerIT {
     void snapshotsWrittenByKcatAreSegmentedAndMalformedOnesDeadLetteredWithTheirReason() throws Exception {
         Topics topics = KAFKA.freshTopics();
         var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
-        var settings = new SegmenterService.Settings(KAFKA.settings(),
+        var settings = new SegmenterService.Settings(
+                KAFKA.settings(),
                 new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC),
-                "kcat-snap-" + UUID.randomUUID().toString().substring(0, 8), 1, stateDir, 0, new TopicProvisioner.Layout(6, (short) 1));
+                "kcat-snap-" + UUID.randomUUID().toString().substring(0, 8),
+                1,
+                stateDir,
+                0,
+                new TopicProvisioner.Layout(6, (short) 1));
         Week target = Week.current(Instant.now(), ZoneOffset.UTC).plus(1);
         List<UUID> good = users(12);
         List<UUID> bad = users(5);
         String week = "{\"week\":\"%s\",\"status\":\"%s\",\"subscription_id\":\"%s\"}";
-        String snapshot = "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"%s\",\"weeks\":[%s],\"source_ts_ms\":%d}";
+        String snapshot =
+                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"%s\",\"weeks\":[%s],\"source_ts_ms\":%d}";
         long now = System.currentTimeMillis();
         List<String> lines = new ArrayList<>();
         for (UUID u : good) {
-            lines.add(u + "\t" + snapshot.formatted(u, week.formatted(target, "paused", UUID.randomUUID()) + ","
-                    + week.formatted(target.plus(1), "paused", UUID.randomUUID()) + "," + week.formatted(target.plus(2), "active",
-                    UUID.randomUUID()), now));
+            lines.add(u + "\t"
+                    + snapshot.formatted(
+                            u,
+                            week.formatted(target, "paused", UUID.randomUUID()) + ","
+                                    + week.formatted(target.plus(1), "paused", UUID.randomUUID()) + ","
+                                    + week.formatted(target.plus(2), "active", UUID.randomUUID()),
+                            now));
         }
         String one = week.formatted(target, "paused", UUID.randomUUID());
-        lines.add(bad.get(0) + "\t" + "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + bad.get(0) + "\",\"source_ts_ms\":1}");
+        lines.add(bad.get(0) + "\t" + "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + bad.get(0)
+                + "\",\"source_ts_ms\":1}");
         lines.add(bad.get(1) + "\t" + snapshot.formatted(bad.get(1), one + "," + one, now));
-        lines.add(bad.get(2) + "\t" + snapshot.formatted(bad.get(2), week.formatted("2026-W54", "paused", UUID.randomUUID()), now));
-        lines.add(bad.get(3) + "\t" + snapshot.formatted(bad.get(3), week.formatted(target, "skipped", UUID.randomUUID()), now));
+        lines.add(bad.get(2) + "\t"
+                + snapshot.formatted(bad.get(2), week.formatted("2026-W54", "paused", UUID.randomUUID()), now));
+        lines.add(bad.get(3) + "\t"
+                + snapshot.formatted(bad.get(3), week.formatted(target, "skipped", UUID.randomUUID()), now));
         StringBuilder many = new StringBuilder(one);
         for (int i = 1; i < 3_500; i++) {
             many.append(',').append(week.formatted(target.plus(i), "active", UUID.randomUUID()));
@@ -153,30 +185,52 @@ class KcatProducerIT {
             kcat(topics.customers().name(), "murmur2_random", customerLines(bad));
             kcat(topics.subscriptionEvents().name(), "murmur2_random", lines);
 
-            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.dlq().name(),
-                    Duration.ofSeconds(60), records -> records.size() >= 5);
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(
+                    KAFKA.bootstrapServers(),
+                    topics.dlq().name(),
+                    Duration.ofSeconds(60),
+                    records -> records.size() >= 5);
             Map<UUID, String> reasons = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> d : dead) {
                 assertThat(DeadLetters.header(d.headers(), DeadLetters.STAGE)).isEqualTo("segmenter");
-                assertThat(DeadLetters.header(d.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(topics.subscriptionEvents().name());
+                assertThat(DeadLetters.header(d.headers(), DeadLetters.SOURCE_TOPIC))
+                        .isEqualTo(topics.subscriptionEvents().name());
                 assertThat(DeadLetters.header(d.headers(), DeadLetters.DETAIL)).isNotBlank();
-                reasons.put(UUID.fromString(new String(d.key(), StandardCharsets.UTF_8)), DeadLetters.header(d.headers(), DeadLetters.REASON));
+                reasons.put(
+                        UUID.fromString(new String(d.key(), StandardCharsets.UTF_8)),
+                        DeadLetters.header(d.headers(), DeadLetters.REASON));
             }
-            assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.of(bad.get(0), "missing-field", bad.get(1), "duplicate-week",
-                    bad.get(2), "invalid-week", bad.get(3), "unknown-status", bad.get(4), "oversized"));
+            assertThat(reasons)
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            bad.get(0),
+                            "missing-field",
+                            bad.get(1),
+                            "duplicate-week",
+                            bad.get(2),
+                            "invalid-week",
+                            bad.get(3),
+                            "unknown-status",
+                            bad.get(4),
+                            "oversized"));
 
             Map<SegmentKey, CustomerSegment> table = new HashMap<>();
-            TopicReader.readUntil(KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(60), records -> {
-                table.clear();
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
-                    table.put(s.key(), s);
-                }
-                return table.size() >= good.size() * 2;
-            });
-            assertThat(table.values()).filteredOn(s -> s.week().equals(target)).extracting(CustomerSegment::userId)
+            TopicReader.readUntil(
+                    KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(60), records -> {
+                        table.clear();
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
+                            CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT
+                                    .decode(r.value())
+                                    .orThrow();
+                            table.put(s.key(), s);
+                        }
+                        return table.size() >= good.size() * 2;
+                    });
+            assertThat(table.values())
+                    .filteredOn(s -> s.week().equals(target))
+                    .extracting(CustomerSegment::userId)
                     .containsExactlyInAnyOrderElementsOf(good);
-            assertThat(table.values()).filteredOn(s -> s.week().equals(target))
+            assertThat(table.values())
+                    .filteredOn(s -> s.week().equals(target))
                     .allSatisfy(s -> assertThat(s.pauseWeeks()).isEqualTo(2));
         }
     }
@@ -190,19 +244,33 @@ class KcatProducerIT {
     }
 
     private static List<String> customerLines(List<UUID> users) {
-        return users.stream().map(u -> u + "\t" + new String(EventCodecs.CUSTOMER.encode(
-                new CustomerEvent(u, "kcat+" + u.toString().substring(0, 8) + "@example.com", "active")), StandardCharsets.UTF_8)).toList();
+        return users.stream()
+                .map(u -> u + "\t"
+                        + new String(
+                                EventCodecs.CUSTOMER.encode(new CustomerEvent(
+                                        u, "kcat+" + u.toString().substring(0, 8) + "@example.com", "active")),
+                                StandardCharsets.UTF_8))
+                .toList();
     }
 
     private static List<String> subscriptionLines(List<UUID> users, Week week) {
-        return users.stream().map(u -> u + "\t" + new String(EventCodecs.SUBSCRIPTION_EVENT.encode(
-                SubscriptionEvent.upsert(u, UUID.randomUUID(), week, SubscriptionStatus.PAUSED, System.currentTimeMillis())),
-                StandardCharsets.UTF_8)).toList();
+        return users.stream()
+                .map(u -> u + "\t"
+                        + new String(
+                                EventCodecs.SUBSCRIPTION_EVENT.encode(SubscriptionEvent.upsert(
+                                        u,
+                                        UUID.randomUUID(),
+                                        week,
+                                        SubscriptionStatus.PAUSED,
+                                        System.currentTimeMillis())),
+                                StandardCharsets.UTF_8))
+                .toList();
     }
 
     /** Produces tab-separated key/value lines with kcat; {@code partitioner} null keeps librdkafka's default. */
     private static void kcat(String topic, String partitioner, List<String> lines) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kcat", "-P", "-b", KAFKA.bootstrapServers(), "-t", topic, "-K", "\t"));
+        List<String> command =
+                new ArrayList<>(List.of("kcat", "-P", "-b", KAFKA.bootstrapServers(), "-t", topic, "-K", "\t"));
         if (partitioner != null) {
             command.addAll(List.of("-X", "partitioner=" + partitioner));
         }

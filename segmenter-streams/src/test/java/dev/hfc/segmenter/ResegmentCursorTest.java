@@ -36,9 +36,14 @@ class ResegmentCursorTest {
 
     private static final Topics TOPICS = Topics.withDefaultPrefix();
     private static final Week W = Week.parse("2026-W49");
-    private static final long T0 = W.minus(1).monday().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-    private static final SegmentPolicy P1 = SegmentPolicy.DEFAULT;              // 2 paused weeks: medium
-    private static final SegmentPolicy P2 = new SegmentPolicy(4, 3, 4);         // 2 paused weeks: low
+    private static final long T0 = W.minus(1)
+            .monday()
+            .plusDays(1)
+            .atStartOfDay()
+            .toInstant(ZoneOffset.UTC)
+            .toEpochMilli();
+    private static final SegmentPolicy P1 = SegmentPolicy.DEFAULT; // 2 paused weeks: medium
+    private static final SegmentPolicy P2 = new SegmentPolicy(4, 3, 4); // 2 paused weeks: low
     private static final int CUSTOMERS = SubscriptionsProcessor.RESEGMENT_SLICE + 1_500;
 
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
@@ -48,12 +53,20 @@ class ResegmentCursorTest {
 
     @Test
     void aPolicyChangeInterruptedAndRolledBackLeavesNoCustomerOnTheInterruptedPolicy() {
-        addStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SegmenterTopology.STATE_STORE),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build());
-        addStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SegmenterTopology.WAITING_STORE),
-                Serdes.String(), Serdes.Long()).withLoggingDisabled().build());
-        meta = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SegmenterTopology.META_STORE),
-                Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+        addStore(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(SegmenterTopology.STATE_STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build());
+        addStore(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(SegmenterTopology.WAITING_STORE), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled()
+                .build());
+        meta = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(SegmenterTopology.META_STORE), Serdes.String(), Serdes.String())
+                .withLoggingDisabled()
+                .build();
         addStore(meta);
         context.setCurrentSystemTimeMs(T0);
 
@@ -63,11 +76,15 @@ class ResegmentCursorTest {
         for (int i = 0; i < CUSTOMERS; i++) {
             UUID user = new UUID(0x5eed, i);
             context.setRecordMetadata(TOPICS.customers().name(), 0, i);
-            customers.process(new Record<>(user.toString(), new CustomerEvent(user, "c" + i + "@example.com", "active"), T0));
+            customers.process(
+                    new Record<>(user.toString(), new CustomerEvent(user, "c" + i + "@example.com", "active"), T0));
             for (int w = 0; w < 2; w++) {
                 context.setRecordMetadata(TOPICS.subscriptionEvents().name(), 0, 2L * i + w);
-                underP1.process(new Record<>(user.toString(), (SubscriptionInput) SubscriptionEvent.upsert(user,
-                        new UUID(0xab, 2L * i + w), W.plus(w), SubscriptionStatus.PAUSED, T0), T0));
+                underP1.process(new Record<>(
+                        user.toString(),
+                        (SubscriptionInput) SubscriptionEvent.upsert(
+                                user, new UUID(0xab, 2L * i + w), W.plus(w), SubscriptionStatus.PAUSED, T0),
+                        T0));
             }
         }
         fold();
@@ -83,7 +100,8 @@ class ResegmentCursorTest {
             punctuateOnce();
         }
         fold();
-        assertThat(segmentsOfW()).as("every customer on P1 again").containsOnly(Map.entry(Segment.MEDIUM, (long) CUSTOMERS));
+        assertThat(segmentsOfW()).as("every customer on P1 again").containsOnly(Map.entry(Segment.MEDIUM, (long)
+                CUSTOMERS));
         assertThat(meta.get(TaskMeta.POLICY)).isEqualTo(new Segmentation(P1, ZoneOffset.UTC).fingerprint());
         assertThat(meta.get(TaskMeta.RESEGMENT)).isNull();
     }
@@ -94,7 +112,8 @@ class ResegmentCursorTest {
 
     private SubscriptionsProcessor subscriptions(SegmentPolicy policy) {
         context.resetForwards();
-        SubscriptionsProcessor p = new SubscriptionsProcessor(new Segmentation(policy, ZoneOffset.UTC), metrics, config());
+        SubscriptionsProcessor p =
+                new SubscriptionsProcessor(new Segmentation(policy, ZoneOffset.UTC), metrics, config());
         p.init(context);
         return p;
     }
@@ -102,8 +121,12 @@ class ResegmentCursorTest {
     /** The re-segmentation punctuator the last processor scheduled, run once. */
     private void punctuateOnce() {
         List<MockProcessorContext.CapturedPunctuator> punctuators = context.scheduledPunctuators();
-        punctuators.stream().filter(p -> p.getInterval().equals(SubscriptionsProcessor.RESEGMENT_EVERY))
-                .reduce((a, b) -> b).orElseThrow().getPunctuator().punctuate(T0);
+        punctuators.stream()
+                .filter(p -> p.getInterval().equals(SubscriptionsProcessor.RESEGMENT_EVERY))
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .getPunctuator()
+                .punctuate(T0);
     }
 
     private void fold() {
@@ -112,7 +135,9 @@ class ResegmentCursorTest {
             if (f.record().value() == null) {
                 published.remove(key);
             } else {
-                published.put(key, EventCodecs.CUSTOMER_SEGMENT.decode(f.record().value()).orThrow());
+                published.put(
+                        key,
+                        EventCodecs.CUSTOMER_SEGMENT.decode(f.record().value()).orThrow());
             }
         }
         context.resetForwards();

@@ -58,19 +58,32 @@ class SegmenterIT {
     void inputsGivenMorePartitionsThanTheApplicationWasBuiltOnAreRefusedAtStart() throws Exception {
         Topics topics = KAFKA.freshTopics();
         String appId = "segmenter-drift-" + UUID.randomUUID().toString().substring(0, 8);
-        var settings = new SegmenterService.Settings(KAFKA.settings(), new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
-                appId, 1, stateDir, 0, new TopicProvisioner.Layout(3, (short) 1));
-        try (SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
+        var settings = new SegmenterService.Settings(
+                KAFKA.settings(),
+                new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
+                appId,
+                1,
+                stateDir,
+                0,
+                new TopicProvisioner.Layout(3, (short) 1));
+        try (SegmenterService service =
+                SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
             await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
         }
         // The same number added to both inputs passes the co-partitioning check, and would split customers.
         try (Admin admin = KAFKA.admin()) {
-            admin.createPartitions(Map.of(topics.subscriptionEvents().name(), org.apache.kafka.clients.admin.NewPartitions.increaseTo(6),
-                    topics.customers().name(), org.apache.kafka.clients.admin.NewPartitions.increaseTo(6))).all().get();
+            admin.createPartitions(Map.of(
+                            topics.subscriptionEvents().name(),
+                            org.apache.kafka.clients.admin.NewPartitions.increaseTo(6),
+                            topics.customers().name(),
+                            org.apache.kafka.clients.admin.NewPartitions.increaseTo(6)))
+                    .all()
+                    .get();
         }
         assertThatThrownBy(() -> SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry())))
                 .isInstanceOf(TopicProvisioner.PartitionsChangedException.class)
-                .hasMessageContaining("inputs have 6 partitions").hasMessageContaining("built on 3")
+                .hasMessageContaining("inputs have 6 partitions")
+                .hasMessageContaining("built on 3")
                 .hasMessageContaining("new --application-id");
     }
 
@@ -78,8 +91,13 @@ class SegmenterIT {
     void exactlyOnceSegmentsReadBackFromTheBeginningAndAReplayConverges() throws Exception {
         Topics topics = KAFKA.topics();
         String appId = "segmenter-it-" + UUID.randomUUID().toString().substring(0, 8);
-        var settings = new SegmenterService.Settings(KAFKA.settings(),
-                new SegmenterConfig(topics, POLICY, ZoneOffset.UTC), appId, 2, stateDir, 0,
+        var settings = new SegmenterService.Settings(
+                KAFKA.settings(),
+                new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
+                appId,
+                2,
+                stateDir,
+                0,
                 new TopicProvisioner.Layout(3, (short) 1));
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Random random = new Random(42);
@@ -89,9 +107,11 @@ class SegmenterIT {
         Map<UUID, Map<Week, UUID>> subscriptionIds = new HashMap<>();
         Map<UUID, String> emails = new HashMap<>();
         try (var events = producer(topics.subscriptionEvents().valueSerde().serializer());
-             var customers = producer(topics.customers().valueSerde().serializer());
-             var raw = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
+                var customers = producer(topics.customers().valueSerde().serializer());
+                var raw = new KafkaProducer<>(
+                        Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (int i = 0; i < 300; i++) {
                 UUID user = UUID.randomUUID();
                 String email = "user" + i + "+weekly@example.com";
@@ -100,39 +120,50 @@ class SegmenterIT {
                 Map<Week, UUID> ids = new HashMap<>();
                 boolean customerFirst = random.nextBoolean(); // CDC snapshots tables in either order
                 if (customerFirst) {
-                    customers.send(new ProducerRecord<>(topics.customers().name(), user.toString(), new CustomerEvent(user, email, "active")));
+                    customers.send(new ProducerRecord<>(
+                            topics.customers().name(), user.toString(), new CustomerEvent(user, email, "active")));
                 }
                 for (int w = 0; w < 9; w++) {
                     Week week = current.plus(w);
-                    SubscriptionStatus s = random.nextInt(3) == 0 ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PAUSED;
+                    SubscriptionStatus s =
+                            random.nextInt(3) == 0 ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PAUSED;
                     if (random.nextInt(10) == 0) {
                         s = SubscriptionStatus.CANCELLED;
                     }
                     UUID sid = UUID.randomUUID();
                     ids.put(week, sid);
                     weeks.put(week, s);
-                    events.send(new ProducerRecord<>(topics.subscriptionEvents().name(), user.toString(),
+                    events.send(new ProducerRecord<>(
+                            topics.subscriptionEvents().name(),
+                            user.toString(),
                             SubscriptionEvent.upsert(user, sid, week, s, System.currentTimeMillis())));
                 }
                 if (i % 5 == 0) { // a later change: flip one week
                     Week week = current.plus(random.nextInt(9));
                     SubscriptionStatus flipped = weeks.get(week) == SubscriptionStatus.PAUSED
-                            ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PAUSED;
+                            ? SubscriptionStatus.ACTIVE
+                            : SubscriptionStatus.PAUSED;
                     weeks.put(week, flipped);
-                    events.send(new ProducerRecord<>(topics.subscriptionEvents().name(), user.toString(),
+                    events.send(new ProducerRecord<>(
+                            topics.subscriptionEvents().name(),
+                            user.toString(),
                             SubscriptionEvent.upsert(user, ids.get(week), week, flipped, System.currentTimeMillis())));
                 }
                 if (!customerFirst) {
-                    customers.send(new ProducerRecord<>(topics.customers().name(), user.toString(), new CustomerEvent(user, email, "active")));
+                    customers.send(new ProducerRecord<>(
+                            topics.customers().name(), user.toString(), new CustomerEvent(user, email, "active")));
                 }
                 truth.put(user, weeks);
                 subscriptionIds.put(user, ids);
             }
             // Poison: truncated JSON, and a customer whose email is not an address.
-            raw.send(new ProducerRecord<>(topics.subscriptionEvents().name(),
-                    UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), "{\"schema_version\":1,".getBytes(StandardCharsets.UTF_8)));
+            raw.send(new ProducerRecord<>(
+                    topics.subscriptionEvents().name(),
+                    UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8),
+                    "{\"schema_version\":1,".getBytes(StandardCharsets.UTF_8)));
             UUID bad = UUID.randomUUID();
-            customers.send(new ProducerRecord<>(topics.customers().name(), bad.toString(), new CustomerEvent(bad, "no-at-sign", "active")));
+            customers.send(new ProducerRecord<>(
+                    topics.customers().name(), bad.toString(), new CustomerEvent(bad, "no-at-sign", "active")));
         }
 
         Map<SegmentKey, CustomerSegment> expected = expected(truth, subscriptionIds, emails, current);
@@ -143,11 +174,14 @@ class SegmenterIT {
             await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
             assertThat(compactedUntilEqual(topics, expected)).isEqualTo(expected);
 
-            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), topics.dlq().name(),
-                    Duration.ofSeconds(30), r -> r.size() >= 2);
-            assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
+            List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(
+                    KAFKA.bootstrapServers(), topics.dlq().name(), Duration.ofSeconds(30), r -> r.size() >= 2);
+            assertThat(dead)
+                    .extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
                     .containsExactlyInAnyOrder("malformed-json", "invalid-email");
-            assertThat(dead).allSatisfy(r -> assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)).isNotNull());
+            assertThat(dead)
+                    .allSatisfy(r -> assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET))
+                            .isNotNull());
 
             try (Admin admin = KAFKA.admin()) {
                 assertThatThrownBy(() -> SegmenterReplay.rewind(admin, appId, topics, ReplayPoint.EARLIEST))
@@ -158,19 +192,26 @@ class SegmenterIT {
         // Replay from the beginning with the segmenter stopped, then run again: the same current values.
         long outputBefore = endOffsets(topics.customerSegments().name());
         try (Admin admin = KAFKA.admin()) {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> !SegmenterReplay.rewind(admin, appId, topics, ReplayPoint.EARLIEST).isEmpty());
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> !SegmenterReplay.rewind(admin, appId, topics, ReplayPoint.EARLIEST)
+                            .isEmpty());
         }
-        try (SegmenterService service = SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
+        try (SegmenterService service =
+                SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
             await().atMost(Duration.ofSeconds(120)).until(() -> caughtUp(appId, topics));
             assertThat(endOffsets(topics.customerSegments().name()))
-                    .as("the replay re-applied the changed weeks").isGreaterThan(outputBefore);
+                    .as("the replay re-applied the changed weeks")
+                    .isGreaterThan(outputBefore);
             assertThat(compactedUntilEqual(topics, expected)).isEqualTo(expected);
         }
     }
 
-    private static Map<SegmentKey, CustomerSegment> expected(Map<UUID, Map<Week, SubscriptionStatus>> truth,
-            Map<UUID, Map<Week, UUID>> ids, Map<UUID, String> emails, Week current) {
+    private static Map<SegmentKey, CustomerSegment> expected(
+            Map<UUID, Map<Week, SubscriptionStatus>> truth,
+            Map<UUID, Map<Week, UUID>> ids,
+            Map<UUID, String> emails,
+            Week current) {
         Map<SegmentKey, CustomerSegment> expected = new HashMap<>();
         truth.forEach((user, weeks) -> {
             for (Week target : weeks.keySet()) {
@@ -178,42 +219,66 @@ class SegmenterIT {
                     continue;
                 }
                 Optional<SegmentAssignment> a = POLICY.assign(target, weeks::get);
-                a.ifPresent(s -> expected.put(new SegmentKey(target, user), new CustomerSegment(user, emails.get(user),
-                        target, s.segment(), s.pauseWeeks(), ids.get(user).get(target), 0L)));
+                a.ifPresent(s -> expected.put(
+                        new SegmentKey(target, user),
+                        new CustomerSegment(
+                                user,
+                                emails.get(user),
+                                target,
+                                s.segment(),
+                                s.pauseWeeks(),
+                                ids.get(user).get(target),
+                                0L)));
             }
         });
         return expected;
     }
 
     /** Reads the segments topic from the beginning as a compacted table until it matches (ignoring computed_at). */
-    private static Map<SegmentKey, CustomerSegment> compactedUntilEqual(Topics topics, Map<SegmentKey, CustomerSegment> expected) {
+    private static Map<SegmentKey, CustomerSegment> compactedUntilEqual(
+            Topics topics, Map<SegmentKey, CustomerSegment> expected) {
         Map<SegmentKey, CustomerSegment> table = new HashMap<>();
-        TopicReader.readUntil(KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(90), records -> {
-            table.clear();
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-                SegmentKey key = SegmentKey.decode(r.key()).orThrow();
-                if (r.value() == null) {
-                    table.remove(key);
-                } else {
-                    CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
-                    table.put(key, new CustomerSegment(s.userId(), s.email(), s.week(), s.segment(), s.pauseWeeks(),
-                            s.subscriptionId(), 0L));
-                }
-            }
-            return table.equals(expected);
-        });
+        TopicReader.readUntil(
+                KAFKA.bootstrapServers(), topics.customerSegments().name(), Duration.ofSeconds(90), records -> {
+                    table.clear();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        SegmentKey key = SegmentKey.decode(r.key()).orThrow();
+                        if (r.value() == null) {
+                            table.remove(key);
+                        } else {
+                            CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT
+                                    .decode(r.value())
+                                    .orThrow();
+                            table.put(
+                                    key,
+                                    new CustomerSegment(
+                                            s.userId(),
+                                            s.email(),
+                                            s.week(),
+                                            s.segment(),
+                                            s.pauseWeeks(),
+                                            s.subscriptionId(),
+                                            0L));
+                        }
+                    }
+                    return table.equals(expected);
+                });
         return table;
     }
 
     private static boolean caughtUp(String appId, Topics topics) throws ExecutionException, InterruptedException {
         try (Admin admin = KAFKA.admin()) {
-            var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+            var committed = admin.listConsumerGroupOffsets(appId)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             committed.keySet().forEach(tp -> request.put(tp, OffsetSpec.latest()));
             var ends = admin.listOffsets(request).all().get();
             // Under exactly-once the end offset includes a transaction marker after the last record.
-            return !committed.isEmpty() && committed.entrySet().stream()
-                    .allMatch(e -> e.getValue().offset() >= ends.get(e.getKey()).offset() - 1);
+            return !committed.isEmpty()
+                    && committed.entrySet().stream()
+                            .allMatch(e -> e.getValue().offset()
+                                    >= ends.get(e.getKey()).offset() - 1);
         }
     }
 
@@ -223,13 +288,24 @@ class SegmenterIT {
             for (int p = 0; p < KAFKA.partitions(); p++) {
                 request.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
-            return admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            return admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
         }
     }
 
     private static <V> KafkaProducer<String, V> producer(Serializer<V> valueSerializer) {
-        return new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers(),
-                "acks", "all", "enable.idempotence", "true", "linger.ms", "5"),
-                new org.apache.kafka.common.serialization.StringSerializer(), valueSerializer);
+        return new KafkaProducer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        KAFKA.bootstrapServers(),
+                        "acks",
+                        "all",
+                        "enable.idempotence",
+                        "true",
+                        "linger.ms",
+                        "5"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                valueSerializer);
     }
 }

@@ -49,7 +49,12 @@ class SnapshotTopologyTest {
     private static final Topics TOPICS = Topics.withDefaultPrefix();
     private static final String SEED = "segmenter-test-published-seed";
     private static final Week W = Week.parse("2026-W49");
-    private static final long T0 = W.minus(1).monday().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+    private static final long T0 = W.minus(1)
+            .monday()
+            .plusDays(1)
+            .atStartOfDay()
+            .toInstant(ZoneOffset.UTC)
+            .toEpochMilli();
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, SubscriptionInput> subscriptions;
@@ -67,19 +72,33 @@ class SnapshotTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, TOPICS.dlq().name());
+        props.put(
+                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, TOPICS.dlq().name());
         props.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
-        driver = new TopologyTestDriver(SegmenterTopology.build(
-                new SegmenterConfig(TOPICS, SegmentPolicy.DEFAULT, ZoneOffset.UTC, 1, history), metrics), props, Instant.ofEpochMilli(T0));
-        subscriptions = driver.createInputTopic(TOPICS.subscriptionEvents().name(),
-                TOPICS.subscriptionEvents().keySerde().serializer(), TOPICS.subscriptionEvents().valueSerde().serializer());
-        customers = driver.createInputTopic(TOPICS.customers().name(),
-                TOPICS.customers().keySerde().serializer(), TOPICS.customers().valueSerde().serializer());
-        rawSubscriptions = driver.createInputTopic(TOPICS.subscriptionEvents().name(), new ByteArraySerializer(), new ByteArraySerializer());
+        driver = new TopologyTestDriver(
+                SegmenterTopology.build(
+                        new SegmenterConfig(TOPICS, SegmentPolicy.DEFAULT, ZoneOffset.UTC, 1, history), metrics),
+                props,
+                Instant.ofEpochMilli(T0));
+        subscriptions = driver.createInputTopic(
+                TOPICS.subscriptionEvents().name(),
+                TOPICS.subscriptionEvents().keySerde().serializer(),
+                TOPICS.subscriptionEvents().valueSerde().serializer());
+        customers = driver.createInputTopic(
+                TOPICS.customers().name(),
+                TOPICS.customers().keySerde().serializer(),
+                TOPICS.customers().valueSerde().serializer());
+        rawSubscriptions = driver.createInputTopic(
+                TOPICS.subscriptionEvents().name(), new ByteArraySerializer(), new ByteArraySerializer());
         seed = driver.createInputTopic(SEED, new StringSerializer(), new ByteArraySerializer());
-        segments = driver.createOutputTopic(TOPICS.customerSegments().name(),
-                TOPICS.customerSegments().keySerde().deserializer(), TOPICS.customerSegments().valueSerde().deserializer());
-        dlq = driver.createOutputTopic(TOPICS.dlq().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        segments = driver.createOutputTopic(
+                TOPICS.customerSegments().name(),
+                TOPICS.customerSegments().keySerde().deserializer(),
+                TOPICS.customerSegments().valueSerde().deserializer());
+        dlq = driver.createOutputTopic(
+                TOPICS.dlq().name(),
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer());
     }
 
     @AfterEach
@@ -98,8 +117,12 @@ class SnapshotTopologyTest {
         // W+1 active, W+2 paused: W keeps its run of 2 (W+2, W+3), W+1 is no target, W+2 becomes one; W+3 unchanged.
         u.snapshot("PAPP");
         List<TestRecord<SegmentKey, CustomerSegment>> out = segments.readRecordsToList();
-        assertThat(out).extracting(r -> r.key().week(), r -> r.value() == null ? null : r.value().segment())
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(W.plus(1), null),
+        assertThat(out)
+                .extracting(
+                        r -> r.key().week(),
+                        r -> r.value() == null ? null : r.value().segment())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(W.plus(1), null),
                         org.assertj.core.groups.Tuple.tuple(W.plus(2), Segment.MEDIUM));
 
         u.snapshot("PAPP"); // the same snapshot again: nothing
@@ -113,7 +136,9 @@ class SnapshotTopologyTest {
                     .isEqualTo("subscription-deleted");
         });
         u.snapshot(""); // no weeks at all
-        assertThat(segments.readRecordsToList()).extracting(r -> r.key().week()).containsExactlyInAnyOrder(W.plus(2), W.plus(3));
+        assertThat(segments.readRecordsToList())
+                .extracting(r -> r.key().week())
+                .containsExactlyInAnyOrder(W.plus(2), W.plus(3));
         assertThat(dlq.isEmpty()).isTrue();
     }
 
@@ -137,17 +162,29 @@ class SnapshotTopologyTest {
         String week = "{\"week\":\"" + W + "\",\"status\":\"paused\",\"subscription_id\":\"" + sub + "\"}";
         List<String> bad = List.of(
                 "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"source_ts_ms\":1}",
-                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":[" + week + "," + week + "],\"source_ts_ms\":1}",
-                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":[" + week.replace(W.toString(), "2026-W54") + "],\"source_ts_ms\":1}",
-                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":[" + week.replace("paused", "skipped") + "],\"source_ts_ms\":1}",
-                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":[" + (week + ",").repeat(3000) + week + "],\"source_ts_ms\":1}");
+                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":[" + week + "," + week
+                        + "],\"source_ts_ms\":1}",
+                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":["
+                        + week.replace(W.toString(), "2026-W54") + "],\"source_ts_ms\":1}",
+                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":["
+                        + week.replace("paused", "skipped") + "],\"source_ts_ms\":1}",
+                "{\"schema_version\":1,\"op\":\"snapshot\",\"user_id\":\"" + user + "\",\"weeks\":["
+                        + (week + ",").repeat(3000) + week + "],\"source_ts_ms\":1}");
         for (String json : bad) {
-            rawSubscriptions.pipeInput(user.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8), T0);
+            rawSubscriptions.pipeInput(
+                    user.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8), T0);
         }
         // TopologyTestDriver does not surface what the deserialization handler sends (KcatProducerIT reads the
         // real DLQ): the reasons are counted.
-        for (String reason : List.of("missing-field", "duplicate-week", "invalid-week", "unknown-status", "oversized")) {
-            assertThat(metrics.registry().get("hfc.segmenter.dlq").tag("reason", reason).counter().count()).as(reason).isEqualTo(1);
+        for (String reason :
+                List.of("missing-field", "duplicate-week", "invalid-week", "unknown-status", "oversized")) {
+            assertThat(metrics.registry()
+                            .get("hfc.segmenter.dlq")
+                            .tag("reason", reason)
+                            .counter()
+                            .count())
+                    .as(reason)
+                    .isEqualTo(1);
         }
         u.snapshot("P");
         assertThat(drain()).containsEntry(new SegmentKey(W, u.id), u.expect(Segment.LOW, 1));
@@ -161,16 +198,19 @@ class SnapshotTopologyTest {
      */
     @Test
     void aRebuildingTaskPublishesNothingUntilAWholeSnapshotThenOnlyTheDifferenceFromWhatWasPublished() {
-        User kept = new User();      // published medium, still medium; W+1 published and withdrawn, paused again
-        User changed = new User();   // published medium; now high
-        User resumed = new User();   // published low; resumed W during the outage
-        User gone = new User();      // published low; its rows were deleted before the snapshot
-        User fresh = new User();     // never published; paused after the snapshot
+        User kept = new User(); // published medium, still medium; W+1 published and withdrawn, paused again
+        User changed = new User(); // published medium; now high
+        User resumed = new User(); // published low; resumed W during the outage
+        User gone = new User(); // published low; its rows were deleted before the snapshot
+        User fresh = new User(); // never published; paused after the snapshot
         List<TestRecord<String, byte[]>> published = List.of(
-                kept.seedRecord(Segment.MEDIUM, 2), changed.seedRecord(Segment.MEDIUM, 2),
-                resumed.seedRecord(Segment.LOW, 1), gone.seedRecord(Segment.LOW, 1),
+                kept.seedRecord(Segment.MEDIUM, 2),
+                changed.seedRecord(Segment.MEDIUM, 2),
+                resumed.seedRecord(Segment.LOW, 1),
+                gone.seedRecord(Segment.LOW, 1),
                 // a target that was later withdrawn: its tombstone follows it in the seed
-                new TestRecord<>(new SegmentKey(W.plus(1), kept.id).toString(), kept.seedValue(W.plus(1), Segment.LOW, 1)),
+                new TestRecord<>(
+                        new SegmentKey(W.plus(1), kept.id).toString(), kept.seedValue(W.plus(1), Segment.LOW, 1)),
                 new TestRecord<>(new SegmentKey(W.plus(1), kept.id).toString(), (byte[]) null),
                 new TestRecord<>(History.SEED_END_KEY, "hfc.customer-segments".getBytes(StandardCharsets.UTF_8)));
         start(new History(Set.of(0), SEED, Map.of(0, 5L))); // the five customers below were in the topic at start
@@ -188,7 +228,9 @@ class SnapshotTopologyTest {
 
         subscriptions.pipeInput((String) null, new SnapshotMarker("hfc:1", SnapshotMarker.Phase.END, T0), T0);
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(segments.isEmpty()).as("an end without its beginning completes nothing").isTrue();
+        assertThat(segments.isEmpty())
+                .as("an end without its beginning completes nothing")
+                .isTrue();
 
         subscriptions.pipeInput((String) null, new SnapshotMarker("hfc:2", SnapshotMarker.Phase.BEGIN, T0), T0);
         kept.snapshot("PPAA");
@@ -201,17 +243,36 @@ class SnapshotTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(1));
 
         Map<SegmentKey, List<TestRecord<SegmentKey, CustomerSegment>>> out = new HashMap<>();
-        segments.readRecordsToList().forEach(r -> out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
-        assertThat(out).containsOnlyKeys(new SegmentKey(W.plus(1), kept.id), new SegmentKey(W, changed.id), new SegmentKey(W.plus(1), changed.id),
-                new SegmentKey(W.plus(2), changed.id), new SegmentKey(W.plus(3), changed.id),
-                new SegmentKey(W, resumed.id), new SegmentKey(W, gone.id), new SegmentKey(W, fresh.id));
-        assertThat(out.get(new SegmentKey(W, changed.id))).singleElement().extracting(r -> at0(r.value()))
+        segments.readRecordsToList()
+                .forEach(r ->
+                        out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
+        assertThat(out)
+                .containsOnlyKeys(
+                        new SegmentKey(W.plus(1), kept.id),
+                        new SegmentKey(W, changed.id),
+                        new SegmentKey(W.plus(1), changed.id),
+                        new SegmentKey(W.plus(2), changed.id),
+                        new SegmentKey(W.plus(3), changed.id),
+                        new SegmentKey(W, resumed.id),
+                        new SegmentKey(W, gone.id),
+                        new SegmentKey(W, fresh.id));
+        assertThat(out.get(new SegmentKey(W, changed.id)))
+                .singleElement()
+                .extracting(r -> at0(r.value()))
                 .isEqualTo(changed.expect(Segment.HIGH, 4));
         // kept: W as published (nothing sent); W+1, withdrawn once, is a target again.
-        assertThat(out.get(new SegmentKey(W.plus(1), kept.id))).singleElement().satisfies(r -> assertThat(r.value().segment()).isEqualTo(Segment.LOW));
-        assertThat(out.get(new SegmentKey(W, resumed.id))).singleElement().satisfies(r -> assertThat(endReason(r)).isEqualTo("resumed"));
-        assertThat(out.get(new SegmentKey(W, gone.id))).singleElement().satisfies(r -> assertThat(r.value()).isNull());
-        assertThat(out.get(new SegmentKey(W, fresh.id))).singleElement().satisfies(r -> assertThat(r.value().segment()).isEqualTo(Segment.LOW));
+        assertThat(out.get(new SegmentKey(W.plus(1), kept.id)))
+                .singleElement()
+                .satisfies(r -> assertThat(r.value().segment()).isEqualTo(Segment.LOW));
+        assertThat(out.get(new SegmentKey(W, resumed.id)))
+                .singleElement()
+                .satisfies(r -> assertThat(endReason(r)).isEqualTo("resumed"));
+        assertThat(out.get(new SegmentKey(W, gone.id)))
+                .singleElement()
+                .satisfies(r -> assertThat(r.value()).isNull());
+        assertThat(out.get(new SegmentKey(W, fresh.id)))
+                .singleElement()
+                .satisfies(r -> assertThat(r.value().segment()).isEqualTo(Segment.LOW));
         assertThat(metrics.tasksRebuilding()).isZero();
 
         // From now on the task is whole: a change publishes at once.
@@ -234,11 +295,14 @@ class SnapshotTopologyTest {
         assertThat(segments.isEmpty()).isTrue();
         seed.pipeInput(History.SEED_END_KEY, new byte[0]);
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(segments.isEmpty()).as("the second customer row of the topic at start is not read yet").isTrue();
+        assertThat(segments.isEmpty())
+                .as("the second customer row of the topic at start is not read yet")
+                .isTrue();
         assertThat(metrics.tasksRebuilding()).isEqualTo(1);
         v.customer();
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(segments.readRecordsToList()).extracting(r -> r.key().userId() + " " + r.key().week())
+        assertThat(segments.readRecordsToList())
+                .extracting(r -> r.key().userId() + " " + r.key().week())
                 .containsExactlyInAnyOrder(u.id + " " + W, u.id + " " + W.plus(1), v.id + " " + W);
         assertThat(metrics.tasksRebuilding()).isZero();
     }
@@ -265,7 +329,8 @@ class SnapshotTopologyTest {
 
     private List<String> dlqReasons() {
         return dlq.readRecordsToList().stream()
-                .map(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)).toList();
+                .map(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     /** The current targets by key, computed_at zeroed. */
@@ -310,7 +375,8 @@ class SnapshotTopologyTest {
             List<CustomerSnapshot.WeekRow> rows = new ArrayList<>();
             for (int i = 0; i < pattern.length(); i++) {
                 if (pattern.charAt(i) != '-') {
-                    rows.add(new CustomerSnapshot.WeekRow(W.plus(i), status(pattern.charAt(i)), subscriptionId(W.plus(i))));
+                    rows.add(new CustomerSnapshot.WeekRow(
+                            W.plus(i), status(pattern.charAt(i)), subscriptionId(W.plus(i))));
                 }
             }
             return new CustomerSnapshot(id, rows, T0);
@@ -325,8 +391,10 @@ class SnapshotTopologyTest {
         }
 
         byte[] seedValue(Week w, Segment segment, int pauseWeeks) {
-            return TOPICS.customerSegments().valueSerde().serializer().serialize("t",
-                    new CustomerSegment(id, email, w, segment, pauseWeeks, subscriptionId(w), 1));
+            return TOPICS.customerSegments()
+                    .valueSerde()
+                    .serializer()
+                    .serialize("t", new CustomerSegment(id, email, w, segment, pauseWeeks, subscriptionId(w), 1));
         }
 
         TestRecord<String, byte[]> seedRecord(Segment segment, int pauseWeeks) {

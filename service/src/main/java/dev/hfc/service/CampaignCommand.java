@@ -5,11 +5,18 @@ import dev.hfc.core.week.Week;
 import picocli.CommandLine.Command;
 
 /** {@code hfc campaign send|run|preview|report|…}: the weekly campaign emails (§1 part 3) and what they did. */
-@Command(name = "campaign", mixinStandardHelpOptions = true,
+@Command(
+        name = "campaign",
+        mixinStandardHelpOptions = true,
         description = "Send the weekly pause campaign from rec_campaigns_weekly and mark the rows sent.",
-        subcommands = {CampaignSendCommand.class, CampaignRunCommand.class, CampaignInfoCommands.Preview.class,
-                CampaignConsentCommands.Unsubscribe.class, CampaignConsentCommands.Resubscribe.class,
-                CampaignInfoCommands.Report.class})
+        subcommands = {
+            CampaignSendCommand.class,
+            CampaignRunCommand.class,
+            CampaignInfoCommands.Preview.class,
+            CampaignConsentCommands.Unsubscribe.class,
+            CampaignConsentCommands.Resubscribe.class,
+            CampaignInfoCommands.Report.class
+        })
 final class CampaignCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -17,8 +24,8 @@ final class CampaignCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: send, run, preview, unsubscribe, resubscribe or report");
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(), "a subcommand is required: send, run, preview, unsubscribe, resubscribe or report");
     }
 
     static Week week(String label, String flag) {

@@ -22,8 +22,10 @@ final class CampaignConsentCommands {
         String userId;
 
         java.util.UUID user() {
-            return userId == null ? null : dev.hfc.core.event.UserIds.parse(userId.trim())
-                    .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
+            return userId == null
+                    ? null
+                    : dev.hfc.core.event.UserIds.parse(userId.trim())
+                            .orElseThrow(() -> Cli.usage("--user-id", null, "'" + userId + "' is not a UUID"));
         }
 
         String address() {
@@ -45,10 +47,13 @@ final class CampaignConsentCommands {
         }
     }
 
-    @Command(name = "unsubscribe", mixinStandardHelpOptions = true,
-            description = "Record an opt-out that arrived another way: a mail to the --unsubscribe-mailto address (give its "
-                    + "subject's token with --token), a support request (--email or --user-id). The customer gets no campaign "
-                    + "email from the next message on.")
+    @Command(
+            name = "unsubscribe",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Record an opt-out that arrived another way: a mail to the --unsubscribe-mailto address (give its "
+                            + "subject's token with --token), a support request (--email or --user-id). The customer gets no campaign "
+                            + "email from the next message on.")
     static final class Unsubscribe implements Callable<Integer> {
         @Mixin
         DbOptions db;
@@ -59,11 +64,16 @@ final class CampaignConsentCommands {
         @Mixin
         UnsubscribeTokenOptions keys;
 
-        @Option(names = "--token", paramLabel = "TOKEN",
-                description = "The token of an unsubscribe mail: the subject's word after 'unsubscribe' (how = mailto).")
+        @Option(
+                names = "--token",
+                paramLabel = "TOKEN",
+                description =
+                        "The token of an unsubscribe mail: the subject's word after 'unsubscribe' (how = mailto).")
         String token;
 
-        @Option(names = "--how", paramLabel = "mailto|operator|webhook",
+        @Option(
+                names = "--how",
+                paramLabel = "mailto|operator|webhook",
                 description = "How the opt-out arrived (default: mailto with --token, operator otherwise).")
         String how;
 
@@ -73,17 +83,30 @@ final class CampaignConsentCommands {
                 if (target.user() != null || target.address() != null) {
                     throw Cli.usage("--token", null, "names the customer itself: give it without --email or --user-id");
                 }
-                var h = how == null ? ConsentStore.How.MAILTO : Cli.check("--how", null, () -> ConsentStore.How.parse(how));
+                var h = how == null
+                        ? ConsentStore.How.MAILTO
+                        : Cli.check("--how", null, () -> ConsentStore.How.parse(how));
                 ConsentStore store = ConsentTarget.migrated(db);
                 String t = token.trim();
-                if (t.regionMatches(true, 0, dev.hfc.campaign.consent.Unsubscribe.MAILTO_SUBJECT_PREFIX, 0,
+                if (t.regionMatches(
+                        true,
+                        0,
+                        dev.hfc.campaign.consent.Unsubscribe.MAILTO_SUBJECT_PREFIX,
+                        0,
                         dev.hfc.campaign.consent.Unsubscribe.MAILTO_SUBJECT_PREFIX.length())) {
-                    t = t.substring(dev.hfc.campaign.consent.Unsubscribe.MAILTO_SUBJECT_PREFIX.length()).trim();
+                    t = t.substring(dev.hfc.campaign.consent.Unsubscribe.MAILTO_SUBJECT_PREFIX.length())
+                            .trim();
                 }
-                java.util.UUID user = keys.tokens(db.settings()).verify(t).orElseThrow(() -> Cli.usage("--token", null,
-                        "not a valid unsubscribe token of this campaign (damaged, foreign, or older than --unsubscribe-token-days)"));
+                java.util.UUID user = keys.tokens(db.settings())
+                        .verify(t)
+                        .orElseThrow(
+                                () -> Cli.usage(
+                                        "--token",
+                                        null,
+                                        "not a valid unsubscribe token of this campaign (damaged, foreign, or older than --unsubscribe-token-days)"));
                 boolean isNew = store.optOut(user, null, h, "hfc campaign unsubscribe --token");
-                System.out.println((isNew ? "opted out: user " : "already opted out: user ") + user + " (" + h.wire() + ")");
+                System.out.println(
+                        (isNew ? "opted out: user " : "already opted out: user ") + user + " (" + h.wire() + ")");
                 return Hfc.OK;
             }
             var h = Cli.check("--how", null, () -> ConsentStore.How.parse(how == null ? "operator" : how));
@@ -92,21 +115,26 @@ final class CampaignConsentCommands {
             String address = target.address();
             boolean isNew = Cli.check("--email", null, () -> {
                 try {
-                    return user != null ? store.optOut(user, address, h, "hfc campaign unsubscribe")
+                    return user != null
+                            ? store.optOut(user, address, h, "hfc campaign unsubscribe")
                             : store.optOut(address, h, "hfc campaign unsubscribe");
                 } catch (java.sql.SQLException e) {
                     throw new IllegalStateException("cannot record the opt-out: " + e.getMessage(), e);
                 }
             });
             System.out.println((isNew ? "opted out: " : "already opted out: ") + (user != null ? "user " + user : "")
-                    + (address != null ? (user != null ? ", " : "") + "<" + address + ">" : "") + " (" + h.wire() + ")");
+                    + (address != null ? (user != null ? ", " : "") + "<" + address + ">" : "") + " (" + h.wire()
+                    + ")");
             return Hfc.OK;
         }
     }
 
-    @Command(name = "resubscribe", mixinStandardHelpOptions = true,
-            description = "Remove the opt-outs of a customer or an address, e.g. after they asked to get the emails again. "
-                    + "Suppressions (bounces) are not touched.")
+    @Command(
+            name = "resubscribe",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Remove the opt-outs of a customer or an address, e.g. after they asked to get the emails again. "
+                            + "Suppressions (bounces) are not touched.")
     static final class Resubscribe implements Callable<Integer> {
         @Mixin
         DbOptions db;

@@ -20,22 +20,38 @@ final class CampaignInfoCommands {
 
     private CampaignInfoCommands() {}
 
-    @Command(name = "preview", mixinStandardHelpOptions = true,
-            description = "Print the message a customer of a segment would get (subject, text and HTML), with sample values.")
+    @Command(
+            name = "preview",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Print the message a customer of a segment would get (subject, text and HTML), with sample values.")
     static final class Preview implements Callable<Integer> {
         @Mixin
         CampaignContentOptions content;
 
-        @Option(names = "--segment", required = true, paramLabel = "low|medium|high", description = "The segment to render.")
+        @Option(
+                names = "--segment",
+                required = true,
+                paramLabel = "low|medium|high",
+                description = "The segment to render.")
         String segment;
 
-        @Option(names = "--email", paramLabel = "ADDRESS", description = "The recipient shown (default: a sample address).")
+        @Option(
+                names = "--email",
+                paramLabel = "ADDRESS",
+                description = "The recipient shown (default: a sample address).")
         String email;
 
-        @Option(names = "--week", paramLabel = "YYYY-Www", description = "The target week shown (default: a sample week).")
+        @Option(
+                names = "--week",
+                paramLabel = "YYYY-Www",
+                description = "The target week shown (default: a sample week).")
         String week;
 
-        @Option(names = "--pause-weeks", paramLabel = "N", description = "The pause length shown (default: typical for the segment).")
+        @Option(
+                names = "--pause-weeks",
+                paramLabel = "N",
+                description = "The pause length shown (default: typical for the segment).")
         Integer pauseWeeks;
 
         @Override
@@ -43,9 +59,16 @@ final class CampaignInfoCommands {
             Segment s = Segment.fromWire(segment.trim().toLowerCase(Locale.ROOT))
                     .orElseThrow(() -> Cli.usage("--segment", null, "'" + segment + "' is not low, medium or high"));
             CampaignRecipient sample = CampaignTemplates.sample(s);
-            CampaignRecipient r = Cli.check("--email / --week / --pause-weeks", null, () -> new CampaignRecipient(sample.userId(),
-                    email == null ? sample.email() : email, week == null ? sample.week() : CampaignCommand.week(week, "--week"), s,
-                    pauseWeeks == null ? sample.pauseWeeks() : pauseWeeks, sample.subscriptionId()));
+            CampaignRecipient r = Cli.check(
+                    "--email / --week / --pause-weeks",
+                    null,
+                    () -> new CampaignRecipient(
+                            sample.userId(),
+                            email == null ? sample.email() : email,
+                            week == null ? sample.week() : CampaignCommand.week(week, "--week"),
+                            s,
+                            pauseWeeks == null ? sample.pauseWeeks() : pauseWeeks,
+                            sample.subscriptionId()));
             RenderedEmail rendered = content.templates().render(r, CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK);
             System.out.println("Subject: " + rendered.subject());
             System.out.println();
@@ -57,18 +80,27 @@ final class CampaignInfoCommands {
         }
     }
 
-    @Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Did the win-back work: per target week and segment, targeted, emailed, control, unsubscribed, "
-                    + "bounced, resumed among the emailed and among the control group, the uplift with its 95% confidence "
-                    + "interval, and the median time from the email to the resume. Reads only the output database.")
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Did the win-back work: per target week and segment, targeted, emailed, control, unsubscribed, "
+                            + "bounced, resumed among the emailed and among the control group, the uplift with its 95% confidence "
+                            + "interval, and the median time from the email to the resume. Reads only the output database.")
     static final class Report implements Callable<Integer> {
         @Mixin
         DbOptions db;
 
-        @Option(names = "--week", paramLabel = "YYYY-Www", description = "Only this target week (default: every week on record).")
+        @Option(
+                names = "--week",
+                paramLabel = "YYYY-Www",
+                description = "Only this target week (default: every week on record).")
         String week;
 
-        @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
+        @Option(
+                names = "--format",
+                paramLabel = "table|json|csv",
+                defaultValue = "table",
                 description = "Output format (default ${DEFAULT-VALUE}).")
         String format;
 

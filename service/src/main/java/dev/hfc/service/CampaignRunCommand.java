@@ -29,9 +29,12 @@ import picocli.CommandLine.Option;
  * mail provider: unsubscribe pages, one-click POST, the bounce webhook) and the operator's (health, metrics,
  * dashboard, trigger), which binds 127.0.0.1 unless told otherwise and whose actions need the operator token.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run until stopped: send at every weekly cut-off, on POST /trigger (with the operator token), and once "
-                + "at start if the last cut-off's campaign may be incomplete.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run until stopped: send at every weekly cut-off, on POST /trigger (with the operator token), and once "
+                        + "at start if the last cut-off's campaign may be incomplete.")
 final class CampaignRunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CampaignRunCommand.class);
@@ -42,54 +45,96 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Mixin
     OpsOptions ops;
 
-    @Option(names = "--public-port", paramLabel = "PORT", defaultValue = "${env:HFC_CAMPAIGN_PUBLIC_PORT}",
-            description = "Serve /unsubscribe and /webhooks/bounces, for recipients and the mail provider, on this port "
-                    + "(env HFC_CAMPAIGN_PUBLIC_PORT; default off). Put your TLS proxy in front of it.")
+    @Option(
+            names = "--public-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:HFC_CAMPAIGN_PUBLIC_PORT}",
+            description =
+                    "Serve /unsubscribe and /webhooks/bounces, for recipients and the mail provider, on this port "
+                            + "(env HFC_CAMPAIGN_PUBLIC_PORT; default off). Put your TLS proxy in front of it.")
     Integer publicPort;
 
-    @Option(names = "--public-bind-address", paramLabel = "ADDRESS", defaultValue = "${env:HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS:-0.0.0.0}",
-            description = "Address the public listener binds (env HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--public-bind-address",
+            paramLabel = "ADDRESS",
+            defaultValue = "${env:HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS:-0.0.0.0}",
+            description =
+                    "Address the public listener binds (env HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS; default ${DEFAULT-VALUE}).")
     String publicBindAddress;
 
-    @Option(names = "--cutoff-day", paramLabel = "DAY", defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_DAY:-SATURDAY}",
+    @Option(
+            names = "--cutoff-day",
+            paramLabel = "DAY",
+            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_DAY:-SATURDAY}",
             description = "Day of the weekly cut-off (env HFC_CAMPAIGN_CUTOFF_DAY; default ${DEFAULT-VALUE}).")
     String cutoffDay;
 
-    @Option(names = "--cutoff-time", paramLabel = "HH:MM", defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_TIME:-09:00}",
-            description = "Time of the weekly cut-off in --zone (env HFC_CAMPAIGN_CUTOFF_TIME; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cutoff-time",
+            paramLabel = "HH:MM",
+            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_TIME:-09:00}",
+            description =
+                    "Time of the weekly cut-off in --zone (env HFC_CAMPAIGN_CUTOFF_TIME; default ${DEFAULT-VALUE}).")
     String cutoffTime;
 
-    @Option(names = "--webhook-secret", paramLabel = "SECRET", defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_SECRET}",
-            description = "Standard Webhooks key of POST /webhooks/bounces: whsec_<base64> or a string, at least 24 bytes "
-                    + "(env HFC_CAMPAIGN_WEBHOOK_SECRET; default none: the webhook answers 404). Never logged.")
+    @Option(
+            names = "--webhook-secret",
+            paramLabel = "SECRET",
+            defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_SECRET}",
+            description =
+                    "Standard Webhooks key of POST /webhooks/bounces: whsec_<base64> or a string, at least 24 bytes "
+                            + "(env HFC_CAMPAIGN_WEBHOOK_SECRET; default none: the webhook answers 404). Never logged.")
     String webhookSecret;
 
-    @Option(names = "--webhook-tolerance-s", paramLabel = "S", defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S:-300}",
-            description = "How far a webhook's timestamp may be from this server's clock (env HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S; "
-                    + "default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--webhook-tolerance-s",
+            paramLabel = "S",
+            defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S:-300}",
+            description =
+                    "How far a webhook's timestamp may be from this server's clock (env HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S; "
+                            + "default ${DEFAULT-VALUE}).")
     long webhookToleranceSeconds;
 
-    @Option(names = "--soft-bounce-limit", paramLabel = "N", defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT:-3}",
-            description = "Soft bounces within the window that suppress an address (env HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--soft-bounce-limit",
+            paramLabel = "N",
+            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT:-3}",
+            description =
+                    "Soft bounces within the window that suppress an address (env HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT; default ${DEFAULT-VALUE}).")
     int softBounceLimit;
 
-    @Option(names = "--soft-bounce-window-days", paramLabel = "DAYS", defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS:-30}",
-            description = "The window of --soft-bounce-limit (env HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--soft-bounce-window-days",
+            paramLabel = "DAYS",
+            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS:-30}",
+            description =
+                    "The window of --soft-bounce-limit (env HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS; default ${DEFAULT-VALUE}).")
     int softBounceWindowDays;
 
-    @Option(names = "--dashboard-dlq", negatable = true, defaultValue = "${env:HFC_CAMPAIGN_DASHBOARD_DLQ:-false}",
+    @Option(
+            names = "--dashboard-dlq",
+            negatable = true,
+            defaultValue = "${env:HFC_CAMPAIGN_DASHBOARD_DLQ:-false}",
             fallbackValue = "true",
             description = "Count the dead-letter topic by reason on the dashboard, read with the Kafka options "
                     + "(env HFC_CAMPAIGN_DASHBOARD_DLQ; default ${DEFAULT-VALUE}).")
     boolean dashboardDlq;
 
-    @Option(names = "--retry-interval-s", paramLabel = "S", defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-60}",
-            description = "Pause before a run that stopped early is tried again (env HFC_CAMPAIGN_RETRY_INTERVAL_S; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--retry-interval-s",
+            paramLabel = "S",
+            defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-60}",
+            description =
+                    "Pause before a run that stopped early is tried again (env HFC_CAMPAIGN_RETRY_INTERVAL_S; default ${DEFAULT-VALUE}).")
     long retryIntervalSeconds;
 
-    @Option(names = "--max-deferred", paramLabel = "N", defaultValue = "${env:HFC_CAMPAIGN_MAX_DEFERRED:-100}",
-            description = "Deferred rows of the last run's week beyond which /health says DOWN (env HFC_CAMPAIGN_MAX_DEFERRED; "
-                    + "default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-deferred",
+            paramLabel = "N",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_DEFERRED:-100}",
+            description =
+                    "Deferred rows of the last run's week beyond which /health says DOWN (env HFC_CAMPAIGN_MAX_DEFERRED; "
+                            + "default ${DEFAULT-VALUE}).")
     long maxDeferred;
 
     @Override
@@ -98,20 +143,24 @@ final class CampaignRunCommand implements Callable<Integer> {
         try {
             day = DayOfWeek.valueOf(cutoffDay.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Cli.usage("--cutoff-day", "HFC_CAMPAIGN_CUTOFF_DAY", "'" + cutoffDay + "' is not a day (MONDAY … SUNDAY)");
+            throw Cli.usage(
+                    "--cutoff-day", "HFC_CAMPAIGN_CUTOFF_DAY", "'" + cutoffDay + "' is not a day (MONDAY … SUNDAY)");
         }
         LocalTime time;
         try {
             time = LocalTime.parse(cutoffTime.trim());
         } catch (DateTimeException e) {
-            throw Cli.usage("--cutoff-time", "HFC_CAMPAIGN_CUTOFF_TIME", "'" + cutoffTime + "' is not a time of day (HH:MM)");
+            throw Cli.usage(
+                    "--cutoff-time", "HFC_CAMPAIGN_CUTOFF_TIME", "'" + cutoffTime + "' is not a time of day (HH:MM)");
         }
         if (retryIntervalSeconds < 1) {
             throw Cli.usage("--retry-interval-s", "HFC_CAMPAIGN_RETRY_INTERVAL_S", "must be at least 1");
         }
         if (softBounceLimit < 1 || softBounceWindowDays < 1) {
-            throw Cli.usage("--soft-bounce-limit / --soft-bounce-window-days",
-                    "HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT / HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS", "must be at least 1");
+            throw Cli.usage(
+                    "--soft-bounce-limit / --soft-bounce-window-days",
+                    "HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT / HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS",
+                    "must be at least 1");
         }
         if (maxDeferred < 0) {
             throw Cli.usage("--max-deferred", "HFC_CAMPAIGN_MAX_DEFERRED", "must not be negative");
@@ -121,29 +170,52 @@ final class CampaignRunCommand implements Callable<Integer> {
         }
         StandardWebhooks webhooks = null;
         if (webhookSecret != null && !webhookSecret.isBlank()) {
-            webhooks = Cli.check("--webhook-secret", "HFC_CAMPAIGN_WEBHOOK_SECRET", () -> new StandardWebhooks(
-                    StandardWebhooks.secret(webhookSecret), Duration.ofSeconds(webhookToleranceSeconds)));
+            webhooks = Cli.check(
+                    "--webhook-secret",
+                    "HFC_CAMPAIGN_WEBHOOK_SECRET",
+                    () -> new StandardWebhooks(
+                            StandardWebhooks.secret(webhookSecret), Duration.ofSeconds(webhookToleranceSeconds)));
         } else {
             LOG.info("campaign: no --webhook-secret: POST /webhooks/bounces answers 404");
         }
         InetSocketAddress opsAddress = ops.address();
-        InetSocketAddress publicAddress = ServiceRunner.address(publicPort, publicBindAddress, "--public-port",
-                "--public-bind-address", "HFC_CAMPAIGN_PUBLIC_PORT", "HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS");
+        InetSocketAddress publicAddress = ServiceRunner.address(
+                publicPort,
+                publicBindAddress,
+                "--public-port",
+                "--public-bind-address",
+                "HFC_CAMPAIGN_PUBLIC_PORT",
+                "HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS");
         var credentials = ops.credentials();
         var registry = ServiceRunner.registry("campaign");
         CampaignMetrics metrics = new CampaignMetrics(registry);
         CampaignSender sender = options.sender(metrics, false);
-        var consent = new ConsentEndpoints(options.tokens, new ConsentStore(options.db.settings()), metrics, webhooks,
-                new ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)), Clock.systemUTC());
+        var consent = new ConsentEndpoints(
+                options.tokens,
+                new ConsentStore(options.db.settings()),
+                metrics,
+                webhooks,
+                new ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)),
+                Clock.systemUTC());
         if (publicAddress == null) {
-            LOG.warn("campaign: no --public-port, so this process does not serve /unsubscribe or /webhooks/bounces; the "
-                    + "one-click links of the messages it sends must reach another 'hfc campaign run' that does");
+            LOG.warn(
+                    "campaign: no --public-port, so this process does not serve /unsubscribe or /webhooks/bounces; the "
+                            + "one-click links of the messages it sends must reach another 'hfc campaign run' that does");
         }
-        DlqCounts dlq = dashboardDlq ? new DlqCounts(options.kafka.settings().clientProperties(Map.of()),
-                options.kafka.topics().dlq().name()) : null;
-        CampaignService service = CampaignService.create(sender, new CutoffSchedule(day, time, options.zone()), metrics,
-                Clock.systemUTC(), Duration.ofSeconds(retryIntervalSeconds), consent.routes(),
-                new Dashboard(options.db.settings(), options.zone(), Clock.systemUTC(), dlq).routes(), maxDeferred);
+        DlqCounts dlq = dashboardDlq
+                ? new DlqCounts(
+                        options.kafka.settings().clientProperties(Map.of()),
+                        options.kafka.topics().dlq().name())
+                : null;
+        CampaignService service = CampaignService.create(
+                sender,
+                new CutoffSchedule(day, time, options.zone()),
+                metrics,
+                Clock.systemUTC(),
+                Duration.ofSeconds(retryIntervalSeconds),
+                consent.routes(),
+                new Dashboard(options.db.settings(), options.zone(), Clock.systemUTC(), dlq).routes(),
+                maxDeferred);
         return ServiceRunner.run("campaign", service, registry, opsAddress, credentials, publicAddress);
     }
 }

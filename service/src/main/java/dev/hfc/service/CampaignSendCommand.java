@@ -12,13 +12,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc campaign send}: one week's campaign, now, then exit. */
-@Command(name = "send", mixinStandardHelpOptions = true,
+@Command(
+        name = "send",
+        mixinStandardHelpOptions = true,
         description = "Send the campaign of one week to every unsent row, then exit (0 when every row was handled).")
 final class CampaignSendCommand implements Callable<Integer> {
     @Mixin
     CampaignOptions options;
 
-    @Option(names = "--week", paramLabel = "YYYY-Www", description = "Week to send (default: the target week, the one after the current).")
+    @Option(
+            names = "--week",
+            paramLabel = "YYYY-Www",
+            description = "Week to send (default: the target week, the one after the current).")
     String week;
 
     @Option(names = "--dry-run", description = "Render and count what would be sent; send and mark nothing.")
@@ -31,14 +36,16 @@ final class CampaignSendCommand implements Callable<Integer> {
         try (CampaignSender sender = options.sender(new CampaignMetrics(ServiceRunner.registry("campaign")), dryRun)) {
             // On SIGTERM: finish the message in hand, mark what was accepted, then let the JVM exit.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                sender.stop();
-                try {
-                    finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "hfc-campaign-stop");
+            Thread hook = new Thread(
+                    () -> {
+                        sender.stop();
+                        try {
+                            finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "hfc-campaign-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             SendReport report;
             try {

@@ -8,7 +8,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc db ...}: schema management. */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "Database schema management.",
+@Command(
+        name = "db",
+        mixinStandardHelpOptions = true,
+        description = "Database schema management.",
         subcommands = DbCommand.Migrate.class)
 final class DbCommand implements Runnable {
 
@@ -20,14 +23,17 @@ final class DbCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (migrate)");
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "migrate",
+            mixinStandardHelpOptions = true,
             description = "Apply the versioned migrations of the output tables (and the source tables when asked).")
     static final class Migrate implements Callable<Integer> {
 
         @Mixin
         DbOptions db;
 
-        @Option(names = "--with-source-tables",
+        @Option(
+                names = "--with-source-tables",
                 description = "Also create the source tables customer and subscription (demo, tests, benchmarks).")
         boolean withSourceTables;
 
@@ -37,8 +43,10 @@ final class DbCommand implements Runnable {
             var outcome = SchemaMigrator.migrate(settings, withSourceTables);
             System.out.println("schema " + settings.schema() + ": output tables at version " + outcome.outputVersion()
                     + " (" + outcome.outputApplied() + " applied)"
-                    + (withSourceTables ? "; source tables at version " + outcome.sourceVersion()
-                            + " (" + outcome.sourceApplied() + " applied)" : ""));
+                    + (withSourceTables
+                            ? "; source tables at version " + outcome.sourceVersion() + " (" + outcome.sourceApplied()
+                                    + " applied)"
+                            : ""));
             return Hfc.OK;
         }
     }

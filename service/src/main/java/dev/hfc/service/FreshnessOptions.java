@@ -14,25 +14,38 @@ final class FreshnessOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(CampaignOptions.class);
 
-    @Option(names = "--max-sink-lag-ms", paramLabel = "MS", defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-60000}",
-            description = "Send only while the sink reported, at most this long ago, that the table holds all of its topic "
-                    + "(hfc_sink_progress); 0 turns the whole freshness guard off, the segmenter's part too: for a table "
-                    + "no pipeline writes (env HFC_CAMPAIGN_MAX_SINK_LAG_MS; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-sink-lag-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-60000}",
+            description =
+                    "Send only while the sink reported, at most this long ago, that the table holds all of its topic "
+                            + "(hfc_sink_progress); 0 turns the whole freshness guard off, the segmenter's part too: for a table "
+                            + "no pipeline writes (env HFC_CAMPAIGN_MAX_SINK_LAG_MS; default ${DEFAULT-VALUE}).")
     long maxSinkLagMs;
 
-    @Option(names = "--max-segmenter-lag", paramLabel = "RECORDS", defaultValue = "${env:HFC_CAMPAIGN_MAX_SEGMENTER_LAG:-1000}",
-            description = "Send only while the segmenter's group has at most this many records of its inputs unread and no "
-                    + "task re-segments or rebuilds, read from Kafka with the Kafka options; -1 turns this part off "
-                    + "(env HFC_CAMPAIGN_MAX_SEGMENTER_LAG; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-segmenter-lag",
+            paramLabel = "RECORDS",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_SEGMENTER_LAG:-1000}",
+            description =
+                    "Send only while the segmenter's group has at most this many records of its inputs unread and no "
+                            + "task re-segments or rebuilds, read from Kafka with the Kafka options; -1 turns this part off "
+                            + "(env HFC_CAMPAIGN_MAX_SEGMENTER_LAG; default ${DEFAULT-VALUE}).")
     long maxSegmenterLag;
 
-    @Option(names = "--segmenter-application-id", paramLabel = "ID",
+    @Option(
+            names = "--segmenter-application-id",
+            paramLabel = "ID",
             defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
             description = "The segmenter's application id, whose position the freshness guard reads "
                     + "(env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
     String segmenterApplicationId;
 
-    @Option(names = "--sink-wait-ms", paramLabel = "MS", defaultValue = "${env:HFC_CAMPAIGN_SINK_WAIT_MS:-300000}",
+    @Option(
+            names = "--sink-wait-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:HFC_CAMPAIGN_SINK_WAIT_MS:-300000}",
             description = "How long a run waits for the sink to be current before it refuses to send "
                     + "(env HFC_CAMPAIGN_SINK_WAIT_MS; default ${DEFAULT-VALUE}).")
     long sinkWaitMs;
@@ -43,7 +56,9 @@ final class FreshnessOptions {
      */
     Freshness freshness(DbSettings dbSettings, KafkaOptions kafka) {
         if (maxSinkLagMs < 0 || sinkWaitMs < 0) {
-            throw Cli.usage("--max-sink-lag-ms / --sink-wait-ms", "HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
+            throw Cli.usage(
+                    "--max-sink-lag-ms / --sink-wait-ms",
+                    "HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
                     "must not be negative");
         }
         if (maxSegmenterLag < -1) {
@@ -56,11 +71,12 @@ final class FreshnessOptions {
         }
         SegmenterPosition segmenter = null;
         if (maxSegmenterLag >= 0) {
-            segmenter = new SegmenterPosition(kafka.settings().clientProperties(java.util.Map.of()), segmenterApplicationId,
-                    maxSegmenterLag);
+            segmenter = new SegmenterPosition(
+                    kafka.settings().clientProperties(java.util.Map.of()), segmenterApplicationId, maxSegmenterLag);
         } else {
             LOG.warn("campaign: --max-segmenter-lag -1: the segmenter's position is not checked before sending");
         }
-        return new PipelineFreshness(dbSettings, Duration.ofMillis(maxSinkLagMs), segmenter, Duration.ofMillis(sinkWaitMs));
+        return new PipelineFreshness(
+                dbSettings, Duration.ofMillis(maxSinkLagMs), segmenter, Duration.ofMillis(sinkWaitMs));
     }
 }

@@ -12,15 +12,27 @@ import picocli.CommandLine.Model.OptionSpec;
  * {@code hfc}: one executable with a subcommand per service (§8, §9), as a deployment runs it (the image's
  * {@code hfc-service.jar}). A developer's {@code ./hfc} adds the tools to the same command ({@code HfcTools}).
  */
-@Command(name = "hfc", mixinStandardHelpOptions = true, versionProvider = Hfc.Version.class,
+@Command(
+        name = "hfc",
+        mixinStandardHelpOptions = true,
+        versionProvider = Hfc.Version.class,
         description = "Pause-campaign pipeline: CDC producer, Kafka Streams segmenter, COPY sink, campaign sender.",
-        subcommands = {DbCommand.class, ProducerCommand.class, SegmenterCommand.class, SinkCommand.class,
-                OpsCheckCommand.class, ReplayCommand.class, SnapshotCommand.class, CampaignCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DbCommand.class,
+            ProducerCommand.class,
+            SegmenterCommand.class,
+            SinkCommand.class,
+            OpsCheckCommand.class,
+            ReplayCommand.class,
+            SnapshotCommand.class,
+            CampaignCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Hfc implements Runnable {
 
     /** §9 exit codes. */
     public static final int OK = 0;
+
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
@@ -68,16 +80,18 @@ public final class Hfc implements Runnable {
         PrintWriter err = cl.getErr();
         String message = e.getMessage();
         ArgSpec arg = e.getArgSpec();
-        if (arg instanceof OptionSpec option && option.defaultValueString(false) != null
+        if (arg instanceof OptionSpec option
+                && option.defaultValueString(false) != null
                 && (e.getCommandLine().getParseResult() == null
-                    || !e.getCommandLine().getParseResult().hasMatchedOption(option))) {
+                        || !e.getCommandLine().getParseResult().hasMatchedOption(option))) {
             Matcher m = ENV_DEFAULT.matcher(option.defaultValueString(false));
             if (m.find() && System.getenv(m.group(1)) != null) {
                 message += " (from environment variable " + m.group(1) + ")";
             }
         }
         err.println("hfc: " + message);
-        err.println("Try 'hfc " + (cl.getCommandSpec().qualifiedName(" ").replaceFirst("^hfc ?", "") + " --help").trim() + "'.");
+        err.println("Try 'hfc " + (cl.getCommandSpec().qualifiedName(" ").replaceFirst("^hfc ?", "") + " --help").trim()
+                + "'.");
         return USAGE;
     }
 

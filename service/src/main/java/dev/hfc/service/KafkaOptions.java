@@ -10,18 +10,26 @@ import picocli.CommandLine.Option;
 /** §9 options of every subcommand that talks to Kafka. */
 final class KafkaOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,...]",
             defaultValue = "${env:HFC_KAFKA_BOOTSTRAP:-localhost:9092}",
             description = "Kafka bootstrap servers (env HFC_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",",
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            split = ",",
             defaultValue = "${env:HFC_KAFKA_PROPERTIES}",
             description = "Any Kafka client property, e.g. security.protocol=SASL_SSL; repeatable "
                     + "(env HFC_KAFKA_PROPERTIES as k=v,k=v). Values are never logged for secret keys.")
     List<String> kafkaProperties;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "${env:HFC_TOPIC_PREFIX:-hfc.}",
+    @Option(
+            names = "--topic-prefix",
+            paramLabel = "PREFIX",
+            defaultValue = "${env:HFC_TOPIC_PREFIX:-hfc.}",
             description = "Prefix of every topic name (env HFC_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -32,7 +40,8 @@ final class KafkaOptions {
                 Cli.check("--kafka-property", "HFC_KAFKA_PROPERTIES", () -> KafkaSettings.putProperty(props, entry));
             }
         }
-        return Cli.check("--bootstrap-servers", "HFC_KAFKA_BOOTSTRAP", () -> new KafkaSettings(bootstrapServers, props));
+        return Cli.check(
+                "--bootstrap-servers", "HFC_KAFKA_BOOTSTRAP", () -> new KafkaSettings(bootstrapServers, props));
     }
 
     Topics topics() {

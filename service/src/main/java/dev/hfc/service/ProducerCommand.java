@@ -1,8 +1,8 @@
 package dev.hfc.service;
 
 import dev.hfc.producer.cdc.CdcProducer;
-import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.cdc.SourceDatabase;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc producer}: the CDC producer (§2). */
-@Command(name = "producer", mixinStandardHelpOptions = true,
+@Command(
+        name = "producer",
+        mixinStandardHelpOptions = true,
         description = "Run the CDC producer: customer and subscription changes from PostgreSQL to Kafka.")
 final class ProducerCommand implements Callable<Integer> {
 
@@ -26,32 +28,50 @@ final class ProducerCommand implements Callable<Integer> {
     @Mixin
     OpsOptions ops;
 
-    @Option(names = "--slot-name", paramLabel = "NAME", defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
+    @Option(
+            names = "--slot-name",
+            paramLabel = "NAME",
+            defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
             description = "Logical replication slot, created if missing (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
     String slotName;
 
-    @Option(names = "--publication-name", paramLabel = "NAME", defaultValue = "${env:HFC_PUBLICATION_NAME:-hfc_cdc}",
-            description = "Publication of the two tables, created if missing (env HFC_PUBLICATION_NAME; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--publication-name",
+            paramLabel = "NAME",
+            defaultValue = "${env:HFC_PUBLICATION_NAME:-hfc_cdc}",
+            description =
+                    "Publication of the two tables, created if missing (env HFC_PUBLICATION_NAME; default ${DEFAULT-VALUE}).")
     String publicationName;
 
-    @Option(names = "--heartbeat-interval-ms", paramLabel = "MS", defaultValue = "${env:HFC_HEARTBEAT_INTERVAL_MS:-10000}",
+    @Option(
+            names = "--heartbeat-interval-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:HFC_HEARTBEAT_INTERVAL_MS:-10000}",
             description = "How often the slot's position is confirmed even when the tables are quiet "
                     + "(env HFC_HEARTBEAT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
     long heartbeatIntervalMs;
 
-    @Option(names = "--heartbeat-action-query", paramLabel = "SQL", defaultValue = "${env:HFC_HEARTBEAT_ACTION_QUERY}",
+    @Option(
+            names = "--heartbeat-action-query",
+            paramLabel = "SQL",
+            defaultValue = "${env:HFC_HEARTBEAT_ACTION_QUERY}",
             description = "SQL run on every heartbeat, for a database whose other tables are busy but ours quiet "
                     + "(env HFC_HEARTBEAT_ACTION_QUERY; default none).")
     String heartbeatActionQuery;
 
-    @Option(names = "--snapshot", paramLabel = "METHOD", defaultValue = "${env:HFC_PRODUCER_SNAPSHOT:-copy}",
+    @Option(
+            names = "--snapshot",
+            paramLabel = "METHOD",
+            defaultValue = "${env:HFC_PRODUCER_SNAPSHOT:-copy}",
             converter = SnapshotMethodConverter.class,
-            description = "Who reads the tables on the first start: copy (the producer, binary COPY in the slot's exported "
-                    + "snapshot) or debezium (Debezium's own snapshot, slower) (env HFC_PRODUCER_SNAPSHOT; default ${DEFAULT-VALUE}).")
+            description =
+                    "Who reads the tables on the first start: copy (the producer, binary COPY in the slot's exported "
+                            + "snapshot) or debezium (Debezium's own snapshot, slower) (env HFC_PRODUCER_SNAPSHOT; default ${DEFAULT-VALUE}).")
     CdcProducer.SnapshotMethod snapshot;
 
     /** copy / debezium, any case; anything else names the choices. */
-    static final class SnapshotMethodConverter implements picocli.CommandLine.ITypeConverter<CdcProducer.SnapshotMethod> {
+    static final class SnapshotMethodConverter
+            implements picocli.CommandLine.ITypeConverter<CdcProducer.SnapshotMethod> {
         @Override
         public CdcProducer.SnapshotMethod convert(String value) {
             for (CdcProducer.SnapshotMethod m : CdcProducer.SnapshotMethod.values()) {
@@ -63,12 +83,17 @@ final class ProducerCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--snapshot-chunk", paramLabel = "N", defaultValue = "${env:HFC_SNAPSHOT_CHUNK:-20000}",
-            description = "Customers read per chunk of a re-snapshot (hfc snapshot): smaller chunks are read again less often "
-                    + "under heavy writes, larger ones cost fewer round trips (env HFC_SNAPSHOT_CHUNK; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--snapshot-chunk",
+            paramLabel = "N",
+            defaultValue = "${env:HFC_SNAPSHOT_CHUNK:-20000}",
+            description =
+                    "Customers read per chunk of a re-snapshot (hfc snapshot): smaller chunks are read again less often "
+                            + "under heavy writes, larger ones cost fewer round trips (env HFC_SNAPSHOT_CHUNK; default ${DEFAULT-VALUE}).")
     int snapshotChunk;
 
-    @Option(names = "--drop-slot",
+    @Option(
+            names = "--drop-slot",
             description = "Drop the replication slot and the publication, then exit (decommissioning: a slot nobody "
                     + "reads pins WAL forever). Refuses while the slot is in use.")
     boolean dropSlot;
@@ -77,17 +102,37 @@ final class ProducerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var dbSettings = db.settings();
         if (dropSlot) {
-            boolean dropped = SourceDatabase.dropSlot(dbSettings, Cli.check("--slot-name", "HFC_SLOT_NAME",
-                    () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName)), Cli.check(
-                    "--publication-name", "HFC_PUBLICATION_NAME",
-                    () -> dev.hfc.core.config.SqlIdentifier.validate("publication name", publicationName)));
-            System.out.println(dropped ? "dropped replication slot " + slotName + " and publication " + publicationName
-                    : "no replication slot " + slotName + "; publication " + publicationName + " dropped if it existed");
+            boolean dropped = SourceDatabase.dropSlot(
+                    dbSettings,
+                    Cli.check(
+                            "--slot-name",
+                            "HFC_SLOT_NAME",
+                            () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName)),
+                    Cli.check(
+                            "--publication-name",
+                            "HFC_PUBLICATION_NAME",
+                            () -> dev.hfc.core.config.SqlIdentifier.validate("publication name", publicationName)));
+            System.out.println(
+                    dropped
+                            ? "dropped replication slot " + slotName + " and publication " + publicationName
+                            : "no replication slot " + slotName + "; publication " + publicationName
+                                    + " dropped if it existed");
             return Hfc.OK;
         }
-        var settings = Cli.check("--slot-name / --publication-name / --heartbeat-interval-ms / --snapshot-chunk", null,
-                () -> new CdcProducer.Settings(kafka.settings(), kafka.topics(), dbSettings, slotName, publicationName,
-                        Duration.ofMillis(heartbeatIntervalMs), heartbeatActionQuery, layout.layout(), snapshot, snapshotChunk));
+        var settings = Cli.check(
+                "--slot-name / --publication-name / --heartbeat-interval-ms / --snapshot-chunk",
+                null,
+                () -> new CdcProducer.Settings(
+                        kafka.settings(),
+                        kafka.topics(),
+                        dbSettings,
+                        slotName,
+                        publicationName,
+                        Duration.ofMillis(heartbeatIntervalMs),
+                        heartbeatActionQuery,
+                        layout.layout(),
+                        snapshot,
+                        snapshotChunk));
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer;

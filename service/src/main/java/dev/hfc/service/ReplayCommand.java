@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc replay sink|segmenter --from ...}: rewinds a service's position (§6, §9). */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
         description = "Rewind a service's input position; the service then reprocesses from there.",
         subcommands = {ReplayCommand.Sink.class, ReplayCommand.Segmenter.class})
 final class ReplayCommand implements Runnable {
@@ -27,9 +29,12 @@ final class ReplayCommand implements Runnable {
         return Cli.check("--from", null, () -> ReplayPoint.parse(from));
     }
 
-    @Command(name = "sink", mixinStandardHelpOptions = true,
-            description = "Rewrite the sink's stored positions (in PostgreSQL). Works with the sink stopped or running; "
-                    + "reprocessed records are idempotent and sent rows are never touched.")
+    @Command(
+            name = "sink",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Rewrite the sink's stored positions (in PostgreSQL). Works with the sink stopped or running; "
+                            + "reprocessed records are idempotent and sent rows are never touched.")
     static final class Sink implements Callable<Integer> {
         @Mixin
         KafkaOptions kafka;
@@ -37,11 +42,17 @@ final class ReplayCommand implements Runnable {
         @Mixin
         DbOptions db;
 
-        @Option(names = "--from", required = true, paramLabel = "INSTANT|earliest",
+        @Option(
+                names = "--from",
+                required = true,
+                paramLabel = "INSTANT|earliest",
                 description = "ISO-8601 instant (e.g. 2026-11-28T09:00:00Z) or 'earliest'.")
         String from;
 
-        @Option(names = "--group-id", paramLabel = "ID", defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+        @Option(
+                names = "--group-id",
+                paramLabel = "ID",
+                defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
                 description = "The sink's group id (env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
         String groupId;
 
@@ -50,28 +61,42 @@ final class ReplayCommand implements Runnable {
             ReplayPoint point = point(from);
             var dbSettings = db.settings();
             try (Admin admin = Admin.create(kafka.settings().clientProperties(Map.of()))) {
-                var result = dev.hfc.sink.SinkReplay.rewind(admin, kafka.settings(), dbSettings, groupId, kafka.topics(), point);
-                System.out.println("sink '" + groupId + "' will reprocess from " + point + " (" + result.offsets().size()
-                        + " partitions rewound" + (point.isEarliest() ? "; " + result.rowsSwept()
-                        + " unsent rows of keys no longer in the topic removed" : "") + ")");
+                var result = dev.hfc.sink.SinkReplay.rewind(
+                        admin, kafka.settings(), dbSettings, groupId, kafka.topics(), point);
+                System.out.println("sink '" + groupId + "' will reprocess from " + point + " ("
+                        + result.offsets().size()
+                        + " partitions rewound"
+                        + (point.isEarliest()
+                                ? "; " + result.rowsSwept() + " unsent rows of keys no longer in the topic removed"
+                                : "")
+                        + ")");
             }
             return Hfc.OK;
         }
     }
 
-    @Command(name = "segmenter", mixinStandardHelpOptions = true,
+    @Command(
+            name = "segmenter",
+            mixinStandardHelpOptions = true,
             description = "Rewind the segmenter's inputs (with every instance stopped). Its state is kept; "
                     + "re-applied events converge to the same segments.")
     static final class Segmenter implements Callable<Integer> {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--from", required = true, paramLabel = "INSTANT|earliest",
+        @Option(
+                names = "--from",
+                required = true,
+                paramLabel = "INSTANT|earliest",
                 description = "ISO-8601 instant (e.g. 2026-11-28T09:00:00Z) or 'earliest'.")
         String from;
 
-        @Option(names = "--application-id", paramLabel = "ID", defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
-                description = "The segmenter's application id (env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--application-id",
+                paramLabel = "ID",
+                defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
+                description =
+                        "The segmenter's application id (env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
         String applicationId;
 
         @Override

@@ -29,25 +29,45 @@ public final class ServiceRunner {
         return run(name, service, registry, opsAddress, null, null);
     }
 
-    static int run(String name, RunningService service, PrometheusMeterRegistry registry, InetSocketAddress opsAddress,
-                   Credentials credentials, InetSocketAddress publicAddress) throws InterruptedException {
+    static int run(
+            String name,
+            RunningService service,
+            PrometheusMeterRegistry registry,
+            InetSocketAddress opsAddress,
+            Credentials credentials,
+            InetSocketAddress publicAddress)
+            throws InterruptedException {
         OpsServer ops = null;
         HttpListener open = null;
         try {
             if (opsAddress != null) {
-                ops = Cli.check("--ops-bind-address / --operator-token", "HFC_OPS_BIND_ADDRESS / HFC_OPERATOR_TOKEN",
-                        () -> OpsServer.start(opsAddress, registry, service::health, service.actions(), service.operatorPages(),
+                ops = Cli.check(
+                        "--ops-bind-address / --operator-token",
+                        "HFC_OPS_BIND_ADDRESS / HFC_OPERATOR_TOKEN",
+                        () -> OpsServer.start(
+                                opsAddress,
+                                registry,
+                                service::health,
+                                service.actions(),
+                                service.operatorPages(),
                                 credentials));
                 java.util.List<String> served = new java.util.ArrayList<>(java.util.List.of("/health", "/metrics"));
                 served.addAll(service.operatorPages().keySet());
-                service.actions().keySet().forEach(path -> served.add("POST " + path + (credentials == null
-                        ? " (off: no operator token)" : "")));
+                service.actions()
+                        .keySet()
+                        .forEach(path ->
+                                served.add("POST " + path + (credentials == null ? " (off: no operator token)" : "")));
                 LOG.info("{}: ops listener ({}) on {}:{}", name, String.join(", ", served), ops.host(), ops.port());
             }
             if (publicAddress != null && !service.publicRoutes().isEmpty()) {
-                open = HttpListener.start(HttpListener.Settings.defaults("public", publicAddress), service.publicRoutes());
-                LOG.info("{}: public listener ({}) on {}:{}", name, String.join(", ", service.publicRoutes().keySet()),
-                        open.host(), open.port());
+                open = HttpListener.start(
+                        HttpListener.Settings.defaults("public", publicAddress), service.publicRoutes());
+                LOG.info(
+                        "{}: public listener ({}) on {}:{}",
+                        name,
+                        String.join(", ", service.publicRoutes().keySet()),
+                        open.host(),
+                        open.port());
             }
             service.start();
         } catch (RuntimeException e) {
@@ -61,11 +81,13 @@ public final class ServiceRunner {
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            LOG.info("{}: stopping (signal received)", name);
-            service.close();
-            stopped.countDown();
-        }, "hfc-" + name + "-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    LOG.info("{}: stopping (signal received)", name);
+                    service.close();
+                    stopped.countDown();
+                },
+                "hfc-" + name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             while (!stopped.await(500, TimeUnit.MILLISECONDS)) {
@@ -89,8 +111,8 @@ public final class ServiceRunner {
     }
 
     /** A listener's address from its port and bind-address flags, or null when no port is set. */
-    static InetSocketAddress address(Integer port, String bindAddress, String portFlag, String bindFlag, String portEnv,
-                                     String bindEnv) {
+    static InetSocketAddress address(
+            Integer port, String bindAddress, String portFlag, String bindFlag, String portEnv, String bindEnv) {
         if (port == null) {
             return null;
         }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hfc sink}: batched COPY into Postgres, exactly once (§6). */
-@Command(name = "sink", mixinStandardHelpOptions = true,
+@Command(
+        name = "sink",
+        mixinStandardHelpOptions = true,
         description = "Run the sink: hfc.customer-segments into rec_campaigns_weekly, batched COPY, exactly once.")
 final class SinkCommand implements Callable<Integer> {
 
@@ -25,40 +27,71 @@ final class SinkCommand implements Callable<Integer> {
     @Mixin
     OpsOptions ops;
 
-    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+    @Option(
+            names = "--group-id",
+            paramLabel = "ID",
+            defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
             description = "Consumer group, and the key of the sink's rows in hfc_sink_offsets "
                     + "(env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
     String groupId;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "${env:HFC_SINK_BATCH_SIZE:-10000}",
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "${env:HFC_SINK_BATCH_SIZE:-10000}",
             description = "Records that close a batch (env HFC_SINK_BATCH_SIZE; default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "${env:HFC_SINK_LINGER_MS:-200}",
-            description = "Longest a record waits for its batch to fill (env HFC_SINK_LINGER_MS; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--linger-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:HFC_SINK_LINGER_MS:-200}",
+            description =
+                    "Longest a record waits for its batch to fill (env HFC_SINK_LINGER_MS; default ${DEFAULT-VALUE}).")
     long lingerMs;
 
-    @Option(names = "--db-retry-timeout-ms", paramLabel = "MS", defaultValue = "${env:HFC_SINK_DB_RETRY_TIMEOUT_MS:-600000}",
+    @Option(
+            names = "--db-retry-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:HFC_SINK_DB_RETRY_TIMEOUT_MS:-600000}",
             description = "How long a batch is retried while the database is unreachable before the sink gives up "
                     + "(env HFC_SINK_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
     long dbRetryTimeoutMs;
 
-    @Option(names = "--consumers", paramLabel = "N", defaultValue = "${env:HFC_SINK_CONSUMERS:-" + SinkService.DEFAULT_CONSUMERS + "}",
-            description = "Consumers of the group in this process, each with its own partitions, thread and database "
-                    + "connection (env HFC_SINK_CONSUMERS; default ${DEFAULT-VALUE}). More than the topic's partitions sit idle.")
+    @Option(
+            names = "--consumers",
+            paramLabel = "N",
+            defaultValue = "${env:HFC_SINK_CONSUMERS:-" + SinkService.DEFAULT_CONSUMERS + "}",
+            description =
+                    "Consumers of the group in this process, each with its own partitions, thread and database "
+                            + "connection (env HFC_SINK_CONSUMERS; default ${DEFAULT-VALUE}). More than the topic's partitions sit idle.")
     int consumers;
 
-    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:HFC_INSTANCE_ID}",
-            description = "A name of this instance that stays the same across its restarts (e.g. the pod or host name): "
-                    + "static group membership, so a restarted instance takes its partitions back at once instead of "
-                    + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
+    @Option(
+            names = "--instance-id",
+            paramLabel = "ID",
+            defaultValue = "${env:HFC_INSTANCE_ID}",
+            description =
+                    "A name of this instance that stays the same across its restarts (e.g. the pod or host name): "
+                            + "static group membership, so a restarted instance takes its partitions back at once instead of "
+                            + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
     String instanceId;
 
     @Override
     public Integer call() throws InterruptedException {
-        var settings = Cli.check("--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers / --instance-id", null,
-                () -> new SinkService.Settings(kafka.settings(), kafka.topics(), db.settings(), groupId, batchSize,
-                        Duration.ofMillis(lingerMs), Duration.ofMillis(dbRetryTimeoutMs), layout.layout(), consumers,
+        var settings = Cli.check(
+                "--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers / --instance-id",
+                null,
+                () -> new SinkService.Settings(
+                        kafka.settings(),
+                        kafka.topics(),
+                        db.settings(),
+                        groupId,
+                        batchSize,
+                        Duration.ofMillis(lingerMs),
+                        Duration.ofMillis(dbRetryTimeoutMs),
+                        layout.layout(),
+                        consumers,
                         instanceId));
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("sink");

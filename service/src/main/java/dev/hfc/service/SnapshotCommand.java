@@ -15,30 +15,45 @@ import picocli.CommandLine.Option;
  * given ones, while it keeps streaming (README, Rebuild). The request travels through the database's change
  * stream, so the producer may run anywhere; this command needs only the database.
  */
-@Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = "Ask the running producer for customer snapshots of all customers (a rebuild past the input's "
-                + "retention, a suspected divergence) or of --users, published without stopping or reordering the stream.")
+@Command(
+        name = "snapshot",
+        mixinStandardHelpOptions = true,
+        description =
+                "Ask the running producer for customer snapshots of all customers (a rebuild past the input's "
+                        + "retention, a suspected divergence) or of --users, published without stopping or reordering the stream.")
 final class SnapshotCommand implements Callable<Integer> {
 
     @Mixin
     DbOptions db;
 
-    @Option(names = "--slot-name", paramLabel = "NAME", defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
-            description = "The replication slot of the producer that must act (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--slot-name",
+            paramLabel = "NAME",
+            defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
+            description =
+                    "The replication slot of the producer that must act (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
     String slotName;
 
-    @Option(names = "--users", paramLabel = "UUID", split = ",",
-            description = "Only these customers (comma-separated user ids); a customer without subscription rows gets an "
-                    + "empty snapshot. Default: all customers.")
+    @Option(
+            names = "--users",
+            paramLabel = "UUID",
+            split = ",",
+            description =
+                    "Only these customers (comma-separated user ids); a customer without subscription rows gets an "
+                            + "empty snapshot. Default: all customers.")
     List<String> users;
 
     @Override
     public Integer call() throws Exception {
-        Cli.check("--slot-name", "HFC_SLOT_NAME", () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName));
+        Cli.check(
+                "--slot-name",
+                "HFC_SLOT_NAME",
+                () -> dev.hfc.core.config.SqlIdentifier.validate("slot name", slotName));
         List<UUID> ids = new ArrayList<>();
         if (users != null) {
             for (String u : users) {
-                ids.add(UserIds.parse(u.trim()).orElseThrow(() -> Cli.usage("--users", null, "'" + u + "' is not a user id (a UUID)")));
+                ids.add(UserIds.parse(u.trim())
+                        .orElseThrow(() -> Cli.usage("--users", null, "'" + u + "' is not a user id (a UUID)")));
             }
         }
         SnapshotRequests.request(db.settings(), slotName, ids);

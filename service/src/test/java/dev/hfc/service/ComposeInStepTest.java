@@ -37,11 +37,17 @@ class ComposeInStepTest {
         Matcher m = Pattern.compile("command: \\[(.*)]").matcher(compose);
         int checked = 0;
         while (m.find()) {
-            List<String> words = Pattern.compile("\"([^\"]*)\"").matcher(m.group(1)).results().map(r -> r.group(1)).toList();
+            List<String> words = Pattern.compile("\"([^\"]*)\"")
+                    .matcher(m.group(1))
+                    .results()
+                    .map(r -> r.group(1))
+                    .toList();
             CommandLine cl = Hfc.commandLine();
             for (String word : words) {
                 if (word.startsWith("--")) {
-                    assertThat(cl.getCommandSpec().findOption(word)).as("%s of 'hfc %s'", word, cl.getCommandName()).isNotNull();
+                    assertThat(cl.getCommandSpec().findOption(word))
+                            .as("%s of 'hfc %s'", word, cl.getCommandName())
+                            .isNotNull();
                     checked++;
                 } else if (cl.getSubcommands().containsKey(word)) {
                     cl = cl.getSubcommands().get(word);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,17 +23,25 @@ class ServiceJarIT {
     void holdsNoToolAndNoEmbeddedServer() throws IOException {
         List<String> found = new ArrayList<>();
         try (JarFile jar = new JarFile(JAR.toFile())) {
-            jar.stream().map(e -> e.getName()).filter(name -> name.startsWith("dev/hfc/local/") // broker, PostgreSQL, SMTP
-                    || name.startsWith("dev/hfc/bench/")
-                    || name.startsWith("dev/hfc/cli/")                // ./hfc's tools: demo, bench, broker, generate
-                    || name.startsWith("io/zonky/")                   // embedded PostgreSQL and its binaries
-                    || name.startsWith("kafka/server/")               // the broker itself
-                    || name.startsWith("org/subethamail/") || name.startsWith("com/icegreen/")
-                    || name.startsWith("org/openjdk/jmh/"))
-                    .limit(20).forEach(found::add);
-            assertThat(jar.getEntry("dev/hfc/service/Hfc.class")).as("the service entry point").isNotNull();
+            jar.stream()
+                    .map(e -> e.getName())
+                    .filter(name -> name.startsWith("dev/hfc/local/") // broker, PostgreSQL, SMTP
+                            || name.startsWith("dev/hfc/bench/")
+                            || name.startsWith("dev/hfc/cli/") // ./hfc's tools: demo, bench, broker, generate
+                            || name.startsWith("io/zonky/") // embedded PostgreSQL and its binaries
+                            || name.startsWith("kafka/server/") // the broker itself
+                            || name.startsWith("org/subethamail/")
+                            || name.startsWith("com/icegreen/")
+                            || name.startsWith("org/openjdk/jmh/"))
+                    .limit(20)
+                    .forEach(found::add);
+            assertThat(jar.getEntry("dev/hfc/service/Hfc.class"))
+                    .as("the service entry point")
+                    .isNotNull();
         }
-        assertThat(found).as("classes only the demo and the benchmarks need, in %s", JAR).isEmpty();
+        assertThat(found)
+                .as("classes only the demo and the benchmarks need, in %s", JAR)
+                .isEmpty();
     }
 
     @Test
@@ -50,13 +57,15 @@ class ServiceJarIT {
     }
 
     private static String run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("exit code of hfc-service.jar %s", String.join(" ", args)).isZero();
+        assertThat(p.exitValue())
+                .as("exit code of hfc-service.jar %s", String.join(" ", args))
+                .isZero();
         return new String(out, StandardCharsets.UTF_8);
     }
 }

@@ -36,14 +36,17 @@ final class RetryingStore {
     }
 
     /** {@link BatchStore#write}, retried within {@code bound}. */
-    CopyBatchWriter.Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq, Duration bound)
+    CopyBatchWriter.Result write(
+            SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq, Duration bound)
             throws Exception {
-        return BACKOFF.withTimeout(bound).run(e -> isTransient(e), this::retrying, () -> store.write(batch, expected, dlq));
+        return BACKOFF.withTimeout(bound)
+                .run(e -> isTransient(e), this::retrying, () -> store.write(batch, expected, dlq));
     }
 
     /** {@link BatchStore#storedOffsets}, retried within {@code bound}. */
     Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions, Duration bound) throws Exception {
-        return BACKOFF.withTimeout(bound).run(RetryingStore::isTransient, this::retrying, () -> store.storedOffsets(partitions));
+        return BACKOFF.withTimeout(bound)
+                .run(RetryingStore::isTransient, this::retrying, () -> store.storedOffsets(partitions));
     }
 
     /** Ends the degraded state: a write went through. */
@@ -57,13 +60,17 @@ final class RetryingStore {
     }
 
     private static boolean isTransient(Exception e) {
-        return e instanceof SQLException sql && !(e instanceof CopyBatchWriter.PositionMovedException)
+        return e instanceof SQLException sql
+                && !(e instanceof CopyBatchWriter.PositionMovedException)
                 && Database.isConnectionFailure(sql);
     }
 
     private void retrying(Exception e, Duration pause) {
         metrics.retried();
         degraded.set("database unavailable, retrying: " + e.getMessage());
-        LOG.warn("sink: database unavailable ({}); retrying in {} ms, nothing advanced", e.getMessage(), pause.toMillis());
+        LOG.warn(
+                "sink: database unavailable ({}); retrying in {} ms, nothing advanced",
+                e.getMessage(),
+                pause.toMillis());
     }
 }

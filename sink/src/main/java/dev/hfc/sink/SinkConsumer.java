@@ -3,6 +3,7 @@ package dev.hfc.sink;
 import dev.hfc.core.topic.DeadLetterPublisher;
 import dev.hfc.sink.batch.BatchAssembler;
 import dev.hfc.sink.batch.SegmentBatch;
+import dev.hfc.sink.copy.BatchStore;
 import dev.hfc.sink.copy.CopyBatchWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import dev.hfc.sink.copy.BatchStore;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,6 +66,7 @@ final class SinkConsumer {
     private final Duration revokeBound;
     /** The assembler's batch: what the loop writes, clears, and drops partitions from. */
     private final SegmentBatch batch;
+
     private final StoredPositions positions;
     private final Thread thread;
     private final AtomicReference<String> failure = new AtomicReference<>();
@@ -73,21 +74,29 @@ final class SinkConsumer {
     private long lastPositionCheck = System.nanoTime();
 
     /** A member of the group with the handed-in consumer, store and DLQ producer (tests hand in fakes). */
-    SinkConsumer(int index, SinkService.Settings settings, SinkMetrics metrics, Consumer<byte[], byte[]> consumer,
-                 BatchStore store, Producer<byte[], byte[]> dlqProducer, Duration positionCheck, Duration revokeBound) {
+    SinkConsumer(
+            int index,
+            SinkService.Settings settings,
+            SinkMetrics metrics,
+            Consumer<byte[], byte[]> consumer,
+            BatchStore store,
+            Producer<byte[], byte[]> dlqProducer,
+            Duration positionCheck,
+            Duration revokeBound) {
         this.index = index;
         this.settings = settings;
         this.metrics = metrics;
         this.consumer = consumer;
         this.store = store;
         this.retries = new RetryingStore(store, metrics);
-        this.assembler = new BatchAssembler(new DeadLetterPublisher(dlqProducer, settings.topics(), SinkService.STAGE),
-                metrics::deadLettered);
+        this.assembler = new BatchAssembler(
+                new DeadLetterPublisher(dlqProducer, settings.topics(), SinkService.STAGE), metrics::deadLettered);
         this.batch = assembler.batch();
         this.progress = new SinkProgress(index, consumer, store, metrics);
         this.positions = new StoredPositions(consumer);
         this.positionCheck = positionCheck;
-        this.revokeBound = revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
+        this.revokeBound =
+                revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
         this.thread = new Thread(this::loop, "hfc-sink-" + index);
     }
 
@@ -132,8 +141,10 @@ final class SinkConsumer {
      */
     void pollOnce() throws Exception {
         long lingerLeft = settings.linger().toNanos() - batch.ageNanos();
-        Duration timeout = batch.isEmpty() ? Duration.ofMillis(200)
-                : Duration.ofNanos(Math.max(0, Math.min(lingerLeft, Duration.ofMillis(200).toNanos())));
+        Duration timeout = batch.isEmpty()
+                ? Duration.ofMillis(200)
+                : Duration.ofNanos(
+                        Math.max(0, Math.min(lingerLeft, Duration.ofMillis(200).toNanos())));
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(timeout);
         for (ConsumerRecord<byte[], byte[]> r : polled) {
             positions.checkNotBehind(r);
@@ -164,7 +175,9 @@ final class SinkConsumer {
         Map<TopicPartition, Long> stored = retries.storedOffsets(owned, settings.dbRetryTimeout());
         List<TopicPartition> moved = positions.moved(owned, stored);
         if (!moved.isEmpty()) {
-            LOG.warn("sink: stored positions of {} moved while idle (a replay or another owner); re-reading them", moved);
+            LOG.warn(
+                    "sink: stored positions of {} moved while idle (a replay or another owner); re-reading them",
+                    moved);
             positions.seek(moved, stored);
         }
     }
@@ -207,9 +220,14 @@ final class SinkConsumer {
             committed.put(tp, new OffsetAndMetadata(next));
         });
         consumer.commitAsync(committed, lagCommits); // for lag tools only; Postgres holds the truth
-        LOG.debug("sink: batch of {} records: {} upserted, {} deleted, {} refused in {} ms ({})",
-                batch.records(), result.upserted(), result.deleted(), result.refused().size(),
-                took.toMillis(), result.direct() ? "direct" : "staged");
+        LOG.debug(
+                "sink: batch of {} records: {} upserted, {} deleted, {} refused in {} ms ({})",
+                batch.records(),
+                result.upserted(),
+                result.deleted(),
+                result.refused().size(),
+                took.toMillis(),
+                result.direct() ? "direct" : "staged");
         batch.clear();
         retries.recovered();
         return true;
@@ -254,8 +272,11 @@ final class SinkConsumer {
                 Thread.currentThread().interrupt();
                 batch.dropPartitions(new HashSet<>(partitions));
             } catch (Exception e) {
-                LOG.warn("sink: could not write the batch before giving up {} ({}); its records of those "
-                        + "partitions are dropped and will be read again by their new owner", partitions, e.toString());
+                LOG.warn(
+                        "sink: could not write the batch before giving up {} ({}); its records of those "
+                                + "partitions are dropped and will be read again by their new owner",
+                        partitions,
+                        e.toString());
                 batch.dropPartitions(new HashSet<>(partitions));
             }
             positions.forget(partitions);
@@ -280,8 +301,10 @@ final class SinkConsumer {
                 Thread.currentThread().interrupt();
                 throw new WakeupException();
             } catch (Exception e) {
-                throw new IllegalStateException("cannot read the sink's stored offsets of " + partitions
-                        + " within " + settings.dbRetryTimeout().toMillis() + " ms: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot read the sink's stored offsets of " + partitions + " within "
+                                + settings.dbRetryTimeout().toMillis() + " ms: " + e.getMessage(),
+                        e);
             }
         }
     }

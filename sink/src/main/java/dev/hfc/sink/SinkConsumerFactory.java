@@ -19,8 +19,8 @@ final class SinkConsumerFactory {
     private SinkConsumerFactory() {}
 
     /** A member of the group on Kafka and PostgreSQL. */
-    static SinkConsumer create(int index, SinkService.Settings settings, SinkMetrics metrics,
-                               Producer<byte[], byte[]> dlqProducer) {
+    static SinkConsumer create(
+            int index, SinkService.Settings settings, SinkMetrics metrics, Producer<byte[], byte[]> dlqProducer) {
         Map<String, Object> consumerProps = new HashMap<>();
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         if (settings.instanceId() != null) {
@@ -33,14 +33,23 @@ final class SinkConsumerFactory {
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.batchSize(), 5000));
         // A batch may wait out a database outage inside poll's loop; stay in the group meanwhile.
-        consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                (int) Math.min(Integer.MAX_VALUE, settings.dbRetryTimeout().plusMinutes(5).toMillis()));
-        consumerProps.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(
+                Integer.MAX_VALUE, settings.dbRetryTimeout().plusMinutes(5).toMillis()));
+        consumerProps.put(
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.kafka().clientProperties(consumerProps),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        return new SinkConsumer(index, settings, metrics, consumer,
-                new CopyBatchWriter(settings.db(), settings.groupId(), CopyFormat.BINARY), dlqProducer,
-                SinkConsumer.POSITION_CHECK, SinkConsumer.REVOKE_FLUSH_BOUND);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                settings.kafka().clientProperties(consumerProps),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        return new SinkConsumer(
+                index,
+                settings,
+                metrics,
+                consumer,
+                new CopyBatchWriter(settings.db(), settings.groupId(), CopyFormat.BINARY),
+                dlqProducer,
+                SinkConsumer.POSITION_CHECK,
+                SinkConsumer.REVOKE_FLUSH_BOUND);
     }
 }

@@ -26,26 +26,52 @@ public final class SinkMetrics {
     private final AtomicLong lastBatchRowsPerSecond = new AtomicLong();
     /** Records behind, per consumer of this process. */
     private final Map<Integer, Long> lagRecords = new ConcurrentHashMap<>();
+
     private final AtomicLong lastWrittenTimestampMs = new AtomicLong();
 
     public SinkMetrics(MeterRegistry registry) {
         this.registry = registry;
-        upserted = Counter.builder("hfc.sink.rows.upserted").description("Rows inserted or changed").register(registry);
-        deleted = Counter.builder("hfc.sink.rows.deleted").description("Unsent rows deleted by tombstones").register(registry);
-        records = Counter.builder("hfc.sink.records").description("Kafka records written (incl. superseded in a batch)").register(registry);
-        retries = Counter.builder("hfc.sink.db.retries").description("Batch writes retried after a connection failure").register(registry);
-        batchSize = DistributionSummary.builder("hfc.sink.batch.records").description("Records per batch").register(registry);
-        batchDuration = Timer.builder("hfc.sink.batch.duration").description("Time to write and commit one batch").register(registry);
+        upserted = Counter.builder("hfc.sink.rows.upserted")
+                .description("Rows inserted or changed")
+                .register(registry);
+        deleted = Counter.builder("hfc.sink.rows.deleted")
+                .description("Unsent rows deleted by tombstones")
+                .register(registry);
+        records = Counter.builder("hfc.sink.records")
+                .description("Kafka records written (incl. superseded in a batch)")
+                .register(registry);
+        retries = Counter.builder("hfc.sink.db.retries")
+                .description("Batch writes retried after a connection failure")
+                .register(registry);
+        batchSize = DistributionSummary.builder("hfc.sink.batch.records")
+                .description("Records per batch")
+                .register(registry);
+        batchDuration = Timer.builder("hfc.sink.batch.duration")
+                .description("Time to write and commit one batch")
+                .register(registry);
         for (RejectReason r : RejectReason.values()) {
-            dlq.put(r, Counter.builder("hfc.sink.dlq").tag("reason", r.code()).description("Records sent to the DLQ").register(registry));
+            dlq.put(
+                    r,
+                    Counter.builder("hfc.sink.dlq")
+                            .tag("reason", r.code())
+                            .description("Records sent to the DLQ")
+                            .register(registry));
         }
         Gauge.builder("hfc.sink.rows.per.second", lastBatchRowsPerSecond, AtomicLong::get)
-                .description("Records per second of the last batch").register(registry);
-        Gauge.builder("hfc.sink.lag.records", lagRecords, m -> m.values().stream().mapToLong(Long::longValue).sum())
-                .description("Records behind the end of the partitions assigned to this process").register(registry);
-        Gauge.builder("hfc.sink.lag.seconds", lastWrittenTimestampMs,
+                .description("Records per second of the last batch")
+                .register(registry);
+        Gauge.builder(
+                        "hfc.sink.lag.records",
+                        lagRecords,
+                        m -> m.values().stream().mapToLong(Long::longValue).sum())
+                .description("Records behind the end of the partitions assigned to this process")
+                .register(registry);
+        Gauge.builder(
+                        "hfc.sink.lag.seconds",
+                        lastWrittenTimestampMs,
                         t -> t.get() <= 0 ? Double.NaN : (System.currentTimeMillis() - t.get()) / 1000.0)
-                .description("Now minus the timestamp of the newest record written").register(registry);
+                .description("Now minus the timestamp of the newest record written")
+                .register(registry);
     }
 
     public MeterRegistry registry() {

@@ -28,6 +28,7 @@ final class SinkProgress {
     private final SinkMetrics metrics;
     /** This consumer in hfc_sink_progress: process and index, unique among the group's members. */
     private final String member;
+
     private long lastProgress;
 
     SinkProgress(int index, Consumer<byte[], byte[]> consumer, BatchStore store, SinkMetrics metrics) {

@@ -1,7 +1,5 @@
 package dev.hfc.sink;
 
-import dev.hfc.sink.offset.SinkOffsets;
-import dev.hfc.sink.sql.SinkSql;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.event.DecodeResult;
@@ -11,6 +9,8 @@ import dev.hfc.core.topic.ReplayPoint;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.offset.SinkOffsets;
+import dev.hfc.sink.sql.SinkSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -50,16 +50,21 @@ public final class SinkReplay {
 
     private SinkReplay() {}
 
-    public static Result rewind(Admin admin, KafkaSettings kafka, DbSettings db, String groupId, Topics topics,
-                                ReplayPoint point) throws SQLException {
+    public static Result rewind(
+            Admin admin, KafkaSettings kafka, DbSettings db, String groupId, Topics topics, ReplayPoint point)
+            throws SQLException {
         SchemaMigrator.migrate(db, false);
         String topic = topics.customerSegments().name();
         long swept = 0;
         if (point.isEarliest()) {
             Set<SegmentKey> live = liveKeys(kafka, topic);
             swept = sweep(db, live);
-            LOG.info("sink '{}': {} keys live in {}; {} unsent rows of keys no longer in it removed", groupId, live.size(),
-                    topic, swept);
+            LOG.info(
+                    "sink '{}': {} keys live in {}; {} unsent rows of keys no longer in it removed",
+                    groupId,
+                    live.size(),
+                    topic,
+                    swept);
         }
         Map<TopicPartition, Long> offsets = OffsetRewind.offsetsAt(admin, List.of(topic), point);
         SinkOffsets.rewrite(db, groupId, offsets);
@@ -70,11 +75,19 @@ public final class SinkReplay {
     /** The keys whose last committed record in the topic, read to its current end, is not a tombstone. */
     static Set<SegmentKey> liveKeys(KafkaSettings kafka, String topic) {
         Map<SegmentKey, Boolean> last = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.clientProperties(Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                kafka.clientProperties(Map.of(
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        5000)),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -109,8 +122,16 @@ public final class SinkReplay {
                 List<SegmentKey> keys = new ArrayList<>(live);
                 for (int from = 0; from < keys.size(); from += 10_000) {
                     List<SegmentKey> chunk = keys.subList(from, Math.min(keys.size(), from + 10_000));
-                    ps.setArray(1, c.createArrayOf("varchar", chunk.stream().map(k -> k.week().toString()).toArray()));
-                    ps.setArray(2, c.createArrayOf("uuid", chunk.stream().map(SegmentKey::userId).toArray()));
+                    ps.setArray(
+                            1,
+                            c.createArrayOf(
+                                    "varchar",
+                                    chunk.stream().map(k -> k.week().toString()).toArray()));
+                    ps.setArray(
+                            2,
+                            c.createArrayOf(
+                                    "uuid",
+                                    chunk.stream().map(SegmentKey::userId).toArray()));
                     ps.executeUpdate();
                 }
             }

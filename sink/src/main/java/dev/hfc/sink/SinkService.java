@@ -53,15 +53,23 @@ public final class SinkService implements RunningService {
             int consumers,
             String instanceId) {
         /** Settings with dynamic group membership (no instance id). */
-        public Settings(KafkaSettings kafka, Topics topics, DbSettings db, String groupId, int batchSize, Duration linger,
-                        Duration dbRetryTimeout, TopicProvisioner.Layout topicLayout, int consumers) {
+        public Settings(
+                KafkaSettings kafka,
+                Topics topics,
+                DbSettings db,
+                String groupId,
+                int batchSize,
+                Duration linger,
+                Duration dbRetryTimeout,
+                TopicProvisioner.Layout topicLayout,
+                int consumers) {
             this(kafka, topics, db, groupId, batchSize, linger, dbRetryTimeout, topicLayout, consumers, null);
         }
 
         public Settings {
             if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
-                throw new IllegalArgumentException("instance id '" + instanceId
-                        + "' may only contain letters, digits, '.', '_' and '-'");
+                throw new IllegalArgumentException(
+                        "instance id '" + instanceId + "' may only contain letters, digits, '.', '_' and '-'");
             }
             Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(topics, "topics");
@@ -90,9 +98,12 @@ public final class SinkService implements RunningService {
 
     private SinkService(Settings settings, SinkMetrics metrics) {
         this.metrics = metrics;
-        dlqProducer = new KafkaProducer<>(settings.kafka().clientProperties(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        dlqProducer = new KafkaProducer<>(
+                settings.kafka()
+                        .clientProperties(Map.of(
+                                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
         for (int i = 0; i < settings.consumers(); i++) {
             consumers.add(SinkConsumerFactory.create(i, settings, metrics, dlqProducer));
         }
@@ -105,7 +116,11 @@ public final class SinkService implements RunningService {
     public static SinkService start(Settings settings, SinkMetrics metrics) {
         SchemaMigrator.migrate(settings.db(), false);
         try (Admin admin = Admin.create(settings.kafka().clientProperties(Map.of()))) {
-            TopicProvisioner.ensure(admin, List.of(settings.topics().customerSegments(), settings.topics().dlq()),
+            TopicProvisioner.ensure(
+                    admin,
+                    List.of(
+                            settings.topics().customerSegments(),
+                            settings.topics().dlq()),
                     settings.topicLayout());
             String topic = settings.topics().customerSegments().name();
             int partitions = TopicProvisioner.partitionsOf(admin, topic).orElseThrow();
@@ -113,8 +128,12 @@ public final class SinkService implements RunningService {
         }
         SinkService service = new SinkService(settings, metrics);
         service.consumers.forEach(SinkConsumer::start);
-        LOG.info("sink {} started: {} consumer(s), batches of up to {} records or {} ms into {}", settings.groupId(),
-                settings.consumers(), settings.batchSize(), settings.linger().toMillis(),
+        LOG.info(
+                "sink {} started: {} consumer(s), batches of up to {} records or {} ms into {}",
+                settings.groupId(),
+                settings.consumers(),
+                settings.batchSize(),
+                settings.linger().toMillis(),
                 settings.db().qualified(SinkSql.TARGET_TABLE));
         return service;
     }
@@ -139,7 +158,8 @@ public final class SinkService implements RunningService {
                     int built = rs.getInt(1);
                     if (built != partitions) {
                         throw new TopicProvisioner.PartitionsChangedException(topic + " has " + partitions
-                                + " partitions, but sink group " + groupId + " was built on " + built + ": keys now land in "
+                                + " partitions, but sink group " + groupId + " was built on " + built
+                                + ": keys now land in "
                                 + "other partitions than their earlier records and their order is lost. Way forward: a new "
                                 + "--group-id (it reads the topic from the beginning: a replay into the table)");
                     }

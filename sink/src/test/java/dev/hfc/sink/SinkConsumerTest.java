@@ -43,22 +43,26 @@ import org.junit.jupiter.api.Test;
 class SinkConsumerTest {
 
     private static final Topics TOPICS = new Topics("t.");
-    private static final TopicPartition TP = new TopicPartition(TOPICS.customerSegments().name(), 0);
+    private static final TopicPartition TP =
+            new TopicPartition(TOPICS.customerSegments().name(), 0);
     private static final Week WEEK = Week.parse("2026-W50");
     private static final List<UUID> USERS = List.of(
-            UUID.fromString("00000000-0000-4000-8000-000000000000"), UUID.fromString("00000000-0000-4000-8000-000000000001"),
-            UUID.fromString("00000000-0000-4000-8000-000000000002"), UUID.fromString("00000000-0000-4000-8000-000000000003"),
-            UUID.fromString("00000000-0000-4000-8000-000000000004"), UUID.fromString("00000000-0000-4000-8000-000000000005"));
+            UUID.fromString("00000000-0000-4000-8000-000000000000"),
+                    UUID.fromString("00000000-0000-4000-8000-000000000001"),
+            UUID.fromString("00000000-0000-4000-8000-000000000002"),
+                    UUID.fromString("00000000-0000-4000-8000-000000000003"),
+            UUID.fromString("00000000-0000-4000-8000-000000000004"),
+                    UUID.fromString("00000000-0000-4000-8000-000000000005"));
 
     /** Offsets 0..11 of the partition: record n sets user n % 6 to the email "v<n>@example.com". */
     private static final List<ConsumerRecord<byte[], byte[]>> LOG = new ArrayList<>();
 
     static {
         for (int n = 0; n < 12; n++) {
-            CustomerSegment value = new CustomerSegment(USERS.get(n % 6), "v" + n + "@example.com", WEEK, Segment.LOW, 1,
-                    UUID.randomUUID(), 0L);
-            LOG.add(new ConsumerRecord<>(TP.topic(), TP.partition(), n, value.key().toBytes(),
-                    EventCodecs.CUSTOMER_SEGMENT.encode(value)));
+            CustomerSegment value = new CustomerSegment(
+                    USERS.get(n % 6), "v" + n + "@example.com", WEEK, Segment.LOW, 1, UUID.randomUUID(), 0L);
+            LOG.add(new ConsumerRecord<>(
+                    TP.topic(), TP.partition(), n, value.key().toBytes(), EventCodecs.CUSTOMER_SEGMENT.encode(value)));
         }
     }
 
@@ -66,11 +70,25 @@ class SinkConsumerTest {
     private final FakeStore store = new FakeStore();
 
     private SinkConsumer consumer(int batchSize, Duration linger, Duration dbRetry, Duration revokeBound) {
-        var settings = new SinkService.Settings(KafkaSettings.of("unused:9092"), TOPICS,
-                new DbSettings("jdbc:postgresql://unused/db", "u", "", "public"), "g", batchSize, linger, dbRetry,
-                new TopicProvisioner.Layout(1, (short) 1), 1);
-        var c = new SinkConsumer(0, settings, new SinkMetrics(new SimpleMeterRegistry()), kafka, store,
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), Duration.ZERO, revokeBound);
+        var settings = new SinkService.Settings(
+                KafkaSettings.of("unused:9092"),
+                TOPICS,
+                new DbSettings("jdbc:postgresql://unused/db", "u", "", "public"),
+                "g",
+                batchSize,
+                linger,
+                dbRetry,
+                new TopicProvisioner.Layout(1, (short) 1),
+                1);
+        var c = new SinkConsumer(
+                0,
+                settings,
+                new SinkMetrics(new SimpleMeterRegistry()),
+                kafka,
+                store,
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                Duration.ZERO,
+                revokeBound);
         c.subscribe();
         kafka.updateBeginningOffsets(Map.of(TP, 0L));
         return c;
@@ -91,7 +109,9 @@ class SinkConsumerTest {
         // A replay from earliest lands while the consumer holds records 4..11 from one poll.
         store.beforeNextWrite = () -> store.replay(0);
         c.pollOnce();
-        assertThat(store.writes).as("the write that met the moved position wrote nothing; nothing after it").isZero();
+        assertThat(store.writes)
+                .as("the write that met the moved position wrote nothing; nothing after it")
+                .isZero();
         assertThat(kafka.position(TP)).isEqualTo(0);
 
         brokerHolds(0);
@@ -160,7 +180,8 @@ class SinkConsumerTest {
         Map<SegmentKey, String> table = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : LOG) {
             if (r.offset() < upTo) {
-                CustomerSegment s = EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
+                CustomerSegment s =
+                        EventCodecs.CUSTOMER_SEGMENT.decode(r.value()).orThrow();
                 table.put(s.key(), s.email());
             }
         }
@@ -215,8 +236,11 @@ class SinkConsumerTest {
             }
             stored.putAll(batch.nextOffsets());
             writes++;
-            assertThat(table).as("after write %d, the table is the fold of the partition up to its stored offset %d",
-                    writes, stored.get(TP)).isEqualTo(fold(stored.get(TP)));
+            assertThat(table)
+                    .as(
+                            "after write %d, the table is the fold of the partition up to its stored offset %d",
+                            writes, stored.get(TP))
+                    .isEqualTo(fold(stored.get(TP)));
             return new CopyBatchWriter.Result(batch.entries().size(), 0, List.of(), true, WriteTimings.NONE);
         }
 

@@ -1,6 +1,5 @@
 package dev.hfc.sink;
 
-import dev.hfc.sink.offset.SinkOffsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +14,7 @@ import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.testkit.KafkaExtension;
 import dev.hfc.testkit.PostgresExtension;
 import dev.hfc.testkit.TopicReader;
@@ -44,6 +44,7 @@ class SinkIT {
 
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension(3);
+
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
@@ -70,8 +71,10 @@ class SinkIT {
         try (SinkService sink = f.start(100, 50)) {
             f.awaitCaughtUp();
         }
-        try (Connection c = Database.connect(f.db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT user_id, email, convert_to(email, 'UTF8') FROM rec_campaigns_weekly")) {
+        try (Connection c = Database.connect(f.db);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT user_id, email, convert_to(email, 'UTF8') FROM rec_campaigns_weekly")) {
             int rows = 0;
             while (rows < emails.size() && rs.next()) {
                 String expected = byUser.get(rs.getObject(1, UUID.class));
@@ -93,7 +96,9 @@ class SinkIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> f.rows().containsKey(first));
             UUID live = UUID.randomUUID();
             f.send(segment(live, "live@example.com", Segment.HIGH));
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> f.rows().containsKey(live));
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> f.rows().containsKey(live));
             assertThat(sink.failure()).isNull();
         }
     }
@@ -114,7 +119,8 @@ class SinkIT {
             assertThat(f.row(repeated)).isEqualTo("r2@example.com|high|3|false");
             assertThat(sink.metrics().upserted()).isEqualTo(3);
 
-            try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+            try (Connection c = Database.connect(f.db);
+                    Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE user_id = '" + sent + "'");
             }
             f.sendTombstone(removed);
@@ -137,7 +143,8 @@ class SinkIT {
     void aRowPostgresRefusesGoesToTheDlqAndItsNeighboursAreWritten() throws Exception {
         Fixture f = new Fixture("refused");
         SchemaMigrator.migrate(f.db, false);
-        try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(f.db);
+                Statement s = c.createStatement()) {
             // A rule the pipeline does not know about, added by a DBA: Postgres will refuse such rows.
             s.execute("ALTER TABLE rec_campaigns_weekly ADD CONSTRAINT no_blocked CHECK (email NOT LIKE 'blocked%')");
         }
@@ -151,7 +158,9 @@ class SinkIT {
                 f.send(segment(blocked, "blocked@example.com", Segment.HIGH));
             }
         }
-        f.sendRaw(new SegmentKey(W, UUID.randomUUID()).toBytes(), "{\"schema_version\":1,".getBytes(StandardCharsets.UTF_8));
+        f.sendRaw(
+                new SegmentKey(W, UUID.randomUUID()).toBytes(),
+                "{\"schema_version\":1,".getBytes(StandardCharsets.UTF_8));
         try (SinkService sink = f.start(10_000, 1_000)) {
             f.awaitCaughtUp();
             assertThat(sink.metrics().deadLettered()).isEqualTo(2);
@@ -160,14 +169,19 @@ class SinkIT {
             assertThat(f.row(user)).isNotNull();
         }
         assertThat(f.row(blocked)).isNull();
-        List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(KAFKA.bootstrapServers(), f.topics.dlq().name(),
-                Duration.ofSeconds(30), r -> r.size() >= 2);
-        assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
+        List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.readUntil(
+                KAFKA.bootstrapServers(), f.topics.dlq().name(), Duration.ofSeconds(30), r -> r.size() >= 2);
+        assertThat(dead)
+                .extracting(r -> DeadLetters.header(r.headers(), DeadLetters.REASON))
                 .containsExactlyInAnyOrder("rejected-by-database", "malformed-json");
-        assertThat(dead).filteredOn(r -> "rejected-by-database".equals(DeadLetters.header(r.headers(), DeadLetters.REASON)))
-                .singleElement().satisfies(r -> {
-                    assertThat(DeadLetters.header(r.headers(), DeadLetters.DETAIL)).contains("no_blocked");
-                    assertThat(DeadLetters.header(r.headers(), DeadLetters.STAGE)).isEqualTo("sink");
+        assertThat(dead)
+                .filteredOn(r -> "rejected-by-database".equals(DeadLetters.header(r.headers(), DeadLetters.REASON)))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.DETAIL))
+                            .contains("no_blocked");
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.STAGE))
+                            .isEqualTo("sink");
                     assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("blocked@example.com");
                 });
     }
@@ -180,12 +194,16 @@ class SinkIT {
             f.awaitCaughtUp();
         }
         try (Admin admin = KAFKA.admin()) {
-            admin.createPartitions(Map.of(f.topics.customerSegments().name(),
-                    org.apache.kafka.clients.admin.NewPartitions.increaseTo(KAFKA.partitions() * 2))).all().get();
+            admin.createPartitions(Map.of(
+                            f.topics.customerSegments().name(),
+                            org.apache.kafka.clients.admin.NewPartitions.increaseTo(KAFKA.partitions() * 2)))
+                    .all()
+                    .get();
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.start(100, 50))
                 .isInstanceOf(dev.hfc.core.topic.TopicProvisioner.PartitionsChangedException.class)
-                .hasMessageContaining("was built on " + KAFKA.partitions()).hasMessageContaining("--group-id");
+                .hasMessageContaining("was built on " + KAFKA.partitions())
+                .hasMessageContaining("--group-id");
     }
 
     @Test
@@ -206,21 +224,25 @@ class SinkIT {
         try (SinkService sink = f.start(200, 50)) {
             f.awaitCaughtUp();
         }
-        try (Connection c = Database.connect(f.db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(f.db);
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE email LIKE 'u1%'");
         }
         // Rows of keys the topic no longer holds (their tombstones were compacted away): a sent one stays as
         // history, an unsent one must go, since no record is left to delete it.
         String ghost = "INSERT INTO rec_campaigns_weekly (user_id, email, segment, campaign_sent, subscription_week, "
-                + "subscription_id, pause_weeks) VALUES (gen_random_uuid(), ?, 'low', ?, '" + W + "', gen_random_uuid(), 1)";
-        try (Connection c = Database.connect(f.db); java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
+                + "subscription_id, pause_weeks) VALUES (gen_random_uuid(), ?, 'low', ?, '" + W
+                + "', gen_random_uuid(), 1)";
+        try (Connection c = Database.connect(f.db);
+                java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
             ps.setString(1, "sent.ghost@example.com");
             ps.setBoolean(2, true);
             ps.executeUpdate();
         }
         String before = f.snapshot();
         assertThat(before.lines().count()).isEqualTo(500 - 46 + 1); // 46 of the 500 were tombstoned
-        try (Connection c = Database.connect(f.db); java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
+        try (Connection c = Database.connect(f.db);
+                java.sql.PreparedStatement ps = c.prepareStatement(ghost)) {
             ps.setString(1, "unsent.ghost@example.com");
             ps.setBoolean(2, false);
             ps.executeUpdate();
@@ -253,13 +275,16 @@ class SinkIT {
                 first.add(segment(users.get(i), "u" + i + "@example.com", Segment.values()[i % 3]));
             }
             f.sendAll(first);
-            first.forEach(s -> expected.put(s.userId(), s.email() + "|" + s.segment().wire() + "|" + s.pauseWeeks() + "|false"));
+            first.forEach(s ->
+                    expected.put(s.userId(), s.email() + "|" + s.segment().wire() + "|" + s.pauseWeeks() + "|false"));
             f.awaitCaughtUp();
             assertThat(f.rows()).isEqualTo(expected);
 
             // The cooperative rebalance that hands the second member its partitions may take a moment more.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                    assertThat(f.partitionsPerMember().values()).as("partitions owned by each member of the group")
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(f.partitionsPerMember().values())
+                            .as("partitions owned by each member of the group")
                             .containsExactlyInAnyOrder(1, 2));
 
             // Then every key changes (every row is an update, on both connections at once), and some go.
@@ -270,7 +295,8 @@ class SinkIT {
                     gone.add(users.get(i));
                     expected.remove(users.get(i));
                 } else {
-                    CustomerSegment s = segment(users.get(i), "u" + i + ".v2@example.com", Segment.values()[(i + 1) % 3]);
+                    CustomerSegment s =
+                            segment(users.get(i), "u" + i + ".v2@example.com", Segment.values()[(i + 1) % 3]);
                     second.add(s);
                     expected.put(s.userId(), s.email() + "|" + s.segment().wire() + "|" + s.pauseWeeks() + "|false");
                 }
@@ -284,14 +310,19 @@ class SinkIT {
             // Each record was written once, by the one member that owned its partition.
             assertThat(sink.metrics().records()).isEqualTo(600 + 540 + 60);
             // Both members tell readers of the table that nothing of the topic is missing from it.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(f.progress())
-                    .hasSize(2).allSatisfy((member, lag) -> assertThat(lag).isZero()));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(f.progress())
+                            .hasSize(2)
+                            .allSatisfy((member, lag) -> assertThat(lag).isZero()));
         }
-        assertThat(f.progress()).as("members that stopped cleanly leave no progress behind").isEmpty();
+        assertThat(f.progress())
+                .as("members that stopped cleanly leave no progress behind")
+                .isEmpty();
     }
 
     private static CustomerSegment segment(UUID user, String email, Segment segment) {
-        return new CustomerSegment(user, email, W, segment, segment.ordinal() + 1, UUID.nameUUIDFromBytes(email.getBytes()), 1L);
+        return new CustomerSegment(
+                user, email, W, segment, segment.ordinal() + 1, UUID.nameUUIDFromBytes(email.getBytes()), 1L);
     }
 
     /** One scenario's topics, schema and consumer group. */
@@ -311,20 +342,35 @@ class SinkIT {
         }
 
         SinkService start(int batchSize, int lingerMs, int consumers) {
-            return SinkService.start(new SinkService.Settings(KAFKA.settings(), topics, db, group, batchSize,
-                    Duration.ofMillis(lingerMs), Duration.ofSeconds(30), new TopicProvisioner.Layout(3, (short) 1), consumers),
+            return SinkService.start(
+                    new SinkService.Settings(
+                            KAFKA.settings(),
+                            topics,
+                            db,
+                            group,
+                            batchSize,
+                            Duration.ofMillis(lingerMs),
+                            Duration.ofSeconds(30),
+                            new TopicProvisioner.Layout(3, (short) 1),
+                            consumers),
                     new SinkMetrics(new SimpleMeterRegistry()));
         }
 
         void send(CustomerSegment s) throws Exception {
-            sendRaw(s.key().toBytes(), topics.customerSegments().valueSerde().serializer().serialize("", s));
+            sendRaw(
+                    s.key().toBytes(),
+                    topics.customerSegments().valueSerde().serializer().serialize("", s));
         }
 
         void sendAll(List<CustomerSegment> segments) throws Exception {
-            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (var p = new KafkaProducer<>(
+                    Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 for (CustomerSegment s : segments) {
-                    p.send(new ProducerRecord<>(topics.customerSegments().name(), s.key().toBytes(),
+                    p.send(new ProducerRecord<>(
+                            topics.customerSegments().name(),
+                            s.key().toBytes(),
                             topics.customerSegments().valueSerde().serializer().serialize("", s)));
                 }
                 p.flush();
@@ -334,9 +380,14 @@ class SinkIT {
         /** Per member of the sink's group: how many partitions Kafka assigned to it. */
         Map<String, Integer> partitionsPerMember() throws Exception {
             try (Admin admin = KAFKA.admin()) {
-                var group = admin.describeConsumerGroups(List.of(this.group)).all().get().get(this.group);
+                var group = admin.describeConsumerGroups(List.of(this.group))
+                        .all()
+                        .get()
+                        .get(this.group);
                 Map<String, Integer> owned = new HashMap<>();
-                group.members().forEach(m -> owned.put(m.consumerId(), m.assignment().topicPartitions().size()));
+                group.members()
+                        .forEach(m -> owned.put(
+                                m.consumerId(), m.assignment().topicPartitions().size()));
                 return owned;
             }
         }
@@ -344,11 +395,15 @@ class SinkIT {
         /** user -> "email|segment|pause_weeks|sent" for every row of W. */
         Map<UUID, String> rows() throws Exception {
             Map<UUID, String> rows = new HashMap<>();
-            try (Connection c = Database.connect(db); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT user_id, email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
-                         + "WHERE subscription_week = '" + W + "'")) {
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT user_id, email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
+                                    + "WHERE subscription_week = '" + W + "'")) {
                 while (rs.next()) {
-                    rows.put(rs.getObject(1, UUID.class), rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getInt(4) + "|" + rs.getBoolean(5));
+                    rows.put(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getInt(4) + "|" + rs.getBoolean(5));
                 }
             }
             return rows;
@@ -359,9 +414,12 @@ class SinkIT {
         }
 
         void sendRaw(byte[] key, byte[] value) throws Exception {
-            try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(topics.customerSegments().name(), key, value)).get();
+            try (var p = new KafkaProducer<>(
+                    Map.<String, Object>of("bootstrap.servers", KAFKA.bootstrapServers()),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>(topics.customerSegments().name(), key, value))
+                        .get();
             }
         }
 
@@ -369,8 +427,9 @@ class SinkIT {
         /** hfc_sink_progress of this group: member to lag. */
         Map<String, Long> progress() throws Exception {
             Map<String, Long> out = new HashMap<>();
-            try (Connection c = Database.connect(db); java.sql.PreparedStatement ps = c.prepareStatement(
-                    "SELECT member, lag_records FROM hfc_sink_progress WHERE group_id = ?")) {
+            try (Connection c = Database.connect(db);
+                    java.sql.PreparedStatement ps = c.prepareStatement(
+                            "SELECT member, lag_records FROM hfc_sink_progress WHERE group_id = ?")) {
                 ps.setString(1, group);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -382,30 +441,37 @@ class SinkIT {
         }
 
         void awaitCaughtUp() {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-                for (int p = 0; p < KAFKA.partitions(); p++) {
-                    request.put(new TopicPartition(topics.customerSegments().name(), p), OffsetSpec.latest());
-                }
-                Map<TopicPartition, Long> ends = new HashMap<>();
-                try (Admin admin = KAFKA.admin()) {
-                    admin.listOffsets(request).all().get().forEach((tp, i) -> ends.put(tp, i.offset()));
-                }
-                Map<TopicPartition, Long> stored = SinkOffsets.read(db, group, ends.keySet());
-                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
-                        || e.getValue().equals(stored.get(e.getKey())));
-            });
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                        for (int p = 0; p < KAFKA.partitions(); p++) {
+                            request.put(
+                                    new TopicPartition(topics.customerSegments().name(), p), OffsetSpec.latest());
+                        }
+                        Map<TopicPartition, Long> ends = new HashMap<>();
+                        try (Admin admin = KAFKA.admin()) {
+                            admin.listOffsets(request).all().get().forEach((tp, i) -> ends.put(tp, i.offset()));
+                        }
+                        Map<TopicPartition, Long> stored = SinkOffsets.read(db, group, ends.keySet());
+                        return ends.entrySet().stream()
+                                .allMatch(e -> e.getValue() == 0 || e.getValue().equals(stored.get(e.getKey())));
+                    });
         }
 
         /** "email|segment|pause_weeks|sent" of the user's row for W, or null. */
         String row(UUID user) throws Exception {
             try (Connection c = Database.connect(db);
-                 PreparedStatement ps = c.prepareStatement("SELECT email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
-                         + "WHERE subscription_week = ? AND user_id = ?")) {
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT email, segment, pause_weeks, campaign_sent FROM rec_campaigns_weekly "
+                                    + "WHERE subscription_week = ? AND user_id = ?")) {
                 ps.setString(1, W.toString());
                 ps.setObject(2, user);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getInt(3) + "|" + rs.getBoolean(4) : null;
+                    return rs.next()
+                            ? rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getInt(3) + "|" + rs.getBoolean(4)
+                            : null;
                 }
             }
         }
@@ -413,9 +479,11 @@ class SinkIT {
         /** The whole table, every column, in a stable order. */
         String snapshot() throws Exception {
             StringBuilder b = new StringBuilder();
-            try (Connection c = Database.connect(db); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT id, user_id, email, segment, campaign_sent, row_created_on, "
-                         + "subscription_week, subscription_id, pause_weeks FROM rec_campaigns_weekly ORDER BY subscription_week, user_id")) {
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT id, user_id, email, segment, campaign_sent, row_created_on, "
+                                    + "subscription_week, subscription_id, pause_weeks FROM rec_campaigns_weekly ORDER BY subscription_week, user_id")) {
                 while (rs.next()) {
                     for (int i = 1; i <= 9; i++) {
                         b.append(rs.getString(i)).append(i == 9 ? "\n" : "|");

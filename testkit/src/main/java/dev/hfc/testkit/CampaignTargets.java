@@ -25,12 +25,13 @@ public final class CampaignTargets {
     }
 
     /** One target row of a new subscription; {@code sent} marks it sent already. */
-    public static void insert(DbSettings db, Week week, UUID user, String email, Segment segment, Integer pauseWeeks,
-                              boolean sent) throws SQLException {
+    public static void insert(
+            DbSettings db, Week week, UUID user, String email, Segment segment, Integer pauseWeeks, boolean sent)
+            throws SQLException {
         try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-             PreparedStatement ps = c.prepareStatement("INSERT INTO " + db.qualified("rec_campaigns_weekly")
-                     + " (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
-                     + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement ps = c.prepareStatement("INSERT INTO " + db.qualified("rec_campaigns_weekly")
+                        + " (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, user);
             ps.setString(2, email);
             ps.setString(3, segment.wire());

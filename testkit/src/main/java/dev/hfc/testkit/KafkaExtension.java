@@ -42,11 +42,12 @@ public final class KafkaExtension implements BeforeAllCallback {
 
     /** Another complete set of the catalog's topics under a new unique prefix, for one test of its own. */
     public Topics freshTopics() throws ExecutionException, InterruptedException {
-        Topics topics = new Topics("t-" + className + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        Topics topics =
+                new Topics("t-" + className + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
         try (Admin admin = admin()) {
             // As the services create them, and served by their leaders before a test writes to them.
-            dev.hfc.core.topic.TopicProvisioner.ensure(admin, topics.all(),
-                    new dev.hfc.core.topic.TopicProvisioner.Layout(partitions, (short) 1));
+            dev.hfc.core.topic.TopicProvisioner.ensure(
+                    admin, topics.all(), new dev.hfc.core.topic.TopicProvisioner.Layout(partitions, (short) 1));
         }
         return topics;
     }

@@ -29,9 +29,12 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     public void beforeAll(ExtensionContext context) throws SQLException {
         server = SharedInfrastructure.postgres(context);
         String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
-        database = SqlIdentifier.validate("database", "t_" + name.substring(0, Math.min(40, name.length())) + "_"
-                + UUID.randomUUID().toString().substring(0, 8));
-        try (Connection c = admin(); Statement s = c.createStatement()) {
+        database = SqlIdentifier.validate(
+                "database",
+                "t_" + name.substring(0, Math.min(40, name.length())) + "_"
+                        + UUID.randomUUID().toString().substring(0, 8));
+        try (Connection c = admin();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + SqlIdentifier.quote(database));
         }
         settings = new DbSettings(server.urlFor(database), server.user(), server.password(), DbSettings.DEFAULT_SCHEMA);

@@ -43,8 +43,8 @@ public final class PostgresServer implements AutoCloseable {
         String url = System.getenv("HFC_TEST_DB_URL");
         if (url != null && !url.isBlank()) {
             if (!URL.matcher(url).matches()) {
-                throw new IllegalStateException("HFC_TEST_DB_URL '" + url
-                        + "' must look like jdbc:postgresql://host:port/database");
+                throw new IllegalStateException(
+                        "HFC_TEST_DB_URL '" + url + "' must look like jdbc:postgresql://host:port/database");
             }
             String user = envOr("HFC_TEST_DB_USER", "postgres");
             LOG.info("tests use the PostgreSQL server of HFC_TEST_DB_URL");
@@ -52,16 +52,26 @@ public final class PostgresServer implements AutoCloseable {
         }
         if (Boolean.parseBoolean(System.getenv("HFC_TEST_TESTCONTAINERS")) && dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine")
-                    .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=20",
-                            "-c", "max_wal_senders=20");
+                    .withCommand(
+                            "postgres",
+                            "-c",
+                            "wal_level=logical",
+                            "-c",
+                            "max_replication_slots=20",
+                            "-c",
+                            "max_wal_senders=20");
             container.start();
             LOG.info("tests use a Testcontainers PostgreSQL");
-            return new PostgresServer(container.getJdbcUrl(), container.getUsername(), container.getPassword(),
-                    "Testcontainers PostgreSQL", container::stop);
+            return new PostgresServer(
+                    container.getJdbcUrl(),
+                    container.getUsername(),
+                    container.getPassword(),
+                    "Testcontainers PostgreSQL",
+                    container::stop);
         }
         EmbeddedPostgresServer embedded = EmbeddedPostgresServer.start(0);
-        return new PostgresServer(embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "",
-                "embedded PostgreSQL", embedded);
+        return new PostgresServer(
+                embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "", "embedded PostgreSQL", embedded);
     }
 
     static boolean dockerAvailable() {

@@ -21,13 +21,13 @@ final class SharedInfrastructure {
     private SharedInfrastructure() {}
 
     static PostgresServer postgres(ExtensionContext context) {
-        return context.getRoot().getStore(NS)
+        return context.getRoot()
+                .getStore(NS)
                 .getOrComputeIfAbsent("postgres", k -> PostgresServer.choose(), PostgresServer.class);
     }
 
     static KafkaServer kafka(ExtensionContext context) {
-        return context.getRoot().getStore(NS)
-                .getOrComputeIfAbsent("kafka", k -> startKafka(), KafkaServer.class);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent("kafka", k -> startKafka(), KafkaServer.class);
     }
 
     private static KafkaServer startKafka() {

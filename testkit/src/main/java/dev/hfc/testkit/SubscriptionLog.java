@@ -27,13 +27,16 @@ public final class SubscriptionLog {
         Map<UUID, String> rows = new TreeMap<>();
         Map<UUID, Set<UUID>> byUser = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            SubscriptionInput input = EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow();
+            SubscriptionInput input =
+                    EventCodecs.SUBSCRIPTION_INPUT.decode(r.value()).orThrow();
             if (input instanceof SubscriptionEvent e) {
                 if (e.op() == SubscriptionEvent.Op.DELETE) {
                     rows.remove(e.subscriptionId());
                     byUser.getOrDefault(e.userId(), new HashSet<>()).remove(e.subscriptionId());
                 } else {
-                    rows.put(e.subscriptionId(), e.userId() + " " + e.week() + " " + e.status().wire());
+                    rows.put(
+                            e.subscriptionId(),
+                            e.userId() + " " + e.week() + " " + e.status().wire());
                     byUser.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.subscriptionId());
                 }
             } else if (input instanceof CustomerSnapshot s) {
@@ -41,7 +44,9 @@ public final class SubscriptionLog {
                 held.forEach(rows::remove);
                 held.clear();
                 for (CustomerSnapshot.WeekRow w : s.weeks()) {
-                    rows.put(w.subscriptionId(), s.userId() + " " + w.week() + " " + w.status().wire());
+                    rows.put(
+                            w.subscriptionId(),
+                            s.userId() + " " + w.week() + " " + w.status().wire());
                     held.add(w.subscriptionId());
                 }
             }
@@ -51,7 +56,9 @@ public final class SubscriptionLog {
 
     /** The customer snapshots among the records. */
     public static long snapshots(List<ConsumerRecord<byte[], byte[]>> records) {
-        return records.stream().filter(r -> decode(r) instanceof CustomerSnapshot).count();
+        return records.stream()
+                .filter(r -> decode(r) instanceof CustomerSnapshot)
+                .count();
     }
 
     /** The ids of the snapshots whose end marker is among the records (in any partition). */

@@ -23,18 +23,22 @@ public final class TopicReader {
      * read so far (then returned) or {@code timeout} passes (then an AssertionError says what was seen).
      */
     public static List<ConsumerRecord<byte[], byte[]>> readUntil(
-            String bootstrapServers, String topic, Duration timeout, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+            String bootstrapServers,
+            String topic,
+            Duration timeout,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!done.test(records)) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("condition on topic " + topic + " not met within " + timeout
-                            + "; read " + records.size() + " records");
+                    throw new AssertionError("condition on topic " + topic + " not met within " + timeout + "; read "
+                            + records.size() + " records");
                 }
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
@@ -47,7 +51,8 @@ public final class TopicReader {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             var end = consumer.endOffsets(partitions);

@@ -66,16 +66,19 @@ public final class CatchUp {
      *
      * @throws IllegalStateException when a service of the pipeline failed
      */
-    public Result await(Duration timeout, Duration progressEvery, Consumer<Long> progress) throws SQLException, InterruptedException {
+    public Result await(Duration timeout, Duration progressEvery, Consumer<Long> progress)
+            throws SQLException, InterruptedException {
         String signatureSql = "SELECT count(*), coalesce(sum(hashtext(subscription_week || user_id || email || segment "
-                + "|| subscription_id || coalesce(pause_weeks, 0) || campaign_sent)), 0) FROM " + db.qualified("rec_campaigns_weekly");
+                + "|| subscription_id || coalesce(pause_weeks, 0) || campaign_sent)), 0) FROM "
+                + db.qualified("rec_campaigns_weekly");
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = null;
         String checkedAt = null;
         long lastChange = System.nanoTime();
         long lastSaid = System.nanoTime();
         ReferenceCheck.Outcome outcome = null;
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
             while (System.nanoTime() < deadline) {
                 String failed = failure.get();
                 if (failed != null) {

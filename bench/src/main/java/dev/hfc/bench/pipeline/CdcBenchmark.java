@@ -7,8 +7,8 @@ import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.producer.cdc.CdcProducer;
-import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.producer.generate.SourceDataGenerator;
 import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
@@ -36,28 +36,39 @@ public final class CdcBenchmark {
      * @param snapshotEventsPerS          the producer's own snapshot (COPY), the default
      * @param debeziumSnapshotEventsPerS  Debezium's snapshot of the same rows, in the same run
      */
-    public record Result(long rows, double snapshotEventsPerS, double debeziumSnapshotEventsPerS, double bulkUpdateEventsPerS,
-                  double bulkUpdateCommitSeconds) {}
+    public record Result(
+            long rows,
+            double snapshotEventsPerS,
+            double debeziumSnapshotEventsPerS,
+            double bulkUpdateEventsPerS,
+            double bulkUpdateCommitSeconds) {}
 
     private CdcBenchmark() {}
 
-    public static Result run(DbSettings baseDb, long subscriptionRows, boolean keepData, Consumer<String> progress) throws Exception {
+    public static Result run(DbSettings baseDb, long subscriptionRows, boolean keepData, Consumer<String> progress)
+            throws Exception {
         String suffix = Long.toHexString(System.nanoTime());
         DbSettings db = baseDb.withSchema("bench_cdc_" + suffix);
         String slot = "bench_cdc_" + suffix;
         try (BenchWorkDir dir = BenchWorkDir.create("cdc", keepData);
-             InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+                InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
             SchemaMigrator.migrate(db, true);
             long customers = (subscriptionRows + 10) / 11;
-            SourceDataLoader.load(db, new SourceDataGenerator(11, Week.current(Instant.now(), ZoneOffset.UTC)), 0, customers, n -> { });
+            SourceDataLoader.load(
+                    db,
+                    new SourceDataGenerator(11, Week.current(Instant.now(), ZoneOffset.UTC)),
+                    0,
+                    customers,
+                    n -> {});
             long rows = customers * 11;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 progress.accept("Debezium's snapshot of " + rows + " subscriptions and " + customers + " customers");
                 Topics debeziumTopics = new Topics("bench." + suffix + ".debezium.");
                 double debezium;
                 long debeziumStart = System.nanoTime();
-                try (CdcProducer producer = CdcProducer.start(settings(broker, debeziumTopics, db, slot + "_dbz",
-                        CdcProducer.SnapshotMethod.DEBEZIUM), new ProducerMetrics(new SimpleMeterRegistry()))) {
+                try (CdcProducer producer = CdcProducer.start(
+                        settings(broker, debeziumTopics, db, slot + "_dbz", CdcProducer.SnapshotMethod.DEBEZIUM),
+                        new ProducerMetrics(new SimpleMeterRegistry()))) {
                     awaitEvents(admin, debeziumTopics.subscriptionEvents().name(), rows);
                     debezium = rows / ((System.nanoTime() - debeziumStart) / 1e9);
                 } finally {
@@ -67,15 +78,18 @@ public final class CdcBenchmark {
                 progress.accept("the producer's own snapshot (COPY) of the same rows");
                 Topics topics = new Topics("bench." + suffix + ".");
                 long start = System.nanoTime();
-                try (CdcProducer producer = CdcProducer.start(settings(broker, topics, db, slot, CdcProducer.SnapshotMethod.COPY),
+                try (CdcProducer producer = CdcProducer.start(
+                        settings(broker, topics, db, slot, CdcProducer.SnapshotMethod.COPY),
                         new ProducerMetrics(new SimpleMeterRegistry()))) {
                     awaitEvents(admin, topics.subscriptionEvents().name(), rows);
                     double snapshot = rows / ((System.nanoTime() - start) / 1e9);
 
                     progress.accept("one UPDATE of all " + rows + " subscription rows");
                     long updateStart = System.nanoTime();
-                    try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
-                        s.executeUpdate("UPDATE subscription SET status = CASE status WHEN 'active' THEN 'paused' ELSE 'active' END");
+                    try (Connection c = Database.connect(db);
+                            Statement s = c.createStatement()) {
+                        s.executeUpdate(
+                                "UPDATE subscription SET status = CASE status WHEN 'active' THEN 'paused' ELSE 'active' END");
                     }
                     double commitSeconds = (System.nanoTime() - updateStart) / 1e9;
                     awaitEvents(admin, topics.subscriptionEvents().name(), 2 * rows);
@@ -88,25 +102,40 @@ public final class CdcBenchmark {
             }
         } finally {
             SourceDatabase.dropSlot(db, slot, slot);
-            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
             }
         }
     }
 
-    private static CdcProducer.Settings settings(InProcessKafkaBroker broker, Topics topics, DbSettings db, String slot,
-                                                 CdcProducer.SnapshotMethod method) {
-        return new CdcProducer.Settings(KafkaSettings.of(broker.bootstrapServers()), topics, db, slot, slot,
-                Duration.ofSeconds(10), null, new TopicProvisioner.Layout(6, (short) 1), method);
+    private static CdcProducer.Settings settings(
+            InProcessKafkaBroker broker, Topics topics, DbSettings db, String slot, CdcProducer.SnapshotMethod method) {
+        return new CdcProducer.Settings(
+                KafkaSettings.of(broker.bootstrapServers()),
+                topics,
+                db,
+                slot,
+                slot,
+                Duration.ofSeconds(10),
+                null,
+                new TopicProvisioner.Layout(6, (short) 1),
+                method);
     }
 
     private static void awaitEvents(Admin admin, String topic, long atLeast) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions()
+            admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
                     .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            long total = admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            long total = admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
             if (total >= atLeast) {
                 return;
             }

@@ -29,8 +29,15 @@ public final class InProcessPipeline implements AutoCloseable {
      * @param id        names the consumer groups, the application id and the replication slot and publication
      * @param sinkLinger how long the sink lets a batch fill
      */
-    public record Settings(KafkaSettings kafka, Topics topics, DbSettings db, String id, Path stateDir,
-                           TopicProvisioner.Layout layout, SegmentPolicy policy, Duration sinkLinger) {
+    public record Settings(
+            KafkaSettings kafka,
+            Topics topics,
+            DbSettings db,
+            String id,
+            Path stateDir,
+            TopicProvisioner.Layout layout,
+            SegmentPolicy policy,
+            Duration sinkLinger) {
         public String slot() {
             return id.replace('-', '_');
         }
@@ -42,8 +49,12 @@ public final class InProcessPipeline implements AutoCloseable {
     private final CdcProducer producer;
     private final ProducerMetrics producerMetrics;
 
-    private InProcessPipeline(String slot, SinkService sink, SegmenterService segmenter, CdcProducer producer,
-                              ProducerMetrics producerMetrics) {
+    private InProcessPipeline(
+            String slot,
+            SinkService sink,
+            SegmenterService segmenter,
+            CdcProducer producer,
+            ProducerMetrics producerMetrics) {
         this.slot = slot;
         this.sink = sink;
         this.segmenter = segmenter;
@@ -53,15 +64,34 @@ public final class InProcessPipeline implements AutoCloseable {
 
     public static InProcessPipeline start(Settings s, MeterRegistry registry) throws java.sql.SQLException {
         ProducerMetrics producerMetrics = new ProducerMetrics(registry);
-        SinkService sink = SinkService.start(new SinkService.Settings(s.kafka(), s.topics(), s.db(), s.id() + "-sink",
-                10_000, s.sinkLinger(), Duration.ofMinutes(2), s.layout(), SinkService.DEFAULT_CONSUMERS), new SinkMetrics(registry));
+        SinkService sink = SinkService.start(
+                new SinkService.Settings(
+                        s.kafka(),
+                        s.topics(),
+                        s.db(),
+                        s.id() + "-sink",
+                        10_000,
+                        s.sinkLinger(),
+                        Duration.ofMinutes(2),
+                        s.layout(),
+                        SinkService.DEFAULT_CONSUMERS),
+                new SinkMetrics(registry));
         SegmenterService segmenter = null;
         try {
-            segmenter = SegmenterService.start(new SegmenterService.Settings(s.kafka(),
-                    new SegmenterConfig(s.topics(), s.policy(), ZoneOffset.UTC), s.id() + "-segmenter", 2,
-                    s.stateDir(), 0, s.layout()), new SegmenterMetrics(registry));
-            CdcProducer producer = CdcProducer.start(new CdcProducer.Settings(s.kafka(), s.topics(), s.db(), s.slot(), s.slot(),
-                    Duration.ofSeconds(5), null, s.layout()), producerMetrics);
+            segmenter = SegmenterService.start(
+                    new SegmenterService.Settings(
+                            s.kafka(),
+                            new SegmenterConfig(s.topics(), s.policy(), ZoneOffset.UTC),
+                            s.id() + "-segmenter",
+                            2,
+                            s.stateDir(),
+                            0,
+                            s.layout()),
+                    new SegmenterMetrics(registry));
+            CdcProducer producer = CdcProducer.start(
+                    new CdcProducer.Settings(
+                            s.kafka(), s.topics(), s.db(), s.slot(), s.slot(), Duration.ofSeconds(5), null, s.layout()),
+                    producerMetrics);
             return new InProcessPipeline(s.slot(), sink, segmenter, producer, producerMetrics);
         } catch (java.sql.SQLException | RuntimeException e) {
             if (segmenter != null) {

@@ -24,8 +24,15 @@ import org.HdrHistogram.Histogram;
 public final class LiveChanges {
 
     /** What was applied. */
-    public record Applied(int pauses, int resumes, int cancellations, int emailChanges, int deletes, int newCustomers,
-                          List<Sample> samples, double seconds) {
+    public record Applied(
+            int pauses,
+            int resumes,
+            int cancellations,
+            int emailChanges,
+            int deletes,
+            int newCustomers,
+            List<Sample> samples,
+            double seconds) {
         public int total() {
             return pauses + resumes + cancellations + emailChanges + deletes + newCustomers;
         }
@@ -39,7 +46,14 @@ public final class LiveChanges {
     /** Changes per second one connection is asked to commit (each change is its own transaction). */
     static final int PER_CONNECTION = 250;
 
-    private enum Kind { PAUSE, RESUME, CANCEL, EMAIL, DELETE, INSERT }
+    private enum Kind {
+        PAUSE,
+        RESUME,
+        CANCEL,
+        EMAIL,
+        DELETE,
+        INSERT
+    }
 
     /** One planned change: what, to whom, and when it is due (its index over the rate). */
     private record Change(int index, Kind kind, UUID user, Week week, long newIndex) {}
@@ -50,16 +64,24 @@ public final class LiveChanges {
      * needs ({@value #PER_CONNECTION} per second each, up to 8): one connection waiting for each commit's
      * fsync keeps up with a few hundred a second, not with a cut-off evening's thousands.
      */
-    public static Applied apply(DbSettings db, SourceDataGenerator generator, long firstNewIndex, Week target,
-                                int changes, int perSecond, long seed) throws SQLException, InterruptedException {
+    public static Applied apply(
+            DbSettings db,
+            SourceDataGenerator generator,
+            long firstNewIndex,
+            Week target,
+            int changes,
+            int perSecond,
+            long seed)
+            throws SQLException, InterruptedException {
         List<Change> plan = plan(db, firstNewIndex, target, changes, seed);
         int connections = Math.max(1, Math.min(8, (perSecond + PER_CONNECTION - 1) / PER_CONNECTION));
         long start = System.nanoTime();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections, r -> {
-            Thread t = new Thread(r, "hfc-live-changes");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(connections, r -> {
+                    Thread t = new Thread(r, "hfc-live-changes");
+                    t.setDaemon(true);
+                    return t;
+                });
         List<java.util.concurrent.Future<int[]>> done = new ArrayList<>();
         List<List<Sample>> samples = new ArrayList<>();
         try {
@@ -106,8 +128,14 @@ public final class LiveChanges {
             List<Sample> all = new ArrayList<>();
             samples.forEach(all::addAll);
             all.sort(java.util.Comparator.comparing(Sample::committedAt));
-            return new Applied(total[Kind.PAUSE.ordinal()], total[Kind.RESUME.ordinal()], total[Kind.CANCEL.ordinal()],
-                    total[Kind.EMAIL.ordinal()], total[Kind.DELETE.ordinal()], total[Kind.INSERT.ordinal()], all,
+            return new Applied(
+                    total[Kind.PAUSE.ordinal()],
+                    total[Kind.RESUME.ordinal()],
+                    total[Kind.CANCEL.ordinal()],
+                    total[Kind.EMAIL.ordinal()],
+                    total[Kind.DELETE.ordinal()],
+                    total[Kind.INSERT.ordinal()],
+                    all,
                     (System.nanoTime() - start) / 1e9);
         } finally {
             pool.shutdownNow();
@@ -115,12 +143,19 @@ public final class LiveChanges {
     }
 
     /** The changes, drawn from {@code seed}: 40% pauses, 15% resumes, 10% cancellations, 15% email changes, 10% deletes, 10% new customers. */
-    private static List<Change> plan(DbSettings db, long firstNewIndex, Week target, int changes, long seed) throws SQLException {
+    private static List<Change> plan(DbSettings db, long firstNewIndex, Week target, int changes, long seed)
+            throws SQLException {
         Random random = new Random(seed);
-        List<UUID> active = users(db, "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'active' ORDER BY user_id LIMIT ?",
-                target, changes);
-        List<UUID> paused = users(db, "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'paused' ORDER BY user_id LIMIT ?",
-                target, changes);
+        List<UUID> active = users(
+                db,
+                "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'active' ORDER BY user_id LIMIT ?",
+                target,
+                changes);
+        List<UUID> paused = users(
+                db,
+                "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'paused' ORDER BY user_id LIMIT ?",
+                target,
+                changes);
         List<Change> plan = new ArrayList<>(changes);
         long inserts = 0;
         for (int i = 0; i < changes; i++) {
@@ -130,7 +165,8 @@ public final class LiveChanges {
             } else if (kind < 55 && !paused.isEmpty()) {
                 plan.add(new Change(i, Kind.RESUME, paused.remove(paused.size() - 1), target, -1));
             } else if (kind < 65 && !active.isEmpty()) {
-                plan.add(new Change(i, Kind.CANCEL, active.remove(active.size() - 1), target.plus(random.nextInt(3)), -1));
+                plan.add(new Change(
+                        i, Kind.CANCEL, active.remove(active.size() - 1), target.plus(random.nextInt(3)), -1));
             } else if (kind < 80 && !paused.isEmpty()) {
                 plan.add(new Change(i, Kind.EMAIL, paused.get(random.nextInt(paused.size())), target, -1));
             } else if (kind < 90 && !paused.isEmpty()) {
@@ -145,12 +181,27 @@ public final class LiveChanges {
     /** Commits one change; returns the rows (customers for a cancellation) it changed, as the counts report them. */
     private static int apply(Connection c, SourceDataGenerator generator, Change change) throws SQLException {
         return switch (change.kind()) {
-            case PAUSE -> update(c, "UPDATE subscription SET status = 'paused' WHERE user_id = ? AND subscription_week = ?",
-                    change.user(), change.week());
-            case RESUME -> update(c, "UPDATE subscription SET status = 'active' WHERE user_id = ? AND subscription_week = ?",
-                    change.user(), change.week());
-            case CANCEL -> update(c, "UPDATE subscription SET status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
-                    change.user(), change.week()) > 0 ? 1 : 0;
+            case PAUSE ->
+                update(
+                        c,
+                        "UPDATE subscription SET status = 'paused' WHERE user_id = ? AND subscription_week = ?",
+                        change.user(),
+                        change.week());
+            case RESUME ->
+                update(
+                        c,
+                        "UPDATE subscription SET status = 'active' WHERE user_id = ? AND subscription_week = ?",
+                        change.user(),
+                        change.week());
+            case CANCEL ->
+                update(
+                                        c,
+                                        "UPDATE subscription SET status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
+                                        change.user(),
+                                        change.week())
+                                > 0
+                        ? 1
+                        : 0;
             case EMAIL -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE customer SET email = ? WHERE user_id = ?")) {
                     ps.setString(1, "changed" + change.index() + "+demo@example.com");
@@ -175,14 +226,16 @@ public final class LiveChanges {
     public static Histogram latencies(DbSettings db, Week target, List<Sample> samples) throws SQLException {
         Histogram h = new Histogram(3_600_000L, 3);
         try (Connection c = Database.connect(db);
-             PreparedStatement ps = c.prepareStatement("SELECT row_created_on FROM rec_campaigns_weekly WHERE subscription_week = ? AND user_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT row_created_on FROM rec_campaigns_weekly WHERE subscription_week = ? AND user_id = ?")) {
             for (Sample s : samples) {
                 ps.setString(1, target.toString());
                 ps.setObject(2, s.userId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         Instant written = rs.getTimestamp(1).toLocalDateTime().toInstant(ZoneOffset.UTC);
-                        h.recordValue(Math.max(0, written.toEpochMilli() - s.committedAt().toEpochMilli()));
+                        h.recordValue(Math.max(
+                                0, written.toEpochMilli() - s.committedAt().toEpochMilli()));
                     }
                 }
             }
@@ -192,7 +245,8 @@ public final class LiveChanges {
 
     private static List<UUID> users(DbSettings db, String sql, Week week, int limit) throws SQLException {
         List<UUID> out = new ArrayList<>();
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, week.toString());
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
@@ -214,8 +268,10 @@ public final class LiveChanges {
 
     private static void insert(Connection c, SourceDataGenerator.CustomerRows rows) throws SQLException {
         c.setAutoCommit(false);
-        try (PreparedStatement cu = c.prepareStatement("INSERT INTO customer (user_id, email, status, date_created) VALUES (?, ?, ?, ?)");
-             PreparedStatement su = c.prepareStatement("INSERT INTO subscription (subscription_id, subscription_week, user_id, status) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement cu = c.prepareStatement(
+                        "INSERT INTO customer (user_id, email, status, date_created) VALUES (?, ?, ?, ?)");
+                PreparedStatement su = c.prepareStatement(
+                        "INSERT INTO subscription (subscription_id, subscription_week, user_id, status) VALUES (?, ?, ?, ?)")) {
             cu.setObject(1, rows.customer().userId());
             cu.setString(2, rows.customer().email());
             cu.setString(3, rows.customer().status());

@@ -42,15 +42,35 @@ import org.postgresql.PGConnection;
 public final class PipelineBenchmark {
 
     /** Figures of {@code bench e2e}. */
-    public record EndToEnd(long customers, long events, double loadSeconds, double eventsPerSecond, long peakHeapMb,
-                    int changeRate, int changes, double appliedPerSecond, long latencyP50Ms, long latencyP99Ms,
-                    long latencySamples, long firstHalfP99Ms, long secondHalfP99Ms, long rows, double resnapshotSeconds,
-                    double resnapshotCaughtUpSeconds) {}
+    public record EndToEnd(
+            long customers,
+            long events,
+            double loadSeconds,
+            double eventsPerSecond,
+            long peakHeapMb,
+            int changeRate,
+            int changes,
+            double appliedPerSecond,
+            long latencyP50Ms,
+            long latencyP99Ms,
+            long latencySamples,
+            long firstHalfP99Ms,
+            long secondHalfP99Ms,
+            long rows,
+            double resnapshotSeconds,
+            double resnapshotCaughtUpSeconds) {}
 
     /** Figures of {@code bench batch-vs-stream}. */
-    public record BatchVsStream(long customers, long targetRows, double batchQuerySeconds, double batchLoadSeconds,
-                         double streamSeconds, long streamRows, double batchChangeSeconds, long streamChangeP50Ms,
-                         long streamChangeP99Ms) {
+    public record BatchVsStream(
+            long customers,
+            long targetRows,
+            double batchQuerySeconds,
+            double batchLoadSeconds,
+            double streamSeconds,
+            long streamRows,
+            double batchChangeSeconds,
+            long streamChangeP50Ms,
+            long streamChangeP99Ms) {
         public double batchSeconds() {
             return batchQuerySeconds + batchLoadSeconds;
         }
@@ -60,8 +80,15 @@ public final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    public static EndToEnd endToEnd(DbSettings base, long customers, int changeRate, int changeSeconds, boolean resnapshot,
-                                    boolean keepData, Consumer<String> progress) throws Exception {
+    public static EndToEnd endToEnd(
+            DbSettings base,
+            long customers,
+            int changeRate,
+            int changeSeconds,
+            boolean resnapshot,
+            boolean keepData,
+            Consumer<String> progress)
+            throws Exception {
         try (Setup setup = Setup.create(base, "e2e", customers, keepData, progress)) {
             HeapSampler heap = HeapSampler.start();
             long start = System.nanoTime();
@@ -69,23 +96,43 @@ public final class PipelineBenchmark {
                 long caughtUpNanos = setup.awaitCaughtUp(pipeline, progress) - start;
                 long events = pipeline.published();
                 int changes = changeRate * changeSeconds;
-                progress.accept(String.format("caught up in %.1f s; now %d changes at %d/s", caughtUpNanos / 1e9, changes, changeRate));
-                var applied = LiveChanges.apply(setup.db, setup.generator, customers, setup.target, changes, changeRate, 17);
+                progress.accept(String.format(
+                        "caught up in %.1f s; now %d changes at %d/s", caughtUpNanos / 1e9, changes, changeRate));
+                var applied =
+                        LiveChanges.apply(setup.db, setup.generator, customers, setup.target, changes, changeRate, 17);
                 setup.awaitCaughtUp(pipeline, progress);
                 Histogram latency = LiveChanges.latencies(setup.db, setup.target, applied.samples());
                 // A pipeline that keeps up has the same latency at the end of the stream as at its start; one that
                 // falls behind has a growing lag, which shows as a later half slower than the first.
                 int half = applied.samples().size() / 2;
-                Histogram first = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(0, half));
-                Histogram second = LiveChanges.latencies(setup.db, setup.target, applied.samples().subList(half, applied.samples().size()));
+                Histogram first = LiveChanges.latencies(
+                        setup.db, setup.target, applied.samples().subList(0, half));
+                Histogram second = LiveChanges.latencies(
+                        setup.db,
+                        setup.target,
+                        applied.samples().subList(half, applied.samples().size()));
                 long rows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
                 long peakHeapMb = heap.stop() >> 20;
-                double[] again = resnapshot ? resnapshot(setup, pipeline, customers, changes, changeRate, progress)
+                double[] again = resnapshot
+                        ? resnapshot(setup, pipeline, customers, changes, changeRate, progress)
                         : new double[] {Double.NaN, Double.NaN};
-                return new EndToEnd(customers, events, caughtUpNanos / 1e9, events / (caughtUpNanos / 1e9), peakHeapMb,
-                        changeRate, changes, applied.total() / applied.seconds(), latency.getValueAtPercentile(50),
-                        latency.getValueAtPercentile(99), latency.getTotalCount(), first.getValueAtPercentile(99),
-                        second.getValueAtPercentile(99), rows, again[0], again[1]);
+                return new EndToEnd(
+                        customers,
+                        events,
+                        caughtUpNanos / 1e9,
+                        events / (caughtUpNanos / 1e9),
+                        peakHeapMb,
+                        changeRate,
+                        changes,
+                        applied.total() / applied.seconds(),
+                        latency.getValueAtPercentile(50),
+                        latency.getValueAtPercentile(99),
+                        latency.getTotalCount(),
+                        first.getValueAtPercentile(99),
+                        second.getValueAtPercentile(99),
+                        rows,
+                        again[0],
+                        again[1]);
             }
         }
     }
@@ -95,18 +142,21 @@ public final class PipelineBenchmark {
      * the producer published every snapshot, and until the table is caught up and equal to the reference (so no
      * change was lost or overtaken).
      */
-    private static double[] resnapshot(Setup setup, InProcessPipeline pipeline, long customers, int changes, int rate,
-                                       Consumer<String> progress) throws Exception {
+    private static double[] resnapshot(
+            Setup setup, InProcessPipeline pipeline, long customers, int changes, int rate, Consumer<String> progress)
+            throws Exception {
         progress.accept(String.format("re-snapshot of all customers while %d changes stream at %d/s", changes, rate));
         long done = pipeline.resnapshotsDone();
         long start = System.nanoTime();
-        java.util.concurrent.CompletableFuture<LiveChanges.Applied> live = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return LiveChanges.apply(setup.db, setup.generator, customers * 2, setup.target, changes, rate, 31);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        java.util.concurrent.CompletableFuture<LiveChanges.Applied> live =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return LiveChanges.apply(
+                                setup.db, setup.generator, customers * 2, setup.target, changes, rate, 31);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
         dev.hfc.producer.cdc.SnapshotRequests.request(setup.db, pipeline.slot(), null);
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (pipeline.resnapshotsDone() == done) {
@@ -122,8 +172,8 @@ public final class PipelineBenchmark {
         return new double[] {published, caughtUp};
     }
 
-    public static BatchVsStream batchVsStream(DbSettings base, long customers, boolean keepData, Consumer<String> progress)
-            throws Exception {
+    public static BatchVsStream batchVsStream(
+            DbSettings base, long customers, boolean keepData, Consumer<String> progress) throws Exception {
         try (Setup setup = Setup.create(base, "bvs", customers, keepData, progress)) {
             setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE rec_campaigns_weekly INCLUDING ALL)");
             progress.accept("batch: one SQL query for " + setup.target + ", then one COPY");
@@ -134,26 +184,37 @@ public final class PipelineBenchmark {
             long start = System.nanoTime();
             try (InProcessPipeline pipeline = setup.startPipeline()) {
                 double streamSeconds = (setup.awaitCaughtUp(pipeline, progress) - start) / 1e9;
-                long differences = setup.count("SELECT count(*) FROM ("
-                        + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch "
-                        + " EXCEPT SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
-                        + " WHERE subscription_week = '" + setup.target + "') UNION ALL "
-                        + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
-                        + " WHERE subscription_week = '" + setup.target + "' EXCEPT "
-                        + " SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch)) d");
+                long differences = setup.count(
+                        "SELECT count(*) FROM ("
+                                + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch "
+                                + " EXCEPT SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                                + " WHERE subscription_week = '" + setup.target + "') UNION ALL "
+                                + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                                + " WHERE subscription_week = '" + setup.target + "' EXCEPT "
+                                + " SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch)) d");
                 if (differences != 0) {
-                    throw new IllegalStateException("batch and stream disagree on " + differences + " rows of " + setup.target);
+                    throw new IllegalStateException(
+                            "batch and stream disagree on " + differences + " rows of " + setup.target);
                 }
                 long streamRows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
 
-                progress.accept("one customer's change: the batch recomputes the week, the stream one key (20 pauses, timed)");
+                progress.accept(
+                        "one customer's change: the batch recomputes the week, the stream one key (20 pauses, timed)");
                 var applied = LiveChanges.apply(setup.db, setup.generator, customers, setup.target, 20, 5, 23);
                 setup.awaitCaughtUp(pipeline, progress);
                 Histogram latency = LiveChanges.latencies(setup.db, setup.target, applied.samples());
                 setup.exec("TRUNCATE rec_campaigns_weekly_batch");
                 double[] rerun = setup.batch();
-                return new BatchVsStream(customers, targetRows, batch[0], batch[1], streamSeconds, streamRows,
-                        rerun[0] + rerun[1], latency.getValueAtPercentile(50), latency.getValueAtPercentile(99));
+                return new BatchVsStream(
+                        customers,
+                        targetRows,
+                        batch[0],
+                        batch[1],
+                        streamSeconds,
+                        streamRows,
+                        rerun[0] + rerun[1],
+                        latency.getValueAtPercentile(50),
+                        latency.getValueAtPercentile(99));
             }
         }
     }
@@ -191,7 +252,7 @@ public final class PipelineBenchmark {
             try {
                 SchemaMigrator.migrate(db, true);
                 progress.accept(String.format("loading %,d customers into schema %s", customers, db.schema()));
-                SourceDataLoader.load(db, setup.generator, 0, customers, n -> { });
+                SourceDataLoader.load(db, setup.generator, 0, customers, n -> {});
                 setup.exec("ANALYZE");
             } catch (Exception e) {
                 setup.close();
@@ -201,9 +262,17 @@ public final class PipelineBenchmark {
         }
 
         InProcessPipeline startPipeline() throws SQLException {
-            return InProcessPipeline.start(new InProcessPipeline.Settings(KafkaSettings.of(broker.bootstrapServers()),
-                    new Topics(id.replace('_', '-') + "."), db, id, work.resolve("segmenter"), new TopicProvisioner.Layout(6, (short) 1),
-                    POLICY, Duration.ofMillis(100)), new SimpleMeterRegistry());
+            return InProcessPipeline.start(
+                    new InProcessPipeline.Settings(
+                            KafkaSettings.of(broker.bootstrapServers()),
+                            new Topics(id.replace('_', '-') + "."),
+                            db,
+                            id,
+                            work.resolve("segmenter"),
+                            new TopicProvisioner.Layout(6, (short) 1),
+                            POLICY,
+                            Duration.ofMillis(100)),
+                    new SimpleMeterRegistry());
         }
 
         /**
@@ -211,13 +280,22 @@ public final class PipelineBenchmark {
          * it last changed, i.e. when the pipeline had caught up.
          */
         long awaitCaughtUp(InProcessPipeline pipeline, Consumer<String> progress) throws Exception {
-            CatchUp.Result result = new CatchUp(db, () -> ReferenceCheck.check(db, POLICY, current), pipeline::failure,
-                    Duration.ofSeconds(2), Duration.ofMinutes(2))
-                    .await(Duration.ofHours(2), Duration.ofSeconds(10),
-                            rows -> progress.accept(String.format("%,d events published, %,d rows in the table", pipeline.published(), rows)));
+            CatchUp.Result result = new CatchUp(
+                            db,
+                            () -> ReferenceCheck.check(db, POLICY, current),
+                            pipeline::failure,
+                            Duration.ofSeconds(2),
+                            Duration.ofMinutes(2))
+                    .await(
+                            Duration.ofHours(2),
+                            Duration.ofSeconds(10),
+                            rows -> progress.accept(String.format(
+                                    "%,d events published, %,d rows in the table", pipeline.published(), rows)));
             if (!result.matches()) {
-                throw new IllegalStateException(result.outcome() == null ? "not caught up within 2 hours"
-                        : "the table stopped changing but differs from the reference: " + result.outcome());
+                throw new IllegalStateException(
+                        result.outcome() == null
+                                ? "not caught up within 2 hours"
+                                : "the table stopped changing but differs from the reference: " + result.outcome());
             }
             return result.lastChangeNanos();
         }
@@ -227,7 +305,8 @@ public final class PipelineBenchmark {
             long start = System.nanoTime();
             List<CopyRows.Row> rows = new ArrayList<>();
             try (Connection c = Database.connect(db);
-                 PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + ReferenceCheck.referenceSql(db) + ") r WHERE week = ?")) {
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT * FROM (" + ReferenceCheck.referenceSql(db) + ") r WHERE week = ?")) {
                 ps.setString(1, target.toString());
                 ps.setInt(2, POLICY.horizonWeeks());
                 ps.setInt(3, POLICY.highFromWeeks());
@@ -236,9 +315,17 @@ public final class PipelineBenchmark {
                 long now = System.currentTimeMillis();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new CopyRows.Row(UUID.randomUUID(), new CustomerSegment(rs.getObject("user_id", UUID.class),
-                                rs.getString("email"), target, Segment.fromWire(rs.getString("segment")).orElseThrow(),
-                                rs.getInt("pause_weeks"), rs.getObject("subscription_id", UUID.class), now)));
+                        rows.add(new CopyRows.Row(
+                                UUID.randomUUID(),
+                                new CustomerSegment(
+                                        rs.getObject("user_id", UUID.class),
+                                        rs.getString("email"),
+                                        target,
+                                        Segment.fromWire(rs.getString("segment"))
+                                                .orElseThrow(),
+                                        rs.getInt("pause_weeks"),
+                                        rs.getObject("subscription_id", UUID.class),
+                                        now)));
                     }
                 }
             }
@@ -246,8 +333,10 @@ public final class PipelineBenchmark {
             long loadStart = System.nanoTime();
             try (Connection c = Database.connect(db)) {
                 byte[] bytes = CopyRows.encode(CopyFormat.BINARY, rows);
-                var in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + db.qualified("rec_campaigns_weekly_batch")
-                        + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH " + CopyFormat.BINARY.option());
+                var in = c.unwrap(PGConnection.class)
+                        .getCopyAPI()
+                        .copyIn("COPY " + db.qualified("rec_campaigns_weekly_batch") + " (" + CopyRows.COLUMNS
+                                + ") FROM STDIN WITH " + CopyFormat.BINARY.option());
                 in.writeToCopy(bytes, 0, bytes.length);
                 in.endCopy();
             }
@@ -259,14 +348,17 @@ public final class PipelineBenchmark {
         }
 
         String string(String sql) throws SQLException {
-            try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
                 return rs.getString(1);
             }
         }
 
         void exec(String sql) throws SQLException {
-            try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+            try (Connection c = Database.connect(db);
+                    Statement s = c.createStatement()) {
                 s.execute(sql);
             }
         }
@@ -292,17 +384,19 @@ public final class PipelineBenchmark {
         private final Thread thread;
 
         private HeapSampler() {
-            thread = new Thread(() -> {
-                var memory = ManagementFactory.getMemoryMXBean();
-                while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "hfc-bench-heap");
+            thread = new Thread(
+                    () -> {
+                        var memory = ManagementFactory.getMemoryMXBean();
+                        while (!Thread.currentThread().isInterrupted()) {
+                            peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                            try {
+                                Thread.sleep(50);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "hfc-bench-heap");
             thread.setDaemon(true);
         }
 

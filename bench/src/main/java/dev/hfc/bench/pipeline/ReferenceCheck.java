@@ -19,7 +19,8 @@ import java.util.List;
 public final class ReferenceCheck {
 
     /** The result: how many rows each side has, and the first differences. */
-    public record Outcome(long expectedRows, long actualRows, long missing, long unexpected, List<String> firstDifferences) {
+    public record Outcome(
+            long expectedRows, long actualRows, long missing, long unexpected, List<String> firstDifferences) {
         public boolean matches() {
             return differences() == 0;
         }
@@ -84,21 +85,26 @@ public final class ReferenceCheck {
      * @param foreignUsers  users that exist only in records written straight into the topics (not in the
      *                      source tables); their rows are left out
      */
-    public static Outcome check(DbSettings db, SegmentPolicy policy, Week from, boolean keepSent,
-                                List<java.util.UUID> foreignUsers) throws SQLException {
+    public static Outcome check(
+            DbSettings db, SegmentPolicy policy, Week from, boolean keepSent, List<java.util.UUID> foreignUsers)
+            throws SQLException {
         String table = db.qualified("rec_campaigns_weekly");
-        String sentKeys = "SELECT 1 FROM " + table + " k WHERE k.campaign_sent AND k.subscription_week = r.week AND k.user_id = r.user_id";
+        String sentKeys = "SELECT 1 FROM " + table
+                + " k WHERE k.campaign_sent AND k.subscription_week = r.week AND k.user_id = r.user_id";
         String sql = "WITH ref AS (SELECT * FROM (" + referenceSql(db) + ") r"
                 + (keepSent ? " WHERE NOT EXISTS (" + sentKeys + ")" : "") + "), "
-                + "act AS (SELECT subscription_week AS week, user_id, email, segment, subscription_id, pause_weeks FROM " + table
-                + " WHERE subscription_week >= ? AND user_id <> ALL (?)" + (keepSent ? " AND NOT campaign_sent" : "") + "), "
+                + "act AS (SELECT subscription_week AS week, user_id, email, segment, subscription_id, pause_weeks FROM "
+                + table
+                + " WHERE subscription_week >= ? AND user_id <> ALL (?)" + (keepSent ? " AND NOT campaign_sent" : "")
+                + "), "
                 + "missing AS (SELECT 'missing' AS kind, * FROM (SELECT * FROM ref EXCEPT SELECT * FROM act) m), "
                 + "extra AS (SELECT 'unexpected' AS kind, * FROM (SELECT * FROM act EXCEPT SELECT * FROM ref) e) "
                 + "SELECT (SELECT count(*) FROM ref), (SELECT count(*) FROM act), "
                 + "(SELECT count(*) FROM missing), (SELECT count(*) FROM extra), "
                 + "(SELECT string_agg(kind || ' ' || week || ' ' || user_id || ' ' || segment || ' ' || coalesce(pause_weeks::text, '?') || 'w <' || email || '>', E'\\n') "
                 + " FROM (SELECT * FROM missing UNION ALL SELECT * FROM extra ORDER BY 3, 2 LIMIT 10) d)";
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, from.toString());
             ps.setInt(2, policy.horizonWeeks());
             ps.setInt(3, policy.highFromWeeks());

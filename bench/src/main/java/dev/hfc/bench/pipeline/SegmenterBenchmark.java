@@ -38,18 +38,25 @@ public final class SegmenterBenchmark {
      *                         re-segmented from state and committed (NaN without)
      * @param replaySeconds    with a policy change: a fresh application under the new policy reading every input again
      */
-    public record Result(long events, long segmentsOut, double eventsPerSecond, int threads, double resegmentSeconds,
-                  long resegmentOut, double replaySeconds) {}
+    public record Result(
+            long events,
+            long segmentsOut,
+            double eventsPerSecond,
+            int threads,
+            double resegmentSeconds,
+            long resegmentOut,
+            double replaySeconds) {}
 
     /** The policy a {@code --policy-change} run moves to: medium from 3 weeks instead of 2. */
     public static final SegmentPolicy CHANGED = new SegmentPolicy(4, 3, 4);
 
     private SegmenterBenchmark() {}
 
-    public static Result run(long customers, int threads, boolean policyChange, boolean keepData, Consumer<String> progress)
+    public static Result run(
+            long customers, int threads, boolean policyChange, boolean keepData, Consumer<String> progress)
             throws Exception {
         try (BenchWorkDir dir = BenchWorkDir.create("segmenter", keepData);
-             InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+                InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
             Topics topics = new Topics("bench.");
             var layout = new TopicProvisioner.Layout(6, (short) 1);
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
@@ -61,17 +68,35 @@ public final class SegmenterBenchmark {
             var generator = new SourceDataGenerator(3, Week.current(Instant.now(), ZoneOffset.UTC));
             var eventSerializer = topics.subscriptionEvents().valueSerde().serializer();
             var customerSerializer = topics.customers().valueSerde().serializer();
-            try (var p = new KafkaProducer<>(kafka.clientProperties(Map.of("linger.ms", 20, "batch.size", 262144,
-                    "compression.type", "lz4")), new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (var p = new KafkaProducer<>(
+                    kafka.clientProperties(Map.of("linger.ms", 20, "batch.size", 262144, "compression.type", "lz4")),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 long now = System.currentTimeMillis();
                 for (long i = 0; i < customers; i++) {
                     var rows = generator.customer(i);
                     byte[] key = rows.customer().userId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    p.send(new ProducerRecord<>(topics.customers().name(), null, now, key, customerSerializer.serialize("",
-                            new CustomerEvent(rows.customer().userId(), rows.customer().email(), rows.customer().status()))));
+                    p.send(new ProducerRecord<>(
+                            topics.customers().name(),
+                            null,
+                            now,
+                            key,
+                            customerSerializer.serialize(
+                                    "",
+                                    new CustomerEvent(
+                                            rows.customer().userId(),
+                                            rows.customer().email(),
+                                            rows.customer().status()))));
                     for (var s : rows.subscriptions()) {
-                        p.send(new ProducerRecord<>(topics.subscriptionEvents().name(), null, now, key, eventSerializer.serialize("",
-                                SubscriptionEvent.upsert(s.userId(), s.subscriptionId(), s.week(), s.status(), now))));
+                        p.send(new ProducerRecord<>(
+                                topics.subscriptionEvents().name(),
+                                null,
+                                now,
+                                key,
+                                eventSerializer.serialize(
+                                        "",
+                                        SubscriptionEvent.upsert(
+                                                s.userId(), s.subscriptionId(), s.week(), s.status(), now))));
                     }
                     events += 1 + rows.subscriptions().size();
                 }
@@ -81,9 +106,17 @@ public final class SegmenterBenchmark {
             long start = System.nanoTime();
             double eventsPerSecond;
             long out;
-            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, SegmentPolicy.DEFAULT, "bench-segmenter",
-                    threads, dir.resolve("state"), layout), metrics);
-                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            try (SegmenterService service = SegmenterService.start(
+                            settings(
+                                    kafka,
+                                    topics,
+                                    SegmentPolicy.DEFAULT,
+                                    "bench-segmenter",
+                                    threads,
+                                    dir.resolve("state"),
+                                    layout),
+                            metrics);
+                    Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 awaitCommitted(admin, "bench-segmenter", topics);
                 eventsPerSecond = events / ((System.nanoTime() - start) / 1e9);
                 out = (long) (metrics.emittedUpserts() + metrics.emittedTombstones());
@@ -92,13 +125,15 @@ public final class SegmenterBenchmark {
                 return new Result(events, out, eventsPerSecond, threads, Double.NaN, 0, Double.NaN);
             }
 
-            progress.accept("policy change to " + CHANGED.fingerprint() + ": the same application re-segments from its state");
+            progress.accept(
+                    "policy change to " + CHANGED.fingerprint() + ": the same application re-segments from its state");
             var after = new SegmenterMetrics(new SimpleMeterRegistry());
             start = System.nanoTime();
             long resegmentOut;
-            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, CHANGED, "bench-segmenter", threads,
-                    dir.resolve("state"), layout), after);
-                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            try (SegmenterService service = SegmenterService.start(
+                            settings(kafka, topics, CHANGED, "bench-segmenter", threads, dir.resolve("state"), layout),
+                            after);
+                    Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
                 while (after.resegmentedTasks() < layout.partitions()) {
                     if (System.nanoTime() > deadline) {
@@ -111,12 +146,21 @@ public final class SegmenterBenchmark {
             }
             double resegmentSeconds = (System.nanoTime() - start) / 1e9;
 
-            progress.accept("the alternative: a new application under " + CHANGED.fingerprint() + " reading every input again");
+            progress.accept(
+                    "the alternative: a new application under " + CHANGED.fingerprint() + " reading every input again");
             var replay = new SegmenterMetrics(new SimpleMeterRegistry());
             start = System.nanoTime();
-            try (SegmenterService service = SegmenterService.start(settings(kafka, topics, CHANGED, "bench-segmenter-replay",
-                    threads, dir.resolve("state-replay"), layout), replay);
-                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            try (SegmenterService service = SegmenterService.start(
+                            settings(
+                                    kafka,
+                                    topics,
+                                    CHANGED,
+                                    "bench-segmenter-replay",
+                                    threads,
+                                    dir.resolve("state-replay"),
+                                    layout),
+                            replay);
+                    Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 awaitCommitted(admin, "bench-segmenter-replay", topics);
             }
             double replaySeconds = (System.nanoTime() - start) / 1e9;
@@ -124,24 +168,46 @@ public final class SegmenterBenchmark {
         }
     }
 
-    private static SegmenterService.Settings settings(KafkaSettings kafka, Topics topics, SegmentPolicy policy, String applicationId,
-                                                      int threads, Path stateDir, TopicProvisioner.Layout layout) {
-        return new SegmenterService.Settings(kafka, new SegmenterConfig(topics, policy, ZoneOffset.UTC), applicationId, threads,
-                stateDir, 0, layout);
+    private static SegmenterService.Settings settings(
+            KafkaSettings kafka,
+            Topics topics,
+            SegmentPolicy policy,
+            String applicationId,
+            int threads,
+            Path stateDir,
+            TopicProvisioner.Layout layout) {
+        return new SegmenterService.Settings(
+                kafka,
+                new SegmenterConfig(topics, policy, ZoneOffset.UTC),
+                applicationId,
+                threads,
+                stateDir,
+                0,
+                layout);
     }
 
     private static void awaitCommitted(Admin admin, String group, Topics topics) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (String topic : java.util.List.of(topics.subscriptionEvents().name(), topics.customers().name())) {
-            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions()
+        for (String topic : java.util.List.of(
+                topics.subscriptionEvents().name(), topics.customers().name())) {
+            admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
                     .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         }
         var ends = admin.listOffsets(request).all().get();
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         while (System.nanoTime() < deadline) {
-            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                    || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+            var committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            boolean done = ends.entrySet().stream()
+                    .allMatch(e -> e.getValue().offset() == 0
+                            || (committed.get(e.getKey()) != null
+                                    && committed.get(e.getKey()).offset()
+                                            >= e.getValue().offset()));
             if (done) {
                 return;
             }

@@ -40,42 +40,69 @@ public final class SinkTopicBenchmark {
 
     private SinkTopicBenchmark() {}
 
-    public static Result run(DbSettings base, List<CustomerSegment> first, List<CustomerSegment> second, int consumers, int batchSize,
-                      boolean keepData, Consumer<String> progress) throws Exception {
+    public static Result run(
+            DbSettings base,
+            List<CustomerSegment> first,
+            List<CustomerSegment> second,
+            int consumers,
+            int batchSize,
+            boolean keepData,
+            Consumer<String> progress)
+            throws Exception {
         String suffix = Long.toHexString(System.nanoTime());
         DbSettings db = base.withSchema("bench_topic_" + suffix);
         try (BenchWorkDir dir = BenchWorkDir.create("sink-topic", keepData);
-             InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
+                InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dir.resolve("kafka"))) {
             SchemaMigrator.migrate(db, false);
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             Topics topics = new Topics("bench-sink-" + suffix + ".");
             var layout = new TopicProvisioner.Layout(dev.hfc.bench.sink.SinkBenchmark.PARTITIONS, (short) 1);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 TopicProvisioner.ensure(admin, topics, layout);
-                var settings = new SinkService.Settings(kafka, topics, db, GROUP, batchSize, Duration.ofMillis(100),
-                        Duration.ofSeconds(60), layout, consumers);
+                var settings = new SinkService.Settings(
+                        kafka,
+                        topics,
+                        db,
+                        GROUP,
+                        batchSize,
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(60),
+                        layout,
+                        consumers);
                 double newRows = pass(admin, kafka, topics, settings, first, "new keys", progress);
                 double updates = pass(admin, kafka, topics, settings, second, "every key present", progress);
                 return new Result(first.size(), consumers, newRows, updates);
             }
         } finally {
-            try (Connection c = Database.connect(base); Statement s = c.createStatement()) {
+            try (Connection c = Database.connect(base);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
             }
         }
     }
 
     /** Writes {@code rows} into the topic, then times the sink from its start to its stored end offsets. */
-    private static double pass(Admin admin, KafkaSettings kafka, Topics topics, SinkService.Settings settings,
-                               List<CustomerSegment> rows, String what, Consumer<String> progress) throws Exception {
+    private static double pass(
+            Admin admin,
+            KafkaSettings kafka,
+            Topics topics,
+            SinkService.Settings settings,
+            List<CustomerSegment> rows,
+            String what,
+            Consumer<String> progress)
+            throws Exception {
         String topic = topics.customerSegments().name();
         var keySerializer = topics.customerSegments().keySerde().serializer();
         var valueSerializer = topics.customerSegments().valueSerde().serializer();
         progress.accept(String.format("writing %,d segment records (%s) into %s", rows.size(), what, topic));
-        try (var producer = new KafkaProducer<>(kafka.clientProperties(Map.of("linger.ms", 20, "batch.size", 262144,
-                "compression.type", "lz4", "enable.idempotence", true)), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (var producer = new KafkaProducer<>(
+                kafka.clientProperties(Map.of(
+                        "linger.ms", 20, "batch.size", 262144, "compression.type", "lz4", "enable.idempotence", true)),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             for (CustomerSegment s : rows) {
-                producer.send(new ProducerRecord<>(topic, keySerializer.serialize(topic, s.key()), valueSerializer.serialize(topic, s)));
+                producer.send(new ProducerRecord<>(
+                        topic, keySerializer.serialize(topic, s.key()), valueSerializer.serialize(topic, s)));
             }
         }
         Map<TopicPartition, Long> ends = new java.util.HashMap<>();
@@ -91,11 +118,13 @@ public final class SinkTopicBenchmark {
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
             while (true) {
                 Map<TopicPartition, Long> stored = SinkOffsets.read(settings.db(), GROUP, ends.keySet());
-                if (ends.entrySet().stream().allMatch(e -> e.getValue() == 0 || stored.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+                if (ends.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0 || stored.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
                     break;
                 }
                 if (sink.failure() != null || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the sink did not catch up: " + (sink.failure() == null ? "timeout" : sink.failure()));
+                    throw new IllegalStateException(
+                            "the sink did not catch up: " + (sink.failure() == null ? "timeout" : sink.failure()));
                 }
                 Thread.sleep(20);
             }

@@ -57,8 +57,13 @@ import org.postgresql.copy.CopyIn;
 public final class SinkBenchmark {
 
     /** Rows/s of each contender in one setting (one connection, or one per consumer). */
-    public record Rates(int connections, double sinkRowsPerS, double jdbcRowsPerS, double bareCopyRowsPerS,
-                        double sinkUpdateRowsPerS, double jdbcUpdateRowsPerS) {
+    public record Rates(
+            int connections,
+            double sinkRowsPerS,
+            double jdbcRowsPerS,
+            double bareCopyRowsPerS,
+            double sinkUpdateRowsPerS,
+            double jdbcUpdateRowsPerS) {
         public double newRowsVsJdbc() {
             return sinkRowsPerS / jdbcRowsPerS;
         }
@@ -93,13 +98,21 @@ public final class SinkBenchmark {
 
     /** The partitions the rows are spread over, as the topics are created by default. */
     public static final int PARTITIONS = 6;
+
     private static final String GROUP = "bench";
     private static final String TOPIC = "bench.customer-segments";
 
     private SinkBenchmark() {}
 
-    public static Result run(DbSettings db, int rows, int batchSize, CopyFormat format, int consumers, long seed,
-                             Consumer<String> progress) throws SQLException {
+    public static Result run(
+            DbSettings db,
+            int rows,
+            int batchSize,
+            CopyFormat format,
+            int consumers,
+            long seed,
+            Consumer<String> progress)
+            throws SQLException {
         if (consumers < 1 || consumers > PARTITIONS) {
             throw new IllegalArgumentException("consumers must be 1.." + PARTITIONS + ", got " + consumers);
         }
@@ -116,9 +129,11 @@ public final class SinkBenchmark {
             drop(warmDb);
 
             Rates single = contenders(db, suffix, schemas, 1, first, second, batchSize, format, progress);
-            Rates parallel = consumers == 1 ? single
+            Rates parallel = consumers == 1
+                    ? single
                     : contenders(db, suffix, schemas, consumers, first, second, batchSize, format, progress);
-            return new Result(rows, batchSize, format.name().toLowerCase(java.util.Locale.ROOT), consumers, single, parallel);
+            return new Result(
+                    rows, batchSize, format.name().toLowerCase(java.util.Locale.ROOT), consumers, single, parallel);
         } finally {
             // Every schema this run may have created goes, whatever happened (DROP … IF EXISTS).
             for (DbSettings d : schemas) {
@@ -127,9 +142,17 @@ public final class SinkBenchmark {
         }
     }
 
-    private static Rates contenders(DbSettings db, String suffix, List<DbSettings> schemas, int connections,
-                                    List<CustomerSegment> first, List<CustomerSegment> second, int batchSize,
-                                    CopyFormat format, Consumer<String> progress) throws SQLException {
+    private static Rates contenders(
+            DbSettings db,
+            String suffix,
+            List<DbSettings> schemas,
+            int connections,
+            List<CustomerSegment> first,
+            List<CustomerSegment> second,
+            int batchSize,
+            CopyFormat format,
+            Consumer<String> progress)
+            throws SQLException {
         DbSettings sinkDb = db.withSchema("bench_sink" + connections + "_" + suffix);
         DbSettings jdbcDb = db.withSchema("bench_jdbc" + connections + "_" + suffix);
         DbSettings bareDb = db.withSchema("bench_bare" + connections + "_" + suffix);
@@ -151,9 +174,14 @@ public final class SinkBenchmark {
         progress.accept("sink path, every key present, " + on);
         long[][] updatePhases = new long[1][];
         double sinkUpdate = rate(rows, db, () -> updatePhases[0] = sink(sinkDb, secondShares, batchSize, format));
-        progress.accept(String.format("sink path, every key present, %s: COPY %d ms, upsert statement %d ms, other %d ms, "
-                        + "commit %d ms (summed over connections)", on, updatePhases[0][0] / 1_000_000,
-                updatePhases[0][1] / 1_000_000, updatePhases[0][2] / 1_000_000, updatePhases[0][3] / 1_000_000));
+        progress.accept(String.format(
+                "sink path, every key present, %s: COPY %d ms, upsert statement %d ms, other %d ms, "
+                        + "commit %d ms (summed over connections)",
+                on,
+                updatePhases[0][0] / 1_000_000,
+                updatePhases[0][1] / 1_000_000,
+                updatePhases[0][2] / 1_000_000,
+                updatePhases[0][3] / 1_000_000));
         progress.accept("JDBC batched upsert, every key present, " + on);
         double jdbcUpdate = rate(rows, db, () -> jdbc(jdbcDb, secondShares, batchSize));
         verifySame(sinkDb, jdbcDb, rows);
@@ -199,8 +227,14 @@ public final class SinkBenchmark {
                 default -> "user" + i + "+weekly@example.com";
             };
             int pause = 1 + random.nextInt(4);
-            out.add(new CustomerSegment(user, email, base.plus(i % 4), segments[(pause + variant) % 3], pause,
-                    new UUID(random.nextLong(), random.nextLong()), 0L));
+            out.add(new CustomerSegment(
+                    user,
+                    email,
+                    base.plus(i % 4),
+                    segments[(pause + variant) % 3],
+                    pause,
+                    new UUID(random.nextLong(), random.nextLong()),
+                    0L));
         }
         return out;
     }
@@ -210,8 +244,14 @@ public final class SinkBenchmark {
         List<CustomerSegment> out = new ArrayList<>(rows.size());
         Segment[] segments = Segment.values();
         for (CustomerSegment s : rows) {
-            out.add(new CustomerSegment(s.userId(), "changed." + s.email(), s.week(),
-                    segments[(s.segment().ordinal() + 1) % 3], s.pauseWeeks(), UUID.randomUUID(), 0L));
+            out.add(new CustomerSegment(
+                    s.userId(),
+                    "changed." + s.email(),
+                    s.week(),
+                    segments[(s.segment().ordinal() + 1) % 3],
+                    s.pauseWeeks(),
+                    UUID.randomUUID(),
+                    0L));
         }
         return out;
     }
@@ -251,7 +291,8 @@ public final class SinkBenchmark {
     }
 
     /** The sink's write path, one writer per share; returns the summed phases (COPY, upsert, other, commit). */
-    private static long[] sink(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format) throws SQLException {
+    private static long[] sink(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format)
+            throws SQLException {
         long[] phases = new long[4];
         for (long[] p : concurrently(shares, share -> sinkShare(db, share, batchSize, format))) {
             for (int i = 0; i < phases.length; i++) {
@@ -261,7 +302,8 @@ public final class SinkBenchmark {
         return phases;
     }
 
-    private static long[] sinkShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format) throws SQLException {
+    private static long[] sinkShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format)
+            throws SQLException {
         long[] phases = new long[4];
         // As the sink runs it: every write checks, under row locks, that the stored positions of its partitions are
         // still the ones this writer last read or wrote (read from the table first, as on an assignment).
@@ -273,7 +315,10 @@ public final class SinkBenchmark {
             for (int from = 0; from < share.size(); from += batchSize) {
                 SegmentBatch batch = new SegmentBatch();
                 for (Sourced r : share.subList(from, Math.min(share.size(), from + batchSize))) {
-                    batch.add(r.segment().key(), r.segment(), new SegmentBatch.Source(TOPIC, r.partition(), r.offset(), 0L, null, null));
+                    batch.add(
+                            r.segment().key(),
+                            r.segment(),
+                            new SegmentBatch.Source(TOPIC, r.partition(), r.offset(), 0L, null, null));
                 }
                 var result = writer.write(batch, positions, refused -> {
                     throw new IllegalStateException("benchmark rows must not be refused: " + refused);
@@ -340,15 +385,18 @@ public final class SinkBenchmark {
         }
     }
 
-    private static void bareCopy(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format) throws SQLException {
+    private static void bareCopy(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format)
+            throws SQLException {
         concurrently(shares, share -> {
             bareCopyShare(db, share, batchSize, format);
             return null;
         });
     }
 
-    private static void bareCopyShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format) throws SQLException {
-        String sql = "COPY " + db.qualified("rec_campaigns_weekly") + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH " + format.option();
+    private static void bareCopyShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format)
+            throws SQLException {
+        String sql = "COPY " + db.qualified("rec_campaigns_weekly") + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH "
+                + format.option();
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
@@ -368,10 +416,13 @@ public final class SinkBenchmark {
 
     /** The sink and the JDBC path must have produced the same table, or the comparison means nothing. */
     private static void verifySame(DbSettings a, DbSettings b, int rows) throws SQLException {
-        String sql = "SELECT count(*) FROM (SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s "
-                + "EXCEPT SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s) d";
-        try (Connection c = Database.connect(a); Statement s = c.createStatement()) {
-            var rs = s.executeQuery(String.format(sql, a.qualified("rec_campaigns_weekly"), b.qualified("rec_campaigns_weekly")));
+        String sql =
+                "SELECT count(*) FROM (SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s "
+                        + "EXCEPT SELECT user_id, email, segment, subscription_week, subscription_id, pause_weeks FROM %s) d";
+        try (Connection c = Database.connect(a);
+                Statement s = c.createStatement()) {
+            var rs = s.executeQuery(
+                    String.format(sql, a.qualified("rec_campaigns_weekly"), b.qualified("rec_campaigns_weekly")));
             rs.next();
             long diff = rs.getLong(1);
             rs = s.executeQuery("SELECT count(*) FROM " + a.qualified("rec_campaigns_weekly"));
@@ -384,7 +435,8 @@ public final class SinkBenchmark {
     }
 
     private static void drop(DbSettings d) {
-        try (Connection c = Database.connect(d); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(d);
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + d.quotedSchema() + " CASCADE");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot drop benchmark schema " + d.schema(), e);
@@ -402,7 +454,8 @@ public final class SinkBenchmark {
      * role may not checkpoint.
      */
     private static double rate(int rows, DbSettings db, Work work) throws SQLException {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
             s.execute("CHECKPOINT");
         } catch (SQLException e) {
             if (!"42501".equals(e.getSQLState())) {

@@ -29,7 +29,9 @@ class SinkBenchmarkTest {
         for (int consumer = 0; consumer < 2; consumer++) {
             long[] nextOffset = new long[SinkBenchmark.PARTITIONS];
             for (SinkBenchmark.Sourced r : shares.get(consumer)) {
-                assertThat(r.partition() % 2).as("partition %d owned by consumer %d", r.partition(), consumer).isEqualTo(consumer);
+                assertThat(r.partition() % 2)
+                        .as("partition %d owned by consumer %d", r.partition(), consumer)
+                        .isEqualTo(consumer);
                 assertThat(r.offset()).isEqualTo(nextOffset[r.partition()]++);
                 seen.add(r.segment());
             }
@@ -44,7 +46,10 @@ class SinkBenchmarkTest {
     @Test
     void oneConsumerGetsEveryRowInTheOriginalOrder() {
         List<CustomerSegment> rows = SinkBenchmark.rows(500, 3, 0);
-        assertThat(SinkBenchmark.shares(rows, 1)).singleElement()
-                .satisfies(share -> assertThat(share).extracting(SinkBenchmark.Sourced::segment).containsExactlyElementsOf(rows));
+        assertThat(SinkBenchmark.shares(rows, 1))
+                .singleElement()
+                .satisfies(share -> assertThat(share)
+                        .extracting(SinkBenchmark.Sourced::segment)
+                        .containsExactlyElementsOf(rows));
     }
 }

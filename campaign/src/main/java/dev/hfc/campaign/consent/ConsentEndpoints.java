@@ -59,8 +59,13 @@ public final class ConsentEndpoints {
     private final Clock clock;
 
     /** @param webhooks null: the webhook answers 404 (not configured) */
-    public ConsentEndpoints(UnsubscribeTokens tokens, ConsentStore store, CampaignMetrics metrics, StandardWebhooks webhooks,
-                            SoftBounces soft, Clock clock) {
+    public ConsentEndpoints(
+            UnsubscribeTokens tokens,
+            ConsentStore store,
+            CampaignMetrics metrics,
+            StandardWebhooks webhooks,
+            SoftBounces soft,
+            Clock clock) {
         this.tokens = tokens;
         this.store = store;
         this.metrics = metrics;
@@ -82,15 +87,21 @@ public final class ConsentEndpoints {
         switch (x.method()) {
             case "GET", "HEAD" -> {
                 if (user.isEmpty()) {
-                    return HttpResponse.page(400, "Link not valid", "<p>This unsubscribe link is not valid. It may be incomplete or "
-                            + "too old. Use the link in a more recent email, or reply to it.</p>");
+                    return HttpResponse.page(
+                            400,
+                            "Link not valid",
+                            "<p>This unsubscribe link is not valid. It may be incomplete or "
+                                    + "too old. Use the link in a more recent email, or reply to it.</p>");
                 }
                 // The token goes back only into the form's action: it is the visitor's own link.
-                return HttpResponse.page(200, "Unsubscribe", "<p>Do you want to stop receiving these emails about paused deliveries?</p>"
-                        + "<form method=\"post\" action=\"?t=" + HttpResponse.escape(token) + "\">"
-                        + "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-                        + "<input type=\"hidden\" name=\"via\" value=\"link\">"
-                        + "<button type=\"submit\">Unsubscribe</button></form>");
+                return HttpResponse.page(
+                        200,
+                        "Unsubscribe",
+                        "<p>Do you want to stop receiving these emails about paused deliveries?</p>"
+                                + "<form method=\"post\" action=\"?t=" + HttpResponse.escape(token) + "\">"
+                                + "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+                                + "<input type=\"hidden\" name=\"via\" value=\"link\">"
+                                + "<button type=\"submit\">Unsubscribe</button></form>");
             }
             case "POST" -> {
                 String body = x.bodyText();
@@ -104,17 +115,24 @@ public final class ConsentEndpoints {
                 try {
                     if (store.optOut(user.get(), null, how, null)) {
                         Optional<ConsentStore.Delivery> d = store.latestDelivery(user.get());
-                        metrics.feedback("unsubscribed", d.map(ConsentStore.Delivery::week).orElse(null),
+                        metrics.feedback(
+                                "unsubscribed",
+                                d.map(ConsentStore.Delivery::week).orElse(null),
                                 d.map(ConsentStore.Delivery::segment).orElse(null));
                         LOG.info("campaign: user {} unsubscribed ({})", user.get(), how.wire());
                     }
                 } catch (SQLException e) {
-                    LOG.error("campaign: the unsubscribe of user {} could not be stored: {}", user.get(), e.getMessage());
+                    LOG.error(
+                            "campaign: the unsubscribe of user {} could not be stored: {}", user.get(), e.getMessage());
                     metrics.consentUnavailable();
-                    return HttpResponse.page(503, "Try again", "<p>We could not record this just now. Please try again in a minute.</p>")
+                    return HttpResponse.page(
+                                    503,
+                                    "Try again",
+                                    "<p>We could not record this just now. Please try again in a minute.</p>")
                             .withHeader("Retry-After", "60");
                 }
-                return HttpResponse.page(200, "Unsubscribed", "<p>You are unsubscribed: you will get no more of these emails.</p>");
+                return HttpResponse.page(
+                        200, "Unsubscribed", "<p>You are unsubscribed: you will get no more of these emails.</p>");
             }
             default -> {
                 return HttpResponse.methodNotAllowed("GET", "HEAD", "POST");
@@ -141,8 +159,12 @@ public final class ConsentEndpoints {
             return HttpResponse.methodNotAllowed("POST");
         }
         String id = x.header(StandardWebhooks.ID_HEADER);
-        StandardWebhooks.Verdict verdict = webhooks.verify(id, x.header(StandardWebhooks.TIMESTAMP_HEADER),
-                x.header(StandardWebhooks.SIGNATURE_HEADER), x.body(), clock.instant());
+        StandardWebhooks.Verdict verdict = webhooks.verify(
+                id,
+                x.header(StandardWebhooks.TIMESTAMP_HEADER),
+                x.header(StandardWebhooks.SIGNATURE_HEADER),
+                x.body(),
+                clock.instant());
         if (verdict != StandardWebhooks.Verdict.VALID) {
             LOG.warn("campaign: a bounce webhook from {} refused: {}", x.remote(), webhooks.describe(verdict));
             metrics.webhookRefused(verdict.name().toLowerCase(Locale.ROOT));
@@ -158,8 +180,12 @@ public final class ConsentEndpoints {
         String type = event == null ? null : text(event, "type");
         Optional<String> email = EmailAddresses.tryCanonical(rawEmail);
         if (email.isEmpty() || type == null) {
-            return HttpResponse.json(400, Map.of("error", "expected {\"email\": <an address>, \"type\": \"hard|soft|complaint|unsubscribe\", "
-                    + "\"message_id\"?, \"event_id\"?, \"reason\"?}"));
+            return HttpResponse.json(
+                    400,
+                    Map.of(
+                            "error",
+                            "expected {\"email\": <an address>, \"type\": \"hard|soft|complaint|unsubscribe\", "
+                                    + "\"message_id\"?, \"event_id\"?, \"reason\"?}"));
         }
         try {
             if (store.webhookSeen(id)) {
@@ -174,7 +200,8 @@ public final class ConsentEndpoints {
         } catch (SQLException e) {
             LOG.error("campaign: a bounce report (webhook-id {}) could not be stored: {}", id, e.getMessage());
             metrics.consentUnavailable();
-            return HttpResponse.json(503, Map.of("error", "could not store the report; send it again")).withHeader("Retry-After", "60");
+            return HttpResponse.json(503, Map.of("error", "could not store the report; send it again"))
+                    .withHeader("Retry-After", "60");
         }
     }
 
@@ -196,7 +223,8 @@ public final class ConsentEndpoints {
                 ConsentStore.BounceType t = ConsentStore.BounceType.valueOf(type.toUpperCase(Locale.ROOT));
                 // Each event counts once: the provider's event id, else the webhook message id (never null here).
                 String eventId = Optional.ofNullable(text(event, "event_id")).orElse(webhookId);
-                ConsentStore.Effect e = store.report(email, t, messageId, eventId, text(event, "reason"), soft.limit(), soft.window());
+                ConsentStore.Effect e =
+                        store.report(email, t, messageId, eventId, text(event, "reason"), soft.limit(), soft.window());
                 if (e != ConsentStore.Effect.DUPLICATE) {
                     metrics.feedback(t == ConsentStore.BounceType.COMPLAINT ? "complained" : "bounced", week, segment);
                 }

@@ -23,7 +23,11 @@ public final class ConsentStore {
 
     /** How a customer opted out. */
     public enum How {
-        ONE_CLICK("one-click"), LINK("link"), MAILTO("mailto"), WEBHOOK("webhook"), OPERATOR("operator");
+        ONE_CLICK("one-click"),
+        LINK("link"),
+        MAILTO("mailto"),
+        WEBHOOK("webhook"),
+        OPERATOR("operator");
 
         private final String wire;
 
@@ -41,13 +45,16 @@ public final class ConsentStore {
                     return h;
                 }
             }
-            throw new IllegalArgumentException("'" + text + "' is not one of one-click, link, mailto, webhook, operator");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not one of one-click, link, mailto, webhook, operator");
         }
     }
 
     /** A report of a provider: a hard or soft bounce, or a spam complaint. */
     public enum BounceType {
-        HARD, SOFT, COMPLAINT;
+        HARD,
+        SOFT,
+        COMPLAINT;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -55,7 +62,11 @@ public final class ConsentStore {
     }
 
     /** What a bounce report did. */
-    public enum Effect { DUPLICATE, RECORDED, SUPPRESSED }
+    public enum Effect {
+        DUPLICATE,
+        RECORDED,
+        SUPPRESSED
+    }
 
     /** The delivery a report is about, when it names one of ours: its week and segment. */
     public record Delivery(String week, String segment, UUID userId) {}
@@ -84,8 +95,8 @@ public final class ConsentStore {
                 + "ON CONFLICT (email) WHERE user_id IS NULL DO NOTHING";
         this.resubscribeSql = "DELETE FROM " + optouts + " WHERE (?::uuid IS NOT NULL AND user_id = ?::uuid) "
                 + "OR (?::text IS NOT NULL AND email = ?::text)";
-        this.bounceSql = "INSERT INTO " + db.qualified("hfc_campaign_bounces") + " (email, type, message_id, event_id, reason) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        this.bounceSql = "INSERT INTO " + db.qualified("hfc_campaign_bounces")
+                + " (email, type, message_id, event_id, reason) " + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
         this.softCountSql = "SELECT count(*) FROM " + db.qualified("hfc_campaign_bounces")
                 + " WHERE email = ? AND type = 'soft' AND received_at > now() - make_interval(secs => ?)";
         this.suppressSql = "INSERT INTO " + suppressions + " (email, reason, smtp_code, subscription_week, user_id) "
@@ -93,11 +104,11 @@ public final class ConsentStore {
         this.deliverySql = "SELECT subscription_week, segment, user_id FROM " + db.qualified("hfc_campaign_deliveries")
                 + " WHERE (?::text IS NOT NULL AND message_id = ?::text) OR (?::text IS NULL AND email = ?) "
                 + "ORDER BY sent_at DESC LIMIT 1";
-        this.latestDeliverySql = "SELECT subscription_week, segment, user_id FROM " + db.qualified("hfc_campaign_deliveries")
-                + " WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1";
+        this.latestDeliverySql = "SELECT subscription_week, segment, user_id FROM "
+                + db.qualified("hfc_campaign_deliveries") + " WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1";
         this.webhookSeenSql = "SELECT 1 FROM " + db.qualified("hfc_campaign_webhook_events") + " WHERE webhook_id = ?";
-        this.webhookRecordSql = "INSERT INTO " + db.qualified("hfc_campaign_webhook_events") + " (webhook_id) VALUES (?) "
-                + "ON CONFLICT (webhook_id) DO NOTHING";
+        this.webhookRecordSql = "INSERT INTO " + db.qualified("hfc_campaign_webhook_events")
+                + " (webhook_id) VALUES (?) " + "ON CONFLICT (webhook_id) DO NOTHING";
         this.secretInsertSql = "INSERT INTO " + db.qualified("hfc_campaign_secrets") + " (name, value) VALUES (?, ?) "
                 + "ON CONFLICT (name) DO NOTHING";
         this.secretSelectSql = "SELECT value FROM " + db.qualified("hfc_campaign_secrets") + " WHERE name = ?";
@@ -106,7 +117,8 @@ public final class ConsentStore {
     /** Records that {@code user} (with its current email, may be null) opted out; false if it had already. */
     public boolean optOut(UUID user, String email, How how, String detail) throws SQLException {
         email = canonical(email);
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(optOutUserSql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(optOutUserSql)) {
             ps.setObject(1, user);
             ps.setString(2, email);
             ps.setString(3, how.wire());
@@ -118,7 +130,8 @@ public final class ConsentStore {
     /** Records that the owner of {@code email} opted out (mailto, webhook, operator); false if it had already. */
     public boolean optOut(String email, How how, String detail) throws SQLException {
         email = canonical(email);
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(optOutEmailSql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(optOutEmailSql)) {
             ps.setString(1, email);
             ps.setString(2, how.wire());
             ps.setString(3, detail);
@@ -129,7 +142,8 @@ public final class ConsentStore {
     /** Removes the opt-outs of {@code user} or of {@code email} (either may be null); how many there were. */
     public int resubscribe(UUID user, String email) throws SQLException {
         email = canonical(email);
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(resubscribeSql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(resubscribeSql)) {
             ps.setObject(1, user);
             ps.setObject(2, user);
             ps.setString(3, email);
@@ -142,8 +156,15 @@ public final class ConsentStore {
      * Records a report and suppresses the address when it says so: a hard bounce or a complaint at once, soft
      * bounces once {@code softLimit} arrived within {@code softWindow}. A repeat of a recorded event does nothing.
      */
-    public Effect report(String email, BounceType type, String messageId, String eventId, String reason, int softLimit,
-                         Duration softWindow) throws SQLException {
+    public Effect report(
+            String email,
+            BounceType type,
+            String messageId,
+            String eventId,
+            String reason,
+            int softLimit,
+            Duration softWindow)
+            throws SQLException {
         email = canonical(email);
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
@@ -174,9 +195,14 @@ public final class ConsentStore {
                     Optional<Delivery> d = delivery(c, messageId, email);
                     try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
                         ps.setString(1, email);
-                        ps.setString(2, type == BounceType.SOFT ? softLimit + " soft bounces within " + softWindow.toDays()
-                                + " days" + (reason == null ? "" : ": " + reason)
-                                : type.wire() + (type == BounceType.HARD ? " bounce" : "") + (reason == null ? "" : ": " + reason));
+                        ps.setString(
+                                2,
+                                type == BounceType.SOFT
+                                        ? softLimit + " soft bounces within " + softWindow.toDays() + " days"
+                                                + (reason == null ? "" : ": " + reason)
+                                        : type.wire()
+                                                + (type == BounceType.HARD ? " bounce" : "")
+                                                + (reason == null ? "" : ": " + reason));
                         ps.setString(3, d.map(Delivery::week).orElse(null));
                         ps.setObject(4, d.map(Delivery::userId).orElse(null), Types.OTHER);
                         ps.executeUpdate();
@@ -201,10 +227,12 @@ public final class ConsentStore {
 
     /** The latest delivery to {@code user}: which week's campaign an unsubscribe answers. */
     public Optional<Delivery> latestDelivery(UUID user) throws SQLException {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(latestDeliverySql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(latestDeliverySql)) {
             ps.setObject(1, user);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Delivery(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class)))
+                return rs.next()
+                        ? Optional.of(new Delivery(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class)))
                         : Optional.empty();
             }
         }
@@ -217,7 +245,8 @@ public final class ConsentStore {
             ps.setString(3, messageId);
             ps.setString(4, email);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Delivery(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class)))
+                return rs.next()
+                        ? Optional.of(new Delivery(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class)))
                         : Optional.empty();
             }
         }
@@ -235,7 +264,8 @@ public final class ConsentStore {
 
     /** Whether a webhook message with this id was applied already (Standard Webhooks: ids are unique per message). */
     public boolean webhookSeen(String webhookId) throws SQLException {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(webhookSeenSql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(webhookSeenSql)) {
             ps.setString(1, webhookId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -245,7 +275,8 @@ public final class ConsentStore {
 
     /** Records that the webhook message {@code webhookId} was applied; a replay of it is then ignored. */
     public void recordWebhook(String webhookId) throws SQLException {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(webhookRecordSql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(webhookRecordSql)) {
             ps.setString(1, webhookId);
             ps.executeUpdate();
         }

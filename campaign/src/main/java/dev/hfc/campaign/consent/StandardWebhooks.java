@@ -120,8 +120,8 @@ public final class StandardWebhooks {
 
     private static void requireLength(int length, String form) {
         if (length < MIN_SECRET_BYTES) {
-            throw new IllegalArgumentException("the webhook secret must have at least " + MIN_SECRET_BYTES
-                    + " bytes, got " + length + form);
+            throw new IllegalArgumentException(
+                    "the webhook secret must have at least " + MIN_SECRET_BYTES + " bytes, got " + length + form);
         }
     }
 

@@ -32,19 +32,27 @@ public record Unsubscribe(UnsubscribeTokens tokens, URI urlBase, String mailto, 
         Objects.requireNonNull(urlBase, "urlBase");
         String scheme = urlBase.getScheme() == null ? "" : urlBase.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || urlBase.getHost() == null) {
-            throw new IllegalArgumentException("the unsubscribe URL must be an absolute http(s) URL, got '" + urlBase + "'");
+            throw new IllegalArgumentException(
+                    "the unsubscribe URL must be an absolute http(s) URL, got '" + urlBase + "'");
         }
         if (urlBase.getRawQuery() != null || urlBase.getRawFragment() != null) {
-            throw new IllegalArgumentException("the unsubscribe URL must have no query or fragment, got '" + urlBase + "'");
+            throw new IllegalArgumentException(
+                    "the unsubscribe URL must have no query or fragment, got '" + urlBase + "'");
         }
         if (mailto != null && !mailto.matches("[^@\\s<>,]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+")) {
             throw new IllegalArgumentException("the unsubscribe mailto must be a plain address, got '" + mailto + "'");
         }
         if (listId == null || !listId.matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+")) {
-            throw new IllegalArgumentException("the List-Id must be a dot-atom like pause-campaign.shop.example, got '" + listId + "'");
+            throw new IllegalArgumentException(
+                    "the List-Id must be a dot-atom like pause-campaign.shop.example, got '" + listId + "'");
         }
-        if (listName == null || listName.isBlank() || listName.contains("\"") || listName.contains("\n") || listName.contains("\r")) {
-            throw new IllegalArgumentException("the list name must be a single line without quotes, got '" + listName + "'");
+        if (listName == null
+                || listName.isBlank()
+                || listName.contains("\"")
+                || listName.contains("\n")
+                || listName.contains("\r")) {
+            throw new IllegalArgumentException(
+                    "the list name must be a single line without quotes, got '" + listName + "'");
         }
     }
 
@@ -62,8 +70,15 @@ public record Unsubscribe(UnsubscribeTokens tokens, URI urlBase, String mailto, 
     public Map<String, String> headers(String link) {
         String token = link.substring(link.indexOf("?t=") + 3);
         Map<String, String> h = new LinkedHashMap<>();
-        h.put("List-Unsubscribe", "<" + link + ">" + (mailto == null ? "" : ", <mailto:" + mailto + "?subject="
-                + URLEncoder.encode(MAILTO_SUBJECT_PREFIX + token, StandardCharsets.UTF_8).replace("+", "%20") + ">"));
+        h.put(
+                "List-Unsubscribe",
+                "<" + link + ">"
+                        + (mailto == null
+                                ? ""
+                                : ", <mailto:" + mailto + "?subject="
+                                        + URLEncoder.encode(MAILTO_SUBJECT_PREFIX + token, StandardCharsets.UTF_8)
+                                                .replace("+", "%20")
+                                        + ">"));
         h.put("List-Unsubscribe-Post", ONE_CLICK);
         h.put("List-Id", "\"" + listName + "\" <" + listId + ">");
         return h;

@@ -45,7 +45,8 @@ public final class UnsubscribeTokens {
     public UnsubscribeTokens(byte[] secret, Duration validity, Clock clock) {
         Objects.requireNonNull(secret, "secret");
         if (secret.length < 32) {
-            throw new IllegalArgumentException("the unsubscribe secret must have at least 32 bytes, got " + secret.length);
+            throw new IllegalArgumentException(
+                    "the unsubscribe secret must have at least 32 bytes, got " + secret.length);
         }
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("token validity must be positive, got " + validity);
@@ -68,14 +69,17 @@ public final class UnsubscribeTokens {
     public String issue(UUID user) {
         byte[] nonce = new byte[NONCE];
         random.nextBytes(nonce);
-        ByteBuffer plain = ByteBuffer.allocate(PLAIN).putLong(user.getMostSignificantBits())
-                .putLong(user.getLeastSignificantBits()).putLong(clock.instant().getEpochSecond());
+        ByteBuffer plain = ByteBuffer.allocate(PLAIN)
+                .putLong(user.getMostSignificantBits())
+                .putLong(user.getLeastSignificantBits())
+                .putLong(clock.instant().getEpochSecond());
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(new byte[] {VERSION});
             byte[] sealed = cipher.doFinal(plain.array());
-            ByteBuffer token = ByteBuffer.allocate(LENGTH).put(VERSION).put(nonce).put(sealed);
+            ByteBuffer token =
+                    ByteBuffer.allocate(LENGTH).put(VERSION).put(nonce).put(sealed);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(token.array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is missing from this JVM", e);
@@ -93,13 +97,18 @@ public final class UnsubscribeTokens {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (bytes.length != LENGTH || bytes[0] != VERSION
-                || !Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(token)) {
+        if (bytes.length != LENGTH
+                || bytes[0] != VERSION
+                || !Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(bytes)
+                        .equals(token)) {
             return Optional.empty(); // also a non-canonical spelling of a valid token: one token, one string
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, Arrays.copyOfRange(bytes, 1, 1 + NONCE)));
+            cipher.init(
+                    Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, Arrays.copyOfRange(bytes, 1, 1 + NONCE)));
             cipher.updateAAD(new byte[] {VERSION});
             ByteBuffer plain = ByteBuffer.wrap(cipher.doFinal(bytes, 1 + NONCE, bytes.length - 1 - NONCE));
             UUID user = new UUID(plain.getLong(), plain.getLong());

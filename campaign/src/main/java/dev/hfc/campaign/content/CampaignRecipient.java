@@ -11,8 +11,8 @@ import java.util.UUID;
  * @param pauseWeeks the length of the pause, or null for a row written without it (before migration V4, or
  *                   by a writer that follows the table's original columns)
  */
-public record CampaignRecipient(UUID userId, String email, Week week, Segment segment, Integer pauseWeeks,
-                                UUID subscriptionId) {
+public record CampaignRecipient(
+        UUID userId, String email, Week week, Segment segment, Integer pauseWeeks, UUID subscriptionId) {
 
     public CampaignRecipient {
         Objects.requireNonNull(userId, "user_id");

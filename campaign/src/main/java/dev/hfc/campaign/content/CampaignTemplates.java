@@ -36,7 +36,9 @@ public final class CampaignTemplates {
 
     /** The part of a message a template renders. */
     public enum Part {
-        SUBJECT("subject"), TEXT("txt"), HTML("html");
+        SUBJECT("subject"),
+        TEXT("txt"),
+        HTML("html");
 
         private final String suffix;
 
@@ -53,6 +55,7 @@ public final class CampaignTemplates {
     static final String DEFAULTS = "campaign/templates/";
     /** The link every message shows; an example for previews and the load-time check. */
     public static final String SAMPLE_UNSUBSCRIBE_LINK = "https://shop.example/hfc/unsubscribe?t=SAMPLE-TOKEN";
+
     private static final DateTimeFormatter WEEK_START = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH);
 
     private final Map<Segment, Map<Part, Template>> templates;
@@ -88,13 +91,15 @@ public final class CampaignTemplates {
      */
     public static CampaignTemplates load(Path overrides, String resumeLinkTemplate) {
         if (overrides != null && !Files.isDirectory(overrides)) {
-            throw new IllegalArgumentException("template directory " + overrides + " does not exist or is not a directory");
+            throw new IllegalArgumentException(
+                    "template directory " + overrides + " does not exist or is not a directory");
         }
         Mustache.Compiler plain = Mustache.compiler().escapeHTML(false).strictSections(true);
         // Only the characters that matter in HTML text and attribute values; jmustache's own HTML escaper
         // also turns '=' into an entity, which mangles every link.
         Mustache.Compiler html = Mustache.compiler().strictSections(true).withEscaper(Escapers.simple(new String[][] {
-            {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}}));
+            {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}
+        }));
         Map<Segment, Map<Part, Template>> all = new EnumMap<>(Segment.class);
         for (Segment segment : Segment.values()) {
             Map<Part, Template> parts = new EnumMap<>(Part.class);
@@ -104,8 +109,8 @@ public final class CampaignTemplates {
                 try {
                     parts.put(part, (part == Part.HTML ? html : plain).compile(source));
                 } catch (MustacheException e) {
-                    throw new IllegalArgumentException("template " + origin(overrides, name) + " does not compile: "
-                            + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "template " + origin(overrides, name) + " does not compile: " + e.getMessage(), e);
                 }
             }
             all.put(segment, parts);
@@ -117,31 +122,36 @@ public final class CampaignTemplates {
         try {
             link = plain.compile(resumeLinkTemplate);
         } catch (MustacheException e) {
-            throw new IllegalArgumentException("resume link '" + resumeLinkTemplate + "' does not compile: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "resume link '" + resumeLinkTemplate + "' does not compile: " + e.getMessage(), e);
         }
         CampaignTemplates loaded = new CampaignTemplates(all, link);
         for (Segment segment : Segment.values()) {
             CampaignRecipient sample = sample(segment);
             for (Part part : Part.values()) {
                 try {
-                    String rendered = loaded.renderPart(segment, part, loaded.variables(sample, SAMPLE_UNSUBSCRIBE_LINK));
+                    String rendered =
+                            loaded.renderPart(segment, part, loaded.variables(sample, SAMPLE_UNSUBSCRIBE_LINK));
                     if (part != Part.SUBJECT && !rendered.contains(SAMPLE_UNSUBSCRIBE_LINK)) {
-                        throw new IllegalArgumentException("template " + origin(overrides, part.fileName(segment))
-                                + " does not show the unsubscribe link: add {{unsubscribe_link}} (bulk senders must show one)");
+                        throw new IllegalArgumentException(
+                                "template " + origin(overrides, part.fileName(segment))
+                                        + " does not show the unsubscribe link: add {{unsubscribe_link}} (bulk senders must show one)");
                     }
                 } catch (MustacheException e) {
-                    throw new IllegalArgumentException("template " + origin(overrides, part.fileName(segment))
-                            + " does not render: " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "template " + origin(overrides, part.fileName(segment)) + " does not render: "
+                                    + e.getMessage(),
+                            e);
                 }
             }
             try {
                 loaded.render(sample, SAMPLE_UNSUBSCRIBE_LINK);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("template " + origin(overrides, Part.SUBJECT.fileName(segment))
-                        + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "template " + origin(overrides, Part.SUBJECT.fileName(segment)) + ": " + e.getMessage(), e);
             }
-            CampaignRecipient withoutPause = new CampaignRecipient(sample.userId(), sample.email(), sample.week(),
-                    segment, null, sample.subscriptionId());
+            CampaignRecipient withoutPause = new CampaignRecipient(
+                    sample.userId(), sample.email(), sample.week(), segment, null, sample.subscriptionId());
             boolean needs;
             try {
                 loaded.renderUnchecked(withoutPause, SAMPLE_UNSUBSCRIBE_LINK);
@@ -162,16 +172,18 @@ public final class CampaignTemplates {
      */
     public RenderedEmail render(CampaignRecipient recipient, String unsubscribeLink) {
         if (recipient.pauseWeeks() == null && needsPauseWeeks(recipient.segment())) {
-            throw new IllegalArgumentException(recipient.describe() + " has no pause_weeks, and the " + recipient.segment().wire()
-                    + " templates use it");
+            throw new IllegalArgumentException(recipient.describe() + " has no pause_weeks, and the "
+                    + recipient.segment().wire() + " templates use it");
         }
         return renderUnchecked(recipient, unsubscribeLink);
     }
 
     private RenderedEmail renderUnchecked(CampaignRecipient recipient, String unsubscribeLink) {
         Map<String, Object> vars = variables(recipient, unsubscribeLink);
-        return new RenderedEmail(renderPart(recipient.segment(), Part.SUBJECT, vars).strip(),
-                renderPart(recipient.segment(), Part.TEXT, vars), renderPart(recipient.segment(), Part.HTML, vars));
+        return new RenderedEmail(
+                renderPart(recipient.segment(), Part.SUBJECT, vars).strip(),
+                renderPart(recipient.segment(), Part.TEXT, vars),
+                renderPart(recipient.segment(), Part.HTML, vars));
     }
 
     /** A made-up recipient of a segment, for {@code hfc campaign preview} and the load-time check. */
@@ -181,8 +193,12 @@ public final class CampaignTemplates {
             case MEDIUM -> 2;
             case HIGH -> 4;
         };
-        return new CampaignRecipient(UUID.fromString("00000000-0000-4000-8000-000000000001"),
-                "jamie.o'neill+box@example.com", Week.parse("2026-W49"), segment, weeks,
+        return new CampaignRecipient(
+                UUID.fromString("00000000-0000-4000-8000-000000000001"),
+                "jamie.o'neill+box@example.com",
+                Week.parse("2026-W49"),
+                segment,
+                weeks,
                 UUID.fromString("00000000-0000-4000-8000-000000000002"));
     }
 
@@ -227,7 +243,8 @@ public final class CampaignTemplates {
 
     private static String origin(Path overrides, String name) {
         return overrides != null && Files.isRegularFile(overrides.resolve(name))
-                ? overrides.resolve(name).toString() : "(default) " + name;
+                ? overrides.resolve(name).toString()
+                : "(default) " + name;
     }
 
     /** The template file names an override directory may hold. */

@@ -25,6 +25,7 @@ public final class ControlGroup {
     public static final int WHOLE = 10_000;
     /** A control group larger than the treated group measures little and costs much; refused above this. */
     public static final int MAX_BASIS_POINTS = 5_000;
+
     public static final String DEFAULT_SALT = "hfc-control";
 
     private final Map<Segment, Integer> basisPoints;
@@ -75,8 +76,9 @@ public final class ControlGroup {
                 throw new IllegalArgumentException("expected SEGMENT=PERCENT, got '" + part.strip() + "'");
             }
             String name = kv[0].strip().toLowerCase(Locale.ROOT);
-            Segment segment = Segment.fromWire(name).orElseThrow(() ->
-                    new IllegalArgumentException("unknown segment '" + kv[0].strip() + "' (low, medium or high)"));
+            Segment segment = Segment.fromWire(name)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "unknown segment '" + kv[0].strip() + "' (low, medium or high)"));
             if (shares.put(segment, basisPoints(kv[1].strip())) != null) {
                 throw new IllegalArgumentException("segment " + name + " is given twice");
             }
@@ -102,7 +104,8 @@ public final class ControlGroup {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            byte[] digest = mac.doFinal((week + ":" + user.toString().toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = mac.doFinal(
+                    (week + ":" + user.toString().toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8));
             return (int) Long.remainderUnsigned(ByteBuffer.wrap(digest).getLong(), WHOLE);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
@@ -127,6 +130,9 @@ public final class ControlGroup {
     }
 
     private static String percent(int bp) {
-        return new java.math.BigDecimal(bp).movePointLeft(2).stripTrailingZeros().toPlainString() + "%";
+        return new java.math.BigDecimal(bp)
+                        .movePointLeft(2)
+                        .stripTrailingZeros()
+                        .toPlainString() + "%";
     }
 }

@@ -36,6 +36,7 @@ public final class Dashboard {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
     /** Target weeks shown: the target week and the ones before it. */
     static final int WEEKS = 8;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DbSettings db;
@@ -62,14 +63,18 @@ public final class Dashboard {
 
     /** The page and its data, as read-only routes of the ops listener. */
     public Map<String, Route> routes() {
-        Route page = request -> request.isRead() ? secured(HttpResponse.bytes(200, HttpResponse.HTML, this.page))
+        Route page = request -> request.isRead()
+                ? secured(HttpResponse.bytes(200, HttpResponse.HTML, this.page))
                 : HttpResponse.methodNotAllowed("GET", "HEAD");
         Route data = request -> {
             if (!request.isRead()) {
                 return HttpResponse.methodNotAllowed("GET", "HEAD");
             }
             try {
-                return secured(HttpResponse.bytes(200, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(data())));
+                return secured(HttpResponse.bytes(
+                        200,
+                        "application/json",
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(data())));
             } catch (SQLException e) {
                 LOG.warn("dashboard: cannot read the campaign tables: {}", e.getMessage());
                 return HttpResponse.text(503, "cannot read the campaign tables: " + e.getMessage());
@@ -84,7 +89,8 @@ public final class Dashboard {
 
     /** Everything the page needs is in it: forbid anything from elsewhere. */
     private static HttpResponse secured(HttpResponse response) {
-        return response.withHeader("Content-Security-Policy",
+        return response.withHeader(
+                "Content-Security-Policy",
                 "default-src 'none'; connect-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
                         + "frame-ancestors 'none'");
     }
@@ -95,12 +101,15 @@ public final class Dashboard {
         Week from = target.minus(WEEKS - 1);
         CampaignReport all = CampaignReport.read(db, null);
         List<CampaignReport.Line> shown = all.lines().stream()
-                .filter(l -> !l.week().isBefore(from) && !l.week().isAfter(target)).toList();
+                .filter(l -> !l.week().isBefore(from) && !l.week().isAfter(target))
+                .toList();
         ObjectNode root = JSON.createObjectNode();
         root.put("generated_at", clock.instant().toString());
         root.put("target_week", target.toString());
-        root.put("access", "read-only aggregates on the operator's listener: open on this host when no operator token is "
-                + "configured; otherwise, and always when reachable from other hosts, it needs the operator token");
+        root.put(
+                "access",
+                "read-only aggregates on the operator's listener: open on this host when no operator token is "
+                        + "configured; otherwise, and always when reachable from other hosts, it needs the operator token");
         ArrayNode weeks = root.putArray("weeks");
         for (Week w = from; !w.isAfter(target); w = w.plus(1)) {
             weeks.add(w.toString());
@@ -114,14 +123,16 @@ public final class Dashboard {
 
     private ObjectNode sending(Week week) throws SQLException {
         String sql = "SELECT count(*), count(*) FILTER (WHERE r.campaign_sent), "
-                + "count(*) FILTER (WHERE NOT r.campaign_sent AND NOT EXISTS (SELECT 1 FROM " + db.qualified("hfc_campaign_control")
+                + "count(*) FILTER (WHERE NOT r.campaign_sent AND NOT EXISTS (SELECT 1 FROM "
+                + db.qualified("hfc_campaign_control")
                 + " k WHERE k.subscription_week = r.subscription_week AND k.user_id = r.user_id)), "
                 + "(SELECT count(*) FROM " + db.qualified("hfc_campaign_deliveries") + " WHERE subscription_week = ?), "
                 + "(SELECT count(*) FROM " + db.qualified("hfc_campaign_control") + " WHERE subscription_week = ?) "
                 + "FROM " + db.qualified("rec_campaigns_weekly") + " r WHERE r.subscription_week = ?";
         ObjectNode n = JSON.createObjectNode();
         n.put("week", week.toString());
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, week.toString());
             ps.setString(2, week.toString());
             ps.setString(3, week.toString());
@@ -139,10 +150,11 @@ public final class Dashboard {
 
     private ArrayNode sink() throws SQLException {
         ArrayNode members = JSON.createArrayNode();
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT group_id, member, lag_records, extract(epoch FROM now() - updated_at) FROM "
-                        + db.qualified("hfc_sink_progress") + " ORDER BY group_id, member");
-             ResultSet rs = ps.executeQuery()) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT group_id, member, lag_records, extract(epoch FROM now() - updated_at) FROM "
+                                + db.qualified("hfc_sink_progress") + " ORDER BY group_id, member");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ObjectNode m = members.addObject();
                 m.put("group", rs.getString(1));

@@ -53,7 +53,9 @@ public final class DlqCounts implements AutoCloseable {
                     closeConsumer();
                     return new Snapshot(Map.copyOf(counts), "topic " + topic + " does not exist (yet)");
                 }
-                partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                partitions = infos.stream()
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .toList();
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
             }

@@ -83,7 +83,8 @@ public final class SmtpMailer implements Mailer {
             return new SendOutcome.Accepted();
         } catch (MessagingException e) {
             SendOutcome outcome = classify(e);
-            if (!(outcome instanceof SendOutcome.AddressRejected) && !(outcome instanceof SendOutcome.RecipientDeferred)) {
+            if (!(outcome instanceof SendOutcome.AddressRejected)
+                    && !(outcome instanceof SendOutcome.RecipientDeferred)) {
                 closeTransport(); // the connection's state is unknown after anything but a recipient refusal
             }
             return outcome;
@@ -113,11 +114,14 @@ public final class SmtpMailer implements Mailer {
         if (e instanceof AuthenticationFailedException) {
             return new SendOutcome.SenderRefused(null, "authentication failed: " + e.getMessage());
         }
-        if (e instanceof SendFailedException f && f.getInvalidAddresses() != null && f.getInvalidAddresses().length > 0) {
+        if (e instanceof SendFailedException f
+                && f.getInvalidAddresses() != null
+                && f.getInvalidAddresses().length > 0) {
             return new SendOutcome.AddressRejected(null, f.getMessage());
         }
         // Connection refused or lost, timeouts, TLS trouble: the server, not the message.
-        return new SendOutcome.Transient(null, e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+        return new SendOutcome.Transient(
+                null, e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
     }
 
     private static SendOutcome outcome(SmtpReply reply) {

@@ -26,7 +26,12 @@ import java.util.regex.Pattern;
 public record SmtpReply(int code, String enhancedStatus, String text, Stage stage) {
 
     /** The command the server answered. */
-    public enum Stage { CONNECT, MAIL_FROM, RCPT_TO, DATA }
+    public enum Stage {
+        CONNECT,
+        MAIL_FROM,
+        RCPT_TO,
+        DATA
+    }
 
     /** Whose problem a refusal is. */
     public enum Kind {
@@ -87,14 +92,19 @@ public record SmtpReply(int code, String enhancedStatus, String text, Stage stag
         if (code < 500) {
             boolean perRecipient = (stage == Stage.RCPT_TO || stage == Stage.DATA) && code != 421;
             // 4.3.x (mail system full, not accepting) and 4.5.x (protocol) are the server's, whoever the recipient.
-            boolean serverWide = enhancedStatus != null && (enhancedStatus.startsWith("4.3.") || enhancedStatus.startsWith("4.5."));
+            boolean serverWide =
+                    enhancedStatus != null && (enhancedStatus.startsWith("4.3.") || enhancedStatus.startsWith("4.5."));
             return perRecipient && !serverWide ? Kind.RECIPIENT_DEFERRED : Kind.TRANSIENT;
         }
         String lower = text.toLowerCase(Locale.ROOT);
         Optional<String> cls = Optional.ofNullable(enhancedStatus).map(s -> s.substring(s.indexOf('.') + 1));
         // Authentication and policy: the server does not want mail from us, whatever the recipient.
-        if (cls.filter(c -> c.startsWith("7.")).isPresent() || code == 530 || code == 535 || code == 538
-                || stage == Stage.CONNECT || stage == Stage.MAIL_FROM) {
+        if (cls.filter(c -> c.startsWith("7.")).isPresent()
+                || code == 530
+                || code == 535
+                || code == 538
+                || stage == Stage.CONNECT
+                || stage == Stage.MAIL_FROM) {
             return Kind.SENDER_REFUSED;
         }
         if (stage == Stage.RCPT_TO) {

@@ -16,12 +16,23 @@ import java.util.Objects;
  * @param messagesPerSecond the highest send rate; 0 for no limit
  * @param retryTimeout     how long one message is retried while the server is unreachable or answers 4xx
  */
-public record SmtpSettings(String host, int port, Security security, String user, String password, String from,
-                           String messageIdDomain, double messagesPerSecond, Duration timeout, Duration retryTimeout) {
+public record SmtpSettings(
+        String host,
+        int port,
+        Security security,
+        String user,
+        String password,
+        String from,
+        String messageIdDomain,
+        double messagesPerSecond,
+        Duration timeout,
+        Duration retryTimeout) {
 
     /** How the connection to the SMTP server is secured. */
     public enum Security {
-        NONE, STARTTLS, TLS;
+        NONE,
+        STARTTLS,
+        TLS;
 
         public static Security parse(String value) {
             try {
@@ -51,8 +62,9 @@ public record SmtpSettings(String host, int port, Security security, String user
             throw new IllegalArgumentException("Message-ID domain must be a host name, got '" + messageIdDomain + "'");
         }
         if (!(messagesPerSecond >= 0) || Double.isInfinite(messagesPerSecond)) {
-            throw new IllegalArgumentException("send rate must be 0 (no limit) or a positive number of messages per second, got "
-                    + messagesPerSecond);
+            throw new IllegalArgumentException(
+                    "send rate must be 0 (no limit) or a positive number of messages per second, got "
+                            + messagesPerSecond);
         }
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(retryTimeout, "retryTimeout");

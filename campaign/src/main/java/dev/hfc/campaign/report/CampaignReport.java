@@ -36,8 +36,19 @@ import java.util.List;
 public record CampaignReport(List<Line> lines) {
 
     /** One target week and segment. */
-    public record Line(Week week, Segment segment, long targeted, long emailed, long control, long unsubscribed, long bounced,
-                       long resumedEmailed, long resumedControl, Double medianResumeSeconds, long assigned, long resumedAssigned) {
+    public record Line(
+            Week week,
+            Segment segment,
+            long targeted,
+            long emailed,
+            long control,
+            long unsubscribed,
+            long bounced,
+            long resumedEmailed,
+            long resumedControl,
+            Double medianResumeSeconds,
+            long assigned,
+            long resumedAssigned) {
 
         /** Intention to treat: the assigned arm against the control group. */
         public Uplift uplift() {
@@ -83,8 +94,10 @@ public record CampaignReport(List<Line> lines) {
                 // When the campaign meant to email the target (not held back): sent, refused at sending, or deferred.
                 + "CASE WHEN k.held_at IS NULL THEN coalesce((SELECT a.assigned_at FROM " + assignments + " a "
                 + "  WHERE a.subscription_week = t.week AND a.user_id = t.user_id), d.sent_at, "
-                + "  (SELECT min(s.rejected_at) FROM " + suppressions + " s WHERE s.subscription_week = t.week AND s.user_id = t.user_id), "
-                + "  (SELECT f.first_deferred_at FROM " + deferrals + " f WHERE f.subscription_week = t.week AND f.user_id = t.user_id)) "
+                + "  (SELECT min(s.rejected_at) FROM " + suppressions
+                + " s WHERE s.subscription_week = t.week AND s.user_id = t.user_id), "
+                + "  (SELECT f.first_deferred_at FROM " + deferrals
+                + " f WHERE f.subscription_week = t.week AND f.user_id = t.user_id)) "
                 + "END AS assigned_at "
                 + "FROM t LEFT JOIN " + deliveries + " d ON d.subscription_week = t.week AND d.user_id = t.user_id "
                 + "LEFT JOIN " + control + " k ON k.subscription_week = t.week AND k.user_id = t.user_id "
@@ -93,8 +106,10 @@ public record CampaignReport(List<Line> lines) {
                 + "SELECT week, segment, count(*), count(sent_at), count(held_at), "
                 + "count(*) FILTER (WHERE sent_at IS NOT NULL AND EXISTS (SELECT 1 FROM " + optouts + " p "
                 + "  WHERE (p.user_id = x.user_id OR (p.user_id IS NULL AND p.email = x.email)) AND p.opted_out_at >= x.sent_at)), "
-                + "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM " + suppressions + " s WHERE s.subscription_week = x.week "
-                + "  AND s.user_id = x.user_id) OR (x.message_id IS NOT NULL AND EXISTS (SELECT 1 FROM " + bounces + " b "
+                + "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM " + suppressions
+                + " s WHERE s.subscription_week = x.week "
+                + "  AND s.user_id = x.user_id) OR (x.message_id IS NOT NULL AND EXISTS (SELECT 1 FROM " + bounces
+                + " b "
                 + "  WHERE b.type IN ('hard', 'soft') AND trim(both '<>' from b.message_id) = trim(both '<>' from x.message_id)))), "
                 + "count(*) FILTER (WHERE sent_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= sent_at), "
                 + "count(*) FILTER (WHERE held_at IS NOT NULL AND outcome = 'resumed' AND outcome_at >= held_at), "
@@ -104,7 +119,8 @@ public record CampaignReport(List<Line> lines) {
                 + "FROM x GROUP BY week, segment "
                 + "ORDER BY week, array_position(ARRAY['low', 'medium', 'high']::varchar[], segment)";
         List<Line> lines = new ArrayList<>();
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             String label = week == null ? null : week.toString();
             for (int i = 1; i <= 8; i++) {
                 ps.setString(i, label);
@@ -113,12 +129,24 @@ public record CampaignReport(List<Line> lines) {
                 while (rs.next()) {
                     String label1 = rs.getString(1);
                     String wire = rs.getString(2);
-                    Segment segment = Segment.fromWire(wire).orElseThrow(() -> new SQLException(
-                            "a target of " + label1 + " has an unknown segment '" + wire + "'", "22000"));
+                    Segment segment = Segment.fromWire(wire)
+                            .orElseThrow(() -> new SQLException(
+                                    "a target of " + label1 + " has an unknown segment '" + wire + "'", "22000"));
                     double median = rs.getDouble(10);
                     Double latency = rs.wasNull() ? null : median;
-                    lines.add(new Line(Week.parse(label1), segment, rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), latency, rs.getLong(11), rs.getLong(12)));
+                    lines.add(new Line(
+                            Week.parse(label1),
+                            segment,
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getLong(8),
+                            rs.getLong(9),
+                            latency,
+                            rs.getLong(11),
+                            rs.getLong(12)));
                 }
             }
         }

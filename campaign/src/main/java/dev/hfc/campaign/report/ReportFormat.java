@@ -7,12 +7,15 @@ import java.util.Locale;
 
 /** How {@code hfc campaign report} prints a {@link CampaignReport}. */
 public enum ReportFormat {
-    TABLE, JSON, CSV;
+    TABLE,
+    JSON,
+    CSV;
 
     /** The method named in every format, so a reader knows what the interval is. */
-    public static final String METHOD = "uplift = resumed rate of the assigned (claimed to be emailed, whatever came of it: "
-            + "intention to treat) - of the control; 95% CI by Newcombe's hybrid "
-            + "score method (Wilson score intervals of the two rates combined; Newcombe 1998, method 10)";
+    public static final String METHOD =
+            "uplift = resumed rate of the assigned (claimed to be emailed, whatever came of it: "
+                    + "intention to treat) - of the control; 95% CI by Newcombe's hybrid "
+                    + "score method (Wilson score intervals of the two rates combined; Newcombe 1998, method 10)";
 
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
@@ -76,18 +79,46 @@ public enum ReportFormat {
     }
 
     private static String csv(CampaignReport report) {
-        StringBuilder b = new StringBuilder("week,segment,targeted,emailed,control,unsubscribed,bounced,resumed_emailed,"
-                + "resumed_control,resumed_rate_emailed,resumed_rate_control,uplift,uplift_ci95_lower,uplift_ci95_upper,"
-                + "median_resume_latency_s,assigned,resumed_assigned\n");
+        StringBuilder b =
+                new StringBuilder("week,segment,targeted,emailed,control,unsubscribed,bounced,resumed_emailed,"
+                        + "resumed_control,resumed_rate_emailed,resumed_rate_control,uplift,uplift_ci95_lower,uplift_ci95_upper,"
+                        + "median_resume_latency_s,assigned,resumed_assigned\n");
         for (CampaignReport.Line l : report.lines()) {
             Uplift u = l.uplift();
-            b.append(l.week()).append(',').append(l.segment().wire()).append(',').append(l.targeted()).append(',')
-                    .append(l.emailed()).append(',').append(l.control()).append(',').append(l.unsubscribed()).append(',')
-                    .append(l.bounced()).append(',').append(l.resumedEmailed()).append(',').append(l.resumedControl()).append(',')
-                    .append(plain(l.emailedRate())).append(',').append(plain(l.controlRate())).append(',')
-                    .append(plain(u.difference())).append(',').append(plain(u.lower())).append(',').append(plain(u.upper()))
-                    .append(',').append(l.medianResumeSeconds() == null ? "" : plain(l.medianResumeSeconds()))
-                    .append(',').append(l.assigned()).append(',').append(l.resumedAssigned()).append('\n');
+            b.append(l.week())
+                    .append(',')
+                    .append(l.segment().wire())
+                    .append(',')
+                    .append(l.targeted())
+                    .append(',')
+                    .append(l.emailed())
+                    .append(',')
+                    .append(l.control())
+                    .append(',')
+                    .append(l.unsubscribed())
+                    .append(',')
+                    .append(l.bounced())
+                    .append(',')
+                    .append(l.resumedEmailed())
+                    .append(',')
+                    .append(l.resumedControl())
+                    .append(',')
+                    .append(plain(l.emailedRate()))
+                    .append(',')
+                    .append(plain(l.controlRate()))
+                    .append(',')
+                    .append(plain(u.difference()))
+                    .append(',')
+                    .append(plain(u.lower()))
+                    .append(',')
+                    .append(plain(u.upper()))
+                    .append(',')
+                    .append(l.medianResumeSeconds() == null ? "" : plain(l.medianResumeSeconds()))
+                    .append(',')
+                    .append(l.assigned())
+                    .append(',')
+                    .append(l.resumedAssigned())
+                    .append('\n');
         }
         return b.toString();
     }
@@ -99,18 +130,47 @@ public enum ReportFormat {
     private static String table(CampaignReport report) {
         StringBuilder b = new StringBuilder();
         String head = "%-8s  %-6s  %8s  %8s  %8s  %7s  %6s  %7s  %15s  %15s  %-26s  %s%n";
-        b.append(String.format(Locale.ROOT, head, "week", "segment", "targeted", "assigned", "emailed", "control", "unsub",
-                "bounced", "resumed assign.", "resumed control", "uplift (95% CI)", "median resume after email"));
+        b.append(String.format(
+                Locale.ROOT,
+                head,
+                "week",
+                "segment",
+                "targeted",
+                "assigned",
+                "emailed",
+                "control",
+                "unsub",
+                "bounced",
+                "resumed assign.",
+                "resumed control",
+                "uplift (95% CI)",
+                "median resume after email"));
         for (CampaignReport.Line l : report.lines()) {
             Uplift u = l.uplift();
             String uplift = u.defined()
-                    ? String.format(Locale.ROOT, "%+.1f pp (%+.1f to %+.1f)%s", 100 * u.difference(), 100 * u.lower(),
-                    100 * u.upper(), u.significant() ? " *" : "")
+                    ? String.format(
+                            Locale.ROOT,
+                            "%+.1f pp (%+.1f to %+.1f)%s",
+                            100 * u.difference(),
+                            100 * u.lower(),
+                            100 * u.upper(),
+                            u.significant() ? " *" : "")
                     : "- (no control or no email)";
-            b.append(String.format(Locale.ROOT, head, l.week(), l.segment().wire(), l.targeted(), l.assigned(), l.emailed(),
-                    l.control(), l.unsubscribed(), l.bounced(), rate(l.resumedAssigned(), l.assigned()),
+            b.append(String.format(
+                    Locale.ROOT,
+                    head,
+                    l.week(),
+                    l.segment().wire(),
+                    l.targeted(),
+                    l.assigned(),
+                    l.emailed(),
+                    l.control(),
+                    l.unsubscribed(),
+                    l.bounced(),
+                    rate(l.resumedAssigned(), l.assigned()),
                     rate(l.resumedControl(), l.control()),
-                    uplift, latency(l.medianResumeSeconds())));
+                    uplift,
+                    latency(l.medianResumeSeconds())));
         }
         if (report.lines().isEmpty()) {
             b.append("(no targets on record)\n");

@@ -15,7 +15,8 @@ import java.util.Objects;
  */
 public record CutoffSchedule(DayOfWeek day, LocalTime time, ZoneId zone) {
 
-    public static final CutoffSchedule DEFAULT = new CutoffSchedule(DayOfWeek.SATURDAY, LocalTime.of(9, 0), ZoneId.of("UTC"));
+    public static final CutoffSchedule DEFAULT =
+            new CutoffSchedule(DayOfWeek.SATURDAY, LocalTime.of(9, 0), ZoneId.of("UTC"));
 
     public CutoffSchedule {
         Objects.requireNonNull(day, "day");
@@ -36,7 +37,8 @@ public record CutoffSchedule(DayOfWeek day, LocalTime time, ZoneId zone) {
     /** The last cut-off at or before {@code now}. */
     public Instant latestAtOrBefore(Instant now) {
         ZonedDateTime local = now.atZone(zone);
-        ZonedDateTime candidate = local.with(TemporalAdjusters.previousOrSame(day)).with(time);
+        ZonedDateTime candidate =
+                local.with(TemporalAdjusters.previousOrSame(day)).with(time);
         if (candidate.toInstant().isAfter(now)) {
             candidate = local.with(TemporalAdjusters.previous(day)).with(time);
         }

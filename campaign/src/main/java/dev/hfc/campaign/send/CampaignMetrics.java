@@ -19,8 +19,13 @@ public final class CampaignMetrics {
     }
 
     void message(dev.hfc.core.week.Week week, Segment segment, String outcome) {
-        Counter.builder("hfc.campaign.messages").description("Campaign messages by week, segment and outcome")
-                .tag("week", week.toString()).tag("segment", segment.wire()).tag("outcome", outcome).register(registry).increment();
+        Counter.builder("hfc.campaign.messages")
+                .description("Campaign messages by week, segment and outcome")
+                .tag("week", week.toString())
+                .tag("segment", segment.wire())
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
     }
 
     /**
@@ -28,31 +33,45 @@ public final class CampaignMetrics {
      * and segment of the delivery it answers, {@code unknown} when it names none of ours.
      */
     public void feedback(String kind, String week, String segment) {
-        Counter.builder("hfc.campaign.feedback").description("Bounces, complaints and unsubscribes by week and segment")
-                .tag("kind", kind).tag("week", week == null ? "unknown" : week).tag("segment", segment == null ? "unknown" : segment)
-                .register(registry).increment();
+        Counter.builder("hfc.campaign.feedback")
+                .description("Bounces, complaints and unsubscribes by week and segment")
+                .tag("kind", kind)
+                .tag("week", week == null ? "unknown" : week)
+                .tag("segment", segment == null ? "unknown" : segment)
+                .register(registry)
+                .increment();
     }
 
     /** A consent endpoint could not reach the database and answered 503. */
     public void consentUnavailable() {
-        Counter.builder("hfc.campaign.consent.unavailable").description("Unsubscribes and bounce reports answered 503 (database unavailable)")
-                .register(registry).increment();
+        Counter.builder("hfc.campaign.consent.unavailable")
+                .description("Unsubscribes and bounce reports answered 503 (database unavailable)")
+                .register(registry)
+                .increment();
     }
 
     /** A bounce webhook refused: {@code reason} is the verdict (bad_signature, outside_tolerance, ...). */
     public void webhookRefused(String reason) {
-        Counter.builder("hfc.campaign.webhook.refused").description("Bounce webhooks refused, by reason")
-                .tag("reason", reason).register(registry).increment();
+        Counter.builder("hfc.campaign.webhook.refused")
+                .description("Bounce webhooks refused, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     void smtpRetry() {
-        Counter.builder("hfc.campaign.smtp.retries").description("Sends retried after a transient SMTP failure")
-                .register(registry).increment();
+        Counter.builder("hfc.campaign.smtp.retries")
+                .description("Sends retried after a transient SMTP failure")
+                .register(registry)
+                .increment();
     }
 
     /** A run ended: {@code result} is {@code complete}, {@code incomplete} or {@code failed}. */
     public void run(String result, long epochSecond) {
-        Counter.builder("hfc.campaign.runs").tag("result", result).register(registry).increment();
+        Counter.builder("hfc.campaign.runs")
+                .tag("result", result)
+                .register(registry)
+                .increment();
         lastRunSeconds.set(epochSecond);
     }
 
@@ -63,6 +82,7 @@ public final class CampaignMetrics {
     /** Messages of an outcome so far, all segments (for tests and the demo). */
     public long messages(String outcome) {
         return registry.find("hfc.campaign.messages").tag("outcome", outcome).counters().stream()
-                .mapToLong(c -> (long) c.count()).sum();
+                .mapToLong(c -> (long) c.count())
+                .sum();
     }
 }

@@ -59,7 +59,8 @@ final class CampaignRows {
         // The last pass of a run waits for rows that SKIP LOCKED passed over (held by the sink's open batch or
         // another sender): when their holder commits, the rows are re-checked and claimed if still unsent.
         this.claimWaitingSql = "SELECT " + COLUMNS + ", d.user_id IS NOT NULL AS delivered FROM " + rows + " r "
-                + "LEFT JOIN " + deliveries + " d ON d.subscription_week = r.subscription_week AND d.user_id = r.user_id "
+                + "LEFT JOIN " + deliveries
+                + " d ON d.subscription_week = r.subscription_week AND d.user_id = r.user_id "
                 + "WHERE " + sendable + " ORDER BY r.subscription_week, r.user_id LIMIT ? FOR UPDATE OF r";
         this.claimSql = claimWaitingSql + " SKIP LOCKED";
         this.pageSql = "SELECT " + COLUMNS + " FROM " + rows + " r WHERE " + sendable
@@ -69,8 +70,9 @@ final class CampaignRows {
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.assignSql = "INSERT INTO " + db.qualified("hfc_campaign_assignments") + " (subscription_week, user_id) "
                 + "SELECT ?, unnest(?::uuid[]) ON CONFLICT (subscription_week, user_id) DO NOTHING";
-        this.holdBackSql = "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (subscription_week, user_id) DO NOTHING";
+        this.holdBackSql =
+                "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (subscription_week, user_id) DO NOTHING";
         // Right before each message, on the claim's own transaction: it proves the claim (and its row locks) still
         // holds, and it sees every opt-out committed until now, by any sender or endpoint.
         // It also sees a delivery another sender recorded after this claim's snapshot was taken (its claim rolled
@@ -136,7 +138,8 @@ final class CampaignRows {
         }
     }
 
-    void recordDelivery(Connection c, CampaignRecipient r, String canonicalEmail, String messageId) throws SQLException {
+    void recordDelivery(Connection c, CampaignRecipient r, String canonicalEmail, String messageId)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(deliverySql)) {
             ps.setString(1, r.week().toString());
             ps.setObject(2, r.userId());
@@ -183,14 +186,20 @@ final class CampaignRows {
             ps.setObject(5, r.userId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(3) ? Consent.DELIVERED : rs.getBoolean(1) ? Consent.OPTED_OUT
-                        : rs.getBoolean(2) ? Consent.SUPPRESSED : Consent.GIVEN;
+                return rs.getBoolean(3)
+                        ? Consent.DELIVERED
+                        : rs.getBoolean(1) ? Consent.OPTED_OUT : rs.getBoolean(2) ? Consent.SUPPRESSED : Consent.GIVEN;
             }
         }
     }
 
     /** What {@link #consent} found. */
-    enum Consent { GIVEN, DELIVERED, OPTED_OUT, SUPPRESSED }
+    enum Consent {
+        GIVEN,
+        DELIVERED,
+        OPTED_OUT,
+        SUPPRESSED
+    }
 
     /** Attempts deferred so far for the row's recipient this week (0 when none). */
     int deferredAttempts(Connection c, CampaignRecipient r) throws SQLException {
@@ -204,7 +213,14 @@ final class CampaignRows {
     }
 
     /** Records a deferral: its attempt count, the server's reply, and when to try next (or that it expired). */
-    void defer(Connection c, CampaignRecipient r, String canonicalEmail, int attempts, String reply, Instant next, boolean expired)
+    void defer(
+            Connection c,
+            CampaignRecipient r,
+            String canonicalEmail,
+            int attempts,
+            String reply,
+            Instant next,
+            boolean expired)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(deferSql)) {
             ps.setString(1, r.week().toString());
@@ -232,7 +248,8 @@ final class CampaignRows {
         }
     }
 
-    void suppress(Connection c, CampaignRecipient r, String canonicalEmail, String reason, Integer smtpCode) throws SQLException {
+    void suppress(Connection c, CampaignRecipient r, String canonicalEmail, String reason, Integer smtpCode)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
             ps.setString(1, canonicalEmail);
             ps.setString(2, reason);
@@ -249,9 +266,15 @@ final class CampaignRows {
 
     private static CampaignRecipient recipient(ResultSet rs, Week week) throws SQLException {
         String wire = rs.getString(4);
-        Segment segment = Segment.fromWire(wire).orElseThrow(() -> new SQLException(
-                "rec_campaigns_weekly row of " + week + " has an unknown segment '" + wire + "'", "22000"));
-        return new CampaignRecipient(rs.getObject(2, UUID.class), rs.getString(3), week, segment, rs.getObject(5, Integer.class),
+        Segment segment = Segment.fromWire(wire)
+                .orElseThrow(() -> new SQLException(
+                        "rec_campaigns_weekly row of " + week + " has an unknown segment '" + wire + "'", "22000"));
+        return new CampaignRecipient(
+                rs.getObject(2, UUID.class),
+                rs.getString(3),
+                week,
+                segment,
+                rs.getObject(5, Integer.class),
                 rs.getObject(6, UUID.class));
     }
 }

@@ -61,13 +61,33 @@ public final class CampaignSender implements AutoCloseable {
      * @param connections        SMTP connections sending at once, each on a worker thread of its own
      * @param deferral           when a recipient deferred by its server is tried again
      */
-    public record Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
-                           Duration dbRetryTimeout, String messageIdDomain, Freshness freshness, int connections,
-                           DeferralPolicy deferral) {
+    public record Settings(
+            DbSettings db,
+            int batchSize,
+            double messagesPerSecond,
+            Duration smtpRetryTimeout,
+            Duration dbRetryTimeout,
+            String messageIdDomain,
+            Freshness freshness,
+            int connections,
+            DeferralPolicy deferral) {
         /** Settings that check nothing's freshness (a table no sink writes: tests, imports), one connection. */
-        public Settings(DbSettings db, int batchSize, double messagesPerSecond, Duration smtpRetryTimeout,
-                        Duration dbRetryTimeout, String messageIdDomain) {
-            this(db, batchSize, messagesPerSecond, smtpRetryTimeout, dbRetryTimeout, messageIdDomain, Freshness.none(), 1,
+        public Settings(
+                DbSettings db,
+                int batchSize,
+                double messagesPerSecond,
+                Duration smtpRetryTimeout,
+                Duration dbRetryTimeout,
+                String messageIdDomain) {
+            this(
+                    db,
+                    batchSize,
+                    messagesPerSecond,
+                    smtpRetryTimeout,
+                    dbRetryTimeout,
+                    messageIdDomain,
+                    Freshness.none(),
+                    1,
                     DeferralPolicy.DEFAULT);
         }
 
@@ -90,8 +110,16 @@ public final class CampaignSender implements AutoCloseable {
         }
 
         public Settings withDeferral(DeferralPolicy policy) {
-            return new Settings(db, batchSize, messagesPerSecond, smtpRetryTimeout, dbRetryTimeout, messageIdDomain, freshness,
-                    connections, policy);
+            return new Settings(
+                    db,
+                    batchSize,
+                    messagesPerSecond,
+                    smtpRetryTimeout,
+                    dbRetryTimeout,
+                    messageIdDomain,
+                    freshness,
+                    connections,
+                    policy);
         }
     }
 
@@ -108,8 +136,12 @@ public final class CampaignSender implements AutoCloseable {
     private volatile boolean stopping;
 
     /** A sender without a control group: every target is emailed. */
-    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe, Supplier<Mailer> mailers,
-                          CampaignMetrics metrics) {
+    public CampaignSender(
+            Settings settings,
+            CampaignTemplates templates,
+            Unsubscribe unsubscribe,
+            Supplier<Mailer> mailers,
+            CampaignMetrics metrics) {
         this(settings, templates, unsubscribe, mailers, metrics, ControlGroup.none());
     }
 
@@ -117,14 +149,19 @@ public final class CampaignSender implements AutoCloseable {
      * @param mailers makes one {@link Mailer} (one SMTP connection) per {@link Settings#connections()}
      * @param control which targets are held back (recorded in {@code hfc_campaign_control}, not emailed)
      */
-    public CampaignSender(Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe, Supplier<Mailer> mailers,
-                          CampaignMetrics metrics, ControlGroup control) {
+    public CampaignSender(
+            Settings settings,
+            CampaignTemplates templates,
+            Unsubscribe unsubscribe,
+            Supplier<Mailer> mailers,
+            CampaignMetrics metrics,
+            ControlGroup control) {
         this.settings = settings;
         this.control = Objects.requireNonNull(control, "control");
         this.templates = templates;
         this.unsubscribe = unsubscribe;
-        this.delivery = new MessageDelivery(mailers, settings.connections(), settings.messagesPerSecond(),
-                settings.smtpRetryTimeout(), metrics);
+        this.delivery = new MessageDelivery(
+                mailers, settings.connections(), settings.messagesPerSecond(), settings.smtpRetryTimeout(), metrics);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.connections(), r -> {
             Thread t = new Thread(r, "hfc-campaign-smtp-" + n.incrementAndGet());
@@ -134,9 +171,18 @@ public final class CampaignSender implements AutoCloseable {
         this.rows = new CampaignRows(settings.db());
         this.claims = new ClaimConnection(settings.db());
         this.records = new RecordConnection(settings.db(), settings.dbRetryTimeout());
-        OutcomePolicy outcomes = new OutcomePolicy(rows, records, metrics, settings.deferral(), settings.smtpRetryTimeout(),
-                Clock.systemUTC());
-        this.batches = new SendBatch(settings, templates, unsubscribe, this.control, rows, delivery, outcomes, workers, metrics,
+        OutcomePolicy outcomes = new OutcomePolicy(
+                rows, records, metrics, settings.deferral(), settings.smtpRetryTimeout(), Clock.systemUTC());
+        this.batches = new SendBatch(
+                settings,
+                templates,
+                unsubscribe,
+                this.control,
+                rows,
+                delivery,
+                outcomes,
+                workers,
+                metrics,
                 () -> stopping);
     }
 
@@ -154,7 +200,8 @@ public final class CampaignSender implements AutoCloseable {
         RunProgress p = new RunProgress();
         Set<UUID> leftAlone = ConcurrentHashMap.newKeySet(); // workers add to it
         while (p.aborted() == null) {
-            String stale = claims.withRetry(settings.dbRetryTimeout(), c -> settings.freshness().awaitCurrent(week, () -> stopping));
+            String stale = claims.withRetry(
+                    settings.dbRetryTimeout(), c -> settings.freshness().awaitCurrent(week, () -> stopping));
             if (stale != null) {
                 p.abort(stale);
                 break;
@@ -195,7 +242,8 @@ public final class CampaignSender implements AutoCloseable {
                     } else if (batches.cannotRender(r)) {
                         p.withoutPauseWeeks++;
                     } else {
-                        templates.render(r, unsubscribe.link(r.userId())); // one that cannot be rendered fails the dry run too
+                        templates.render(
+                                r, unsubscribe.link(r.userId())); // one that cannot be rendered fails the dry run too
                         p.sent(r.segment());
                     }
                 }

@@ -32,21 +32,26 @@ final class ClaimConnection implements AutoCloseable {
 
     /** Runs {@code work}, retrying with backoff while the database is unreachable, up to {@code timeout}. */
     <T> T withRetry(Duration timeout, Work<T> work) throws SQLException, InterruptedException {
-        return MessageDelivery.BACKOFF.withTimeout(timeout).run(
-                e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
-                (e, pause) -> {
-                    LOG.warn("campaign: database unavailable ({}); retrying in {} ms", e.getMessage(), pause.toMillis());
-                    close();
-                },
-                () -> {
-                    Connection c = open();
-                    try {
-                        return work.run(c);
-                    } catch (SQLException | RuntimeException | InterruptedException e) {
-                        rollback(c, e);
-                        throw e;
-                    }
-                });
+        return MessageDelivery.BACKOFF
+                .withTimeout(timeout)
+                .run(
+                        e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
+                        (e, pause) -> {
+                            LOG.warn(
+                                    "campaign: database unavailable ({}); retrying in {} ms",
+                                    e.getMessage(),
+                                    pause.toMillis());
+                            close();
+                        },
+                        () -> {
+                            Connection c = open();
+                            try {
+                                return work.run(c);
+                            } catch (SQLException | RuntimeException | InterruptedException e) {
+                                rollback(c, e);
+                                throw e;
+                            }
+                        });
     }
 
     private Connection open() throws SQLException {

@@ -21,8 +21,9 @@ public record DeferralPolicy(Duration first, Duration longest) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(longest, "longest");
         if (first.isNegative() || first.isZero() || longest.compareTo(first) < 0) {
-            throw new IllegalArgumentException("the first deferral must be positive and the longest at least as long, got "
-                    + first + " and " + longest);
+            throw new IllegalArgumentException(
+                    "the first deferral must be positive and the longest at least as long, got " + first + " and "
+                            + longest);
         }
     }
 

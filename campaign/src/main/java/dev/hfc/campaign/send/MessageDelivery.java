@@ -35,8 +35,12 @@ final class MessageDelivery implements AutoCloseable {
     private final CampaignMetrics metrics;
 
     /** @param connections how many {@link Mailer}s (SMTP connections) to make */
-    MessageDelivery(Supplier<Mailer> mailers, int connections, double messagesPerSecond, Duration retryTimeout,
-                    CampaignMetrics metrics) {
+    MessageDelivery(
+            Supplier<Mailer> mailers,
+            int connections,
+            double messagesPerSecond,
+            Duration retryTimeout,
+            CampaignMetrics metrics) {
         this.free = new ArrayBlockingQueue<>(connections);
         for (int i = 0; i < connections; i++) {
             Mailer m = mailers.get();
@@ -53,7 +57,11 @@ final class MessageDelivery implements AutoCloseable {
         long capacity = Math.max(1, (long) Math.floor(perSecond));
         Duration refillEvery = Duration.ofNanos((long) (capacity * 1_000_000_000L / perSecond));
         return Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, refillEvery).initialTokens(1).build())
+                .addLimit(Bandwidth.builder()
+                        .capacity(capacity)
+                        .refillGreedy(capacity, refillEvery)
+                        .initialTokens(1)
+                        .build())
                 .build();
     }
 
@@ -64,28 +72,35 @@ final class MessageDelivery implements AutoCloseable {
      * @param gate     asked right before every attempt (after any wait for the rate or a retry); false: do not send
      * @return the last outcome; a {@link SendOutcome.Transient} when the retry time ran out; null when the gate closed
      */
-    SendOutcome send(CampaignRecipient r, RenderedEmail email, String messageId, BooleanSupplier stopping, BooleanSupplier gate)
+    SendOutcome send(
+            CampaignRecipient r, RenderedEmail email, String messageId, BooleanSupplier stopping, BooleanSupplier gate)
             throws InterruptedException {
         Mailer mailer = free.take();
         try {
-            return BACKOFF.withTimeout(retryTimeout).run(e -> e instanceof TransientSend && !stopping.getAsBoolean(),
-                    (e, pause) -> {
-                        metrics.smtpRetry();
-                        LOG.warn("campaign {}: SMTP failure ({}); retrying in {} ms", r.describe(),
-                                ((TransientSend) e).outcome.reason(), pause.toMillis());
-                    }, () -> {
-                        if (rate != null) {
-                            rate.asBlocking().consume(1);
-                        }
-                        if (!gate.getAsBoolean()) {
-                            return null;
-                        }
-                        SendOutcome outcome = mailer.send(r.email(), email, messageId);
-                        if (outcome instanceof SendOutcome.Transient t) {
-                            throw new TransientSend(t);
-                        }
-                        return outcome;
-                    });
+            return BACKOFF.withTimeout(retryTimeout)
+                    .run(
+                            e -> e instanceof TransientSend && !stopping.getAsBoolean(),
+                            (e, pause) -> {
+                                metrics.smtpRetry();
+                                LOG.warn(
+                                        "campaign {}: SMTP failure ({}); retrying in {} ms",
+                                        r.describe(),
+                                        ((TransientSend) e).outcome.reason(),
+                                        pause.toMillis());
+                            },
+                            () -> {
+                                if (rate != null) {
+                                    rate.asBlocking().consume(1);
+                                }
+                                if (!gate.getAsBoolean()) {
+                                    return null;
+                                }
+                                SendOutcome outcome = mailer.send(r.email(), email, messageId);
+                                if (outcome instanceof SendOutcome.Transient t) {
+                                    throw new TransientSend(t);
+                                }
+                                return outcome;
+                            });
         } catch (TransientSend e) {
             return e.outcome; // still failing when the retry time ran out, or the run is stopping
         } finally {

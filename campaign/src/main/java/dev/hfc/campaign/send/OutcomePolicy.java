@@ -31,8 +31,13 @@ final class OutcomePolicy {
     private final Duration smtpRetryTimeout;
     private final Clock clock;
 
-    OutcomePolicy(CampaignRows rows, RecordConnection records, CampaignMetrics metrics, DeferralPolicy deferral,
-                  Duration smtpRetryTimeout, Clock clock) {
+    OutcomePolicy(
+            CampaignRows rows,
+            RecordConnection records,
+            CampaignMetrics metrics,
+            DeferralPolicy deferral,
+            Duration smtpRetryTimeout,
+            Clock clock) {
         this.rows = rows;
         this.records = records;
         this.metrics = metrics;
@@ -42,16 +47,29 @@ final class OutcomePolicy {
     }
 
     /** What one outcome means for the row, the run and the address. */
-    void apply(Week week, ClaimedRow row, String canonical, String messageId, SendOutcome outcome, RunProgress p,
-                        BatchLease lease, Set<UUID> leftAlone, List<UUID> toMark) throws SQLException, InterruptedException {
+    void apply(
+            Week week,
+            ClaimedRow row,
+            String canonical,
+            String messageId,
+            SendOutcome outcome,
+            RunProgress p,
+            BatchLease lease,
+            Set<UUID> leftAlone,
+            List<UUID> toMark)
+            throws SQLException, InterruptedException {
         CampaignRecipient r = row.recipient();
         if (outcome instanceof SendOutcome.Accepted) {
             try {
                 records.run(c -> rows.recordDelivery(c, r, canonical, messageId), lease);
             } catch (SQLException e) {
                 // The message went out and its record did not: the one message of this connection that may be repeated.
-                LOG.error("campaign {}: message {} was accepted but its delivery could not be recorded ({}); "
-                        + "a later claim may send it once more, with the same Message-ID", r.describe(), messageId, e.getMessage());
+                LOG.error(
+                        "campaign {}: message {} was accepted but its delivery could not be recorded ({}); "
+                                + "a later claim may send it once more, with the same Message-ID",
+                        r.describe(),
+                        messageId,
+                        e.getMessage());
                 throw e;
             }
             toMark.add(row.id());
@@ -65,46 +83,76 @@ final class OutcomePolicy {
             p.count(() -> p.deferredNow++);
             metrics.message(r.week(), r.segment(), next.expired() ? "deferred_expired" : "deferred");
             if (next.expired()) {
-                LOG.warn("campaign {}: <{}> deferred by its server ({}), attempt {}; the next attempt would fall after "
-                        + "the week's end, so the row is given up", r.describe(), r.email(), d.reason(), attempts);
+                LOG.warn(
+                        "campaign {}: <{}> deferred by its server ({}), attempt {}; the next attempt would fall after "
+                                + "the week's end, so the row is given up",
+                        r.describe(),
+                        r.email(),
+                        d.reason(),
+                        attempts);
             } else {
-                LOG.warn("campaign {}: <{}> deferred by its server ({}), attempt {}; next attempt at {}", r.describe(),
-                        r.email(), d.reason(), attempts, next.at());
+                LOG.warn(
+                        "campaign {}: <{}> deferred by its server ({}), attempt {}; next attempt at {}",
+                        r.describe(),
+                        r.email(),
+                        d.reason(),
+                        attempts,
+                        next.at());
             }
         } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
-            LOG.warn("campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
-                    + "not tried again", r.describe(), r.email(), rejected.reason());
+            LOG.warn(
+                    "campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
+                            + "not tried again",
+                    r.describe(),
+                    r.email(),
+                    rejected.reason());
             records.run(c -> rows.suppress(c, r, canonical, rejected.reason(), rejected.smtpCode()), lease);
             p.count(() -> p.addressRejected++);
             metrics.message(r.week(), r.segment(), "address_rejected");
         } else if (outcome instanceof SendOutcome.MessageRefused refused) {
-            LOG.error("campaign {}: the server refused the message {} for good ({}); the row stays unsent",
-                    r.describe(), messageId, refused.reason());
+            LOG.error(
+                    "campaign {}: the server refused the message {} for good ({}); the row stays unsent",
+                    r.describe(),
+                    messageId,
+                    refused.reason());
             leftAlone.add(row.id());
             p.count(() -> p.refused++);
             metrics.message(r.week(), r.segment(), "refused");
         } else if (outcome instanceof SendOutcome.SenderRefused refused) {
-            LOG.error("campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
-                    + "the row stays unsent", r.describe(), refused.reason());
+            LOG.error(
+                    "campaign {}: the mail server refuses mail from this sender ({}); nobody is suppressed, "
+                            + "the row stays unsent",
+                    r.describe(),
+                    refused.reason());
             leftAlone.add(row.id());
             metrics.message(r.week(), r.segment(), "sender_refused");
             p.count(() -> {
                 p.senderRefused++;
-                if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP && p.abort("the mail server refused mail from "
-                        + "this sender " + p.senderRefusedInARow + " times in a row (check --smtp-user/--smtp-password, "
-                        + "--from and the relay's policy): " + refused.reason())) {
+                if (++p.senderRefusedInARow >= SENDER_REFUSALS_TO_STOP
+                        && p.abort("the mail server refused mail from "
+                                + "this sender " + p.senderRefusedInARow
+                                + " times in a row (check --smtp-user/--smtp-password, "
+                                + "--from and the relay's policy): " + refused.reason())) {
                     LOG.error("campaign {}: {}", week, p.aborted());
                 }
             });
         } else if (outcome instanceof SendOutcome.AddressUnsupported unsupported) {
-            LOG.warn("campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
-                    + "(a relay with SMTPUTF8 takes it)", r.describe(), r.email(), unsupported.reason());
+            LOG.warn(
+                    "campaign {}: <{}> not sent: {}; the row stays unsent and the address is not suppressed "
+                            + "(a relay with SMTPUTF8 takes it)",
+                    r.describe(),
+                    r.email(),
+                    unsupported.reason());
             leftAlone.add(row.id());
             p.count(() -> p.unsupported++);
             metrics.message(r.week(), r.segment(), "address_unsupported");
         } else if (outcome instanceof SendOutcome.Transient t) {
-            if (p.abort("the mail server stayed unavailable for " + smtpRetryTimeout.toSeconds() + " s: " + t.reason())) {
-                LOG.error("campaign {}: {}; the messages it accepted are marked, the rest stays unsent", r.describe(), p.aborted());
+            if (p.abort(
+                    "the mail server stayed unavailable for " + smtpRetryTimeout.toSeconds() + " s: " + t.reason())) {
+                LOG.error(
+                        "campaign {}: {}; the messages it accepted are marked, the rest stays unsent",
+                        r.describe(),
+                        p.aborted());
             }
         }
     }

@@ -45,8 +45,9 @@ public final class PipelineFreshness implements Freshness {
                 return null;
             }
             if (System.nanoTime() >= deadline || stopping.getAsBoolean()) {
-                String aborted = "the table is not current, so nothing more is sent: " + why + "; waited " + wait.toSeconds()
-                        + " s (--sink-wait-ms; --max-sink-lag-ms and --max-segmenter-lag set what is current)";
+                String aborted =
+                        "the table is not current, so nothing more is sent: " + why + "; waited " + wait.toSeconds()
+                                + " s (--sink-wait-ms; --max-sink-lag-ms and --max-segmenter-lag set what is current)";
                 LOG.error("campaign {}: {}", week, aborted);
                 return aborted;
             }

@@ -37,22 +37,28 @@ final class RecordConnection implements AutoCloseable {
     }
 
     void run(Statement statement, BatchLease lease) throws SQLException, InterruptedException {
-        call(c -> {
-            statement.run(c);
-            return null;
-        }, lease);
+        call(
+                c -> {
+                    statement.run(c);
+                    return null;
+                },
+                lease);
     }
 
     synchronized <T> T call(Query<T> query, BatchLease lease) throws SQLException, InterruptedException {
-        return MessageDelivery.BACKOFF.withTimeout(retryTimeout).run(
-                e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
-                (e, pause) -> {
-                    lease.lose((SQLException) e);
-                    LOG.warn("campaign: database unavailable while recording an outcome ({}); retrying in {} ms",
-                            e.getMessage(), pause.toMillis());
-                    close();
-                },
-                () -> query.run(open()));
+        return MessageDelivery.BACKOFF
+                .withTimeout(retryTimeout)
+                .run(
+                        e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
+                        (e, pause) -> {
+                            lease.lose((SQLException) e);
+                            LOG.warn(
+                                    "campaign: database unavailable while recording an outcome ({}); retrying in {} ms",
+                                    e.getMessage(),
+                                    pause.toMillis());
+                            close();
+                        },
+                        () -> query.run(open()));
     }
 
     private Connection open() throws SQLException {

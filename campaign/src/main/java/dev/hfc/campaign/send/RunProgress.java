@@ -52,7 +52,22 @@ final class RunProgress {
         long waiting = deferred == null ? 0 : deferred.waiting();
         long expired = deferred == null ? 0 : deferred.expired();
         Instant next = deferred == null ? null : deferred.nextAttempt();
-        return new SendReport(week, dryRun, sent, control, alreadyDelivered, addressRejected, refused, senderRefused,
-                unsupported, withoutPauseWeeks, optedOut, deferredNow, waiting, expired, next, aborted);
+        return new SendReport(
+                week,
+                dryRun,
+                sent,
+                control,
+                alreadyDelivered,
+                addressRejected,
+                refused,
+                senderRefused,
+                unsupported,
+                withoutPauseWeeks,
+                optedOut,
+                deferredNow,
+                waiting,
+                expired,
+                next,
+                aborted);
     }
 }

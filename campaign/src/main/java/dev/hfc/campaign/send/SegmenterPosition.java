@@ -37,6 +37,7 @@ public final class SegmenterPosition implements AutoCloseable {
     private final String changelog;
     /** The latest value of each meta key, per task partition, as far as the changelog was read. */
     private final Map<Integer, Map<String, String>> entries = new HashMap<>();
+
     private boolean assigned;
 
     /**
@@ -60,7 +61,8 @@ public final class SegmenterPosition implements AutoCloseable {
     public synchronized String behind() {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             committed.values().removeIf(java.util.Objects::isNull);
             if (committed.isEmpty()) {
                 return "the segmenter (consumer group " + applicationId + ") has committed no offsets yet";
@@ -70,7 +72,9 @@ public final class SegmenterPosition implements AutoCloseable {
             committed.keySet().forEach(tp -> topics.add(tp.topic()));
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .forEach((name, description) -> description.partitions().forEach(p -> {
                         TopicPartition tp = new TopicPartition(name, p.partition());
                         latest.put(tp, OffsetSpec.latest());
@@ -78,18 +82,22 @@ public final class SegmenterPosition implements AutoCloseable {
                             earliest.put(tp, OffsetSpec.earliest());
                         }
                     }));
-            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            var starts = earliest.isEmpty() ? Map.<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>of()
+            var starts = earliest.isEmpty()
+                    ? Map.<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo>of()
                     : admin.listOffsets(earliest).all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long lag = 0;
             for (var e : ends.entrySet()) {
                 OffsetAndMetadata done = committed.get(e.getKey());
-                long from = done != null ? done.offset() : starts.get(e.getKey()).offset();
+                long from =
+                        done != null ? done.offset() : starts.get(e.getKey()).offset();
                 lag += Math.max(0, e.getValue().offset() - from);
             }
             if (lag > maxLag) {
-                return "the segmenter has " + lag + " records of its inputs unread (more than --max-segmenter-lag " + maxLag + ")";
+                return "the segmenter has " + lag + " records of its inputs unread (more than --max-segmenter-lag "
+                        + maxLag + ")";
             }
             return tasksBusy();
         } catch (ExecutionException | TimeoutException e) {
@@ -105,7 +113,8 @@ public final class SegmenterPosition implements AutoCloseable {
     private String tasksBusy() {
         if (!assigned) {
             List<TopicPartition> partitions = meta.partitionsFor(changelog, CALL_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             if (partitions.isEmpty()) {
                 return "the segmenter's meta store changelog " + changelog + " does not exist yet";
             }
@@ -130,7 +139,8 @@ public final class SegmenterPosition implements AutoCloseable {
             }
         }
         for (var task : entries.entrySet()) {
-            if (task.getValue().containsKey(SegmenterMeta.RESEGMENT) || task.getValue().containsKey(SegmenterMeta.LEGACY_CURSOR)) {
+            if (task.getValue().containsKey(SegmenterMeta.RESEGMENT)
+                    || task.getValue().containsKey(SegmenterMeta.LEGACY_CURSOR)) {
                 return "the segmenter is re-segmenting its customers under a new policy (task " + task.getKey() + ")";
             }
             if (SegmenterMeta.REBUILDING.equals(task.getValue().get(SegmenterMeta.HISTORY))) {

@@ -48,9 +48,17 @@ final class SendBatch {
      * @param workers  the threads that send, one per SMTP connection; they also time out the lease checks
      * @param stopping true once the run is asked to stop after the message in hand
      */
-    SendBatch(CampaignSender.Settings settings, CampaignTemplates templates, Unsubscribe unsubscribe, ControlGroup control,
-              CampaignRows rows, MessageDelivery delivery, OutcomePolicy outcomes, ExecutorService workers,
-              CampaignMetrics metrics, BooleanSupplier stopping) {
+    SendBatch(
+            CampaignSender.Settings settings,
+            CampaignTemplates templates,
+            Unsubscribe unsubscribe,
+            ControlGroup control,
+            CampaignRows rows,
+            MessageDelivery delivery,
+            OutcomePolicy outcomes,
+            ExecutorService workers,
+            CampaignMetrics metrics,
+            BooleanSupplier stopping) {
         this.settings = settings;
         this.templates = templates;
         this.unsubscribe = unsubscribe;
@@ -94,8 +102,11 @@ final class SendBatch {
                 p.count(() -> p.alreadyDelivered++);
                 metrics.message(r.week(), r.segment(), "already_delivered");
             } else if (cannotRender(r)) {
-                LOG.warn("campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
-                        + "until the sink rewrites it ('hfc replay sink --from earliest')", r.describe(), r.segment().wire());
+                LOG.warn(
+                        "campaign {}: the row has no pause_weeks and the {} templates use it; it stays unsent "
+                                + "until the sink rewrites it ('hfc replay sink --from earliest')",
+                        r.describe(),
+                        r.segment().wire());
                 leftAlone.add(row.id());
                 p.count(() -> p.withoutPauseWeeks++);
                 metrics.message(r.week(), r.segment(), "without_pause_weeks");
@@ -135,13 +146,15 @@ final class SendBatch {
     }
 
     /** Sends one row's message and records what happened; skipped once the run stops or the lease is lost. */
-    private void deliver(Week week, ClaimedRow row, RunProgress p, BatchLease lease, Set<UUID> leftAlone, List<UUID> toMark)
+    private void deliver(
+            Week week, ClaimedRow row, RunProgress p, BatchLease lease, Set<UUID> leftAlone, List<UUID> toMark)
             throws SQLException, InterruptedException {
         if (p.aborted() != null || stopping.getAsBoolean() || lease.lost() != null) {
             return;
         }
         CampaignRecipient r = row.recipient();
-        String canonical = EmailAddresses.tryCanonical(r.email()).orElse(r.email().strip().toLowerCase(Locale.ROOT));
+        String canonical =
+                EmailAddresses.tryCanonical(r.email()).orElse(r.email().strip().toLowerCase(Locale.ROOT));
         String messageId = MessageIds.of(week, r.userId(), settings.messageIdDomain());
         String link = unsubscribe.link(r.userId());
         RenderedEmail email = templates.render(r, link).withHeaders(unsubscribe.headers(link));
@@ -152,7 +165,9 @@ final class SendBatch {
             try {
                 seen[0] = lease.check(r, canonical);
             } catch (SQLException e) {
-                LOG.warn("campaign {}: the claim cannot be confirmed ({}); this batch sends nothing more", r.describe(),
+                LOG.warn(
+                        "campaign {}: the claim cannot be confirmed ({}); this batch sends nothing more",
+                        r.describe(),
                         e.getMessage());
                 return false;
             }
@@ -165,8 +180,12 @@ final class SendBatch {
             p.count(() -> p.alreadyDelivered++);
             metrics.message(r.week(), r.segment(), "already_delivered");
         } else if (seen[0] == CampaignRows.Consent.OPTED_OUT || seen[0] == CampaignRows.Consent.SUPPRESSED) {
-            LOG.info("campaign {}: not sent: {} since the row was claimed", r.describe(),
-                    seen[0] == CampaignRows.Consent.OPTED_OUT ? "the customer opted out" : "the address was suppressed");
+            LOG.info(
+                    "campaign {}: not sent: {} since the row was claimed",
+                    r.describe(),
+                    seen[0] == CampaignRows.Consent.OPTED_OUT
+                            ? "the customer opted out"
+                            : "the address was suppressed");
             leftAlone.add(row.id());
             p.count(() -> p.optedOut++);
             metrics.message(r.week(), r.segment(), "opted_out");

@@ -27,14 +27,28 @@ import java.util.Map;
  * @param nextDeferredAttempt when the first waiting row is due, or null when none waits
  * @param aborted           why the run stopped early (the mail server stayed unreachable), or null
  */
-public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map<Segment, Long> control, long alreadyDelivered,
-                         long addressRejected, long refused, long senderRefused, long unsupported, long withoutPauseWeeks,
-                         long optedOut, long deferredNow, long deferredWaiting, long deferredExpired,
-                         java.time.Instant nextDeferredAttempt, String aborted) {
+public record SendReport(
+        Week week,
+        boolean dryRun,
+        Map<Segment, Long> sent,
+        Map<Segment, Long> control,
+        long alreadyDelivered,
+        long addressRejected,
+        long refused,
+        long senderRefused,
+        long unsupported,
+        long withoutPauseWeeks,
+        long optedOut,
+        long deferredNow,
+        long deferredWaiting,
+        long deferredExpired,
+        java.time.Instant nextDeferredAttempt,
+        String aborted) {
 
     public SendReport {
         sent = Collections.unmodifiableMap(sent.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(sent));
-        control = Collections.unmodifiableMap(control.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(control));
+        control =
+                Collections.unmodifiableMap(control.isEmpty() ? new EnumMap<>(Segment.class) : new EnumMap<>(control));
     }
 
     public long sentTotal() {
@@ -50,13 +64,20 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map
      * to a later attempt that is still within the week (a full mailbox is the recipient's, not the run's).
      */
     public boolean complete() {
-        return aborted == null && refused == 0 && senderRefused == 0 && unsupported == 0 && withoutPauseWeeks == 0
+        return aborted == null
+                && refused == 0
+                && senderRefused == 0
+                && unsupported == 0
+                && withoutPauseWeeks == 0
                 && deferredExpired == 0;
     }
 
     public String summary() {
         StringBuilder b = new StringBuilder();
-        b.append(week).append(dryRun ? ": would send " : ": sent ").append(sentTotal()).append(" (");
+        b.append(week)
+                .append(dryRun ? ": would send " : ": sent ")
+                .append(sentTotal())
+                .append(" (");
         boolean first = true;
         for (Segment s : Segment.values()) {
             b.append(first ? "" : ", ").append(s.wire()).append(' ').append(sent.getOrDefault(s, 0L));
@@ -64,7 +85,9 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map
         }
         b.append(")");
         if (controlTotal() > 0) {
-            b.append(dryRun ? ", would hold back " : ", held back ").append(controlTotal()).append(" as control (");
+            b.append(dryRun ? ", would hold back " : ", held back ")
+                    .append(controlTotal())
+                    .append(" as control (");
             boolean firstControl = true;
             for (Segment s : Segment.values()) {
                 b.append(firstControl ? "" : ", ").append(s.wire()).append(' ').append(control.getOrDefault(s, 0L));
@@ -82,20 +105,31 @@ public record SendReport(Week week, boolean dryRun, Map<Segment, Long> sent, Map
             b.append(", ").append(refused).append(" messages refused by the server");
         }
         if (senderRefused > 0) {
-            b.append(", ").append(senderRefused).append(" refused because of the sender (policy or authentication; nobody suppressed)");
+            b.append(", ")
+                    .append(senderRefused)
+                    .append(" refused because of the sender (policy or authentication; nobody suppressed)");
         }
         if (unsupported > 0) {
-            b.append(", ").append(unsupported).append(" left unsent: non-ASCII addresses and the server has no SMTPUTF8");
+            b.append(", ")
+                    .append(unsupported)
+                    .append(" left unsent: non-ASCII addresses and the server has no SMTPUTF8");
         }
         if (withoutPauseWeeks > 0) {
-            b.append(", ").append(withoutPauseWeeks).append(" rows left unsent: no pause_weeks, which their segment's templates use (replay the sink to fill them)");
+            b.append(", ")
+                    .append(withoutPauseWeeks)
+                    .append(
+                            " rows left unsent: no pause_weeks, which their segment's templates use (replay the sink to fill them)");
         }
         if (optedOut > 0) {
             b.append(", ").append(optedOut).append(" skipped: opted out or suppressed after the claim");
         }
         if (deferredWaiting > 0 || deferredNow > 0) {
-            b.append(", ").append(deferredNow).append(" deferred by the recipient's server (4xx), ").append(deferredWaiting)
-                    .append(" waiting").append(nextDeferredAttempt == null ? "" : ", next attempt at " + nextDeferredAttempt);
+            b.append(", ")
+                    .append(deferredNow)
+                    .append(" deferred by the recipient's server (4xx), ")
+                    .append(deferredWaiting)
+                    .append(" waiting")
+                    .append(nextDeferredAttempt == null ? "" : ", next attempt at " + nextDeferredAttempt);
         }
         if (deferredExpired > 0) {
             b.append(", ").append(deferredExpired).append(" given up: deferred past the week's end");

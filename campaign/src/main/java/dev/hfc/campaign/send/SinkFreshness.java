@@ -38,12 +38,16 @@ final class SinkFreshness {
                 long unknown = rs.getLong(2);
                 long behind = rs.getLong(3);
                 if (live == 0) {
-                    return new Look(false, "no sink consumer reported progress in the last " + maxLag.toMillis()
-                            + " ms (is the sink running against this schema?)");
+                    return new Look(
+                            false,
+                            "no sink consumer reported progress in the last " + maxLag.toMillis()
+                                    + " ms (is the sink running against this schema?)");
                 }
                 if (unknown > 0 || behind > 0) {
-                    return new Look(false, "the sink has " + behind + " records of its topic not yet in the table"
-                            + (unknown > 0 ? " (" + unknown + " consumer(s) do not know their lag yet)" : ""));
+                    return new Look(
+                            false,
+                            "the sink has " + behind + " records of its topic not yet in the table"
+                                    + (unknown > 0 ? " (" + unknown + " consumer(s) do not know their lag yet)" : ""));
                 }
                 return new Look(true, "");
             }

@@ -43,8 +43,8 @@ class StandardWebhooksTest {
     private static final String ID = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
     private static final long TS = 1_674_087_231L;
     private static final Instant NOW = Instant.ofEpochSecond(TS);
-    private static final byte[] BODY = "{\"type\":\"contact.created\",\"data\":{\"id\":\"1f81eb52\"}}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY =
+            "{\"type\":\"contact.created\",\"data\":{\"id\":\"1f81eb52\"}}".getBytes(StandardCharsets.UTF_8);
 
     private final StandardWebhooks webhooks = new StandardWebhooks(SECRET, StandardWebhooks.DEFAULT_TOLERANCE);
     private final String signature = webhooks.sign(ID, TS, BODY);
@@ -63,13 +63,15 @@ class StandardWebhooksTest {
 
     @Test
     void signsTheReferenceVector() {
-        StandardWebhooks ref = new StandardWebhooks(StandardWebhooks.secret(REF_SECRET), StandardWebhooks.DEFAULT_TOLERANCE);
+        StandardWebhooks ref =
+                new StandardWebhooks(StandardWebhooks.secret(REF_SECRET), StandardWebhooks.DEFAULT_TOLERANCE);
         assertThat(ref.sign(REF_ID, REF_TS, REF_BODY)).isEqualTo(REF_SIGNATURE);
     }
 
     @Test
     void verifiesTheReferenceVector() {
-        StandardWebhooks ref = new StandardWebhooks(StandardWebhooks.secret(REF_SECRET), StandardWebhooks.DEFAULT_TOLERANCE);
+        StandardWebhooks ref =
+                new StandardWebhooks(StandardWebhooks.secret(REF_SECRET), StandardWebhooks.DEFAULT_TOLERANCE);
         assertThat(ref.verify(REF_ID, Long.toString(REF_TS), REF_SIGNATURE, REF_BODY, Instant.ofEpochSecond(REF_TS)))
                 .isEqualTo(VALID);
     }
@@ -81,7 +83,8 @@ class StandardWebhooksTest {
 
     @Test
     void oracleAgreesWithTheReferenceVector() throws Exception {
-        assertThat(oracle(StandardWebhooks.secret(REF_SECRET), REF_ID, REF_TS, REF_BODY)).isEqualTo(REF_SIGNATURE);
+        assertThat(oracle(StandardWebhooks.secret(REF_SECRET), REF_ID, REF_TS, REF_BODY))
+                .isEqualTo(REF_SIGNATURE);
     }
 
     // ---- verdicts
@@ -94,7 +97,8 @@ class StandardWebhooksTest {
 
     @Test
     void nowMayHaveNanoseconds() {
-        assertThat(webhooks.verify(ID, Long.toString(TS), signature, BODY, NOW.plusMillis(1234))).isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(TS), signature, BODY, NOW.plusMillis(1234)))
+                .isEqualTo(VALID);
     }
 
     @Test
@@ -112,15 +116,29 @@ class StandardWebhooksTest {
     void idLongerThan255CharactersCountsAsMissing() {
         String ts = Long.toString(TS);
         String longest = "m".repeat(255);
-        assertThat(webhooks.verify(longest, ts, webhooks.sign(longest, TS, BODY), BODY, NOW)).isEqualTo(VALID);
+        assertThat(webhooks.verify(longest, ts, webhooks.sign(longest, TS, BODY), BODY, NOW))
+                .isEqualTo(VALID);
         String tooLong = "m".repeat(256);
-        assertThat(webhooks.verify(tooLong, ts, webhooks.sign(tooLong, TS, BODY), BODY, NOW)).isEqualTo(MISSING_HEADERS);
+        assertThat(webhooks.verify(tooLong, ts, webhooks.sign(tooLong, TS, BODY), BODY, NOW))
+                .isEqualTo(MISSING_HEADERS);
         assertThat(MISSING_HEADERS.describe()).contains("webhook-id").contains("longer than 255 characters");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "1674087231.0", "1.674087231e9", "+1674087231", " 1674087231", "1674087231 ",
-            "0x63C8A3BF", "-", "99999999999999999999", "9223372036854775808", "2023-01-19T00:13:51Z"})
+    @ValueSource(
+            strings = {
+                "abc",
+                "1674087231.0",
+                "1.674087231e9",
+                "+1674087231",
+                " 1674087231",
+                "1674087231 ",
+                "0x63C8A3BF",
+                "-",
+                "99999999999999999999",
+                "9223372036854775808",
+                "2023-01-19T00:13:51Z"
+            })
     void nonIntegerTimestampIsBad(String timestamp) {
         assertThat(webhooks.verify(ID, timestamp, signature, BODY, NOW)).isEqualTo(BAD_TIMESTAMP);
     }
@@ -128,7 +146,8 @@ class StandardWebhooksTest {
     @Test
     void timestampIsCheckedBeforeTheSignature() {
         assertThat(webhooks.verify(ID, "abc", "garbage", BODY, NOW)).isEqualTo(BAD_TIMESTAMP);
-        assertThat(webhooks.verify(ID, Long.toString(TS - 301), "garbage", BODY, NOW)).isEqualTo(OUTSIDE_TOLERANCE);
+        assertThat(webhooks.verify(ID, Long.toString(TS - 301), "garbage", BODY, NOW))
+                .isEqualTo(OUTSIDE_TOLERANCE);
     }
 
     @ParameterizedTest
@@ -143,15 +162,20 @@ class StandardWebhooksTest {
     @ValueSource(longs = {-300, -299, -1, 0, 1, 299, 300})
     void withinTolerance(long offset) {
         long ts = TS + offset;
-        assertThat(webhooks.verify(ID, Long.toString(ts), webhooks.sign(ID, ts, BODY), BODY, NOW)).isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(ts), webhooks.sign(ID, ts, BODY), BODY, NOW))
+                .isEqualTo(VALID);
     }
 
     @Test
     void toleranceBoundaryIsInclusiveToTheNanosecond() {
         String ts = Long.toString(TS);
-        assertThat(webhooks.verify(ID, ts, signature, BODY, NOW.plusSeconds(300))).isEqualTo(VALID);
-        assertThat(webhooks.verify(ID, ts, signature, BODY, NOW.plusSeconds(300).plusNanos(1))).isEqualTo(OUTSIDE_TOLERANCE);
-        assertThat(webhooks.verify(ID, ts, signature, BODY, NOW.minusSeconds(300).minusNanos(1))).isEqualTo(OUTSIDE_TOLERANCE);
+        assertThat(webhooks.verify(ID, ts, signature, BODY, NOW.plusSeconds(300)))
+                .isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, ts, signature, BODY, NOW.plusSeconds(300).plusNanos(1)))
+                .isEqualTo(OUTSIDE_TOLERANCE);
+        assertThat(webhooks.verify(
+                        ID, ts, signature, BODY, NOW.minusSeconds(300).minusNanos(1)))
+                .isEqualTo(OUTSIDE_TOLERANCE);
     }
 
     @ParameterizedTest
@@ -163,9 +187,12 @@ class StandardWebhooksTest {
     @Test
     void customTolerance() {
         StandardWebhooks strict = new StandardWebhooks(SECRET, Duration.ofSeconds(30));
-        assertThat(strict.verify(ID, Long.toString(TS), signature, BODY, NOW.plusSeconds(30))).isEqualTo(VALID);
-        assertThat(strict.verify(ID, Long.toString(TS), signature, BODY, NOW.plusSeconds(31))).isEqualTo(OUTSIDE_TOLERANCE);
-        assertThat(strict.describe(OUTSIDE_TOLERANCE)).isEqualTo("webhook-timestamp is more than 30 s away from this server's clock");
+        assertThat(strict.verify(ID, Long.toString(TS), signature, BODY, NOW.plusSeconds(30)))
+                .isEqualTo(VALID);
+        assertThat(strict.verify(ID, Long.toString(TS), signature, BODY, NOW.plusSeconds(31)))
+                .isEqualTo(OUTSIDE_TOLERANCE);
+        assertThat(strict.describe(OUTSIDE_TOLERANCE))
+                .isEqualTo("webhook-timestamp is more than 30 s away from this server's clock");
     }
 
     @Test
@@ -194,17 +221,21 @@ class StandardWebhooksTest {
         String mac = signature.substring("v1,".length());
         for (String version : new String[] {"v2", "v1a", "V1", "v0", "", "v1 "}) {
             assertThat(webhooks.verify(ID, Long.toString(TS), version + "," + mac, BODY, NOW))
-                    .as(version).isEqualTo(BAD_SIGNATURE);
+                    .as(version)
+                    .isEqualTo(BAD_SIGNATURE);
         }
-        assertThat(webhooks.verify(ID, Long.toString(TS), "v2," + mac + " " + signature, BODY, NOW)).isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(TS), "v2," + mac + " " + signature, BODY, NOW))
+                .isEqualTo(VALID);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"v1", "v1,", "v1,!!!!", "v1,not base64 at all", ",", "v1,,", "v1,AAAA", "garbage"})
     void malformedEntriesJustDoNotMatch(String entry) {
         assertThat(webhooks.verify(ID, Long.toString(TS), entry, BODY, NOW)).isEqualTo(BAD_SIGNATURE);
-        assertThat(webhooks.verify(ID, Long.toString(TS), entry + " " + signature, BODY, NOW)).isEqualTo(VALID);
-        assertThat(webhooks.verify(ID, Long.toString(TS), signature + "  " + entry, BODY, NOW)).isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(TS), entry + " " + signature, BODY, NOW))
+                .isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(TS), signature + "  " + entry, BODY, NOW))
+                .isEqualTo(VALID);
     }
 
     @Test
@@ -225,7 +256,8 @@ class StandardWebhooksTest {
     void bodyChangedByOneByte() {
         byte[] changed = BODY.clone();
         changed[changed.length / 2] ^= 1;
-        assertThat(webhooks.verify(ID, Long.toString(TS), signature, changed, NOW)).isEqualTo(BAD_SIGNATURE);
+        assertThat(webhooks.verify(ID, Long.toString(TS), signature, changed, NOW))
+                .isEqualTo(BAD_SIGNATURE);
         assertThat(webhooks.verify(ID, Long.toString(TS), signature, Arrays.copyOf(BODY, BODY.length + 1), NOW))
                 .isEqualTo(BAD_SIGNATURE);
         assertThat(webhooks.verify(ID, Long.toString(TS), signature, Arrays.copyOf(BODY, BODY.length - 1), NOW))
@@ -234,13 +266,16 @@ class StandardWebhooksTest {
 
     @Test
     void replayUnderAnotherIdOrTimestamp() {
-        assertThat(webhooks.verify(ID + "x", Long.toString(TS), signature, BODY, NOW)).isEqualTo(BAD_SIGNATURE);
-        assertThat(webhooks.verify(ID, Long.toString(TS + 1), signature, BODY, NOW)).isEqualTo(BAD_SIGNATURE);
+        assertThat(webhooks.verify(ID + "x", Long.toString(TS), signature, BODY, NOW))
+                .isEqualTo(BAD_SIGNATURE);
+        assertThat(webhooks.verify(ID, Long.toString(TS + 1), signature, BODY, NOW))
+                .isEqualTo(BAD_SIGNATURE);
     }
 
     @Test
     void anotherSecretDoesNotMatch() {
-        StandardWebhooks other = new StandardWebhooks("b-test-secret-of-more-than-24-bytes".getBytes(StandardCharsets.UTF_8),
+        StandardWebhooks other = new StandardWebhooks(
+                "b-test-secret-of-more-than-24-bytes".getBytes(StandardCharsets.UTF_8),
                 StandardWebhooks.DEFAULT_TOLERANCE);
         assertThat(other.verify(ID, Long.toString(TS), signature, BODY, NOW)).isEqualTo(BAD_SIGNATURE);
     }
@@ -249,7 +284,8 @@ class StandardWebhooksTest {
     void emptyBodyIsSignedToo() throws Exception {
         String sig = webhooks.sign(ID, TS, new byte[0]);
         assertThat(sig).isEqualTo(oracle(SECRET, ID, TS, new byte[0]));
-        assertThat(webhooks.verify(ID, Long.toString(TS), sig, new byte[0], NOW)).isEqualTo(VALID);
+        assertThat(webhooks.verify(ID, Long.toString(TS), sig, new byte[0], NOW))
+                .isEqualTo(VALID);
     }
 
     @Test
@@ -285,8 +321,10 @@ class StandardWebhooksTest {
         for (int i = 0; i < raw.length; i++) {
             raw[i] = (byte) (i * 7 - 100);
         }
-        assertThat(StandardWebhooks.secret("whsec_" + Base64.getEncoder().encodeToString(raw))).isEqualTo(raw);
-        assertThat(StandardWebhooks.secret("whsec_" + Base64.getEncoder().withoutPadding().encodeToString(raw)))
+        assertThat(StandardWebhooks.secret("whsec_" + Base64.getEncoder().encodeToString(raw)))
+                .isEqualTo(raw);
+        assertThat(StandardWebhooks.secret(
+                        "whsec_" + Base64.getEncoder().withoutPadding().encodeToString(raw)))
                 .isEqualTo(raw);
     }
 
@@ -318,8 +356,10 @@ class StandardWebhooksTest {
         String configured = "hunter2-is-short";
         assertThatThrownBy(() -> StandardWebhooks.secret(configured))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the webhook secret must have at least 24 bytes, got 16 (taken as UTF-8, no 'whsec_' prefix)")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(configured).doesNotContain("hunter"));
+                .hasMessage(
+                        "the webhook secret must have at least 24 bytes, got 16 (taken as UTF-8, no 'whsec_' prefix)")
+                .satisfies(e ->
+                        assertThat(e.getMessage()).doesNotContain(configured).doesNotContain("hunter"));
     }
 
     @Test
@@ -328,27 +368,37 @@ class StandardWebhooksTest {
         String configured = "whsec_" + encoded;
         assertThatThrownBy(() -> StandardWebhooks.secret(configured))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the webhook secret must have at least 24 bytes, got 23 (decoded from base64 after 'whsec_')")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(encoded).doesNotContain("twenty"));
+                .hasMessage(
+                        "the webhook secret must have at least 24 bytes, got 23 (decoded from base64 after 'whsec_')")
+                .satisfies(
+                        e -> assertThat(e.getMessage()).doesNotContain(encoded).doesNotContain("twenty"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!", "whsec_MfKQ9r8GKYqrTwjUPD8I LPZIo2LaLaSw",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", "whsec_MfKQ9r8G-YqrTwjUPD8ILPZIo2LaLaSw", "whsec_M"})
+    @ValueSource(
+            strings = {
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",
+                "whsec_MfKQ9r8GKYqrTwjUPD8I LPZIo2LaLaSw",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
+                "whsec_MfKQ9r8G-YqrTwjUPD8ILPZIo2LaLaSw",
+                "whsec_M"
+            })
     void malformedBase64IsRejectedWithoutEchoingIt(String configured) {
         assertThatThrownBy(() -> StandardWebhooks.secret(configured))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the webhook secret starts with 'whsec_' but what follows is not valid base64"
                         + " (standard alphabet, with or without padding)")
                 .hasNoCause()
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("MfKQ").doesNotContain(configured.substring(6)));
+                .satisfies(
+                        e -> assertThat(e.getMessage()).doesNotContain("MfKQ").doesNotContain(configured.substring(6)));
     }
 
     @Test
     void whsecWithNothingAfterItIsShort() {
         assertThatThrownBy(() -> StandardWebhooks.secret("whsec_"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the webhook secret must have at least 24 bytes, got 0 (decoded from base64 after 'whsec_')");
+                .hasMessage(
+                        "the webhook secret must have at least 24 bytes, got 0 (decoded from base64 after 'whsec_')");
     }
 
     @Test
@@ -357,9 +407,11 @@ class StandardWebhooksTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the webhook secret must have at least 24 bytes, got 23");
         assertThatThrownBy(() -> new StandardWebhooks(SECRET, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive");
         assertThatThrownBy(() -> new StandardWebhooks(SECRET, Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive");
         assertThatThrownBy(() -> new StandardWebhooks(null, StandardWebhooks.DEFAULT_TOLERANCE))
                 .isInstanceOf(NullPointerException.class);
     }
@@ -374,29 +426,39 @@ class StandardWebhooksTest {
 
     @Test
     void toStringHidesTheSecret() {
-        assertThat(webhooks.toString()).doesNotContain(new String(SECRET, StandardCharsets.UTF_8)).contains("PT5M");
+        assertThat(webhooks.toString())
+                .doesNotContain(new String(SECRET, StandardCharsets.UTF_8))
+                .contains("PT5M");
     }
 
     // ---- properties
 
     @Provide
     Arbitrary<String> ids() {
-        return Arbitraries.strings().ofMinLength(1).ofMaxLength(StandardWebhooks.MAX_ID_LENGTH)
+        return Arbitraries.strings()
+                .ofMinLength(1)
+                .ofMaxLength(StandardWebhooks.MAX_ID_LENGTH)
                 .filter(s -> !s.isBlank());
     }
 
     @Property(tries = 500)
-    void signThenVerifyAgreesWithTheOracle(@ForAll("ids") String id, @ForAll @LongRange(min = 0, max = 4_000_000_000L) long ts,
-                                           @ForAll @Size(max = 2000) byte[] body,
-                                           @ForAll @IntRange(min = -300, max = 300) int skew) throws Exception {
+    void signThenVerifyAgreesWithTheOracle(
+            @ForAll("ids") String id,
+            @ForAll @LongRange(min = 0, max = 4_000_000_000L) long ts,
+            @ForAll @Size(max = 2000) byte[] body,
+            @ForAll @IntRange(min = -300, max = 300) int skew)
+            throws Exception {
         String sig = webhooks.sign(id, ts, body);
         assertThat(sig).isEqualTo(oracle(SECRET, id, ts, body));
-        assertThat(webhooks.verify(id, Long.toString(ts), sig, body, Instant.ofEpochSecond(ts + skew))).isEqualTo(VALID);
+        assertThat(webhooks.verify(id, Long.toString(ts), sig, body, Instant.ofEpochSecond(ts + skew)))
+                .isEqualTo(VALID);
     }
 
     @Property(tries = 500)
-    void anySingleBitFlipInTheBodyIsCaught(@ForAll @Size(min = 1, max = 500) byte[] body, @ForAll int where,
-                                           @ForAll @IntRange(min = 0, max = 7) int bit) {
+    void anySingleBitFlipInTheBodyIsCaught(
+            @ForAll @Size(min = 1, max = 500) byte[] body,
+            @ForAll int where,
+            @ForAll @IntRange(min = 0, max = 7) int bit) {
         String sig = webhooks.sign(ID, TS, body);
         byte[] changed = body.clone();
         changed[Math.floorMod(where, changed.length)] ^= (byte) (1 << bit);
@@ -404,9 +466,10 @@ class StandardWebhooksTest {
     }
 
     @Property(tries = 500)
-    void arbitraryHeadersNeverThrowAndAreNeverValid(@ForAll @StringLength(max = 300) String id,
-                                                    @ForAll @StringLength(max = 25) String timestamp,
-                                                    @ForAll @StringLength(max = 200) String signatureHeader) {
+    void arbitraryHeadersNeverThrowAndAreNeverValid(
+            @ForAll @StringLength(max = 300) String id,
+            @ForAll @StringLength(max = 25) String timestamp,
+            @ForAll @StringLength(max = 200) String signatureHeader) {
         Verdict verdict = webhooks.verify(id, timestamp, signatureHeader, BODY, NOW);
         assertThat(verdict).isNotEqualTo(VALID);
     }

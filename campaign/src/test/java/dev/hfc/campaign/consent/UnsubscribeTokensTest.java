@@ -45,7 +45,8 @@ class UnsubscribeTokensTest {
         String token = t.issue(user);
         String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.ISO_8859_1);
         assertThat(token).doesNotContain("11111111").doesNotContain(user.toString());
-        assertThat(decoded).doesNotContain(new String(new byte[] {0x11, 0x11, 0x11, 0x11}, StandardCharsets.ISO_8859_1));
+        assertThat(decoded)
+                .doesNotContain(new String(new byte[] {0x11, 0x11, 0x11, 0x11}, StandardCharsets.ISO_8859_1));
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 20; i++) {
             assertThat(seen.add(t.issue(user))).isTrue();
@@ -61,7 +62,9 @@ class UnsubscribeTokensTest {
         assertThat(tokens(other, T).verify(token)).isEmpty();
         assertThat(tokens(SECRET, T.plus(Duration.ofDays(89))).verify(token)).contains(user);
         assertThat(tokens(SECRET, T.plus(Duration.ofDays(91))).verify(token)).isEmpty();
-        assertThat(tokens(SECRET, T.minus(Duration.ofDays(1))).verify(token)).as("issued in the future").isEmpty();
+        assertThat(tokens(SECRET, T.minus(Duration.ofDays(1))).verify(token))
+                .as("issued in the future")
+                .isEmpty();
         for (String garbage : new String[] {null, "", "x", "%%%", "A".repeat(72), "A".repeat(10_000), token + "A"}) {
             assertThat(tokens(SECRET, T).verify(garbage)).isEmpty();
         }

@@ -48,9 +48,12 @@ class ControlGroupTest {
     }
 
     @Property
-    void theChoiceIsTheDocumentedKeyedHashAndGrowsWithTheShare(@ForAll long hi, @ForAll long lo,
-                                                              @ForAll @IntRange(min = 0, max = 5000) int smaller,
-                                                              @ForAll @IntRange(min = 0, max = 5000) int larger) throws Exception {
+    void theChoiceIsTheDocumentedKeyedHashAndGrowsWithTheShare(
+            @ForAll long hi,
+            @ForAll long lo,
+            @ForAll @IntRange(min = 0, max = 5000) int smaller,
+            @ForAll @IntRange(min = 0, max = 5000) int larger)
+            throws Exception {
         UUID user = new UUID(hi, lo);
         int a = Math.min(smaller, larger);
         int b = Math.max(smaller, larger);
@@ -62,15 +65,20 @@ class ControlGroupTest {
         assertThat(small.holdsBack(W, user, Segment.HIGH)).isEqualTo(expected < a);
         assertThat(big.holdsBack(W, user, Segment.HIGH)).isEqualTo(expected < b);
         if (small.holdsBack(W, user, Segment.HIGH)) {
-            assertThat(big.holdsBack(W, user, Segment.HIGH)).as("a larger share keeps everyone a smaller one held").isTrue();
+            assertThat(big.holdsBack(W, user, Segment.HIGH))
+                    .as("a larger share keeps everyone a smaller one held")
+                    .isTrue();
         }
-        assertThat(small.holdsBack(W, user, Segment.LOW)).as("a segment without a share").isFalse();
+        assertThat(small.holdsBack(W, user, Segment.LOW))
+                .as("a segment without a share")
+                .isFalse();
     }
 
     /** HMAC-SHA256 under the salt of "week:user" (user in lower case), its first 8 bytes unsigned, modulo 10,000. */
     private static int expectedBucket(String salt, Week week, UUID user) throws Exception {
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(salt.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new javax.crypto.spec.SecretKeySpec(
+                salt.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
         byte[] d = mac.doFinal((week + ":" + user).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         long first = java.nio.ByteBuffer.wrap(d).getLong();
         return (int) Long.remainderUnsigned(first, 10_000);
@@ -100,14 +108,19 @@ class ControlGroupTest {
         assertThat(g.describe()).isEqualTo("low 10%, medium 2.5%, high 0%");
         assertThat(ControlGroup.parse("0", "s").isEmpty()).isTrue();
 
-        assertThatThrownBy(() -> ControlGroup.parse("ten", "s")).hasMessageContaining("expected a percentage").hasMessageContaining("ten");
+        assertThatThrownBy(() -> ControlGroup.parse("ten", "s"))
+                .hasMessageContaining("expected a percentage")
+                .hasMessageContaining("ten");
         assertThatThrownBy(() -> ControlGroup.parse("-5", "s")).hasMessageContaining("expected a percentage");
         assertThatThrownBy(() -> ControlGroup.parse("2.555", "s")).hasMessageContaining("expected a percentage");
-        assertThatThrownBy(() -> ControlGroup.parse("60", "s")).hasMessageContaining("0% to 50%").hasMessageContaining("60%");
+        assertThatThrownBy(() -> ControlGroup.parse("60", "s"))
+                .hasMessageContaining("0% to 50%")
+                .hasMessageContaining("60%");
         assertThatThrownBy(() -> ControlGroup.parse("purple=5", "s")).hasMessageContaining("unknown segment 'purple'");
         assertThatThrownBy(() -> ControlGroup.parse("low=5,low=6", "s")).hasMessageContaining("given twice");
         assertThatThrownBy(() -> ControlGroup.parse("low:5", "s")).hasMessageContaining("expected a percentage");
-        assertThatThrownBy(() -> ControlGroup.parse("low=5,medium", "s")).hasMessageContaining("expected SEGMENT=PERCENT");
+        assertThatThrownBy(() -> ControlGroup.parse("low=5,medium", "s"))
+                .hasMessageContaining("expected SEGMENT=PERCENT");
         assertThatThrownBy(() -> ControlGroup.parse("5", "")).hasMessageContaining("salt");
     }
 }

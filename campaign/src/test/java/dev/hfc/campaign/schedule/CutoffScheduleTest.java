@@ -20,14 +20,18 @@ class CutoffScheduleTest {
         assertThat(SATURDAY_9.nextAfter(thursday)).isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
         assertThat(SATURDAY_9.weekOf(Instant.parse("2026-11-28T09:00:00Z"))).isEqualTo(Week.parse("2026-W49"));
         // At the cut-off itself, the next one is a week later.
-        assertThat(SATURDAY_9.nextAfter(Instant.parse("2026-11-28T09:00:00Z"))).isEqualTo(Instant.parse("2026-12-05T09:00:00Z"));
-        assertThat(SATURDAY_9.nextAfter(Instant.parse("2026-11-28T08:59:59Z"))).isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
+        assertThat(SATURDAY_9.nextAfter(Instant.parse("2026-11-28T09:00:00Z")))
+                .isEqualTo(Instant.parse("2026-12-05T09:00:00Z"));
+        assertThat(SATURDAY_9.nextAfter(Instant.parse("2026-11-28T08:59:59Z")))
+                .isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
     }
 
     @Test
     void theLatestCutoffIsAtOrBeforeNow() {
-        assertThat(SATURDAY_9.latestAtOrBefore(Instant.parse("2026-11-28T09:00:00Z"))).isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
-        assertThat(SATURDAY_9.latestAtOrBefore(Instant.parse("2026-11-28T08:59:59Z"))).isEqualTo(Instant.parse("2026-11-21T09:00:00Z"));
+        assertThat(SATURDAY_9.latestAtOrBefore(Instant.parse("2026-11-28T09:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
+        assertThat(SATURDAY_9.latestAtOrBefore(Instant.parse("2026-11-28T08:59:59Z")))
+                .isEqualTo(Instant.parse("2026-11-21T09:00:00Z"));
     }
 
     @Test
@@ -53,8 +57,10 @@ class CutoffScheduleTest {
     @Test
     void theCutoffIsCountedInItsZone() {
         CutoffSchedule berlin = new CutoffSchedule(DayOfWeek.FRIDAY, LocalTime.of(18, 30), ZoneId.of("Europe/Berlin"));
-        assertThat(berlin.nextAfter(Instant.parse("2026-11-26T12:00:00Z"))).isEqualTo(Instant.parse("2026-11-27T17:30:00Z"));
+        assertThat(berlin.nextAfter(Instant.parse("2026-11-26T12:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-27T17:30:00Z"));
         // Summer time: UTC+2.
-        assertThat(berlin.nextAfter(Instant.parse("2026-07-01T00:00:00Z"))).isEqualTo(Instant.parse("2026-07-03T16:30:00Z"));
+        assertThat(berlin.nextAfter(Instant.parse("2026-07-01T00:00:00Z")))
+                .isEqualTo(Instant.parse("2026-07-03T16:30:00Z"));
     }
 }

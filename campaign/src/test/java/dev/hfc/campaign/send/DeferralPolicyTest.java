@@ -33,23 +33,31 @@ class DeferralPolicyTest {
         assertThat(DeferralPolicy.deadline(W)).isEqualTo(Instant.parse("2026-12-14T00:00:00Z"));
         DeferralPolicy p = new DeferralPolicy(Duration.ofHours(4), Duration.ofHours(4));
         assertThat(p.next(1, SATURDAY, W).expired()).isFalse();
-        assertThat(p.next(1, Instant.parse("2026-12-13T20:00:00Z"), W).expired()).as("exactly at the end").isFalse();
-        assertThat(p.next(1, Instant.parse("2026-12-13T20:00:01Z"), W).expired()).isTrue();
+        assertThat(p.next(1, Instant.parse("2026-12-13T20:00:00Z"), W).expired())
+                .as("exactly at the end")
+                .isFalse();
+        assertThat(p.next(1, Instant.parse("2026-12-13T20:00:01Z"), W).expired())
+                .isTrue();
     }
 
     @Test
     void nonsenseIsRefused() {
-        assertThatThrownBy(() -> new DeferralPolicy(Duration.ZERO, Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new DeferralPolicy(Duration.ofHours(2), Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DeferralPolicy.DEFAULT.next(0, SATURDAY, W)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeferralPolicy(Duration.ZERO, Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeferralPolicy(Duration.ofHours(2), Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeferralPolicy.DEFAULT.next(0, SATURDAY, W))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Property
-    void waitsNeverShrinkAndStayWithinTheBounds(@ForAll @IntRange(min = 1, max = 200) int attempts,
-                                                @ForAll @LongRange(min = 1, max = 3_600) long firstSeconds) {
+    void waitsNeverShrinkAndStayWithinTheBounds(
+            @ForAll @IntRange(min = 1, max = 200) int attempts,
+            @ForAll @LongRange(min = 1, max = 3_600) long firstSeconds) {
         DeferralPolicy p = new DeferralPolicy(Duration.ofSeconds(firstSeconds), Duration.ofSeconds(firstSeconds * 10));
         Duration wait = Duration.between(SATURDAY, p.next(attempts, SATURDAY, W).at());
-        Duration nextWait = Duration.between(SATURDAY, p.next(attempts + 1, SATURDAY, W).at());
+        Duration nextWait =
+                Duration.between(SATURDAY, p.next(attempts + 1, SATURDAY, W).at());
         assertThat(wait).isBetween(p.first(), p.longest());
         assertThat(nextWait).isGreaterThanOrEqualTo(wait);
     }

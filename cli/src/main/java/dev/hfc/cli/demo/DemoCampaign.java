@@ -41,29 +41,55 @@ public final class DemoCampaign {
      * Sends the target week's campaign with the shipped templates (§1 part 3) through an in-process SMTP server
      * that, like a modern relay, announces SMTPUTF8: the generated customers include internationalised addresses.
      */
-    public static Outcome send(DbSettings db, Week target, Unsubscribe unsubscribe, CampaignMetrics metrics,
-                               SegmenterPosition segmenter, String run) throws Exception {
+    public static Outcome send(
+            DbSettings db,
+            Week target,
+            Unsubscribe unsubscribe,
+            CampaignMetrics metrics,
+            SegmenterPosition segmenter,
+            String run)
+            throws Exception {
         say("sending the campaign for " + target + " to an in-process SMTP server (" + run + "; control group "
                 + DEMO_CONTROL.describe() + ")");
         long start = System.nanoTime();
         try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
-            SmtpSettings settings = new SmtpSettings("127.0.0.1", smtp.port(), SmtpSettings.Security.NONE, null, null,
-                    "Meal kits <campaigns@demo.example>", null, 0, Duration.ofSeconds(10), Duration.ofSeconds(30));
+            SmtpSettings settings = new SmtpSettings(
+                    "127.0.0.1",
+                    smtp.port(),
+                    SmtpSettings.Security.NONE,
+                    null,
+                    null,
+                    "Meal kits <campaigns@demo.example>",
+                    null,
+                    0,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30));
             SendReport report;
             // The segmenter and the sink run in this process and report where they are: send only from a current table.
-            try (CampaignSender sender = new CampaignSender(new CampaignSender.Settings(db, 100, 0, settings.retryTimeout(),
-                    Duration.ofSeconds(30), settings.messageIdDomain(),
-                    new PipelineFreshness(db, Duration.ofSeconds(10), segmenter, Duration.ofSeconds(60)), 4,
-                    DeferralPolicy.DEFAULT),
-                    CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"), unsubscribe,
-                    () -> new SmtpMailer(settings), metrics, DEMO_CONTROL)) {
+            try (CampaignSender sender = new CampaignSender(
+                    new CampaignSender.Settings(
+                            db,
+                            100,
+                            0,
+                            settings.retryTimeout(),
+                            Duration.ofSeconds(30),
+                            settings.messageIdDomain(),
+                            new PipelineFreshness(db, Duration.ofSeconds(10), segmenter, Duration.ofSeconds(60)),
+                            4,
+                            DeferralPolicy.DEFAULT),
+                    CampaignTemplates.defaults("https://demo.example/resume?week={{week}}&user={{user_id}}"),
+                    unsubscribe,
+                    () -> new SmtpMailer(settings),
+                    metrics,
+                    DEMO_CONTROL)) {
                 report = sender.send(target);
             }
             long unsent;
-            try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM rec_campaigns_weekly r WHERE r.subscription_week = ? AND NOT r.campaign_sent "
-                            + "AND NOT EXISTS (SELECT 1 FROM hfc_campaign_control k WHERE k.subscription_week = r.subscription_week "
-                            + "AND k.user_id = r.user_id)")) {
+            try (Connection c = Database.connect(db);
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT count(*) FROM rec_campaigns_weekly r WHERE r.subscription_week = ? AND NOT r.campaign_sent "
+                                    + "AND NOT EXISTS (SELECT 1 FROM hfc_campaign_control k WHERE k.subscription_week = r.subscription_week "
+                                    + "AND k.user_id = r.user_id)")) {
                 ps.setString(1, target.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();

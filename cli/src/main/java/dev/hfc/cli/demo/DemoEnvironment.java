@@ -22,14 +22,22 @@ public final class DemoEnvironment {
         try (Connection c = Database.connect(db)) {
             String wal = Database.walLevel(c);
             if (!"logical".equals(wal)) {
-                throw Cli.usage("--db-url", "HFC_DB_URL", "PostgreSQL at " + DbSettings.redactUrl(db.url()) + " has wal_level="
-                        + wal + ", and CDC needs 'logical'. Fix: psql -c \"ALTER SYSTEM SET wal_level = logical\" and restart "
-                        + "PostgreSQL (e.g. pg_ctlcluster <version> main restart), or leave out --db-url to use an embedded one");
+                throw Cli.usage(
+                        "--db-url",
+                        "HFC_DB_URL",
+                        "PostgreSQL at " + DbSettings.redactUrl(db.url()) + " has wal_level="
+                                + wal
+                                + ", and CDC needs 'logical'. Fix: psql -c \"ALTER SYSTEM SET wal_level = logical\" and restart "
+                                + "PostgreSQL (e.g. pg_ctlcluster <version> main restart), or leave out --db-url to use an embedded one");
             }
         } catch (SQLException e) {
-            throw Cli.usage("--db-url", "HFC_DB_URL", "cannot connect to PostgreSQL at " + DbSettings.redactUrl(db.url())
-                    + " as " + db.user() + ": " + e.getMessage().lines().findFirst().orElse("")
-                    + ". Check that it runs and accepts the user, or leave out --db-url to use an embedded one");
+            throw Cli.usage(
+                    "--db-url",
+                    "HFC_DB_URL",
+                    "cannot connect to PostgreSQL at " + DbSettings.redactUrl(db.url())
+                            + " as " + db.user() + ": "
+                            + e.getMessage().lines().findFirst().orElse("")
+                            + ". Check that it runs and accepts the user, or leave out --db-url to use an embedded one");
         }
     }
 
@@ -44,7 +52,8 @@ public final class DemoEnvironment {
         try {
             SourceDatabase.dropSlot(db, slot, slot); // a slot nobody reads pins WAL forever
             if (!keepSchema) {
-                try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+                try (Connection c = Database.connect(db);
+                        Statement s = c.createStatement()) {
                     s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
                 }
             }
@@ -59,7 +68,8 @@ public final class DemoEnvironment {
         try {
             org.apache.kafka.common.utils.Utils.delete(work.toFile());
         } catch (java.io.IOException e) {
-            System.err.println("hfc demo: could not delete its temporary data in " + work + " (" + e.getMessage() + ")");
+            System.err.println(
+                    "hfc demo: could not delete its temporary data in " + work + " (" + e.getMessage() + ")");
         }
     }
 }

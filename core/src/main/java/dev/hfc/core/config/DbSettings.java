@@ -15,8 +15,8 @@ public record DbSettings(String url, String user, String password, String schema
     public DbSettings {
         Objects.requireNonNull(url, "url");
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("database URL must start with jdbc:postgresql: (got '"
-                    + redactUrl(url) + "')");
+            throw new IllegalArgumentException(
+                    "database URL must start with jdbc:postgresql: (got '" + redactUrl(url) + "')");
         }
         Objects.requireNonNull(user, "user");
         password = password == null ? "" : password;

@@ -64,8 +64,12 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> propert
     /** True for property names whose values must never be printed. */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("jaas")
-                || k.contains("token") || k.contains("credential") || k.endsWith(".key");
+        return k.contains("password")
+                || k.contains("secret")
+                || k.contains("jaas")
+                || k.contains("token")
+                || k.contains("credential")
+                || k.endsWith(".key");
     }
 
     @Override

@@ -33,8 +33,7 @@ public final class EmailAddresses {
     /** The characters IDNA treats as label separators (RFC 3490 §3.1). */
     private static final String FULL_STOPS = ".\u3002\uFF0E\uFF61";
 
-    private EmailAddresses() {
-    }
+    private EmailAddresses() {}
 
     /**
      * @return the canonical form of {@code address}, see the class comment
@@ -66,12 +65,14 @@ public final class EmailAddresses {
         try {
             ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            throw invalid(address, "the domain is not a valid internationalised domain name (" + e.getMessage() + ")", e);
+            throw invalid(
+                    address, "the domain is not a valid internationalised domain name (" + e.getMessage() + ")", e);
         }
         checkDomain(address, ascii);
         String result = local.toLowerCase(Locale.ROOT) + '@' + ascii;
         if (result.length() > MAX_LENGTH) {
-            throw invalid(address, "longer than " + MAX_LENGTH + " characters in canonical form (" + result.length() + ")");
+            throw invalid(
+                    address, "longer than " + MAX_LENGTH + " characters in canonical form (" + result.length() + ")");
         }
         return result;
     }

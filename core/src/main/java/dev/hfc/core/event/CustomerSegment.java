@@ -10,13 +10,7 @@ import java.util.UUID;
  * {@code <week>:<user_id>}; a tombstone when the customer is no longer targeted for the week).
  */
 public record CustomerSegment(
-        UUID userId,
-        String email,
-        Week week,
-        Segment segment,
-        int pauseWeeks,
-        UUID subscriptionId,
-        long computedAtMs) {
+        UUID userId, String email, Week week, Segment segment, int pauseWeeks, UUID subscriptionId, long computedAtMs) {
 
     public static final int SCHEMA_VERSION = 1;
 

@@ -34,7 +34,8 @@ public record CustomerSnapshot(UUID userId, List<WeekRow> weeks, long sourceTsMs
         sorted.sort(Comparator.comparing(WeekRow::week));
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).week().equals(sorted.get(i - 1).week())) {
-                throw new IllegalArgumentException("week " + sorted.get(i).week() + " is in the snapshot of " + userId + " twice");
+                throw new IllegalArgumentException(
+                        "week " + sorted.get(i).week() + " is in the snapshot of " + userId + " twice");
             }
         }
         weeks = List.copyOf(sorted);

@@ -120,7 +120,9 @@ public final class EmailAddress {
 
     private static boolean isAtext(int cp) {
         if (cp < 128) {
-            return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')
+            return (cp >= 'a' && cp <= 'z')
+                    || (cp >= 'A' && cp <= 'Z')
+                    || (cp >= '0' && cp <= '9')
                     || ATEXT_SYMBOLS.indexOf(cp) >= 0;
         }
         // RFC 6531: any non-ASCII UTF-8 is allowed; letters and digits are what people use.

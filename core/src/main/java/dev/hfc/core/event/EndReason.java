@@ -53,6 +53,8 @@ public enum EndReason {
 
     /** The reason in a header value; absent, unreadable or unknown values are {@link #UNKNOWN}. */
     public static EndReason fromHeader(byte[] value) {
-        return value == null ? UNKNOWN : fromWire(new String(value, StandardCharsets.UTF_8)).orElse(UNKNOWN);
+        return value == null
+                ? UNKNOWN
+                : fromWire(new String(value, StandardCharsets.UTF_8)).orElse(UNKNOWN);
     }
 }

@@ -21,7 +21,8 @@ public abstract class EventCodec<T> {
     public static final int DEFAULT_MAX_BYTES = 16 * 1024;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(16).build())
             .build();
     private static final ObjectMapper READER = new ObjectMapper(FACTORY);
 
@@ -50,7 +51,8 @@ public abstract class EventCodec<T> {
             return DecodeResult.invalid(RejectReason.MISSING_FIELD, typeName + " value is null");
         }
         if (bytes.length > maxBytes) {
-            return DecodeResult.invalid(RejectReason.OVERSIZED,
+            return DecodeResult.invalid(
+                    RejectReason.OVERSIZED,
                     typeName + " value is " + bytes.length + " bytes, more than the " + maxBytes + " allowed");
         }
         JsonNode root;
@@ -59,20 +61,21 @@ public abstract class EventCodec<T> {
         } catch (StreamConstraintsException e) {
             return DecodeResult.invalid(RejectReason.OVERSIZED, typeName + ": " + e.getOriginalMessage());
         } catch (IOException e) {
-            return DecodeResult.invalid(RejectReason.MALFORMED_JSON,
-                    typeName + " value is not valid JSON: " + firstLine(e.getMessage()));
+            return DecodeResult.invalid(
+                    RejectReason.MALFORMED_JSON, typeName + " value is not valid JSON: " + firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             // Jackson reads an empty or blank value as a MissingNode.
             boolean nothing = root == null || root.isMissingNode();
-            return DecodeResult.invalid(RejectReason.MALFORMED_JSON,
+            return DecodeResult.invalid(
+                    RejectReason.MALFORMED_JSON,
                     typeName + " value must be a JSON object, got " + (nothing ? "nothing" : root.getNodeType()));
         }
         try {
             return DecodeResult.valid(read(root));
         } catch (RejectedRecordException e) {
-            return new DecodeResult.Invalid<>(
-                    new Rejection(e.rejection().reason(), typeName + ": " + e.rejection().detail()));
+            return new DecodeResult.Invalid<>(new Rejection(
+                    e.rejection().reason(), typeName + ": " + e.rejection().detail()));
         }
     }
 

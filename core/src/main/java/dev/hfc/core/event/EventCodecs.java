@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.segment.SubscriptionStatus;
-import java.io.IOException;
 import dev.hfc.core.week.Week;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +22,7 @@ public final class EventCodecs {
     public static final EventCodec<SubscriptionEvent> SUBSCRIPTION_EVENT = new SubscriptionEventCodec();
     /** Every value of {@code hfc.subscription-events}: changes, customer snapshots and snapshot markers. */
     public static final EventCodec<SubscriptionInput> SUBSCRIPTION_INPUT = new SubscriptionInputCodec();
+
     public static final EventCodec<CustomerEvent> CUSTOMER = new CustomerEventCodec();
     public static final EventCodec<CustomerSegment> CUSTOMER_SEGMENT = new CustomerSegmentCodec();
 
@@ -44,8 +45,9 @@ public final class EventCodecs {
             return switch (opText) {
                 case "upsert" -> readEvent(root, SubscriptionEvent.Op.UPSERT);
                 case "delete" -> readEvent(root, SubscriptionEvent.Op.DELETE);
-                default -> throw Fields.reject(RejectReason.UNKNOWN_OP,
-                        "op '" + Fields.abbreviate(opText) + "' is not upsert or delete");
+                default ->
+                    throw Fields.reject(
+                            RejectReason.UNKNOWN_OP, "op '" + Fields.abbreviate(opText) + "' is not upsert or delete");
             };
         }
     }
@@ -116,8 +118,11 @@ public final class EventCodecs {
             case CustomerSnapshot.OP -> readSnapshot(root);
             case "snapshot-begin" -> readMarker(root, SnapshotMarker.Phase.BEGIN);
             case "snapshot-end" -> readMarker(root, SnapshotMarker.Phase.END);
-            default -> throw Fields.reject(RejectReason.UNKNOWN_OP, "op '" + Fields.abbreviate(opText)
-                    + "' is not upsert, delete, snapshot, snapshot-begin or snapshot-end");
+            default ->
+                throw Fields.reject(
+                        RejectReason.UNKNOWN_OP,
+                        "op '" + Fields.abbreviate(opText)
+                                + "' is not upsert, delete, snapshot, snapshot-begin or snapshot-end");
         };
     }
 
@@ -125,9 +130,8 @@ public final class EventCodecs {
         var userId = Fields.uuidField(root, "user_id");
         var subscriptionId = Fields.uuidField(root, "subscription_id");
         var week = Fields.week(root, "week");
-        String statusText = op == SubscriptionEvent.Op.UPSERT
-                ? Fields.text(root, "status")
-                : Fields.optionalText(root, "status");
+        String statusText =
+                op == SubscriptionEvent.Op.UPSERT ? Fields.text(root, "status") : Fields.optionalText(root, "status");
         SubscriptionStatus status = statusText == null ? null : status(statusText);
         long ts = Fields.integer(root, "source_ts_ms");
         return new SubscriptionEvent(userId, subscriptionId, week, status, op, ts);
@@ -137,12 +141,15 @@ public final class EventCodecs {
         var userId = Fields.uuidField(root, "user_id");
         JsonNode weeks = root.get("weeks");
         if (weeks == null || weeks.isNull()) {
-            throw Fields.reject(RejectReason.MISSING_FIELD, "snapshot of " + userId + ": field 'weeks' is missing "
-                    + "(an empty array says the customer has no subscription rows)");
+            throw Fields.reject(
+                    RejectReason.MISSING_FIELD,
+                    "snapshot of " + userId + ": field 'weeks' is missing "
+                            + "(an empty array says the customer has no subscription rows)");
         }
         if (!weeks.isArray()) {
-            throw Fields.reject(RejectReason.WRONG_TYPE, "snapshot of " + userId + ": field 'weeks' must be an array, got "
-                    + weeks.getNodeType());
+            throw Fields.reject(
+                    RejectReason.WRONG_TYPE,
+                    "snapshot of " + userId + ": field 'weeks' must be an array, got " + weeks.getNodeType());
         }
         List<CustomerSnapshot.WeekRow> rows = new ArrayList<>(weeks.size());
         Set<Week> seen = new HashSet<>();
@@ -153,15 +160,21 @@ public final class EventCodecs {
                 if (!w.isObject()) {
                     throw Fields.reject(RejectReason.WRONG_TYPE, "must be an object, got " + w.getNodeType());
                 }
-                row = new CustomerSnapshot.WeekRow(Fields.week(w, "week"), status(Fields.text(w, "status")),
+                row = new CustomerSnapshot.WeekRow(
+                        Fields.week(w, "week"),
+                        status(Fields.text(w, "status")),
                         Fields.uuidField(w, "subscription_id"));
             } catch (RejectedRecordException e) {
-                throw Fields.reject(e.rejection().reason(), "snapshot of " + userId + ": weeks[" + i + "]: "
-                        + e.rejection().detail());
+                throw Fields.reject(
+                        e.rejection().reason(),
+                        "snapshot of " + userId + ": weeks[" + i + "]: "
+                                + e.rejection().detail());
             }
             if (!seen.add(row.week())) {
-                throw Fields.reject(RejectReason.DUPLICATE_WEEK, "snapshot of " + userId + ": week " + row.week()
-                        + " appears twice (weeks[" + i + "]); a customer has one subscription row per week");
+                throw Fields.reject(
+                        RejectReason.DUPLICATE_WEEK,
+                        "snapshot of " + userId + ": week " + row.week() + " appears twice (weeks[" + i
+                                + "]); a customer has one subscription row per week");
             }
             rows.add(row);
         }
@@ -172,15 +185,18 @@ public final class EventCodecs {
     private static SnapshotMarker readMarker(JsonNode root, SnapshotMarker.Phase phase) {
         String id = Fields.text(root, "snapshot_id");
         if (!SnapshotMarker.validId(id)) {
-            throw Fields.reject(RejectReason.WRONG_TYPE, "snapshot_id '" + Fields.abbreviate(id)
-                    + "' must be 1-64 letters, digits, '.', '_', ':' or '-'");
+            throw Fields.reject(
+                    RejectReason.WRONG_TYPE,
+                    "snapshot_id '" + Fields.abbreviate(id) + "' must be 1-64 letters, digits, '.', '_', ':' or '-'");
         }
         return new SnapshotMarker(id, phase, Fields.integer(root, "source_ts_ms"));
     }
 
     private static SubscriptionStatus status(String text) {
-        return SubscriptionStatus.fromWire(text).orElseThrow(() -> Fields.reject(RejectReason.UNKNOWN_STATUS,
-                "status '" + Fields.abbreviate(text) + "' is not paused, active or cancelled"));
+        return SubscriptionStatus.fromWire(text)
+                .orElseThrow(() -> Fields.reject(
+                        RejectReason.UNKNOWN_STATUS,
+                        "status '" + Fields.abbreviate(text) + "' is not paused, active or cancelled"));
     }
 
     private static final class CustomerEventCodec extends EventCodec<CustomerEvent> {
@@ -236,9 +252,10 @@ public final class EventCodecs {
             }
             var week = Fields.week(root, "week");
             String segmentText = Fields.text(root, "segment");
-            Segment segment = Segment.fromWire(segmentText).orElseThrow(() -> Fields.reject(
-                    RejectReason.UNKNOWN_SEGMENT,
-                    "segment '" + Fields.abbreviate(segmentText) + "' is not low, medium or high"));
+            Segment segment = Segment.fromWire(segmentText)
+                    .orElseThrow(() -> Fields.reject(
+                            RejectReason.UNKNOWN_SEGMENT,
+                            "segment '" + Fields.abbreviate(segmentText) + "' is not low, medium or high"));
             long pauseWeeks = Fields.integer(root, "pause_weeks");
             if (pauseWeeks < 1 || pauseWeeks > 52) {
                 throw Fields.reject(RejectReason.WRONG_TYPE, "pause_weeks " + pauseWeeks + " is outside 1..52");

@@ -51,8 +51,11 @@ final class Fields {
     }
 
     static DecodeResult<UUID> uuid(String what, String text) {
-        return UserIds.parse(text).<DecodeResult<UUID>>map(DecodeResult::valid).orElseGet(() -> DecodeResult.invalid(
-                RejectReason.INVALID_USER_ID, what + " '" + abbreviate(text) + "' is not a UUID (expected 8-4-4-4-12 hex digits)"));
+        return UserIds.parse(text)
+                .<DecodeResult<UUID>>map(DecodeResult::valid)
+                .orElseGet(() -> DecodeResult.invalid(
+                        RejectReason.INVALID_USER_ID,
+                        what + " '" + abbreviate(text) + "' is not a UUID (expected 8-4-4-4-12 hex digits)"));
     }
 
     static Week week(JsonNode root, String field) {
@@ -67,7 +70,8 @@ final class Fields {
     static void schemaVersion(JsonNode root, int supported) {
         long version = integer(root, "schema_version");
         if (version != supported) {
-            throw reject(RejectReason.UNSUPPORTED_SCHEMA_VERSION,
+            throw reject(
+                    RejectReason.UNSUPPORTED_SCHEMA_VERSION,
                     "schema_version " + version + " is not supported (this build reads " + supported + ")");
         }
     }

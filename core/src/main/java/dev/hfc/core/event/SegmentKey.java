@@ -24,7 +24,8 @@ public record SegmentKey(Week week, UUID userId) {
     public static DecodeResult<SegmentKey> parse(String key) {
         int colon = key.indexOf(':');
         if (colon != Week.LABEL_LENGTH) {
-            return DecodeResult.invalid(RejectReason.WRONG_TYPE,
+            return DecodeResult.invalid(
+                    RejectReason.WRONG_TYPE,
                     "key '" + Fields.abbreviate(key) + "' is not of the form <week>:<user_id>");
         }
         Week week;

@@ -32,7 +32,8 @@ public record SnapshotMarker(String snapshotId, Phase phase, long sourceTsMs) im
     public SnapshotMarker {
         Objects.requireNonNull(phase, "phase");
         if (snapshotId == null || !ID.matcher(snapshotId).matches()) {
-            throw new IllegalArgumentException("snapshot_id '" + snapshotId + "' must be 1-64 letters, digits, '.', '_', ':' or '-'");
+            throw new IllegalArgumentException(
+                    "snapshot_id '" + snapshotId + "' must be 1-64 letters, digits, '.', '_', ':' or '-'");
         }
     }
 

@@ -26,8 +26,8 @@ public final class Credentials {
     /** @throws IllegalArgumentException when the token is shorter than {@link #MIN_TOKEN_LENGTH} (it is never shown) */
     public static Credentials bearer(String token) {
         if (token == null || token.strip().length() < MIN_TOKEN_LENGTH) {
-            throw new IllegalArgumentException("the operator token must be at least " + MIN_TOKEN_LENGTH + " characters, got "
-                    + (token == null ? 0 : token.strip().length()));
+            throw new IllegalArgumentException("the operator token must be at least " + MIN_TOKEN_LENGTH
+                    + " characters, got " + (token == null ? 0 : token.strip().length()));
         }
         return new Credentials(token.strip().getBytes(StandardCharsets.UTF_8));
     }
@@ -39,7 +39,9 @@ public final class Credentials {
 
     /** A read-only route that takes the token as a bearer token or as Basic's password. */
     public Route requireForReading(Route route) {
-        return request -> matches(request, true) ? route.handle(request) : unauthorized("Basic realm=\"hfc operator\", charset=\"UTF-8\"");
+        return request -> matches(request, true)
+                ? route.handle(request)
+                : unauthorized("Basic realm=\"hfc operator\", charset=\"UTF-8\"");
     }
 
     /** Answers 403 to everyone: the action is off because no token is configured (the reason says which flag). */

@@ -56,30 +56,49 @@ public final class HttpListener implements AutoCloseable {
      * @param maxBodyBytes   the largest body
      * @param stopTimeout    how long a stop waits for requests in progress
      */
-    public record Settings(String name, InetSocketAddress address, int maxThreads, Duration idleTimeout,
-                           Duration requestTimeout, int maxHeaderBytes, int maxBodyBytes, Duration stopTimeout) {
+    public record Settings(
+            String name,
+            InetSocketAddress address,
+            int maxThreads,
+            Duration idleTimeout,
+            Duration requestTimeout,
+            int maxHeaderBytes,
+            int maxBodyBytes,
+            Duration stopTimeout) {
         public Settings {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(address, "address");
             if (maxThreads < 8 || maxThreads > 1_000) {
                 throw new IllegalArgumentException("an HTTP listener needs 8..1000 threads, got " + maxThreads);
             }
-            if (idleTimeout.isNegative() || idleTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            if (idleTimeout.isNegative()
+                    || idleTimeout.isZero()
+                    || requestTimeout.isNegative()
+                    || requestTimeout.isZero()) {
                 throw new IllegalArgumentException("HTTP idle and request timeouts must be positive");
             }
             if (maxHeaderBytes < 1_024 || maxBodyBytes < 0) {
-                throw new IllegalArgumentException("header limit must be at least 1024 bytes and body limit not negative");
+                throw new IllegalArgumentException(
+                        "header limit must be at least 1024 bytes and body limit not negative");
             }
         }
 
         /** The defaults of every listener: 32 threads, 10 s idle, 10 s per body, 8 KiB of headers, 64 KiB of body. */
         public static Settings defaults(String name, InetSocketAddress address) {
-            return new Settings(name, address, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), 8 * 1024, 64 * 1024,
+            return new Settings(
+                    name,
+                    address,
+                    32,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    8 * 1024,
+                    64 * 1024,
                     Duration.ofSeconds(5));
         }
 
         public Settings withMaxBodyBytes(int bytes) {
-            return new Settings(name, address, maxThreads, idleTimeout, requestTimeout, maxHeaderBytes, bytes, stopTimeout);
+            return new Settings(
+                    name, address, maxThreads, idleTimeout, requestTimeout, maxHeaderBytes, bytes, stopTimeout);
         }
 
         public Settings withTimeouts(Duration idle, Duration request) {
@@ -104,7 +123,10 @@ public final class HttpListener implements AutoCloseable {
      */
     public static HttpListener start(Settings settings, Map<String, Route> routes) {
         // A bounded queue too: past it, a request is answered 503 at once instead of piling up in memory.
-        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), Math.min(4, settings.maxThreads()), 60_000,
+        QueuedThreadPool pool = new QueuedThreadPool(
+                settings.maxThreads(),
+                Math.min(4, settings.maxThreads()),
+                60_000,
                 new org.eclipse.jetty.util.BlockingArrayQueue<>(QUEUE, QUEUE, QUEUE));
         pool.setName("hfc-http-" + settings.name());
         pool.setDaemon(true);
@@ -129,8 +151,10 @@ public final class HttpListener implements AutoCloseable {
             } catch (Exception ignored) {
                 e.addSuppressed(ignored);
             }
-            throw new java.io.UncheckedIOException("cannot serve HTTP (" + settings.name() + ") on "
-                    + settings.address().getHostString() + ":" + settings.address().getPort() + ": " + e.getMessage(),
+            throw new java.io.UncheckedIOException(
+                    "cannot serve HTTP (" + settings.name() + ") on "
+                            + settings.address().getHostString() + ":"
+                            + settings.address().getPort() + ": " + e.getMessage(),
                     e instanceof java.io.IOException io ? io : new java.io.IOException(e));
         }
         return new HttpListener(settings, server, connector);
@@ -176,8 +200,12 @@ public final class HttpListener implements AutoCloseable {
             }
             long announced = request.getLength();
             if (announced > settings.maxBodyBytes()) {
-                write(request, response, callback, HttpResponse.text(413, "body larger than " + settings.maxBodyBytes() + " bytes")
-                        .withHeader("Connection", "close"));
+                write(
+                        request,
+                        response,
+                        callback,
+                        HttpResponse.text(413, "body larger than " + settings.maxBodyBytes() + " bytes")
+                                .withHeader("Connection", "close"));
                 return true;
             }
             java.util.concurrent.CompletableFuture<byte[]> read = new java.util.concurrent.CompletableFuture<>();
@@ -186,19 +214,30 @@ public final class HttpListener implements AutoCloseable {
                     .whenComplete((body, failure) -> {
                         if (failure != null) {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                                    ? failure.getCause() : failure;
+                                    ? failure.getCause()
+                                    : failure;
                             HttpResponse refusal = cause instanceof TimeoutException
-                                    ? HttpResponse.text(408, "the request took longer than " + settings.requestTimeout().toSeconds() + " s")
-                                    : cause instanceof IllegalStateException && String.valueOf(cause.getMessage()).startsWith("Max size")
-                                    ? HttpResponse.text(413, "body larger than " + settings.maxBodyBytes() + " bytes")
-                                    : HttpResponse.text(400, "the request body could not be read");
+                                    ? HttpResponse.text(
+                                            408,
+                                            "the request took longer than "
+                                                    + settings.requestTimeout().toSeconds() + " s")
+                                    : cause instanceof IllegalStateException
+                                                    && String.valueOf(cause.getMessage())
+                                                            .startsWith("Max size")
+                                            ? HttpResponse.text(
+                                                    413, "body larger than " + settings.maxBodyBytes() + " bytes")
+                                            : HttpResponse.text(400, "the request body could not be read");
                             write(request, response, callback, refusal.withHeader("Connection", "close"));
                             return;
                         }
                         try {
                             pool.execute(() -> run(route, path, request, response, callback, body));
                         } catch (java.util.concurrent.RejectedExecutionException full) {
-                            write(request, response, callback, HttpResponse.text(503, "busy; try again").withHeader("Retry-After", "1"));
+                            write(
+                                    request,
+                                    response,
+                                    callback,
+                                    HttpResponse.text(503, "busy; try again").withHeader("Retry-After", "1"));
                         }
                     });
             return true;
@@ -207,10 +246,16 @@ public final class HttpListener implements AutoCloseable {
         private void run(Route route, String path, Request request, Response response, Callback callback, byte[] body) {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             for (HttpField f : request.getHeaders()) {
-                headers.computeIfAbsent(f.getLowerCaseName(), k -> new java.util.ArrayList<>()).add(f.getValue());
+                headers.computeIfAbsent(f.getLowerCaseName(), k -> new java.util.ArrayList<>())
+                        .add(f.getValue());
             }
-            HttpRequest call = new HttpRequest(request.getMethod().toUpperCase(Locale.ROOT), path,
-                    request.getHttpURI().getQuery(), headers, body, Request.getRemoteAddr(request));
+            HttpRequest call = new HttpRequest(
+                    request.getMethod().toUpperCase(Locale.ROOT),
+                    path,
+                    request.getHttpURI().getQuery(),
+                    headers,
+                    body,
+                    Request.getRemoteAddr(request));
             HttpResponse reply;
             try {
                 reply = route.handle(call);

@@ -12,8 +12,8 @@ import java.util.Map;
  *
  * @param remote the client's address, for logs
  */
-public record HttpRequest(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body,
-                          String remote) {
+public record HttpRequest(
+        String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body, String remote) {
 
     public HttpRequest {
         headers = Map.copyOf(headers);

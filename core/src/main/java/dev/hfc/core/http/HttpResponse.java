@@ -47,10 +47,13 @@ public record HttpResponse(int status, String contentType, Map<String, String> h
     public static HttpResponse page(int status, String title, String content) {
         String html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">"
-                + "<title>" + escape(title) + "</title></head><body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">"
+                + "<title>" + escape(title)
+                + "</title></head><body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">"
                 + "<h1>" + escape(title) + "</h1>" + content + "</body></html>";
         return bytes(status, HTML, html.getBytes(StandardCharsets.UTF_8))
-                .withHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+                .withHeader(
+                        "Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
     }
 
     /** 405, naming the methods the path takes. */
@@ -70,6 +73,10 @@ public record HttpResponse(int status, String contentType, Map<String, String> h
 
     /** Escapes text for HTML content and attribute values. */
     public static String escape(String s) {
-        return s.replace("&", "&amp;").replace("\"", "&quot;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;");
+        return s.replace("&", "&amp;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;");
     }
 }

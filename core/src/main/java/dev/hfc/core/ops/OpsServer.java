@@ -25,7 +25,8 @@ public final class OpsServer implements AutoCloseable {
     }
 
     /** Serves /health and /metrics only. */
-    public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health) {
+    public static OpsServer start(
+            InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health) {
         return start(address, registry, health, Map.of(), Map.of(), null);
     }
 
@@ -39,8 +40,13 @@ public final class OpsServer implements AutoCloseable {
      * @param credentials the operator token, or null when none is configured
      * @throws IllegalArgumentException when there are pages, the address is not loopback, and there are no credentials
      */
-    public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<Health> health,
-                                  Map<String, Supplier<String>> actions, Map<String, Route> pages, Credentials credentials) {
+    public static OpsServer start(
+            InetSocketAddress address,
+            PrometheusMeterRegistry registry,
+            Supplier<Health> health,
+            Map<String, Supplier<String>> actions,
+            Map<String, Route> pages,
+            Credentials credentials) {
         boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
         if (!pages.isEmpty() && !loopback && credentials == null) {
             throw new IllegalArgumentException("the operator pages (" + String.join(", ", pages.keySet()) + ") on "
@@ -53,21 +59,30 @@ public final class OpsServer implements AutoCloseable {
                 return HttpResponse.methodNotAllowed("GET", "HEAD");
             }
             Health h = health.get();
-            return HttpResponse.text(h.up() ? 200 : 503, (h.up() ? "UP" : "DOWN") + (h.detail().isEmpty() ? "" : " " + h.detail()));
+            return HttpResponse.text(
+                    h.up() ? 200 : 503, (h.up() ? "UP" : "DOWN") + (h.detail().isEmpty() ? "" : " " + h.detail()));
         });
-        routes.put("/metrics", request -> request.isRead()
-                ? HttpResponse.bytes(200, "text/plain; version=0.0.4; charset=utf-8",
-                        registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                : HttpResponse.methodNotAllowed("GET", "HEAD"));
+        routes.put(
+                "/metrics",
+                request -> request.isRead()
+                        ? HttpResponse.bytes(
+                                200,
+                                "text/plain; version=0.0.4; charset=utf-8",
+                                registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        : HttpResponse.methodNotAllowed("GET", "HEAD"));
         actions.forEach((path, action) -> {
             Route post = request -> "POST".equals(request.method())
                     ? HttpResponse.text(202, action.get())
                     : HttpResponse.methodNotAllowed("POST");
-            routes.put(path, credentials == null
-                    ? Credentials.refuseAll("operator actions are off: no operator token is configured (--operator-token)")
-                    : credentials.requireBearer(post));
+            routes.put(
+                    path,
+                    credentials == null
+                            ? Credentials.refuseAll(
+                                    "operator actions are off: no operator token is configured (--operator-token)")
+                            : credentials.requireBearer(post));
         });
-        pages.forEach((path, page) -> routes.put(path, loopback && credentials == null ? page : credentials.requireForReading(page)));
+        pages.forEach((path, page) ->
+                routes.put(path, loopback && credentials == null ? page : credentials.requireForReading(page)));
         return new OpsServer(HttpListener.start(HttpListener.Settings.defaults("ops", address), routes));
     }
 

@@ -49,13 +49,19 @@ public record Backoff(Duration first, Duration max, Duration timeout) {
     }
 
     /** Runs {@code attempt} until it succeeds, fails for good, or the time bound is spent. */
-    public <T, E extends Exception> T run(Predicate<? super Exception> isTransient, RetryListener listener,
-                                          Attempt<T, E> attempt) throws E, InterruptedException {
+    public <T, E extends Exception> T run(
+            Predicate<? super Exception> isTransient, RetryListener listener, Attempt<T, E> attempt)
+            throws E, InterruptedException {
         return run(isTransient, listener, attempt, System::nanoTime, p -> Thread.sleep(p.toMillis()));
     }
 
-    <T, E extends Exception> T run(Predicate<? super Exception> isTransient, RetryListener listener, Attempt<T, E> attempt,
-                                   LongSupplier nanoClock, Sleeper sleeper) throws E, InterruptedException {
+    <T, E extends Exception> T run(
+            Predicate<? super Exception> isTransient,
+            RetryListener listener,
+            Attempt<T, E> attempt,
+            LongSupplier nanoClock,
+            Sleeper sleeper)
+            throws E, InterruptedException {
         long deadline = nanoClock.getAsLong() + timeout.toNanos();
         Duration pause = first;
         while (true) {

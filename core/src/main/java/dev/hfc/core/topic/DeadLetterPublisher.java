@@ -29,16 +29,28 @@ public final class DeadLetterPublisher {
     }
 
     /** A record refused after it was read from {@code sourceTopic}-{@code partition}@{@code offset}; key and value as read. */
-    public Future<RecordMetadata> publish(Rejection rejection, String sourceTopic, int partition, long offset, long timestampMs,
-                                          byte[] key, byte[] value) {
+    public Future<RecordMetadata> publish(
+            Rejection rejection,
+            String sourceTopic,
+            int partition,
+            long offset,
+            long timestampMs,
+            byte[] key,
+            byte[] value) {
         LOG.warn("{}: {}-{}@{} sent to the DLQ: {}", stage, sourceTopic, partition, offset, rejection);
-        return producer.send(new ProducerRecord<>(topic, null, timestampMs < 0 ? null : timestampMs, key, value,
+        return producer.send(new ProducerRecord<>(
+                topic,
+                null,
+                timestampMs < 0 ? null : timestampMs,
+                key,
+                value,
                 DeadLetters.headers(stage, rejection, sourceTopic, partition, offset)));
     }
 
     /** A record refused before it reached a topic, from {@code source} (for example {@code postgres:<table>}). */
     public Future<RecordMetadata> publish(Rejection rejection, String source, byte[] key, byte[] value) {
         LOG.warn("{}: a change from {} sent to the DLQ: {}", stage, source, rejection);
-        return producer.send(new ProducerRecord<>(topic, null, null, key, value, DeadLetters.headers(stage, rejection, source)));
+        return producer.send(
+                new ProducerRecord<>(topic, null, null, key, value, DeadLetters.headers(stage, rejection, source)));
     }
 }

@@ -17,6 +17,7 @@ public final class DeadLetters {
     public static final String DETAIL = "hfc.reason.detail";
     /** Which service refused it: {@code producer}, {@code segmenter} or {@code sink}. */
     public static final String STAGE = "hfc.stage";
+
     public static final String SOURCE_TOPIC = "hfc.source.topic";
     public static final String SOURCE_PARTITION = "hfc.source.partition";
     public static final String SOURCE_OFFSET = "hfc.source.offset";
@@ -39,7 +40,9 @@ public final class DeadLetters {
         RecordHeaders h = new RecordHeaders();
         h.add(REASON, bytes(rejection.reason().code()));
         String detail = rejection.detail();
-        h.add(DETAIL, bytes(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) + "..." : detail));
+        h.add(
+                DETAIL,
+                bytes(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) + "..." : detail));
         h.add(STAGE, bytes(stage));
         h.add(SOURCE_TOPIC, bytes(source));
         return h;

@@ -22,20 +22,29 @@ public final class OffsetRewind {
         try {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get().forEach((name, description) ->
-                    description.partitions().forEach(p -> {
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get()
+                    .forEach((name, description) -> description.partitions().forEach(p -> {
                         TopicPartition tp = new TopicPartition(name, p.partition());
-                        request.put(tp, point.isEarliest() ? OffsetSpec.earliest()
-                                : OffsetSpec.forTimestamp(point.from().toEpochMilli()));
+                        request.put(
+                                tp,
+                                point.isEarliest()
+                                        ? OffsetSpec.earliest()
+                                        : OffsetSpec.forTimestamp(point.from().toEpochMilli()));
                         ends.put(tp, OffsetSpec.latest());
                     }));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> found = admin.listOffsets(request).all().get();
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(ends).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> found =
+                    admin.listOffsets(request).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
+                    admin.listOffsets(ends).all().get();
             Map<TopicPartition, Long> offsets = new HashMap<>();
-            found.forEach((tp, info) -> offsets.put(tp, info.offset() >= 0 ? info.offset() : end.get(tp).offset()));
+            found.forEach((tp, info) -> offsets.put(
+                    tp, info.offset() >= 0 ? info.offset() : end.get(tp).offset()));
             return offsets;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot look up offsets of " + topics + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot look up offsets of " + topics + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while looking up offsets", e);

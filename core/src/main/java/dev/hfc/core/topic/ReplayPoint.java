@@ -30,8 +30,8 @@ public record ReplayPoint(Instant from) {
             try {
                 return new ReplayPoint(OffsetDateTime.parse(text).toInstant());
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("'" + text
-                        + "' is neither 'earliest' nor an ISO-8601 instant such as 2026-11-28T09:00:00Z");
+                throw new IllegalArgumentException(
+                        "'" + text + "' is neither 'earliest' nor an ISO-8601 instant such as 2026-11-28T09:00:00Z");
             }
         }
     }

@@ -15,6 +15,7 @@ public final class SegmenterMeta {
     public static final String LEGACY_CURSOR = "resegment-after";
     /** {@link #WHOLE} or {@link #REBUILDING}. */
     public static final String HISTORY = "history";
+
     public static final String WHOLE = "whole";
     public static final String REBUILDING = "rebuilding";
 

@@ -33,8 +33,8 @@ public record TopicConfigs(List<Setting> settings) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
             if (topic != null && !ROLES.contains(topic)) {
-                throw new IllegalArgumentException("'" + topic + "' is not one of hfc's topics (" + String.join(", ", ROLES)
-                        + "; the name without the prefix)");
+                throw new IllegalArgumentException("'" + topic + "' is not one of hfc's topics ("
+                        + String.join(", ", ROLES) + "; the name without the prefix)");
             }
         }
     }
@@ -62,10 +62,11 @@ public record TopicConfigs(List<Setting> settings) {
             }
             Matcher m = SETTING.matcher(text);
             if (!m.matches()) {
-                throw new IllegalArgumentException("'" + text + "' is not [TOPIC:]KEY=VALUE, e.g. min.insync.replicas=2 or "
-                        + "dlq:retention.ms=2592000000");
+                throw new IllegalArgumentException("'" + text
+                        + "' is not [TOPIC:]KEY=VALUE, e.g. min.insync.replicas=2 or " + "dlq:retention.ms=2592000000");
             }
-            out.add(new Setting(m.group(1), m.group(2).toLowerCase(Locale.ROOT), m.group(3).strip()));
+            out.add(new Setting(
+                    m.group(1), m.group(2).toLowerCase(Locale.ROOT), m.group(3).strip()));
         }
         return new TopicConfigs(out);
     }
@@ -84,7 +85,8 @@ public record TopicConfigs(List<Setting> settings) {
     public Map<String, String> forTopic(TopicSpec<?, ?> spec, short replicationFactor, Duration tombstoneRetention) {
         Map<String, String> out = defaults(spec, replicationFactor, tombstoneRetention);
         out.putAll(forEveryTopic());
-        settings.stream().filter(s -> s.topic() != null && spec.name().endsWith(s.topic()))
+        settings.stream()
+                .filter(s -> s.topic() != null && spec.name().endsWith(s.topic()))
                 .forEach(s -> out.put(s.key(), s.value()));
         return out;
     }
@@ -101,7 +103,8 @@ public record TopicConfigs(List<Setting> settings) {
      *   <li>{@code dlq}: {@code retention.ms} of 30 days, time to look into what was refused.</li>
      * </ul>
      */
-    public static Map<String, String> defaults(TopicSpec<?, ?> spec, short replicationFactor, Duration tombstoneRetention) {
+    public static Map<String, String> defaults(
+            TopicSpec<?, ?> spec, short replicationFactor, Duration tombstoneRetention) {
         Map<String, String> out = new LinkedHashMap<>();
         if (replicationFactor >= 3) {
             out.put("min.insync.replicas", "2");

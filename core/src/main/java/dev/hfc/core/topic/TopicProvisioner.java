@@ -44,17 +44,27 @@ public final class TopicProvisioner {
      */
     static void awaitServing(Admin admin, Collection<String> topics) throws InterruptedException {
         try {
-            PATIENCE.run(e -> e instanceof ExecutionException x && x.getCause() instanceof org.apache.kafka.common.errors.RetriableException,
-                    (e, pause) -> LOG.debug("topics {} not served by their leaders yet; asking again in {} ms", topics, pause.toMillis()),
+            PATIENCE.run(
+                    e -> e instanceof ExecutionException x
+                            && x.getCause() instanceof org.apache.kafka.common.errors.RetriableException,
+                    (e, pause) -> LOG.debug(
+                            "topics {} not served by their leaders yet; asking again in {} ms",
+                            topics,
+                            pause.toMillis()),
                     () -> {
-                        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
-                        describe(admin, topics).values().forEach(d -> d.partitions().forEach(p -> request.put(
-                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                                new java.util.HashMap<>();
+                        describe(admin, topics)
+                                .values()
+                                .forEach(d -> d.partitions()
+                                        .forEach(p -> request.put(
+                                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
                         return admin.listOffsets(request).all().get();
                     });
         } catch (ExecutionException e) {
-            throw new IllegalStateException("topics " + topics + " are not served yet: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "topics " + topics + " are not served yet: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -71,8 +81,10 @@ public final class TopicProvisioner {
             return;
         }
         Map<org.apache.kafka.common.config.ConfigResource, TopicSpec<?, ?>> resources = new java.util.LinkedHashMap<>();
-        existing.forEach(spec -> resources.put(new org.apache.kafka.common.config.ConfigResource(
-                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, spec.name()), spec));
+        existing.forEach(spec -> resources.put(
+                new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, spec.name()),
+                spec));
         admin.describeConfigs(resources.keySet()).all().get().forEach((resource, config) -> {
             TopicSpec<?, ?> spec = resources.get(resource);
             layout.configsOf(spec).forEach((key, wanted) -> {
@@ -81,9 +93,18 @@ public final class TopicProvisioner {
                 if (actual == null || !contradicts(key, actual, wanted)) {
                     return;
                 }
-                LOG.warn("topic {} has {}={}, hfc would create it with {}={} ({}). Existing topics are left as they are; fix: "
-                        + "kafka-configs --bootstrap-server <broker> --alter --entity-type topics --entity-name {} --add-config {}={}",
-                        resource.name(), key, actual, key, wanted, why(key), resource.name(), key, wanted);
+                LOG.warn(
+                        "topic {} has {}={}, hfc would create it with {}={} ({}). Existing topics are left as they are; fix: "
+                                + "kafka-configs --bootstrap-server <broker> --alter --entity-type topics --entity-name {} --add-config {}={}",
+                        resource.name(),
+                        key,
+                        actual,
+                        key,
+                        wanted,
+                        why(key),
+                        resource.name(),
+                        key,
+                        wanted);
             });
         });
     }
@@ -100,7 +121,7 @@ public final class TopicProvisioner {
             }
         }
         if (key.equals("cleanup.policy")) {
-            return !java.util.Arrays.asList(actual.split(",")).contains(wanted) ;
+            return !java.util.Arrays.asList(actual.split(",")).contains(wanted);
         }
         return !actual.equals(wanted);
     }
@@ -108,7 +129,8 @@ public final class TopicProvisioner {
     private static String why(String key) {
         return switch (key) {
             case "delete.retention.ms" -> "--tombstone-retention-ms: a consumer down for longer misses deletes";
-            case "cleanup.policy" -> "a compacted topic that is not compacted grows forever and a new reader replays every version";
+            case "cleanup.policy" ->
+                "a compacted topic that is not compacted grows forever and a new reader replays every version";
             case "min.insync.replicas" -> "an acknowledged write must survive the loss of a broker";
             case "retention.ms" -> "a topic's role needs its history this long (or --topic-config asked for it)";
             default -> "--topic-config";
@@ -122,12 +144,14 @@ public final class TopicProvisioner {
                 return java.util.OptionalInt.empty();
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot list topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot list topics: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while listing topics", e);
         }
-        return java.util.OptionalInt.of(describe(admin, List.of(topic)).get(topic).partitions().size());
+        return java.util.OptionalInt.of(
+                describe(admin, List.of(topic)).get(topic).partitions().size());
     }
 
     /** How topics are created when missing, with what settings ({@link TopicConfigs}). */
@@ -157,8 +181,9 @@ public final class TopicProvisioner {
                 throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
             }
             if (replicationFactor < 1 && replicationFactor != -1) {
-                throw new IllegalArgumentException("replication factor must be at least 1 (or -1 for the broker default), got "
-                        + replicationFactor);
+                throw new IllegalArgumentException(
+                        "replication factor must be at least 1 (or -1 for the broker default), got "
+                                + replicationFactor);
             }
         }
     }
@@ -170,9 +195,11 @@ public final class TopicProvisioner {
      */
     public static int ensure(Admin admin, Topics topics, Layout layout) {
         ensure(admin, topics.all(), layout);
-        Map<String, TopicDescription> existing = describe(admin,
+        Map<String, TopicDescription> existing = describe(
+                admin,
                 List.of(topics.subscriptionEvents().name(), topics.customers().name()));
-        int events = existing.get(topics.subscriptionEvents().name()).partitions().size();
+        int events =
+                existing.get(topics.subscriptionEvents().name()).partitions().size();
         int customers = existing.get(topics.customers().name()).partitions().size();
         if (events != customers) {
             throw new IllegalStateException(topics.subscriptionEvents().name() + " has " + events + " partitions but "
@@ -188,20 +215,29 @@ public final class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (TopicSpec<?, ?> spec : specs) {
                 if (!present.contains(spec.name())) {
-                    NewTopic t = new NewTopic(spec.name(), java.util.Optional.of(layout.partitions()),
-                            layout.replicationFactor() == -1 ? java.util.Optional.empty()
+                    NewTopic t = new NewTopic(
+                            spec.name(),
+                            java.util.Optional.of(layout.partitions()),
+                            layout.replicationFactor() == -1
+                                    ? java.util.Optional.empty()
                                     : java.util.Optional.of(layout.replicationFactor()));
                     t.configs(layout.configsOf(spec));
                     missing.add(t);
                 }
             }
-            warnOnDifferences(admin, specs.stream().filter(sp -> present.contains(sp.name())).toList(), layout);
+            warnOnDifferences(
+                    admin,
+                    specs.stream().filter(sp -> present.contains(sp.name())).toList(),
+                    layout);
             if (missing.isEmpty()) {
                 return;
             }
             try {
                 admin.createTopics(missing).all().get();
-                LOG.info("created topics {} ({} partitions)", missing.stream().map(NewTopic::name).toList(), layout.partitions());
+                LOG.info(
+                        "created topics {} ({} partitions)",
+                        missing.stream().map(NewTopic::name).toList(),
+                        layout.partitions());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e; // another instance creating the same topic at the same time is fine
@@ -209,7 +245,8 @@ public final class TopicProvisioner {
             }
             awaitServing(admin, missing.stream().map(NewTopic::name).toList());
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot create topics: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -221,16 +258,20 @@ public final class TopicProvisioner {
      * new topics to the brokers' metadata asynchronously, so a describe right after a create can fail.
      */
     static final Duration METADATA_PATIENCE = Duration.ofSeconds(30);
+
     private static final dev.hfc.core.retry.Backoff PATIENCE =
             new dev.hfc.core.retry.Backoff(Duration.ofMillis(25), Duration.ofSeconds(1), METADATA_PATIENCE);
 
     static Map<String, TopicDescription> describe(Admin admin, Collection<String> names) {
         try {
-            return PATIENCE.run(e -> e instanceof ExecutionException x && x.getCause() instanceof UnknownTopicOrPartitionException,
-                    (e, pause) -> LOG.debug("topics {} not in the metadata yet; asking again in {} ms", names, pause.toMillis()),
+            return PATIENCE.run(
+                    e -> e instanceof ExecutionException x && x.getCause() instanceof UnknownTopicOrPartitionException,
+                    (e, pause) -> LOG.debug(
+                            "topics {} not in the metadata yet; asking again in {} ms", names, pause.toMillis()),
                     () -> admin.describeTopics(names).allTopicNames().get());
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);

@@ -28,19 +28,25 @@ public final class Topics {
 
     public Topics(String prefix) {
         if (prefix == null || !LEGAL.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("topic prefix '" + prefix
-                    + "' may only contain letters, digits, '.', '_' and '-'");
+            throw new IllegalArgumentException(
+                    "topic prefix '" + prefix + "' may only contain letters, digits, '.', '_' and '-'");
         }
         if (prefix.length() + LONGEST_SUFFIX > 249) {
             throw new IllegalArgumentException("topic prefix is too long: topic names are limited to 249 characters");
         }
         this.prefix = prefix;
-        this.subscriptionEvents = new TopicSpec<>(prefix + "subscription-events",
-                Serdes.String(), new EventSerde<>(EventCodecs.SUBSCRIPTION_INPUT), false);
-        this.customers = new TopicSpec<>(prefix + "customers",
-                Serdes.String(), new EventSerde<>(EventCodecs.CUSTOMER), true);
-        this.customerSegments = new TopicSpec<>(prefix + "customer-segments",
-                new SegmentKeySerde(), new EventSerde<>(EventCodecs.CUSTOMER_SEGMENT), true);
+        this.subscriptionEvents = new TopicSpec<>(
+                prefix + "subscription-events",
+                Serdes.String(),
+                new EventSerde<>(EventCodecs.SUBSCRIPTION_INPUT),
+                false);
+        this.customers =
+                new TopicSpec<>(prefix + "customers", Serdes.String(), new EventSerde<>(EventCodecs.CUSTOMER), true);
+        this.customerSegments = new TopicSpec<>(
+                prefix + "customer-segments",
+                new SegmentKeySerde(),
+                new EventSerde<>(EventCodecs.CUSTOMER_SEGMENT),
+                true);
         this.dlq = new TopicSpec<>(prefix + "dlq", Serdes.ByteArray(), Serdes.ByteArray(), false);
     }
 

@@ -3,18 +3,23 @@ package dev.hfc.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class DbSettingsTest {
 
     @Test
     void neverShowsThePassword() {
-        var db = new DbSettings("jdbc:postgresql://h:5432/db?user=x&password=hunter2&ssl=true", "x", "hunter2", "public");
-        assertThat(db.toString()).doesNotContain("hunter2").contains("password=[redacted]").contains("ssl=true");
+        var db = new DbSettings(
+                "jdbc:postgresql://h:5432/db?user=x&password=hunter2&ssl=true", "x", "hunter2", "public");
+        assertThat(db.toString())
+                .doesNotContain("hunter2")
+                .contains("password=[redacted]")
+                .contains("ssl=true");
         assertThatThrownBy(() -> new DbSettings("jdbc:mysql://h/db?password=hunter2", "x", "", "public"))
-                .hasMessageContaining("jdbc:postgresql:").hasMessageNotContaining("hunter2");
+                .hasMessageContaining("jdbc:postgresql:")
+                .hasMessageNotContaining("hunter2");
     }
 
     @Test
@@ -25,9 +30,19 @@ class DbSettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Public", "1abc", "a-b", "a b", "x\"; DROP TABLE customer; --", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    @ValueSource(
+            strings = {
+                "",
+                "Public",
+                "1abc",
+                "a-b",
+                "a b",
+                "x\"; DROP TABLE customer; --",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            })
     void rejectsUnsafeSchemaNames(String schema) {
         assertThatThrownBy(() -> new DbSettings(DbSettings.DEFAULT_URL, "postgres", "", schema))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema");
     }
 }

@@ -23,14 +23,22 @@ class EmailAddressesTest {
     // ---- examples
 
     @ParameterizedTest
-    @ValueSource(strings = {"Anna@Bücher.Example", "anna@xn--bcher-kva.example", "ANNA@XN--BCHER-KVA.EXAMPLE.",
-            "anna@BÜCHER.example", "  Anna@bücher.example.\t\n", "aNNa@Xn--Bcher-Kva.Example"})
+    @ValueSource(
+            strings = {
+                "Anna@Bücher.Example",
+                "anna@xn--bcher-kva.example",
+                "ANNA@XN--BCHER-KVA.EXAMPLE.",
+                "anna@BÜCHER.example",
+                "  Anna@bücher.example.\t\n",
+                "aNNa@Xn--Bcher-Kva.Example"
+            })
     void unicodeAndPunycodeInAnyCaseGiveTheSameForm(String address) {
         assertThat(EmailAddresses.canonical(address)).isEqualTo("anna@xn--bcher-kva.example");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Jamie@x.com", "jamie@x.com", "JAMIE@X.COM", "jAmIe@X.cOm", "jamie@x.com.", " jamie@x.com "})
+    @ValueSource(
+            strings = {"Jamie@x.com", "jamie@x.com", "JAMIE@X.COM", "jAmIe@X.cOm", "jamie@x.com.", " jamie@x.com "})
     void caseVariantsAreTheSamePerson(String address) {
         assertThat(EmailAddresses.canonical(address)).isEqualTo("jamie@x.com");
     }
@@ -123,7 +131,8 @@ class EmailAddressesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("'" + address + "' is not an email address: "
                         + "the domain is not a valid internationalised domain name (")
-                .cause().isInstanceOf(IllegalArgumentException.class);
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -159,12 +168,14 @@ class EmailAddressesTest {
         String domain = "d".repeat(60) + "." + "e".repeat(60) + "." + "f".repeat(60) + ".com"; // 187
         String fits = "l".repeat(254 - 1 - domain.length()) + "@" + domain;
         assertThat(fits).hasSize(254);
-        assertThat(EmailAddresses.canonical(fits.toUpperCase(Locale.ROOT) + ".")).isEqualTo(fits);
+        assertThat(EmailAddresses.canonical(fits.toUpperCase(Locale.ROOT) + "."))
+                .isEqualTo(fits);
 
         String tooLong = "l" + fits;
         assertThatThrownBy(() -> EmailAddresses.canonical(tooLong))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'" + tooLong + "' is not an email address: longer than 254 characters in canonical form (255)");
+                .hasMessage("'" + tooLong
+                        + "' is not an email address: longer than 254 characters in canonical form (255)");
     }
 
     @Test
@@ -188,7 +199,13 @@ class EmailAddressesTest {
         StringBuilder b = new StringBuilder();
         for (char c = 0; c < 0x0500; c++) {
             boolean script = c < 0x80 || (c >= 0xC0 && c < 0x250) || (c >= 0x391 && c < 0x3CA) || (c >= 0x400);
-            if (Character.isLetter(c) && script && c != 'Σ' && c != 'σ' && c != 'ς' && c != 'İ' && c != 'ı'
+            if (Character.isLetter(c)
+                    && script
+                    && c != 'Σ'
+                    && c != 'σ'
+                    && c != 'ς'
+                    && c != 'İ'
+                    && c != 'ı'
                     && Character.toLowerCase(Character.toUpperCase(c)) == Character.toLowerCase(c)
                     && Character.toUpperCase(Character.toLowerCase(c)) == Character.toUpperCase(c)
                     && String.valueOf(c).toLowerCase(Locale.ROOT).equals(String.valueOf(Character.toLowerCase(c)))
@@ -201,21 +218,33 @@ class EmailAddressesTest {
 
     @Provide
     Arbitrary<String> locals() {
-        return Arbitraries.strings().withChars(LETTERS).withChars("0123456789.+-_'").ofMinLength(1).ofMaxLength(30);
+        return Arbitraries.strings()
+                .withChars(LETTERS)
+                .withChars("0123456789.+-_'")
+                .ofMinLength(1)
+                .ofMaxLength(30);
     }
 
     @Provide
     Arbitrary<String> domains() {
-        Arbitrary<String> asciiLabel = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-                .ofMinLength(1).ofMaxLength(12);
-        Arbitrary<String> latin = Arbitraries.strings().withChars("abcdeéèêëfghiïîjklmnoöpqrstuüvwxyzçñåæø")
-                .ofMinLength(1).ofMaxLength(10);
-        Arbitrary<String> greek = Arbitraries.strings().withCharRange('α', 'ρ').ofMinLength(1).ofMaxLength(8);
-        Arbitrary<String> cyrillic = Arbitraries.strings().withCharRange('а', 'я').ofMinLength(1).ofMaxLength(8);
+        Arbitrary<String> asciiLabel = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+                .ofMinLength(1)
+                .ofMaxLength(12);
+        Arbitrary<String> latin = Arbitraries.strings()
+                .withChars("abcdeéèêëfghiïîjklmnoöpqrstuüvwxyzçñåæø")
+                .ofMinLength(1)
+                .ofMaxLength(10);
+        Arbitrary<String> greek =
+                Arbitraries.strings().withCharRange('α', 'ρ').ofMinLength(1).ofMaxLength(8);
+        Arbitrary<String> cyrillic =
+                Arbitraries.strings().withCharRange('а', 'я').ofMinLength(1).ofMaxLength(8);
         Arbitrary<String> label = Arbitraries.oneOf(asciiLabel, latin, greek, cyrillic);
-        return label.list().ofMinSize(1).ofMaxSize(3)
-                .flatMap(labels -> Arbitraries.of("com", "de", "example", "рф").map(tld ->
-                        String.join(".", labels) + "." + tld));
+        return label.list()
+                .ofMinSize(1)
+                .ofMaxSize(3)
+                .flatMap(labels ->
+                        Arbitraries.of("com", "de", "example", "рф").map(tld -> String.join(".", labels) + "." + tld));
     }
 
     @Provide
@@ -225,7 +254,8 @@ class EmailAddressesTest {
 
     @Provide
     Arbitrary<String> anything() {
-        Arbitrary<String> pieces = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(8),
+        Arbitrary<String> pieces = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(8),
                 Arbitraries.of("@", ".", " ", "\u3002", "\uFF20", "xn--", "Ü", "\u00A0", "ß", "İ", "Σ", "\u0000"));
         return pieces.list().ofMaxSize(10).map(list -> String.join("", list));
     }
@@ -268,7 +298,8 @@ class EmailAddressesTest {
         String domain = c.substring(at + 1);
         assertThat(c).hasSizeLessThanOrEqualTo(EmailAddresses.MAX_LENGTH);
         assertThat(domain).matches("[a-z0-9-]+(\\.[a-z0-9-]+)+");
-        assertThat(c.substring(0, at)).isEqualTo(address.substring(0, address.lastIndexOf('@')).toLowerCase(Locale.ROOT));
+        assertThat(c.substring(0, at))
+                .isEqualTo(address.substring(0, address.lastIndexOf('@')).toLowerCase(Locale.ROOT));
     }
 
     @Property(tries = 2000)
@@ -283,9 +314,10 @@ class EmailAddressesTest {
 
     @Test
     void generatedLettersCoverSeveralScripts() {
-        List<Character.UnicodeScript> scripts = LETTERS.chars().mapToObj(Character.UnicodeScript::of).distinct()
-                .collect(Collectors.toList());
-        assertThat(scripts).contains(Character.UnicodeScript.LATIN, Character.UnicodeScript.GREEK,
-                Character.UnicodeScript.CYRILLIC);
+        List<Character.UnicodeScript> scripts =
+                LETTERS.chars().mapToObj(Character.UnicodeScript::of).distinct().collect(Collectors.toList());
+        assertThat(scripts)
+                .contains(
+                        Character.UnicodeScript.LATIN, Character.UnicodeScript.GREEK, Character.UnicodeScript.CYRILLIC);
     }
 }

@@ -22,7 +22,8 @@ class EventCodecsTest {
 
     @Test
     void subscriptionEventRoundTripsWithSnakeCaseFields() throws Exception {
-        var event = SubscriptionEvent.upsert(USER, SUB, Week.parse("2026-W53"), SubscriptionStatus.PAUSED, 1764000000123L);
+        var event =
+                SubscriptionEvent.upsert(USER, SUB, Week.parse("2026-W53"), SubscriptionStatus.PAUSED, 1764000000123L);
         byte[] bytes = EventCodecs.SUBSCRIPTION_EVENT.encode(event);
 
         JsonNode json = JSON.readTree(bytes);
@@ -44,13 +45,14 @@ class EventCodecsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "anna@example.com",
-        "\"smith, john\"@example.com",
-        "\"q\\\"uote\\\\back\"@example.com",
-        "\"tab\tand\nnewline\"@example.com",
-        "jürgen.o'brien@bücher.de",
-    })
+    @ValueSource(
+            strings = {
+                "anna@example.com",
+                "\"smith, john\"@example.com",
+                "\"q\\\"uote\\\\back\"@example.com",
+                "\"tab\tand\nnewline\"@example.com",
+                "jürgen.o'brien@bücher.de",
+            })
     void customerSegmentRoundTripsHostileEmails(String email) {
         var segment = new CustomerSegment(USER, email, Week.parse("2026-W49"), Segment.MEDIUM, 3, SUB, 42L);
         byte[] bytes = EventCodecs.CUSTOMER_SEGMENT.encode(segment);
@@ -67,28 +69,31 @@ class EventCodecsTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-        "not json at all| malformed-json",
-        "{\"schema_version\":1,| malformed-json",
-        "[1,2,3]| malformed-json",
-        "\"just a string\"| malformed-json",
-        "{\"schema_version\":2,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\"}| unsupported-schema-version",
-        "{\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\"}| missing-field",
-        "{\"schema_version\":1,\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| missing-field",
-        "{\"schema_version\":1,\"user_id\":\"bob\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-user-id",
-        "{\"schema_version\":1,\"user_id\":\"1-1-1-1-1\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-user-id",
-        "{\"schema_version\":1,\"user_id\":42,\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| wrong-type",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2025-W53\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-week",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-w1\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-week",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"PAUSED\",\"op\":\"upsert\",\"source_ts_ms\":1}| unknown-status",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"skipped\",\"op\":\"upsert\",\"source_ts_ms\":1}| unknown-status",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"merge\",\"source_ts_ms\":1}| unknown-op",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"op\":\"upsert\",\"source_ts_ms\":1}| missing-field",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":\"yesterday\"}| wrong-type",
-        "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1.5}| wrong-type",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json at all| malformed-json",
+                "{\"schema_version\":1,| malformed-json",
+                "[1,2,3]| malformed-json",
+                "\"just a string\"| malformed-json",
+                "{\"schema_version\":2,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\"}| unsupported-schema-version",
+                "{\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\"}| missing-field",
+                "{\"schema_version\":1,\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| missing-field",
+                "{\"schema_version\":1,\"user_id\":\"bob\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-user-id",
+                "{\"schema_version\":1,\"user_id\":\"1-1-1-1-1\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-user-id",
+                "{\"schema_version\":1,\"user_id\":42,\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| wrong-type",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2025-W53\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-week",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-w1\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1}| invalid-week",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"PAUSED\",\"op\":\"upsert\",\"source_ts_ms\":1}| unknown-status",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"skipped\",\"op\":\"upsert\",\"source_ts_ms\":1}| unknown-status",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"merge\",\"source_ts_ms\":1}| unknown-op",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"op\":\"upsert\",\"source_ts_ms\":1}| missing-field",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":\"yesterday\"}| wrong-type",
+                "{\"schema_version\":1,\"user_id\":\"5f0c6b1e-2f4a-4c1e-9d7b-0a1b2c3d4e5f\",\"subscription_id\":\"00000000-0000-4000-8000-000000000001\",\"week\":\"2026-W49\",\"status\":\"paused\",\"op\":\"upsert\",\"source_ts_ms\":1.5}| wrong-type",
+            })
     void rejectsBadSubscriptionEventsWithTheirReason(String json, String reason) {
-        DecodeResult<SubscriptionEvent> result = EventCodecs.SUBSCRIPTION_EVENT.decode(json.getBytes(StandardCharsets.UTF_8));
+        DecodeResult<SubscriptionEvent> result =
+                EventCodecs.SUBSCRIPTION_EVENT.decode(json.getBytes(StandardCharsets.UTF_8));
         assertThat(result).isInstanceOfSatisfying(DecodeResult.Invalid.class, invalid -> {
             Rejection r = ((DecodeResult.Invalid<?>) invalid).rejection();
             assertThat(r.reason().code()).isEqualTo(reason.trim());
@@ -101,8 +106,10 @@ class EventCodecsTest {
         String huge = "{\"schema_version\":1,\"email\":\"" + "x".repeat(1_000_000) + "\"}";
         byte[] bytes = huge.getBytes(StandardCharsets.UTF_8);
         DecodeResult<CustomerEvent> result = EventCodecs.CUSTOMER.decode(bytes);
-        assertThat(result).isEqualTo(DecodeResult.invalid(RejectReason.OVERSIZED,
-                "customer event value is " + bytes.length + " bytes, more than the 16384 allowed"));
+        assertThat(result)
+                .isEqualTo(DecodeResult.invalid(
+                        RejectReason.OVERSIZED,
+                        "customer event value is " + bytes.length + " bytes, more than the 16384 allowed"));
     }
 
     @Test
@@ -116,12 +123,15 @@ class EventCodecsTest {
 
     @Test
     void namesWhatItGotWhenTheValueIsNoObject() {
-        assertThat(EventCodecs.CUSTOMER.decode(new byte[0])).isEqualTo(DecodeResult.invalid(RejectReason.MALFORMED_JSON,
-                "customer event value must be a JSON object, got nothing"));
-        assertThat(EventCodecs.CUSTOMER.decode("  ".getBytes(StandardCharsets.UTF_8))).isEqualTo(DecodeResult.invalid(
-                RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got nothing"));
-        assertThat(EventCodecs.CUSTOMER.decode("[1]".getBytes(StandardCharsets.UTF_8))).isEqualTo(DecodeResult.invalid(
-                RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got ARRAY"));
+        assertThat(EventCodecs.CUSTOMER.decode(new byte[0]))
+                .isEqualTo(DecodeResult.invalid(
+                        RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got nothing"));
+        assertThat(EventCodecs.CUSTOMER.decode("  ".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(DecodeResult.invalid(
+                        RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got nothing"));
+        assertThat(EventCodecs.CUSTOMER.decode("[1]".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(DecodeResult.invalid(
+                        RejectReason.MALFORMED_JSON, "customer event value must be a JSON object, got ARRAY"));
     }
 
     @Test
@@ -134,10 +144,13 @@ class EventCodecsTest {
                 .isEqualTo(RejectReason.INVALID_EMAIL);
         assertThat(reason(base + "\"email\":\"a@b.co\",\"segment\":\"low\",\"pause_weeks\":0}"))
                 .isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(EventCodecs.CUSTOMER_SEGMENT.decode(
-                (base + "\"email\":\"a@b.co\",\"segment\":\"low\",\"pause_weeks\":1,\"future_field\":true}")
-                        .getBytes(StandardCharsets.UTF_8)).isValid())
-                .as("unknown fields are tolerated for forward compatibility").isTrue();
+        assertThat(EventCodecs.CUSTOMER_SEGMENT
+                        .decode((base
+                                        + "\"email\":\"a@b.co\",\"segment\":\"low\",\"pause_weeks\":1,\"future_field\":true}")
+                                .getBytes(StandardCharsets.UTF_8))
+                        .isValid())
+                .as("unknown fields are tolerated for forward compatibility")
+                .isTrue();
     }
 
     @Test

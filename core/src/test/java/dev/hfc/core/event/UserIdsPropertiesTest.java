@@ -20,7 +20,9 @@ class UserIdsPropertiesTest {
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private static Optional<UUID> oracle(String text) {
-        return text != null && CANONICAL.matcher(text).matches() ? Optional.of(UUID.fromString(text)) : Optional.empty();
+        return text != null && CANONICAL.matcher(text).matches()
+                ? Optional.of(UUID.fromString(text))
+                : Optional.empty();
     }
 
     @Property(tries = 3000)
@@ -30,8 +32,8 @@ class UserIdsPropertiesTest {
     }
 
     @Property(tries = 5000)
-    void agreesWithTheGrammarOnOneCharacterChanged(@ForAll("canonical") String text, @ForAll("positions") int at,
-                                                   @ForAll("anyChar") char c) {
+    void agreesWithTheGrammarOnOneCharacterChanged(
+            @ForAll("canonical") String text, @ForAll("positions") int at, @ForAll("anyChar") char c) {
         String changed = text.substring(0, at) + c + text.substring(at + 1);
         assertThat(UserIds.parse(changed)).isEqualTo(oracle(changed));
     }
@@ -40,7 +42,8 @@ class UserIdsPropertiesTest {
     void agreesWithTheGrammarOnOtherLengths(@ForAll("canonical") String text, @ForAll("positions") int cut) {
         assertThat(UserIds.parse(text.substring(0, cut))).isEmpty();
         assertThat(UserIds.parse(text + text.charAt(cut))).isEmpty();
-        assertThat(UserIds.parse(text.substring(0, cut) + text.substring(cut + 1))).isEmpty();
+        assertThat(UserIds.parse(text.substring(0, cut) + text.substring(cut + 1)))
+                .isEmpty();
     }
 
     @Test
@@ -76,7 +79,9 @@ class UserIdsPropertiesTest {
 
     @Provide
     Arbitrary<Character> anyChar() {
-        return Arbitraries.oneOf(Arbitraries.chars().range('\u0000', '\u00ff'), Arbitraries.chars().range('\uff00', '\uff5f'),
+        return Arbitraries.oneOf(
+                Arbitraries.chars().range('\u0000', '\u00ff'),
+                Arbitraries.chars().range('\uff00', '\uff5f'),
                 Arbitraries.of('-', 'g', 'G', 'x', ' ', '0', 'F'));
     }
 }

@@ -20,22 +20,26 @@ import org.junit.jupiter.api.Test;
 class HttpListenerTest {
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static final Map<String, Route> ROUTES = Map.of(
             "/health", request -> HttpResponse.text(200, "UP"),
-            "/echo", request -> HttpResponse.text(200, request.method() + " " + request.body().length + " " + request.query("q")));
+            "/echo",
+                    request -> HttpResponse.text(
+                            200, request.method() + " " + request.body().length + " " + request.query("q")));
 
     @Test
     void sixtySlowClientsHoldNoThreadAndHealthStillAnswersWithinASecond() throws Exception {
-        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK).withTimeouts(Duration.ofSeconds(30),
-                Duration.ofSeconds(30));
+        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK)
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30));
         try (HttpListener listener = HttpListener.start(settings, ROUTES)) {
             List<Socket> slow = new ArrayList<>();
             try {
                 for (int i = 0; i < 60; i++) {
                     Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port());
-                    // Ten send one byte of a request line and wait; fifty send headers promising a body that never comes
+                    // Ten send one byte of a request line and wait; fifty send headers promising a body that never
+                    // comes
                     // (more than the pool's 32 threads: a listener that read bodies on a thread would be stuck).
                     String partial = i < 10 ? "G" : "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nab";
                     s.getOutputStream().write(partial.getBytes(StandardCharsets.US_ASCII));
@@ -47,9 +51,14 @@ class HttpListenerTest {
                     var health = get(listener, "/health");
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     assertThat(health.statusCode()).isEqualTo(200);
-                    assertThat(ms).as("GET /health with 60 slow clients connected, in ms").isLessThan(1_000);
-                    var post = http.send(java.net.http.HttpRequest.newBuilder(uri(listener, "/echo?q=1"))
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(),
+                    assertThat(ms)
+                            .as("GET /health with 60 slow clients connected, in ms")
+                            .isLessThan(1_000);
+                    var post = http.send(
+                            java.net.http.HttpRequest.newBuilder(uri(listener, "/echo?q=1"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "List-Unsubscribe=One-Click"))
+                                    .build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());
                     assertThat(post.body()).isEqualTo("POST 26 1\n");
                 }
@@ -63,12 +72,14 @@ class HttpListenerTest {
 
     @Test
     void aBodyThatDoesNotArriveInTimeIsAnswered408AndTheConnectionClosed() throws Exception {
-        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK).withTimeouts(Duration.ofSeconds(30),
-                Duration.ofMillis(500));
+        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK)
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(500));
         try (HttpListener listener = HttpListener.start(settings, ROUTES);
-             Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
             s.setSoTimeout(5_000);
-            s.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"
+                            .getBytes(StandardCharsets.US_ASCII));
             String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(reply).startsWith("HTTP/1.1 408");
         }
@@ -76,10 +87,10 @@ class HttpListenerTest {
 
     @Test
     void anIdleConnectionIsClosed() throws Exception {
-        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK).withTimeouts(Duration.ofMillis(500),
-                Duration.ofSeconds(5));
+        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK)
+                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5));
         try (HttpListener listener = HttpListener.start(settings, ROUTES);
-             Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
             s.setSoTimeout(5_000);
             long start = System.nanoTime();
             s.getOutputStream().write('G');
@@ -91,40 +102,62 @@ class HttpListenerTest {
 
     @Test
     void bodiesAndHeadersBeyondTheLimitsAreRefused() throws Exception {
-        HttpListener.Settings settings = HttpListener.Settings.defaults("test", LOOPBACK).withMaxBodyBytes(1_000);
+        HttpListener.Settings settings =
+                HttpListener.Settings.defaults("test", LOOPBACK).withMaxBodyBytes(1_000);
         try (HttpListener listener = HttpListener.start(settings, ROUTES)) {
-            var announced = http.send(java.net.http.HttpRequest.newBuilder(uri(listener, "/echo"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x".repeat(1_001))).build(),
+            var announced = http.send(
+                    java.net.http.HttpRequest.newBuilder(uri(listener, "/echo"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x".repeat(1_001)))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(announced.statusCode()).isEqualTo(413);
-            assertThat(raw(listener, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                    + "7d0\r\n" + "y".repeat(2_000) + "\r\n0\r\n\r\n")).as("a chunked body without a length").startsWith("HTTP/1.1 413");
-            var fits = http.send(java.net.http.HttpRequest.newBuilder(uri(listener, "/echo"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x".repeat(1_000))).build(),
+            assertThat(raw(
+                            listener,
+                            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                    + "7d0\r\n" + "y".repeat(2_000) + "\r\n0\r\n\r\n"))
+                    .as("a chunked body without a length")
+                    .startsWith("HTTP/1.1 413");
+            var fits = http.send(
+                    java.net.http.HttpRequest.newBuilder(uri(listener, "/echo"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x".repeat(1_000)))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(fits.body()).isEqualTo("POST 1000 null\n");
-            assertThat(raw(listener, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "z".repeat(9_000) + "\r\nConnection: close\r\n\r\n"))
+            assertThat(raw(
+                            listener,
+                            "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "z".repeat(9_000)
+                                    + "\r\nConnection: close\r\n\r\n"))
                     .startsWith("HTTP/1.1 431");
         }
     }
 
     @Test
     void aFailingRouteAnswers500WithoutDetailsAndHeadHasNoBody() throws Exception {
-        Map<String, Route> routes = Map.of("/boom", request -> {
-            throw new IllegalStateException("secret detail");
-        }, "/health", request -> HttpResponse.text(200, "UP"));
+        Map<String, Route> routes = Map.of(
+                "/boom",
+                request -> {
+                    throw new IllegalStateException("secret detail");
+                },
+                "/health",
+                request -> HttpResponse.text(200, "UP"));
         try (HttpListener listener = HttpListener.start(HttpListener.Settings.defaults("test", LOOPBACK), routes)) {
             var boom = get(listener, "/boom");
             assertThat(boom.statusCode()).isEqualTo(500);
             assertThat(boom.body()).doesNotContain("secret detail");
             assertThat(boom.headers().firstValue("Cache-Control")).hasValue("no-store");
             String head = raw(listener, "HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: 3").endsWith("\r\n\r\n");
+            assertThat(head)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("Content-Length: 3")
+                    .endsWith("\r\n\r\n");
         }
     }
 
     private java.net.http.HttpResponse<String> get(HttpListener listener, String path) throws Exception {
-        return http.send(java.net.http.HttpRequest.newBuilder(uri(listener, path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                java.net.http.HttpRequest.newBuilder(uri(listener, path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

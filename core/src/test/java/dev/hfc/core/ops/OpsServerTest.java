@@ -31,7 +31,9 @@ class OpsServerTest {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.counter("hfc.test.records", "kind", "upsert").increment(3);
         AtomicBoolean up = new AtomicBoolean(true);
-        try (OpsServer server = OpsServer.start(LOOPBACK, registry,
+        try (OpsServer server = OpsServer.start(
+                LOOPBACK,
+                registry,
                 () -> up.get() ? OpsServer.Health.up("running") : OpsServer.Health.down("consumer stopped"))) {
             var health = send(server, "GET", "/health", null);
             assertThat(health.statusCode()).isEqualTo(200);
@@ -39,7 +41,8 @@ class OpsServerTest {
 
             var metrics = send(server, "GET", "/metrics", null);
             assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+            assertThat(metrics.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
             assertThat(metrics.body()).contains("hfc_test_records_total{kind=\"upsert\"} 3.0");
 
             up.set(false);
@@ -58,18 +61,22 @@ class OpsServerTest {
     @Test
     void anActionNeedsTheOperatorTokenAsABearerToken() throws Exception {
         AtomicInteger triggered = new AtomicInteger();
-        Map<String, java.util.function.Supplier<String>> actions = Map.of("/trigger", () -> "queued " + triggered.incrementAndGet());
-        try (OpsServer server = OpsServer.start(LOOPBACK, registry(), () -> OpsServer.Health.up(""), actions, Map.of(),
-                Credentials.bearer(TOKEN))) {
+        Map<String, java.util.function.Supplier<String>> actions =
+                Map.of("/trigger", () -> "queued " + triggered.incrementAndGet());
+        try (OpsServer server = OpsServer.start(
+                LOOPBACK, registry(), () -> OpsServer.Health.up(""), actions, Map.of(), Credentials.bearer(TOKEN))) {
             assertThat(send(server, "POST", "/trigger", null).statusCode()).isEqualTo(401);
-            assertThat(send(server, "POST", "/trigger", "Bearer wrong-" + TOKEN).statusCode()).isEqualTo(401);
+            assertThat(send(server, "POST", "/trigger", "Bearer wrong-" + TOKEN).statusCode())
+                    .isEqualTo(401);
             // Basic credentials are what a browser re-sends across sites: never enough for an action.
-            assertThat(send(server, "POST", "/trigger", basic(TOKEN)).statusCode()).isEqualTo(401);
+            assertThat(send(server, "POST", "/trigger", basic(TOKEN)).statusCode())
+                    .isEqualTo(401);
             assertThat(triggered).hasValue(0);
             var accepted = send(server, "POST", "/trigger", "Bearer " + TOKEN);
             assertThat(accepted.statusCode()).isEqualTo(202);
             assertThat(accepted.body()).isEqualTo("queued 1\n");
-            assertThat(send(server, "GET", "/trigger", "Bearer " + TOKEN).statusCode()).isEqualTo(405);
+            assertThat(send(server, "GET", "/trigger", "Bearer " + TOKEN).statusCode())
+                    .isEqualTo(405);
             assertThat(triggered).hasValue(1);
         }
     }
@@ -77,8 +84,13 @@ class OpsServerTest {
     @Test
     void withoutATokenActionsAreRefusedToEveryone() throws Exception {
         AtomicInteger triggered = new AtomicInteger();
-        try (OpsServer server = OpsServer.start(LOOPBACK, registry(), () -> OpsServer.Health.up(""),
-                Map.of("/trigger", () -> "queued " + triggered.incrementAndGet()), Map.of(), null)) {
+        try (OpsServer server = OpsServer.start(
+                LOOPBACK,
+                registry(),
+                () -> OpsServer.Health.up(""),
+                Map.of("/trigger", () -> "queued " + triggered.incrementAndGet()),
+                Map.of(),
+                null)) {
             var refused = send(server, "POST", "/trigger", "Bearer anything-at-all-anything-at-all-x");
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.body()).contains("--operator-token");
@@ -90,28 +102,48 @@ class OpsServerTest {
     void pagesBeyondLoopbackNeedTheTokenAndCannotStartWithoutOne() throws Exception {
         Route page = request -> HttpResponse.text(200, "the dashboard");
         InetSocketAddress everywhere = new InetSocketAddress("0.0.0.0", 0);
-        assertThatThrownBy(() -> OpsServer.start(everywhere, registry(), () -> OpsServer.Health.up(""), Map.of(),
-                Map.of("/dashboard", page), null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operator token");
-        try (OpsServer server = OpsServer.start(everywhere, registry(), () -> OpsServer.Health.up(""), Map.of(),
-                Map.of("/dashboard", page), Credentials.bearer(TOKEN))) {
+        assertThatThrownBy(() -> OpsServer.start(
+                        everywhere,
+                        registry(),
+                        () -> OpsServer.Health.up(""),
+                        Map.of(),
+                        Map.of("/dashboard", page),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operator token");
+        try (OpsServer server = OpsServer.start(
+                everywhere,
+                registry(),
+                () -> OpsServer.Health.up(""),
+                Map.of(),
+                Map.of("/dashboard", page),
+                Credentials.bearer(TOKEN))) {
             var refused = send(server, "GET", "/dashboard", null);
             assertThat(refused.statusCode()).isEqualTo(401);
-            assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+            assertThat(refused.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
             assertThat(send(server, "GET", "/dashboard", basic(TOKEN)).body()).isEqualTo("the dashboard\n");
-            assertThat(send(server, "GET", "/dashboard", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
-            assertThat(send(server, "GET", "/dashboard", basic("not-the-token")).statusCode()).isEqualTo(401);
-            assertThat(send(server, "GET", "/health", null).statusCode()).as("health stays open for probes").isEqualTo(200);
+            assertThat(send(server, "GET", "/dashboard", "Bearer " + TOKEN).statusCode())
+                    .isEqualTo(200);
+            assertThat(send(server, "GET", "/dashboard", basic("not-the-token")).statusCode())
+                    .isEqualTo(401);
+            assertThat(send(server, "GET", "/health", null).statusCode())
+                    .as("health stays open for probes")
+                    .isEqualTo(200);
         }
-        try (OpsServer server = OpsServer.start(LOOPBACK, registry(), () -> OpsServer.Health.up(""), Map.of(),
-                Map.of("/dashboard", page), null)) {
-            assertThat(send(server, "GET", "/dashboard", null).statusCode()).as("loopback without a token: open").isEqualTo(200);
+        try (OpsServer server = OpsServer.start(
+                LOOPBACK, registry(), () -> OpsServer.Health.up(""), Map.of(), Map.of("/dashboard", page), null)) {
+            assertThat(send(server, "GET", "/dashboard", null).statusCode())
+                    .as("loopback without a token: open")
+                    .isEqualTo(200);
         }
     }
 
     @Test
     void aShortTokenIsRefusedWithoutShowingIt() {
         assertThatThrownBy(() -> Credentials.bearer("short-secret"))
-                .hasMessageContaining("at least 32").hasMessageNotContaining("short-secret");
+                .hasMessageContaining("at least 32")
+                .hasMessageNotContaining("short-secret");
     }
 
     private static PrometheusMeterRegistry registry() {

@@ -22,7 +22,7 @@ class BackoffTest {
     }
 
     private <T> T run(Backoff b, Backoff.Attempt<T, IOException> attempt) throws Exception {
-        return b.run(e -> e instanceof IOException, (e, p) -> { }, attempt, clock::get, p -> {
+        return b.run(e -> e instanceof IOException, (e, p) -> {}, attempt, clock::get, p -> {
             pauses.add(p);
             clock.addAndGet(p.toNanos());
         });
@@ -45,28 +45,43 @@ class BackoffTest {
     void theLastTransientFailureIsThrownWhenTheBoundIsSpentAndThePausesNeverOvershootIt() {
         AtomicInteger calls = new AtomicInteger();
         assertThatThrownBy(() -> run(() -> {
-            calls.incrementAndGet();
-            throw new IOException("still down " + calls.get());
-        })).isInstanceOf(IOException.class).hasMessage("still down " + calls.get());
+                    calls.incrementAndGet();
+                    throw new IOException("still down " + calls.get());
+                }))
+                .isInstanceOf(IOException.class)
+                .hasMessage("still down " + calls.get());
         assertThat(pauses.stream().mapToLong(Duration::toMillis).sum()).isEqualTo(1000);
         assertThat(pauses).extracting(Duration::toMillis).containsExactly(100L, 200L, 400L, 300L);
     }
 
     @Test
     void aFailureThatIsNotTransientIsThrownAtOnce() {
-        assertThatThrownBy(() -> backoff.run(e -> e instanceof IOException, (e, p) -> { }, () -> {
-            throw new IllegalStateException("bug");
-        }, clock::get, pauses::add)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> backoff.run(
+                        e -> e instanceof IOException,
+                        (e, p) -> {},
+                        () -> {
+                            throw new IllegalStateException("bug");
+                        },
+                        clock::get,
+                        pauses::add))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(pauses).isEmpty();
     }
 
     @Test
     void aZeroTimeoutTriesOnce() {
         AtomicInteger calls = new AtomicInteger();
-        assertThatThrownBy(() -> backoff.withTimeout(Duration.ZERO).run(e -> true, (e, p) -> { }, () -> {
-            calls.incrementAndGet();
-            throw new IOException("x");
-        }, clock::get, pauses::add)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> backoff.withTimeout(Duration.ZERO)
+                        .run(
+                                e -> true,
+                                (e, p) -> {},
+                                () -> {
+                                    calls.incrementAndGet();
+                                    throw new IOException("x");
+                                },
+                                clock::get,
+                                pauses::add))
+                .isInstanceOf(IOException.class);
         assertThat(calls).hasValue(1);
     }
 }

@@ -17,7 +17,10 @@ class SegmentPolicyPropertiesTest {
 
     @Provide
     Arbitrary<String> patterns() {
-        return Arbitraries.of('P', 'A', 'C', '-').list().ofMinSize(0).ofMaxSize(10)
+        return Arbitraries.of('P', 'A', 'C', '-')
+                .list()
+                .ofMinSize(0)
+                .ofMaxSize(10)
                 .map(chars -> chars.stream().map(String::valueOf).reduce("", String::concat));
     }
 
@@ -34,9 +37,10 @@ class SegmentPolicyPropertiesTest {
     }
 
     @Property
-    void agreesWithAModelOfTheRule(@ForAll("patterns") String pattern,
-                                   @ForAll @IntRange(min = 0, max = 5000) int weekOffset,
-                                   @ForAll @IntRange(min = 3, max = 8) int horizon) {
+    void agreesWithAModelOfTheRule(
+            @ForAll("patterns") String pattern,
+            @ForAll @IntRange(min = 0, max = 5000) int weekOffset,
+            @ForAll @IntRange(min = 3, max = 8) int horizon) {
         SegmentPolicy policy = new SegmentPolicy(horizon, 2, horizon);
         Week target = Week.parse("2020-W01").plus(weekOffset);
         Map<Week, SubscriptionStatus> statuses = SegmentPolicyTest.statuses(target, pattern);
@@ -54,15 +58,17 @@ class SegmentPolicyPropertiesTest {
     }
 
     @Property
-    void aChangeOutsideEveryAffectedHorizonChangesNothing(@ForAll("patterns") String pattern,
-                                                           @ForAll @IntRange(min = 0, max = 9) int changedIndex) {
+    void aChangeOutsideEveryAffectedHorizonChangesNothing(
+            @ForAll("patterns") String pattern, @ForAll @IntRange(min = 0, max = 9) int changedIndex) {
         SegmentPolicy policy = SegmentPolicy.DEFAULT;
         Week first = Week.parse("2026-W40");
         Map<Week, SubscriptionStatus> before = SegmentPolicyTest.statuses(first, pattern);
         Week changed = first.plus(changedIndex);
         Map<Week, SubscriptionStatus> after = new java.util.HashMap<>(before);
-        after.merge(changed, SubscriptionStatus.PAUSED, (old, x) -> old == SubscriptionStatus.PAUSED
-                ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PAUSED);
+        after.merge(
+                changed,
+                SubscriptionStatus.PAUSED,
+                (old, x) -> old == SubscriptionStatus.PAUSED ? SubscriptionStatus.ACTIVE : SubscriptionStatus.PAUSED);
 
         List<Week> affected = policy.targetsAffectedBy(changed);
         for (int i = -6; i < 16; i++) {

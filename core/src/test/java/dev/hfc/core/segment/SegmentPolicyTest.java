@@ -10,9 +10,9 @@ import dev.hfc.core.week.Week;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class SegmentPolicyTest {
 
@@ -61,8 +61,9 @@ class SegmentPolicyTest {
         if (expected.equals("none")) {
             assertThat(result).isEmpty();
         } else {
-            assertThat(result).contains(
-                    new SegmentAssignment(target, Segment.fromWire(expected).orElseThrow(), pauseWeeks));
+            assertThat(result)
+                    .contains(new SegmentAssignment(
+                            target, Segment.fromWire(expected).orElseThrow(), pauseWeeks));
         }
     }
 

@@ -25,7 +25,8 @@ class TopicProvisionerTest {
     @Test
     void aTopicNotYetInTheMetadataIsAskedForAgain() {
         AtomicInteger calls = new AtomicInteger();
-        Admin admin = adminFailingThenAnswering(calls,
+        Admin admin = adminFailingThenAnswering(
+                calls,
                 new UnknownTopicOrPartitionException("This server does not host this topic-partition."),
                 new UnknownTopicOrPartitionException("This server does not host this topic-partition."));
 
@@ -48,18 +49,20 @@ class TopicProvisionerTest {
     /** An Admin whose describeTopics fails with each of {@code failures} in turn, then answers. */
     private static Admin adminFailingThenAnswering(AtomicInteger calls, RuntimeException... failures) {
         Deque<RuntimeException> pending = new ArrayDeque<>(List.of(failures));
-        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, method, args) -> {
-            if (!method.getName().equals("describeTopics")) {
-                throw new UnsupportedOperationException(method.getName());
-            }
-            calls.incrementAndGet();
-            KafkaFutureImpl<TopicDescription> future = new KafkaFutureImpl<>();
-            if (pending.isEmpty()) {
-                future.complete(EVENTS);
-            } else {
-                future.completeExceptionally(pending.poll());
-            }
-            return new DescribeTopicsResult(null, Map.<String, KafkaFuture<TopicDescription>>of("t.events", future)) {};
-        });
+        return (Admin) Proxy.newProxyInstance(
+                Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("describeTopics")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    calls.incrementAndGet();
+                    KafkaFutureImpl<TopicDescription> future = new KafkaFutureImpl<>();
+                    if (pending.isEmpty()) {
+                        future.complete(EVENTS);
+                    } else {
+                        future.completeExceptionally(pending.poll());
+                    }
+                    return new DescribeTopicsResult(
+                            null, Map.<String, KafkaFuture<TopicDescription>>of("t.events", future)) {};
+                });
     }
 }

@@ -14,7 +14,8 @@ class WeekPropertiesTest {
 
     @Provide
     Arbitrary<Week> weeks() {
-        return Arbitraries.integers().between(0, 36_500)
+        return Arbitraries.integers()
+                .between(0, 36_500)
                 .map(days -> Week.containing(LocalDate.of(1950, 1, 2).plusDays(days)));
     }
 
@@ -31,15 +32,17 @@ class WeekPropertiesTest {
     }
 
     @Property
-    void plusIsAssociative(@ForAll("weeks") Week w,
-                           @ForAll @IntRange(min = -200, max = 200) int a,
-                           @ForAll @IntRange(min = -200, max = 200) int b) {
+    void plusIsAssociative(
+            @ForAll("weeks") Week w,
+            @ForAll @IntRange(min = -200, max = 200) int a,
+            @ForAll @IntRange(min = -200, max = 200) int b) {
         assertThat(w.plus(a).plus(b)).isEqualTo(w.plus(a + b));
     }
 
     @Property
     void orderingFollowsTheCalendar(@ForAll("weeks") Week a, @ForAll("weeks") Week b) {
-        assertThat(Integer.signum(a.compareTo(b))).isEqualTo(Integer.signum(a.monday().compareTo(b.monday())));
+        assertThat(Integer.signum(a.compareTo(b)))
+                .isEqualTo(Integer.signum(a.monday().compareTo(b.monday())));
         // Labels sort like weeks: the table's varchar column orders correctly.
         assertThat(Integer.signum(a.toString().compareTo(b.toString()))).isEqualTo(Integer.signum(a.compareTo(b)));
     }

@@ -60,7 +60,9 @@ class WeekTest {
             }
             if (d.getDayOfWeek() == DayOfWeek.MONDAY) {
                 long fromOrigin = java.time.temporal.ChronoUnit.WEEKS.between(originMonday, d);
-                if (!w.monday().equals(d) || origin.weeksUntil(w) != fromOrigin || !origin.plus(fromOrigin).equals(w)
+                if (!w.monday().equals(d)
+                        || origin.weeksUntil(w) != fromOrigin
+                        || !origin.plus(fromOrigin).equals(w)
                         || !w.plus(-fromOrigin).equals(origin)) {
                     throw new AssertionError("week " + w + " (Monday " + d + "): monday " + w.monday() + ", weeksUntil "
                             + origin.weeksUntil(w) + " (java.time " + fromOrigin + "), " + origin + " plus that is "
@@ -70,9 +72,12 @@ class WeekTest {
         }
         assertThat(days).isGreaterThan(3_650_000);
         for (int year = 1; year <= 9999; year++) {
-            long expected = LocalDate.of(year, 6, 1).range(IsoFields.WEEK_OF_WEEK_BASED_YEAR).getMaximum();
+            long expected = LocalDate.of(year, 6, 1)
+                    .range(IsoFields.WEEK_OF_WEEK_BASED_YEAR)
+                    .getMaximum();
             if (Week.weeksInYear(year) != expected) {
-                throw new AssertionError("weeks of " + year + ": " + Week.weeksInYear(year) + ", java.time " + expected);
+                throw new AssertionError(
+                        "weeks of " + year + ": " + Week.weeksInYear(year) + ", java.time " + expected);
             }
         }
     }
@@ -80,7 +85,9 @@ class WeekTest {
     @Test
     void weeksInYearAgreesWithJavaTimeForEveryYear() {
         for (int year = 2000; year <= 2100; year++) {
-            long expected = LocalDate.of(year, 6, 1).range(IsoFields.WEEK_OF_WEEK_BASED_YEAR).getMaximum();
+            long expected = LocalDate.of(year, 6, 1)
+                    .range(IsoFields.WEEK_OF_WEEK_BASED_YEAR)
+                    .getMaximum();
             assertThat(Week.weeksInYear(year)).as("weeks of %d", year).isEqualTo((int) expected);
         }
         assertThat(Week.weeksInYear(2026)).isEqualTo(53);
@@ -108,11 +115,12 @@ class WeekTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "2026-W54", "2025-W53", "2026-w1", "26-W01", "2026-W00", "2026-W1", "2026-w01", "2026W01",
-        "2026-W001", " 2026-W01", "2026-W01 ", "", "2026-Wxx", "20x6-W01", "2026_W01", "0000-W01",
-        "２０２６-W01", "2026-W０１"
-    })
+    @ValueSource(
+            strings = {
+                "2026-W54", "2025-W53", "2026-w1", "26-W01", "2026-W00", "2026-W1", "2026-w01", "2026W01",
+                "2026-W001", " 2026-W01", "2026-W01 ", "", "2026-Wxx", "20x6-W01", "2026_W01", "0000-W01",
+                "２０２６-W01", "2026-W０１"
+            })
     void rejectsInvalidLabels(String label) {
         assertThatThrownBy(() -> Week.parse(label))
                 .isInstanceOf(InvalidWeekException.class)
@@ -142,6 +150,7 @@ class WeekTest {
         assertThat(Week.current(sundayNight, ZoneId.of("Europe/Berlin"))).hasToString("2026-W49");
         assertThat(Week.target(sundayNight, ZoneId.of("Europe/Berlin"))).hasToString("2026-W50");
         // The 53rd week's target is the first week of the next year.
-        assertThat(Week.target(Instant.parse("2026-12-30T12:00:00Z"), ZoneOffset.UTC)).hasToString("2027-W01");
+        assertThat(Week.target(Instant.parse("2026-12-30T12:00:00Z"), ZoneOffset.UTC))
+                .hasToString("2027-W01");
     }
 }

@@ -61,7 +61,11 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         List<Voter> alone = List.of(new Voter(1, controllerPort));
-        return start(serverProperties(1, brokerPort, controllerPort, alone, dataDir), brokerPort, Uuid.randomUuid().toString(), dataDir);
+        return start(
+                serverProperties(1, brokerPort, controllerPort, alone, dataDir),
+                brokerPort,
+                Uuid.randomUuid().toString(),
+                dataDir);
     }
 
     /** A voter of the KRaft quorum: a node's id and its controller listener on 127.0.0.1. */
@@ -71,8 +75,8 @@ public final class InProcessKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException("node id " + nodeId + " is negative");
             }
             if (controllerPort < 1 || controllerPort > 65535) {
-                throw new IllegalArgumentException("controller port " + controllerPort + " of node " + nodeId
-                        + " is outside 1..65535");
+                throw new IllegalArgumentException(
+                        "controller port " + controllerPort + " of node " + nodeId + " is outside 1..65535");
             }
         }
 
@@ -84,7 +88,9 @@ public final class InProcessKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException(expected);
             }
             try {
-                return new Voter(Integer.parseInt(idAndAddress[0]), Integer.parseInt(idAndAddress[1].substring(HOST.length() + 1)));
+                return new Voter(
+                        Integer.parseInt(idAndAddress[0]),
+                        Integer.parseInt(idAndAddress[1].substring(HOST.length() + 1)));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(expected, e);
             }
@@ -101,24 +107,34 @@ public final class InProcessKafkaBroker implements AutoCloseable {
      * one among them, is a voter and a broker), serving clients on {@code brokerPort}; formats {@code dataDir}
      * with {@code clusterId} if it is new. Every member must be started with the same voters and cluster id.
      */
-    public static InProcessKafkaBroker startMember(int nodeId, int brokerPort, List<Voter> voters, String clusterId, Path dataDir) {
+    public static InProcessKafkaBroker startMember(
+            int nodeId, int brokerPort, List<Voter> voters, String clusterId, Path dataDir) {
         if (voters.stream().map(Voter::nodeId).distinct().count() != voters.size()) {
             throw new IllegalArgumentException("two voters share a node id: " + voters);
         }
-        Voter self = voters.stream().filter(v -> v.nodeId() == nodeId).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("node " + nodeId + " is not among the voters " + voters));
+        Voter self = voters.stream()
+                .filter(v -> v.nodeId() == nodeId)
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("node " + nodeId + " is not among the voters " + voters));
         try {
             Uuid.fromString(clusterId);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cluster id '" + clusterId + "' is not a Kafka cluster id (22 characters of "
-                    + "base64, as kafka-storage.sh random-uuid prints)", e);
+            throw new IllegalArgumentException(
+                    "cluster id '" + clusterId + "' is not a Kafka cluster id (22 characters of "
+                            + "base64, as kafka-storage.sh random-uuid prints)",
+                    e);
         }
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory " + dataDir, e);
         }
-        return start(serverProperties(nodeId, brokerPort, self.controllerPort(), voters, dataDir), brokerPort, clusterId, dataDir);
+        return start(
+                serverProperties(nodeId, brokerPort, self.controllerPort(), voters, dataDir),
+                brokerPort,
+                clusterId,
+                dataDir);
     }
 
     private static InProcessKafkaBroker start(Properties props, int brokerPort, String clusterId, Path dataDir) {
@@ -126,7 +142,11 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         long started = System.nanoTime();
         server.startup();
-        LOG.info("Kafka broker up on {}:{} (data in {}) after {} ms", HOST, brokerPort, dataDir,
+        LOG.info(
+                "Kafka broker up on {}:{} (data in {}) after {} ms",
+                HOST,
+                brokerPort,
+                dataDir,
                 (System.nanoTime() - started) / 1_000_000);
         return new InProcessKafkaBroker(server, brokerPort, dataDir);
     }
@@ -156,7 +176,8 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         LOG.info("Kafka broker on port {} stopped", port);
     }
 
-    static Properties serverProperties(int nodeId, int brokerPort, int controllerPort, List<Voter> voters, Path dataDir) {
+    static Properties serverProperties(
+            int nodeId, int brokerPort, int controllerPort, List<Voter> voters, Path dataDir) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(nodeId));
@@ -199,9 +220,7 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int exit;
         try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            exit = StorageTool.execute(new String[] {
-                "format", "-t", clusterId, "-c", config.toString()
-            }, ps);
+            exit = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()}, ps);
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka data directory " + dataDir + ": " + e.getMessage(), e);
         }

@@ -65,11 +65,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
             EmbeddedPostgres pg = builder.start();
-            LOG.info("embedded PostgreSQL up on port {} after {} ms", pg.getPort(), (System.nanoTime() - begin) / 1_000_000);
+            LOG.info(
+                    "embedded PostgreSQL up on port {} after {} ms",
+                    pg.getPort(),
+                    (System.nanoTime() - begin) / 1_000_000);
             return new EmbeddedPostgresServer(pg);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded PostgreSQL: " + e.getMessage()
-                    + " (it needs 'unshare' when run as root; or pass --db-url to use an existing server)", e);
+            throw new UncheckedIOException(
+                    "cannot start the embedded PostgreSQL: " + e.getMessage()
+                            + " (it needs 'unshare' when run as root; or pass --db-url to use an existing server)",
+                    e);
         }
     }
 

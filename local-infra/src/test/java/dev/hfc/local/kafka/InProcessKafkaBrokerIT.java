@@ -30,7 +30,9 @@ class InProcessKafkaBrokerIT {
         try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dataDir)) {
             String topic = "tx-check";
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+                        .all()
+                        .get();
             }
 
             try (var producer = transactionalProducer(broker)) {
@@ -49,8 +51,8 @@ class InProcessKafkaBrokerIT {
                 producer.commitTransaction();
             }
 
-            assertThat(readAll(broker, topic, 4)).containsExactlyInAnyOrder(
-                    "committed-0", "committed-1", "committed-2", "committed-4");
+            assertThat(readAll(broker, topic, 4))
+                    .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2", "committed-4");
         }
     }
 
@@ -60,10 +62,12 @@ class InProcessKafkaBrokerIT {
         int port;
         try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(0, dataDir)) {
             port = broker.port();
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                    "bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
-                    new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(topic, "k", "before-restart")).get();
+            try (var producer = new KafkaProducer<>(
+                    Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
+                    new StringSerializer(),
+                    new StringSerializer())) {
+                producer.send(new ProducerRecord<>(topic, "k", "before-restart"))
+                        .get();
             }
         }
         try (InProcessKafkaBroker broker = InProcessKafkaBroker.start(port, dataDir)) {
@@ -105,8 +109,10 @@ class InProcessKafkaBrokerIT {
     @Test
     void threeMembersFormOneClusterWhoseTopicsHaveThreeReplicasAndNeedTwoInSync() throws Exception {
         List<Integer> clientPorts = List.of(freePort(), freePort(), freePort());
-        List<InProcessKafkaBroker.Voter> voters = List.of(new InProcessKafkaBroker.Voter(1, freePort()),
-                new InProcessKafkaBroker.Voter(2, freePort()), new InProcessKafkaBroker.Voter(3, freePort()));
+        List<InProcessKafkaBroker.Voter> voters = List.of(
+                new InProcessKafkaBroker.Voter(1, freePort()),
+                new InProcessKafkaBroker.Voter(2, freePort()),
+                new InProcessKafkaBroker.Voter(3, freePort()));
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
         // A quorum forms only once two voters are up: each member's start waits for it, so start them together.
         List<java.util.concurrent.CompletableFuture<InProcessKafkaBroker>> starting = new ArrayList<>();
@@ -121,13 +127,28 @@ class InProcessKafkaBrokerIT {
             for (var s : starting) {
                 members.add(s.get(120, java.util.concurrent.TimeUnit.SECONDS));
             }
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", members.get(0).bootstrapServers()))) {
+            try (Admin admin =
+                    Admin.create(Map.of("bootstrap.servers", members.get(0).bootstrapServers()))) {
                 assertThat(admin.describeCluster().nodes().get()).hasSize(3);
-                admin.createTopics(List.of(new NewTopic("replicated", java.util.Optional.of(2), java.util.Optional.empty()))).all().get();
-                var partitions = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated").partitions();
+                admin.createTopics(List.of(
+                                new NewTopic("replicated", java.util.Optional.of(2), java.util.Optional.empty())))
+                        .all()
+                        .get();
+                var partitions = admin.describeTopics(List.of("replicated"))
+                        .allTopicNames()
+                        .get()
+                        .get("replicated")
+                        .partitions();
                 assertThat(partitions).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
-                var topic = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "replicated");
-                assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get("min.insync.replicas").value()).isEqualTo("2");
+                var topic = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "replicated");
+                assertThat(admin.describeConfigs(List.of(topic))
+                                .all()
+                                .get()
+                                .get(topic)
+                                .get("min.insync.replicas")
+                                .value())
+                        .isEqualTo("2");
             }
         } finally {
             // Together: a member stopping last alone would wait for a quorum that has gone.
@@ -137,17 +158,26 @@ class InProcessKafkaBrokerIT {
 
     @Test
     void aMemberIsRefusedWhenItIsNotAVoterOrTheClusterIdIsNotOne() {
-        List<InProcessKafkaBroker.Voter> voters = List.of(InProcessKafkaBroker.Voter.parse("1@127.0.0.1:19093"),
+        List<InProcessKafkaBroker.Voter> voters = List.of(
+                InProcessKafkaBroker.Voter.parse("1@127.0.0.1:19093"),
                 InProcessKafkaBroker.Voter.parse(" 2@127.0.0.1:19095"));
         assertThat(voters.get(1)).isEqualTo(new InProcessKafkaBroker.Voter(2, 19095));
         assertThat(voters.get(1).toString()).isEqualTo("2@127.0.0.1:19095");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessKafkaBroker.startMember(3, 19097, voters,
-                org.apache.kafka.common.Uuid.randomUuid().toString(), dataDir)).hasMessageContaining("node 3 is not among the voters");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessKafkaBroker.startMember(1, 19091, voters, "my-cluster", dataDir))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessKafkaBroker.startMember(
+                        3,
+                        19097,
+                        voters,
+                        org.apache.kafka.common.Uuid.randomUuid().toString(),
+                        dataDir))
+                .hasMessageContaining("node 3 is not among the voters");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> InProcessKafkaBroker.startMember(1, 19091, voters, "my-cluster", dataDir))
                 .hasMessageContaining("cluster id 'my-cluster' is not a Kafka cluster id");
-        for (String bad : List.of("1@localhost:9093", "x@127.0.0.1:9093", "1@127.0.0.1:port", "127.0.0.1:9093", "1@127.0.0.1:70000")) {
+        for (String bad : List.of(
+                "1@localhost:9093", "x@127.0.0.1:9093", "1@127.0.0.1:port", "127.0.0.1:9093", "1@127.0.0.1:70000")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessKafkaBroker.Voter.parse(bad))
-                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

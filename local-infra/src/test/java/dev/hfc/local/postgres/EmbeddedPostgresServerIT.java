@@ -13,15 +13,18 @@ class EmbeddedPostgresServerIT {
     @Test
     void startsWithLogicalReplicationEnabled() throws Exception {
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(0);
-             Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "");
-             Statement s = c.createStatement()) {
+                Connection c =
+                        DriverManager.getConnection(pg.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "");
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SHOW wal_level")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("logical");
             }
             try (ResultSet rs = s.executeQuery("SELECT rolreplication FROM pg_roles WHERE rolname = current_user")) {
                 rs.next();
-                assertThat(rs.getBoolean(1)).as("the superuser can open a replication slot").isTrue();
+                assertThat(rs.getBoolean(1))
+                        .as("the superuser can open a replication slot")
+                        .isTrue();
             }
         }
     }

@@ -32,16 +32,24 @@ final class AcknowledgedPublisher implements AutoCloseable {
     AcknowledgedPublisher(KafkaSettings kafka, Topics topics, ProducerMetrics metrics) {
         this.topics = topics;
         this.metrics = metrics;
-        this.producer = new KafkaProducer<>(kafka.clientProperties(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                // Each new batch allocates LZ4's 64 KB block buffer: at the default 16 KB per batch that was a sixth
-                // of the snapshot thread (JFR, BENCHMARKS.md). Larger batches also mean fewer for the broker to
-                // decompress and validate. A live change still leaves after the linger.
-                ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(
+                kafka.clientProperties(Map.of(
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        // Each new batch allocates LZ4's 64 KB block buffer: at the default 16 KB per batch that was a
+                        // sixth
+                        // of the snapshot thread (JFR, BENCHMARKS.md). Larger batches also mean fewer for the broker to
+                        // decompress and validate. A live change still leaves after the linger.
+                        ProducerConfig.BATCH_SIZE_CONFIG,
+                        BATCH_BYTES,
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                        "lz4")),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
         this.deadLetters = new DeadLetterPublisher(producer, topics, CdcProducer.STAGE);
     }
 
@@ -80,8 +88,10 @@ final class AcknowledgedPublisher implements AutoCloseable {
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("Kafka did not accept an event; the position is not advanced: "
-                            + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException(
+                            "Kafka did not accept an event; the position is not advanced: "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
             List<ChangeMapper.Output> published = new ArrayList<>(outputs.size());
@@ -110,7 +120,8 @@ final class AcknowledgedPublisher implements AutoCloseable {
                 sent.add(deadLetters.publish(o.rejection(), p.source(), o.key(), o.value()));
             } else {
                 String topic = o.target() == ChangeMapper.Target.CUSTOMERS
-                        ? topics.customers().name() : topics.subscriptionEvents().name();
+                        ? topics.customers().name()
+                        : topics.subscriptionEvents().name();
                 Long ts = o.timestampMs() > 0 ? o.timestampMs() : null;
                 sent.add(producer.send(new ProducerRecord<>(topic, p.partition(), ts, o.key(), o.value())));
             }

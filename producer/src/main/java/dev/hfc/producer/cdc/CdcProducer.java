@@ -7,16 +7,15 @@ import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.ChangeEvent;
 import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,16 +59,48 @@ public final class CdcProducer implements RunningService {
             SnapshotMethod snapshot,
             int snapshotChunk) {
         /** Settings with the producer's own initial snapshot ({@link SnapshotMethod#COPY}). */
-        public Settings(KafkaSettings kafka, Topics topics, DbSettings db, String slotName, String publicationName,
-                        Duration heartbeatInterval, String heartbeatActionQuery, TopicProvisioner.Layout topicLayout) {
-            this(kafka, topics, db, slotName, publicationName, heartbeatInterval, heartbeatActionQuery, topicLayout, SnapshotMethod.COPY);
+        public Settings(
+                KafkaSettings kafka,
+                Topics topics,
+                DbSettings db,
+                String slotName,
+                String publicationName,
+                Duration heartbeatInterval,
+                String heartbeatActionQuery,
+                TopicProvisioner.Layout topicLayout) {
+            this(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    SnapshotMethod.COPY);
         }
 
         /** Settings with re-snapshot chunks of {@link Resnapshots#CHUNK} customers. */
-        public Settings(KafkaSettings kafka, Topics topics, DbSettings db, String slotName, String publicationName,
-                        Duration heartbeatInterval, String heartbeatActionQuery, TopicProvisioner.Layout topicLayout,
-                        SnapshotMethod snapshot) {
-            this(kafka, topics, db, slotName, publicationName, heartbeatInterval, heartbeatActionQuery, topicLayout, snapshot,
+        public Settings(
+                KafkaSettings kafka,
+                Topics topics,
+                DbSettings db,
+                String slotName,
+                String publicationName,
+                Duration heartbeatInterval,
+                String heartbeatActionQuery,
+                TopicProvisioner.Layout topicLayout,
+                SnapshotMethod snapshot) {
+            this(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    snapshot,
                     Resnapshots.CHUNK);
         }
 
@@ -111,10 +142,12 @@ public final class CdcProducer implements RunningService {
     private final DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     /** Render a record as JSON for a dead letter; made on first use, on the engine's handler thread only. */
     private JsonConverter keyConverter;
+
     private JsonConverter valueConverter;
     private final ExecutorService executor;
     /** Partitions of the subscription events: a snapshot marker goes into each. */
     private final int partitions;
+
     private final Resnapshots resnapshots;
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean streaming;
@@ -124,7 +157,8 @@ public final class CdcProducer implements RunningService {
         this.settings = settings;
         this.metrics = metrics;
         this.partitions = partitions;
-        this.resnapshots = new Resnapshots(settings.db(), settings.slotName(), partitions, settings.snapshotChunk(), metrics);
+        this.resnapshots =
+                new Resnapshots(settings.db(), settings.slotName(), partitions, settings.snapshotChunk(), metrics);
         this.publisher = new AcknowledgedPublisher(settings.kafka(), settings.topics(), metrics);
         this.engine = DebeziumEngine.create(Connect.class)
                 .using(EngineConfig.of(settings))
@@ -151,8 +185,12 @@ public final class CdcProducer implements RunningService {
         }
         CdcProducer p = new CdcProducer(settings, metrics, partitions);
         p.executor.execute(p::run);
-        LOG.info("CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
-                settings.slotName(), settings.publicationName(), settings.db().schema(), settings.db().schema());
+        LOG.info(
+                "CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
+                settings.slotName(),
+                settings.publicationName(),
+                settings.db().schema(),
+                settings.db().schema());
         return p;
     }
 
@@ -164,7 +202,8 @@ public final class CdcProducer implements RunningService {
             } catch (Exception e) {
                 if (!closing) {
                     failure.compareAndSet(null, "initial snapshot failed: " + e.getMessage());
-                    LOG.error("initial snapshot failed; nothing is streamed (the next start reads the tables again)", e);
+                    LOG.error(
+                            "initial snapshot failed; nothing is streamed (the next start reads the tables again)", e);
                 }
                 return;
             }
@@ -180,17 +219,27 @@ public final class CdcProducer implements RunningService {
      * JSON is rendered only for a dead letter, or for a value that is not a {@code Struct} (then mapped, and
      * refused, as Debezium's JSON).
      */
-    private void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
-                             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+    private void handleBatch(
+            List<ChangeEvent<SourceRecord, SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
+            throws InterruptedException {
         List<AcknowledgedPublisher.Pending> outputs = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
             SourceRecord r = event.value();
-            if (r.topic() != null && r.topic().endsWith(MESSAGE_TOPIC_SUFFIX) && r.value() instanceof Struct v
-                    && v.schema().field("message") != null && v.get("message") instanceof Struct m) {
+            if (r.topic() != null
+                    && r.topic().endsWith(MESSAGE_TOPIC_SUFFIX)
+                    && r.value() instanceof Struct v
+                    && v.schema().field("message") != null
+                    && v.get("message") instanceof Struct m) {
                 // A logical decoding message: a re-snapshot's request, watermark or mark, at its place in the stream.
                 Object ts = v.schema().field("ts_ms") == null ? null : v.get("ts_ms");
-                AcknowledgedPublisher.placeAll(outputs, resnapshots.onMessage(m.getString("prefix"), m.getBytes("content"),
-                        ts instanceof Number n ? n.longValue() : System.currentTimeMillis()), "postgres:" + r.topic());
+                AcknowledgedPublisher.placeAll(
+                        outputs,
+                        resnapshots.onMessage(
+                                m.getString("prefix"),
+                                m.getBytes("content"),
+                                ts instanceof Number n ? n.longValue() : System.currentTimeMillis()),
+                        "postgres:" + r.topic());
                 continue;
             }
             ChangeMapper.Table table = ChangeMapper.tableOf(r.topic());
@@ -201,7 +250,8 @@ public final class CdcProducer implements RunningService {
             Supplier<String> keyJson = () -> json(keyJson(), r.topic(), r.keySchema(), r.key());
             Supplier<String> valueJson = () -> json(valueJson(), r.topic(), r.valueSchema(), r.value());
             List<ChangeMapper.Output> mapped = r.value() == null || r.value() instanceof Struct
-                    ? ChangeMapper.map(table, r.key() instanceof Struct k ? k : null, (Struct) r.value(), keyJson, valueJson)
+                    ? ChangeMapper.map(
+                            table, r.key() instanceof Struct k ? k : null, (Struct) r.value(), keyJson, valueJson)
                     : ChangeMapper.map(table, keyJson.get(), valueJson.get());
             resnapshots.onChange(mapped);
             for (ChangeMapper.Output o : mapped) {
@@ -233,7 +283,8 @@ public final class CdcProducer implements RunningService {
     }
 
     /** A record part as Debezium's JSON without schemas (what a dead letter carries), or null. */
-    private static String json(JsonConverter converter, String topic, org.apache.kafka.connect.data.Schema schema, Object part) {
+    private static String json(
+            JsonConverter converter, String topic, org.apache.kafka.connect.data.Schema schema, Object part) {
         if (part == null) {
             return null;
         }
@@ -269,7 +320,9 @@ public final class CdcProducer implements RunningService {
         } catch (java.io.IOException e) {
             LOG.warn("CDC engine did not close cleanly", e);
         } catch (IllegalStateException e) {
-            LOG.debug("CDC engine was stopped already: {}", e.getMessage()); // it failed, or never ran (the snapshot failed)
+            LOG.debug(
+                    "CDC engine was stopped already: {}",
+                    e.getMessage()); // it failed, or never ran (the snapshot failed)
         }
         // engine.close() alone leaves the executor's thread alive (INFRA-NOTES): shut it down too.
         executor.shutdown();

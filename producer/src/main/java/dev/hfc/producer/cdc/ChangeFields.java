@@ -50,8 +50,10 @@ final class ChangeFields {
 
     static UUID uuid(Fields row, String field) {
         String s = text(row, field);
-        return dev.hfc.core.event.UserIds.parse(s).orElseThrow(() -> new Refused(RejectReason.INVALID_USER_ID,
-                field + " is " + (s == null ? "null" : "'" + s + "'") + ", not a UUID"));
+        return dev.hfc.core.event.UserIds.parse(s)
+                .orElseThrow(() -> new Refused(
+                        RejectReason.INVALID_USER_ID,
+                        field + " is " + (s == null ? "null" : "'" + s + "'") + ", not a UUID"));
     }
 
     /** The columns of Debezium's JSON key, or null when there is no readable key. */

@@ -40,17 +40,26 @@ import org.apache.kafka.connect.data.Struct;
 public final class ChangeMapper {
 
     /** Which of our topics an output goes to. */
-    public enum Target { SUBSCRIPTION_EVENTS, CUSTOMERS, DLQ }
+    public enum Target {
+        SUBSCRIPTION_EVENTS,
+        CUSTOMERS,
+        DLQ
+    }
 
     /** One record to publish: key and value bytes (value null for a tombstone); for the DLQ, the reason. */
-    public record Output(Target target, byte[] key, byte[] value, long timestampMs, Rejection rejection, String table, String op) {
+    public record Output(
+            Target target, byte[] key, byte[] value, long timestampMs, Rejection rejection, String table, String op) {
         static Output publish(Target target, UUID userId, byte[] value, long ts, String table, String op) {
             return new Output(target, userId.toString().getBytes(StandardCharsets.UTF_8), value, ts, null, table, op);
         }
     }
 
     /** The source table name a change belongs to, as Debezium names it. */
-    public enum Table { CUSTOMER, SUBSCRIPTION, OTHER }
+    public enum Table {
+        CUSTOMER,
+        SUBSCRIPTION,
+        OTHER
+    }
 
     private ChangeMapper() {}
 
@@ -76,12 +85,26 @@ public final class ChangeMapper {
         try {
             envelope = JSON.readTree(value);
         } catch (IOException e) {
-            return List.of(dead(table, key, () -> value, RejectReason.MALFORMED_JSON, "change event is not JSON: " + e.getMessage()));
+            return List.of(dead(
+                    table,
+                    key,
+                    () -> value,
+                    RejectReason.MALFORMED_JSON,
+                    "change event is not JSON: " + e.getMessage()));
         }
         String op = envelope.path("op").asText("");
-        long ts = envelope.path("source").path("ts_ms").asLong(envelope.path("ts_ms").asLong(0));
-        return map(table, op, fields(envelope.get("before")), fields(envelope.get("after")), ts, () -> jsonFields(key),
-                () -> value, () -> key);
+        long ts = envelope.path("source")
+                .path("ts_ms")
+                .asLong(envelope.path("ts_ms").asLong(0));
+        return map(
+                table,
+                op,
+                fields(envelope.get("before")),
+                fields(envelope.get("after")),
+                ts,
+                () -> jsonFields(key),
+                () -> value,
+                () -> key);
     }
 
     /**
@@ -90,7 +113,8 @@ public final class ChangeMapper {
      * is the tombstone that follows a delete (ignored). {@code keyJson} and {@code valueJson} render the
      * record as Debezium's JSON, only for a dead letter.
      */
-    public static List<Output> map(Table table, Struct key, Struct value, Supplier<String> keyJson, Supplier<String> valueJson) {
+    public static List<Output> map(
+            Table table, Struct key, Struct value, Supplier<String> keyJson, Supplier<String> valueJson) {
         if (value == null || table == Table.OTHER) {
             return List.of();
         }
@@ -100,8 +124,15 @@ public final class ChangeMapper {
         if (ts == null) {
             ts = field(value, "ts_ms");
         }
-        return map(table, op == null ? "" : op, fields(struct(value, "before")), fields(struct(value, "after")),
-                ts instanceof Number n ? n.longValue() : 0L, () -> fields(key), valueJson, keyJson);
+        return map(
+                table,
+                op == null ? "" : op,
+                fields(struct(value, "before")),
+                fields(struct(value, "after")),
+                ts instanceof Number n ? n.longValue() : 0L,
+                () -> fields(key),
+                valueJson,
+                keyJson);
     }
 
     /**
@@ -114,8 +145,11 @@ public final class ChangeMapper {
             return List.of();
         }
         Supplier<String> value = () -> snapshotRowJson(row, ts);
-        Supplier<String> key = () -> JSON.createObjectNode().put(table == Table.CUSTOMER ? "user_id" : "subscription_id",
-                row.get(table == Table.CUSTOMER ? "user_id" : "subscription_id")).toString();
+        Supplier<String> key = () -> JSON.createObjectNode()
+                .put(
+                        table == Table.CUSTOMER ? "user_id" : "subscription_id",
+                        row.get(table == Table.CUSTOMER ? "user_id" : "subscription_id"))
+                .toString();
         return map(table, "r", null, row::get, ts, () -> null, value, key);
     }
 
@@ -145,8 +179,15 @@ public final class ChangeMapper {
      * @param value   the change as JSON, for a dead letter
      * @param deadKey the key as JSON, for a dead letter
      */
-    private static List<Output> map(Table table, String op, Fields before, Fields after, long ts, Supplier<Fields> key,
-                                    Supplier<String> value, Supplier<String> deadKey) {
+    private static List<Output> map(
+            Table table,
+            String op,
+            Fields before,
+            Fields after,
+            long ts,
+            Supplier<Fields> key,
+            Supplier<String> value,
+            Supplier<String> deadKey) {
         try {
             return table == Table.SUBSCRIPTION
                     ? SubscriptionMapping.subscription(op, before, after, ts, value, deadKey)
@@ -158,8 +199,13 @@ public final class ChangeMapper {
 
     /** A dead letter of {@code table}'s change: its key and value as JSON, and why it was refused. */
     static Output dead(Table table, String key, Supplier<String> value, RejectReason reason, String detail) {
-        return new Output(Target.DLQ, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value.get().getBytes(StandardCharsets.UTF_8), 0L, new Rejection(reason, detail),
-                table.name().toLowerCase(java.util.Locale.ROOT), "dlq");
+        return new Output(
+                Target.DLQ,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value.get().getBytes(StandardCharsets.UTF_8),
+                0L,
+                new Rejection(reason, detail),
+                table.name().toLowerCase(java.util.Locale.ROOT),
+                "dlq");
     }
 }

@@ -52,7 +52,8 @@ final class CopyBinaryRows implements AutoCloseable {
             return null;
         }
         if (count != columns) {
-            throw new IOException("row " + (rows + 1) + " of binary COPY output has " + count + " fields, expected " + columns);
+            throw new IOException(
+                    "row " + (rows + 1) + " of binary COPY output has " + count + " fields, expected " + columns);
         }
         String[] fields = new String[count];
         for (int i = 0; i < count; i++) {
@@ -61,7 +62,8 @@ final class CopyBinaryRows implements AutoCloseable {
                 continue;
             }
             if (length < 0) {
-                throw new IOException("row " + (rows + 1) + ", field " + (i + 1) + " of binary COPY output has length " + length);
+                throw new IOException(
+                        "row " + (rows + 1) + ", field " + (i + 1) + " of binary COPY output has length " + length);
             }
             byte[] bytes = new byte[length];
             in.readFully(bytes);

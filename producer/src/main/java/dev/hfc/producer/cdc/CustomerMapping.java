@@ -26,8 +26,14 @@ final class CustomerMapping {
 
     private CustomerMapping() {}
 
-    static List<Output> customer(String op, Fields before, Fields after, long ts, Supplier<Fields> key,
-                                 Supplier<String> value, Supplier<String> deadKey) {
+    static List<Output> customer(
+            String op,
+            Fields before,
+            Fields after,
+            long ts,
+            Supplier<Fields> key,
+            Supplier<String> value,
+            Supplier<String> deadKey) {
         switch (op) {
             case "c", "r", "u" -> {
                 if (after == null) {
@@ -37,15 +43,26 @@ final class CustomerMapping {
                 String email = text(after, "email");
                 String status = text(after, "status");
                 Optional<Rejection> problem = EmailAddress.check(email);
-                Output event = Output.publish(Target.CUSTOMERS, userId,
-                        EventCodecs.CUSTOMER.encode(new CustomerEvent(userId, problem.isPresent() ? null : email, status)),
-                        ts, "customer", op);
+                Output event = Output.publish(
+                        Target.CUSTOMERS,
+                        userId,
+                        EventCodecs.CUSTOMER.encode(
+                                new CustomerEvent(userId, problem.isPresent() ? null : email, status)),
+                        ts,
+                        "customer",
+                        op);
                 if (problem.isEmpty()) {
                     return List.of(event);
                 }
                 Rejection r = problem.get();
-                return List.of(ChangeMapper.dead(Table.CUSTOMER, deadKey.get(), value, r.reason(),
-                        "customer " + userId + ": " + r.detail()), event);
+                return List.of(
+                        ChangeMapper.dead(
+                                Table.CUSTOMER,
+                                deadKey.get(),
+                                value,
+                                r.reason(),
+                                "customer " + userId + ": " + r.detail()),
+                        event);
             }
             case "d" -> {
                 UUID userId = before != null ? uuid(before, "user_id") : uuidFromKey(key);

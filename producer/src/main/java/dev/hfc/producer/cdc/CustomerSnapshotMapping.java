@@ -51,29 +51,46 @@ final class CustomerSnapshotMapping {
                     for (String c : new String[] {"subscription_id", "subscription_week", "user_id", "status"}) {
                         columns.put(c, fields.text(c));
                     }
-                    out.add(ChangeMapper.dead(Table.SUBSCRIPTION, JSON.createObjectNode().put("subscription_id", row[2]).toString(),
-                            () -> ChangeMapper.snapshotRowJson(columns, ts), refused.reason, refused.getMessage()));
+                    out.add(ChangeMapper.dead(
+                            Table.SUBSCRIPTION,
+                            JSON.createObjectNode()
+                                    .put("subscription_id", row[2])
+                                    .toString(),
+                            () -> ChangeMapper.snapshotRowJson(columns, ts),
+                            refused.reason,
+                            refused.getMessage()));
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("PostgreSQL's json_agg of " + userIdText + "'s rows is not as expected: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "PostgreSQL's json_agg of " + userIdText + "'s rows is not as expected: " + e.getMessage(), e);
         }
         if (userId == null) {
             return out; // each of its rows was refused above for the same reason
         }
         byte[] bytes = EventCodecs.SUBSCRIPTION_INPUT.encode(new dev.hfc.core.event.CustomerSnapshot(userId, rows, ts));
         if (bytes.length > EventCodecs.SUBSCRIPTION_INPUT_MAX_BYTES) {
-            out.add(new Output(Target.DLQ, userIdText.getBytes(StandardCharsets.UTF_8), bytes, 0L, new Rejection(RejectReason.OVERSIZED,
-                    "snapshot of " + userId + " with " + rows.size() + " weeks is " + bytes.length + " bytes, more than the "
-                            + EventCodecs.SUBSCRIPTION_INPUT_MAX_BYTES + " a consumer reads"), "subscription", "dlq"));
+            out.add(new Output(
+                    Target.DLQ,
+                    userIdText.getBytes(StandardCharsets.UTF_8),
+                    bytes,
+                    0L,
+                    new Rejection(
+                            RejectReason.OVERSIZED,
+                            "snapshot of " + userId + " with " + rows.size() + " weeks is " + bytes.length
+                                    + " bytes, more than the " + EventCodecs.SUBSCRIPTION_INPUT_MAX_BYTES
+                                    + " a consumer reads"),
+                    "subscription",
+                    "dlq"));
             return out;
         }
         out.add(Output.publish(Target.SUBSCRIPTION_EVENTS, userId, bytes, ts, "subscription", "snapshot"));
         return out;
     }
 
-    private static void expect(com.fasterxml.jackson.core.JsonToken actual, com.fasterxml.jackson.core.JsonToken expected,
-                               String json) throws IOException {
+    private static void expect(
+            com.fasterxml.jackson.core.JsonToken actual, com.fasterxml.jackson.core.JsonToken expected, String json)
+            throws IOException {
         if (actual != expected) {
             throw new IOException("expected " + expected + ", got " + actual + " in " + json);
         }

@@ -15,8 +15,9 @@ final class CustomerSnapshotQuery {
      * The text of the id is named {@code id}: {@code ORDER BY s.user_id} must mean the uuid column (the keyset's
      * order, walked along the index), not the text, whose sort would aggregate every remaining customer per chunk.
      */
-    private static final String COLUMNS = "SELECT s.user_id::text AS id, json_agg(json_build_array(s.subscription_week, s.status, "
-            + "s.subscription_id::text) ORDER BY s.subscription_week)::text AS weeks FROM ";
+    private static final String COLUMNS =
+            "SELECT s.user_id::text AS id, json_agg(json_build_array(s.subscription_week, s.status, "
+                    + "s.subscription_id::text) ORDER BY s.subscription_week)::text AS weeks FROM ";
 
     private CustomerSnapshotQuery() {}
 
@@ -32,7 +33,8 @@ final class CustomerSnapshotQuery {
 
     /** The {@code ?} (second parameter) customers after user {@code ?} (first), in user_id order. */
     static String after(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " s WHERE s.user_id > ?::uuid GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
+        return COLUMNS + db.qualified("subscription")
+                + " s WHERE s.user_id > ?::uuid GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
     }
 
     /** The customers of a uuid array, those with rows. */

@@ -34,14 +34,17 @@ final class EngineConfig {
         // change's latency (a snapshot fills its batches at once).
         p.setProperty("poll.interval.ms", "10");
         // Quiet tables must not pin WAL: heartbeats make the connector confirm positions regularly.
-        p.setProperty("heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
+        p.setProperty(
+                "heartbeat.interval.ms", Long.toString(s.heartbeatInterval().toMillis()));
         if (s.heartbeatActionQuery() != null && !s.heartbeatActionQuery().isBlank()) {
             p.setProperty("heartbeat.action.query", s.heartbeatActionQuery());
         }
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.setProperty("offset.storage.topic", s.offsetsTopic());
         p.setProperty("offset.storage.partitions", "1");
-        p.setProperty("offset.storage.replication.factor", Short.toString(s.topicLayout().replicationFactor()));
+        p.setProperty(
+                "offset.storage.replication.factor",
+                Short.toString(s.topicLayout().replicationFactor()));
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("bootstrap.servers", s.kafka().bootstrapServers());

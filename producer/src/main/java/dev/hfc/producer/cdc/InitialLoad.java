@@ -26,7 +26,8 @@ final class InitialLoad {
     private final int partitions;
     private final BooleanSupplier closing;
 
-    InitialLoad(CdcProducer.Settings settings, AcknowledgedPublisher publisher, int partitions, BooleanSupplier closing) {
+    InitialLoad(
+            CdcProducer.Settings settings, AcknowledgedPublisher publisher, int partitions, BooleanSupplier closing) {
         this.settings = settings;
         this.publisher = publisher;
         this.partitions = partitions;
@@ -39,8 +40,12 @@ final class InitialLoad {
      * first offset; the engine then streams from there and takes no snapshot of its own.
      */
     void runIfFirstStart() throws Exception {
-        EngineOffsets offsets = new EngineOffsets(settings.kafka(), settings.offsetsTopic(),
-                settings.topicLayout().replicationFactor(), CdcProducer.ENGINE_NAME, CdcProducer.LOGICAL_NAME);
+        EngineOffsets offsets = new EngineOffsets(
+                settings.kafka(),
+                settings.offsetsTopic(),
+                settings.topicLayout().replicationFactor(),
+                CdcProducer.ENGINE_NAME,
+                CdcProducer.LOGICAL_NAME);
         Optional<String> stored = offsets.stored();
         if (stored.isPresent()) {
             LOG.info("CDC producer: stored position {}; streaming from there", stored.get());
@@ -49,8 +54,12 @@ final class InitialLoad {
         long ts = System.currentTimeMillis();
         // A dead letter's origin, named as Debezium names the table's records.
         Map<ChangeMapper.Table, String> sources = Map.of(
-                ChangeMapper.Table.CUSTOMER, "postgres:" + CdcProducer.LOGICAL_NAME + "." + settings.db().schema() + ".customer",
-                ChangeMapper.Table.SUBSCRIPTION, "postgres:" + CdcProducer.LOGICAL_NAME + "." + settings.db().schema() + ".subscription");
+                ChangeMapper.Table.CUSTOMER,
+                        "postgres:" + CdcProducer.LOGICAL_NAME + "."
+                                + settings.db().schema() + ".customer",
+                ChangeMapper.Table.SUBSCRIPTION,
+                        "postgres:" + CdcProducer.LOGICAL_NAME + "."
+                                + settings.db().schema() + ".subscription");
         List<AcknowledgedPublisher.Pending> chunk = new ArrayList<>(SNAPSHOT_CHUNK * 2);
         // One chunk in flight while the next is read: its acknowledgement is awaited before the next is sent.
         AcknowledgedPublisher.Sent[] inFlight = {null};
@@ -58,43 +67,56 @@ final class InitialLoad {
         // The customer snapshots are framed by markers in every partition: a segmenter rebuilding on these topics
         // (an older history before them) knows from the end marker that it has every customer.
         String snapshotId = "initial-" + ts;
-        AcknowledgedPublisher.placeAll(chunk, Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.BEGIN, ts),
-                partitions), null);
-        InitialSnapshot.Position start = new InitialSnapshot(settings.db(), settings.slotName(), settings.publicationName())
-                .run((table, row) -> {
-                    String source = sources.get(table);
-                    List<ChangeMapper.Output> mapped = table == ChangeMapper.Table.SUBSCRIPTION
-                            ? ChangeMapper.mapCustomerSnapshot(row.get("user_id"), row.get("weeks"), ts)
-                            : ChangeMapper.mapSnapshotRow(table, row, ts);
-                    for (ChangeMapper.Output o : mapped) {
-                        chunk.add(new AcknowledgedPublisher.Pending(o, source, null));
-                        if (o.target() == ChangeMapper.Target.DLQ && o.rejection().reason() == dev.hfc.core.event.RejectReason.OVERSIZED) {
-                            oversized[0]++;
-                        }
-                    }
-                    if (chunk.size() >= SNAPSHOT_CHUNK) {
-                        if (inFlight[0] != null) {
-                            inFlight[0].await();
-                        }
-                        inFlight[0] = publisher.send(new ArrayList<>(chunk));
-                        chunk.clear();
-                    }
-                    return !closing.getAsBoolean();
-                }, closing);
+        AcknowledgedPublisher.placeAll(
+                chunk,
+                Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.BEGIN, ts), partitions),
+                null);
+        InitialSnapshot.Position start = new InitialSnapshot(
+                        settings.db(), settings.slotName(), settings.publicationName())
+                .run(
+                        (table, row) -> {
+                            String source = sources.get(table);
+                            List<ChangeMapper.Output> mapped = table == ChangeMapper.Table.SUBSCRIPTION
+                                    ? ChangeMapper.mapCustomerSnapshot(row.get("user_id"), row.get("weeks"), ts)
+                                    : ChangeMapper.mapSnapshotRow(table, row, ts);
+                            for (ChangeMapper.Output o : mapped) {
+                                chunk.add(new AcknowledgedPublisher.Pending(o, source, null));
+                                if (o.target() == ChangeMapper.Target.DLQ
+                                        && o.rejection().reason() == dev.hfc.core.event.RejectReason.OVERSIZED) {
+                                    oversized[0]++;
+                                }
+                            }
+                            if (chunk.size() >= SNAPSHOT_CHUNK) {
+                                if (inFlight[0] != null) {
+                                    inFlight[0].await();
+                                }
+                                inFlight[0] = publisher.send(new ArrayList<>(chunk));
+                                chunk.clear();
+                            }
+                            return !closing.getAsBoolean();
+                        },
+                        closing);
         if (oversized[0] == 0) {
-            AcknowledgedPublisher.placeAll(chunk, Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.END, ts),
-                    partitions), null);
+            AcknowledgedPublisher.placeAll(
+                    chunk,
+                    Resnapshots.markers(new SnapshotMarker(snapshotId, SnapshotMarker.Phase.END, ts), partitions),
+                    null);
         } else {
             // The end marker would say every customer is between the two markers.
-            LOG.error("initial snapshot: {} customer(s) have more subscription rows than one snapshot may carry (dead-lettered "
-                    + "as oversized; see hfc.dlq): no end marker is written, so a rebuilding segmenter waits for a later "
-                    + "'hfc snapshot'. Delete their old rows, then run it", oversized[0]);
+            LOG.error(
+                    "initial snapshot: {} customer(s) have more subscription rows than one snapshot may carry (dead-lettered "
+                            + "as oversized; see hfc.dlq): no end marker is written, so a rebuilding segmenter waits for a later "
+                            + "'hfc snapshot'. Delete their old rows, then run it",
+                    oversized[0]);
         }
         if (inFlight[0] != null) {
             inFlight[0].await();
         }
         publisher.publish(chunk);
         offsets.storeStart(start.lsn());
-        LOG.info("CDC producer: initial snapshot published; streaming from {} of slot {}", start.lsnText(), settings.slotName());
+        LOG.info(
+                "CDC producer: initial snapshot published; streaming from {} of slot {}",
+                start.lsnText(),
+                settings.slotName());
     }
 }

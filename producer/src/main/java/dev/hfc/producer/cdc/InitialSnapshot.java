@@ -90,35 +90,61 @@ final class InitialSnapshot {
             Map<String, String> existing = slotState();
             if (existing == null) {
                 try (Statement s = replication.createStatement();
-                     ResultSet rs = s.executeQuery("CREATE_REPLICATION_SLOT " + SqlIdentifier.quote(slot)
-                             + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {
+                        ResultSet rs = s.executeQuery("CREATE_REPLICATION_SLOT " + SqlIdentifier.quote(slot)
+                                + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {
                     rs.next();
                     String lsn = rs.getString("consistent_point");
                     exported = rs.getString("snapshot_name");
                     position = new Position(lsn, parseLsn(lsn), true);
                 }
-                LOG.info("snapshot: created replication slot {} at {}; reading both tables in its exported snapshot {}",
-                        slot, position.lsnText(), exported);
+                LOG.info(
+                        "snapshot: created replication slot {} at {}; reading both tables in its exported snapshot {}",
+                        slot,
+                        position.lsnText(),
+                        exported);
             } else {
-                String lsn = existing.get("confirmed_flush_lsn") != null ? existing.get("confirmed_flush_lsn") : existing.get("restart_lsn");
+                String lsn = existing.get("confirmed_flush_lsn") != null
+                        ? existing.get("confirmed_flush_lsn")
+                        : existing.get("restart_lsn");
                 position = new Position(lsn, parseLsn(lsn), false);
-                LOG.warn("snapshot: replication slot {} exists (an earlier first start stopped before storing its position); "
-                        + "reading both tables in a new snapshot, then streaming from the slot's {} (changes since are applied again)",
-                        slot, lsn);
+                LOG.warn(
+                        "snapshot: replication slot {} exists (an earlier first start stopped before storing its position); "
+                                + "reading both tables in a new snapshot, then streaming from the slot's {} (changes since are applied again)",
+                        slot,
+                        lsn);
             }
             long start = System.nanoTime();
-            long customers = read(exported, "SELECT user_id::text, email::text, status::text FROM " + db.qualified("customer"),
-                    ChangeMapper.Table.CUSTOMER, CUSTOMER_COLUMNS, sink, closing);
-            long snapshots = read(exported, CustomerSnapshotQuery.all(db), ChangeMapper.Table.SUBSCRIPTION, SNAPSHOT_COLUMNS,
-                    sink, closing);
-            LOG.info("snapshot: read {} customers and the subscriptions of {} customers in {} ms", customers, snapshots,
+            long customers = read(
+                    exported,
+                    "SELECT user_id::text, email::text, status::text FROM " + db.qualified("customer"),
+                    ChangeMapper.Table.CUSTOMER,
+                    CUSTOMER_COLUMNS,
+                    sink,
+                    closing);
+            long snapshots = read(
+                    exported,
+                    CustomerSnapshotQuery.all(db),
+                    ChangeMapper.Table.SUBSCRIPTION,
+                    SNAPSHOT_COLUMNS,
+                    sink,
+                    closing);
+            LOG.info(
+                    "snapshot: read {} customers and the subscriptions of {} customers in {} ms",
+                    customers,
+                    snapshots,
                     (System.nanoTime() - start) / 1_000_000);
             return position;
         }
     }
 
-    private long read(String exportedSnapshot, String select, ChangeMapper.Table table, String[] columns, RowSink sink,
-                      BooleanSupplier closing) throws Exception {
+    private long read(
+            String exportedSnapshot,
+            String select,
+            ChangeMapper.Table table,
+            String[] columns,
+            RowSink sink,
+            BooleanSupplier closing)
+            throws Exception {
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -128,20 +154,24 @@ final class InitialSnapshot {
                 }
             }
             PGConnection pg = c.unwrap(PGConnection.class);
-            try (CopyBinaryRows rows = new CopyBinaryRows(new PGCopyInputStream(pg, "COPY (" + select + ") TO STDOUT (FORMAT binary)"),
-                    columns.length)) {
+            try (CopyBinaryRows rows = new CopyBinaryRows(
+                    new PGCopyInputStream(pg, "COPY (" + select + ") TO STDOUT (FORMAT binary)"), columns.length)) {
                 for (String[] fields = rows.next(); fields != null; fields = rows.next()) {
                     Map<String, String> row = new HashMap<>(columns.length * 2);
                     for (int i = 0; i < columns.length; i++) {
                         row.put(columns[i], fields[i]);
                     }
                     if (closing.getAsBoolean() || !sink.accept(table, row)) {
-                        throw new InterruptedException("the producer is closing; the snapshot starts again at its next start");
+                        throw new InterruptedException(
+                                "the producer is closing; the snapshot starts again at its next start");
                     }
                 }
                 return rows.rows();
             } catch (IOException e) {
-                throw new SQLException("reading " + db.qualified(table.name().toLowerCase(java.util.Locale.ROOT)) + ": " + e.getMessage(), e);
+                throw new SQLException(
+                        "reading " + db.qualified(table.name().toLowerCase(java.util.Locale.ROOT)) + ": "
+                                + e.getMessage(),
+                        e);
             } finally {
                 c.rollback();
             }
@@ -154,7 +184,8 @@ final class InitialSnapshot {
             List<String> tables = new ArrayList<>();
             boolean exists;
             boolean allTables = false;
-            try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
                 ps.setString(1, publication);
                 try (ResultSet rs = ps.executeQuery()) {
                     exists = rs.next();
@@ -179,12 +210,16 @@ final class InitialSnapshot {
                 if (!exists) {
                     s.execute("CREATE PUBLICATION " + SqlIdentifier.quote(publication) + " FOR TABLE "
                             + db.qualified("customer") + ", " + db.qualified("subscription"));
-                    LOG.info("snapshot: created publication {} for {} and {}", publication, db.qualified("customer"),
+                    LOG.info(
+                            "snapshot: created publication {} for {} and {}",
+                            publication,
+                            db.qualified("customer"),
                             db.qualified("subscription"));
                 } else if (!allTables) {
                     for (String table : List.of("customer", "subscription")) {
                         if (!tables.contains(table)) {
-                            s.execute("ALTER PUBLICATION " + SqlIdentifier.quote(publication) + " ADD TABLE " + db.qualified(table));
+                            s.execute("ALTER PUBLICATION " + SqlIdentifier.quote(publication) + " ADD TABLE "
+                                    + db.qualified(table));
                             LOG.info("snapshot: added {} to publication {}", db.qualified(table), publication);
                         }
                     }
@@ -195,21 +230,24 @@ final class InitialSnapshot {
 
     /** The slot's row of pg_replication_slots, or null when there is none; refuses a slot in use or of another kind. */
     private Map<String, String> slotState() throws SQLException {
-        try (Connection c = Database.connect(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT plugin, database, active, confirmed_flush_lsn::text, restart_lsn::text, current_database() "
-                        + "FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (Connection c = Database.connect(db);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT plugin, database, active, confirmed_flush_lsn::text, restart_lsn::text, current_database() "
+                                + "FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
                 }
                 if (!"pgoutput".equals(rs.getString(1)) || !rs.getString(6).equals(rs.getString(2))) {
-                    throw new IllegalStateException("replication slot " + slot + " exists for plugin " + rs.getString(1) + " in database "
-                            + rs.getString(2) + "; the producer needs pgoutput in " + rs.getString(6) + " (choose another --slot-name)");
+                    throw new IllegalStateException("replication slot " + slot + " exists for plugin " + rs.getString(1)
+                            + " in database " + rs.getString(2) + "; the producer needs pgoutput in " + rs.getString(6)
+                            + " (choose another --slot-name)");
                 }
                 if (rs.getBoolean(3)) {
-                    throw new IllegalStateException("replication slot " + slot + " is in use by another connection: is another "
-                            + "producer running with the same --slot-name?");
+                    throw new IllegalStateException(
+                            "replication slot " + slot + " is in use by another connection: is another "
+                                    + "producer running with the same --slot-name?");
                 }
                 Map<String, String> state = new HashMap<>();
                 state.put("confirmed_flush_lsn", rs.getString(4));
@@ -236,7 +274,8 @@ final class InitialSnapshot {
             throw new IllegalArgumentException("'" + text + "' is not a PostgreSQL LSN (X/Y in hexadecimal)");
         }
         try {
-            return Long.parseUnsignedLong(text.substring(0, slash), 16) << 32 | Long.parseUnsignedLong(text.substring(slash + 1), 16);
+            return Long.parseUnsignedLong(text.substring(0, slash), 16) << 32
+                    | Long.parseUnsignedLong(text.substring(slash + 1), 16);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a PostgreSQL LSN (X/Y in hexadecimal)", e);
         }

@@ -26,18 +26,32 @@ public final class ProducerMetrics {
     public ProducerMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (RejectReason r : RejectReason.values()) {
-            dlq.put(r, Counter.builder("hfc.producer.dlq").tag("reason", r.code())
-                    .description("Source rows sent to the DLQ").register(registry));
+            dlq.put(
+                    r,
+                    Counter.builder("hfc.producer.dlq")
+                            .tag("reason", r.code())
+                            .description("Source rows sent to the DLQ")
+                            .register(registry));
         }
-        heartbeats = Counter.builder("hfc.producer.heartbeats").description("Debezium heartbeats seen").register(registry);
+        heartbeats = Counter.builder("hfc.producer.heartbeats")
+                .description("Debezium heartbeats seen")
+                .register(registry);
         Gauge.builder("hfc.producer.last.source.timestamp.seconds", lastSourceTsMs, t -> t.get() / 1000.0)
-                .description("Commit time in PostgreSQL of the latest change published").register(registry);
+                .description("Commit time in PostgreSQL of the latest change published")
+                .register(registry);
         lagMs = DistributionSummary.builder("hfc.producer.publish.lag.ms")
-                .description("Publish time minus commit time in PostgreSQL, once per commit time in each acknowledged batch")
-                .baseUnit("milliseconds").publishPercentiles(0.5, 0.99).register(registry);
-        resnapshotsDone = Counter.builder("hfc.producer.resnapshots").tag("outcome", "done")
-                .description("Re-snapshots asked for with hfc snapshot, by how they ended").register(registry);
-        resnapshotsFailed = Counter.builder("hfc.producer.resnapshots").tag("outcome", "failed").register(registry);
+                .description(
+                        "Publish time minus commit time in PostgreSQL, once per commit time in each acknowledged batch")
+                .baseUnit("milliseconds")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        resnapshotsDone = Counter.builder("hfc.producer.resnapshots")
+                .tag("outcome", "done")
+                .description("Re-snapshots asked for with hfc snapshot, by how they ended")
+                .register(registry);
+        resnapshotsFailed = Counter.builder("hfc.producer.resnapshots")
+                .tag("outcome", "failed")
+                .register(registry);
     }
 
     void resnapshot(boolean done) {
@@ -91,8 +105,13 @@ public final class ProducerMetrics {
     }
 
     private Counter eventCounter(String table, String op) {
-        return events.computeIfAbsent(table + "/" + op, k -> Counter.builder("hfc.producer.events").tag("table", table)
-                .tag("op", op).description("Events published").register(registry));
+        return events.computeIfAbsent(
+                table + "/" + op,
+                k -> Counter.builder("hfc.producer.events")
+                        .tag("table", table)
+                        .tag("op", op)
+                        .description("Events published")
+                        .register(registry));
     }
 
     void deadLettered(RejectReason reason) {

@@ -39,10 +39,16 @@ final class ResnapshotReader {
     private final WatermarkWindows windows;
     /** The ids of the snapshots of all customers under way, shared with the streaming thread. */
     private final Set<String> runs;
+
     private final AtomicLong sequence = new AtomicLong();
 
-    ResnapshotReader(DbSettings db, String slot, int chunkSize, ProducerMetrics metrics, WatermarkWindows windows,
-                     Set<String> runs) {
+    ResnapshotReader(
+            DbSettings db,
+            String slot,
+            int chunkSize,
+            ProducerMetrics metrics,
+            WatermarkWindows windows,
+            Set<String> runs) {
         this.db = db;
         this.slot = slot;
         this.chunkSize = chunkSize;
@@ -65,15 +71,23 @@ final class ResnapshotReader {
                 while (true) {
                     String from = after;
                     String[] last = new String[1];
-                    again.addAll(chunk(c, run, () -> {
-                        PreparedStatement ps = c.prepareStatement(from == null ? CustomerSnapshotQuery.first(db) : CustomerSnapshotQuery.after(db));
-                        int i = 1;
-                        if (from != null) {
-                            ps.setString(i++, from);
-                        }
-                        ps.setInt(i, chunkSize);
-                        return ps;
-                    }, List.of(), last));
+                    again.addAll(chunk(
+                            c,
+                            run,
+                            () -> {
+                                PreparedStatement ps = c.prepareStatement(
+                                        from == null
+                                                ? CustomerSnapshotQuery.first(db)
+                                                : CustomerSnapshotQuery.after(db));
+                                int i = 1;
+                                if (from != null) {
+                                    ps.setString(i++, from);
+                                }
+                                ps.setInt(i, chunkSize);
+                                return ps;
+                            },
+                            List.of(),
+                            last));
                     if (last[0] == null) {
                         break;
                     }
@@ -90,37 +104,57 @@ final class ResnapshotReader {
                 List<UUID> next = new ArrayList<>();
                 for (int i = 0; i < again.size(); i += chunkSize) {
                     List<UUID> users = again.subList(i, Math.min(again.size(), i + chunkSize));
-                    next.addAll(chunk(c, run, () -> {
-                        PreparedStatement ps = c.prepareStatement(CustomerSnapshotQuery.of(db));
-                        ps.setArray(1, c.createArrayOf("uuid", users.toArray()));
-                        return ps;
-                    }, users, new String[1]));
+                    next.addAll(chunk(
+                            c,
+                            run,
+                            () -> {
+                                PreparedStatement ps = c.prepareStatement(CustomerSnapshotQuery.of(db));
+                                ps.setArray(1, c.createArrayOf("uuid", users.toArray()));
+                                return ps;
+                            },
+                            users,
+                            new String[1]));
                 }
                 again = next;
             }
             if (!run.oversized.isEmpty()) {
                 // The end marker would say every customer is between the two markers: it is not written.
-                throw new IllegalStateException(run.oversized.size() + " customer(s) have more subscription rows than one "
-                        + "snapshot may carry (dead-lettered as oversized), e.g. " + run.oversized.iterator().next()
-                        + "; no end marker is written. Delete their old rows, then run 'hfc snapshot' again");
+                throw new IllegalStateException(
+                        run.oversized.size() + " customer(s) have more subscription rows than one "
+                                + "snapshot may carry (dead-lettered as oversized), e.g. "
+                                + run.oversized.iterator().next()
+                                + "; no end marker is written. Delete their old rows, then run 'hfc snapshot' again");
             }
             if (request.all()) {
                 emit(c, SnapshotSignal.of(SnapshotSignal.Kind.END, slot, id));
             }
-            LOG.info("re-snapshot {}: {} customer snapshots published in {} chunk(s), {} round(s) for customers that changed "
-                    + "meanwhile, in {} ms", id, run.published, run.chunks, run.rounds, (System.nanoTime() - run.start) / 1_000_000);
+            LOG.info(
+                    "re-snapshot {}: {} customer snapshots published in {} chunk(s), {} round(s) for customers that changed "
+                            + "meanwhile, in {} ms",
+                    id,
+                    run.published,
+                    run.chunks,
+                    run.rounds,
+                    (System.nanoTime() - run.start) / 1_000_000);
             metrics.resnapshot(true);
         } catch (InterruptedException | java.util.concurrent.CancellationException e) {
             Thread.currentThread().interrupt();
             runs.remove(id);
             metrics.resnapshot(false);
-            LOG.warn("re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again", id, run.chunks);
+            LOG.warn(
+                    "re-snapshot {} stopped after {} chunk(s): the producer is closing; run 'hfc snapshot' again",
+                    id,
+                    run.chunks);
         } catch (Exception e) {
             // Forgotten before its end mark is read: the streaming thread then writes no end marker.
             runs.remove(id);
             metrics.resnapshot(false);
-            LOG.error("re-snapshot {} failed after {} chunk(s): no end marker is written, so a rebuilding segmenter keeps "
-                    + "waiting for a whole one; run 'hfc snapshot' again", id, run.chunks, e);
+            LOG.error(
+                    "re-snapshot {} failed after {} chunk(s): no end marker is written, so a rebuilding segmenter keeps "
+                            + "waiting for a whole one; run 'hfc snapshot' again",
+                    id,
+                    run.chunks,
+                    e);
         }
     }
 
@@ -156,7 +190,8 @@ final class ResnapshotReader {
             emit(c, SnapshotSignal.of(SnapshotSignal.Kind.LOW, slot, id));
             long ts = System.currentTimeMillis();
             Map<UUID, List<ChangeMapper.Output>> read = new LinkedHashMap<>();
-            try (PreparedStatement ps = statement.prepare(); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = statement.prepare();
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String user = rs.getString(1);
                     last[0] = user;
@@ -175,8 +210,8 @@ final class ResnapshotReader {
             try {
                 result = closed.get(HIGH_WATERMARK_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new IllegalStateException("the change stream did not bring chunk " + id + "'s high watermark within "
-                        + HIGH_WATERMARK_PATIENCE + " (is the producer streaming?)");
+                throw new IllegalStateException("the change stream did not bring chunk " + id
+                        + "'s high watermark within " + HIGH_WATERMARK_PATIENCE + " (is the producer streaming?)");
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }

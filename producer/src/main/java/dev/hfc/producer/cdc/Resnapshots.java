@@ -99,7 +99,9 @@ final class Resnapshots implements AutoCloseable {
         }
         switch (signal.kind()) {
             case REQUEST -> {
-                LOG.info("re-snapshot requested for {}", signal.all() ? "all customers" : signal.users().size() + " customer(s)");
+                LOG.info(
+                        "re-snapshot requested for {}",
+                        signal.all() ? "all customers" : signal.users().size() + " customer(s)");
                 try {
                     worker.execute(() -> reader.run(signal));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -127,7 +129,9 @@ final class Resnapshots implements AutoCloseable {
                 if (signal.kind() == SnapshotSignal.Kind.END) {
                     runs.remove(signal.id());
                 }
-                SnapshotMarker.Phase phase = signal.kind() == SnapshotSignal.Kind.BEGIN ? SnapshotMarker.Phase.BEGIN : SnapshotMarker.Phase.END;
+                SnapshotMarker.Phase phase = signal.kind() == SnapshotSignal.Kind.BEGIN
+                        ? SnapshotMarker.Phase.BEGIN
+                        : SnapshotMarker.Phase.END;
                 return markers(new SnapshotMarker(signal.id(), phase, ts), partitions);
             }
         }
@@ -138,8 +142,16 @@ final class Resnapshots implements AutoCloseable {
         byte[] value = EventCodecs.SUBSCRIPTION_INPUT.encode(marker);
         List<Placed> out = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            out.add(new Placed(new ChangeMapper.Output(ChangeMapper.Target.SUBSCRIPTION_EVENTS, null, value, marker.sourceTsMs(),
-                    null, "subscription", marker.phase().wire()), p));
+            out.add(new Placed(
+                    new ChangeMapper.Output(
+                            ChangeMapper.Target.SUBSCRIPTION_EVENTS,
+                            null,
+                            value,
+                            marker.sourceTsMs(),
+                            null,
+                            "subscription",
+                            marker.phase().wire()),
+                    p));
         }
         return out;
     }

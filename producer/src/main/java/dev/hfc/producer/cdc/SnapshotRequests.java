@@ -24,6 +24,7 @@ public final class SnapshotRequests {
 
     /** The request's JSON, as psql would pass it. */
     public static String json(String slot, List<UUID> users) {
-        return SnapshotSignal.request(slot, users == null || users.isEmpty() ? null : users).toJson();
+        return SnapshotSignal.request(slot, users == null || users.isEmpty() ? null : users)
+                .toJson();
     }
 }

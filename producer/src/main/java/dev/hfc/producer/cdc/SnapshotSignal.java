@@ -29,7 +29,13 @@ record SnapshotSignal(Kind kind, String slot, String id, List<UUID> users) {
     /** The logical message prefix of every signal. */
     static final String PREFIX = "hfc.snapshot";
 
-    enum Kind { REQUEST, LOW, HIGH, BEGIN, END }
+    enum Kind {
+        REQUEST,
+        LOW,
+        HIGH,
+        BEGIN,
+        END
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -85,7 +91,8 @@ record SnapshotSignal(Kind kind, String slot, String id, List<UUID> users) {
         try {
             kind = Kind.valueOf(root.path("kind").asText("").toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'kind' must be request, low, high, begin or end, got " + root.get("kind"));
+            throw new IllegalArgumentException(
+                    "'kind' must be request, low, high, begin or end, got " + root.get("kind"));
         }
         String slot = root.hasNonNull("slot") ? root.get("slot").asText() : null;
         if (kind != Kind.REQUEST) {
@@ -99,7 +106,8 @@ record SnapshotSignal(Kind kind, String slot, String id, List<UUID> users) {
             return request(slot, null);
         }
         if (users == null || !users.isArray() || users.isEmpty()) {
-            throw new IllegalArgumentException("'users' must be \"all\" or a non-empty array of user ids, got " + users);
+            throw new IllegalArgumentException(
+                    "'users' must be \"all\" or a non-empty array of user ids, got " + users);
         }
         List<UUID> ids = new ArrayList<>(users.size());
         for (JsonNode u : users) {

@@ -32,8 +32,8 @@ public final class SourceTables {
      *                      {@code i} index
      * @param keyHasUserId  whether the identity's key (primary key for {@code d}, the index for {@code i}) has user_id
      */
-    public static Optional<String> replicaIdentityProblem(String qualifiedTable, String table, char relreplident,
-                                                          boolean keyHasUserId) {
+    public static Optional<String> replicaIdentityProblem(
+            String qualifiedTable, String table, char relreplident, boolean keyHasUserId) {
         boolean ok = switch (table) {
             case "subscription" -> relreplident == 'f';
             case "customer" -> relreplident == 'f' || ((relreplident == 'd' || relreplident == 'i') && keyHasUserId);

@@ -34,8 +34,8 @@ final class SubscriptionMapping {
         }
     }
 
-    static List<Output> subscription(String op, Fields before, Fields after, long ts, Supplier<String> value,
-                                     Supplier<String> deadKey) {
+    static List<Output> subscription(
+            String op, Fields before, Fields after, long ts, Supplier<String> value, Supplier<String> deadKey) {
         List<Output> out = new ArrayList<>(2);
         switch (op) {
             case "c", "r" -> out.add(upsert(after, ts, op));
@@ -49,22 +49,36 @@ final class SubscriptionMapping {
                     if (oldRow == null) {
                         throw invalid;
                     }
-                    return List.of(deleteOf(oldRow, ts, "u"), ChangeMapper.dead(Table.SUBSCRIPTION, deadKey.get(), value,
-                            invalid.reason, invalid.getMessage() + "; the old row's (user " + oldRow.userId() + ", week "
-                                    + oldRow.week() + ") was withdrawn"));
+                    return List.of(
+                            deleteOf(oldRow, ts, "u"),
+                            ChangeMapper.dead(
+                                    Table.SUBSCRIPTION,
+                                    deadKey.get(),
+                                    value,
+                                    invalid.reason,
+                                    invalid.getMessage() + "; the old row's (user " + oldRow.userId() + ", week "
+                                            + oldRow.week() + ") was withdrawn"));
                 }
                 if (before != null) {
                     Row oldRow = rowLenient(before);
-                    if (oldRow != null && (!oldRow.userId().equals(newRow.userId()) || !oldRow.week().equals(newRow.week()))) {
+                    if (oldRow != null
+                            && (!oldRow.userId().equals(newRow.userId())
+                                    || !oldRow.week().equals(newRow.week()))) {
                         out.add(deleteOf(oldRow, ts, "u"));
                     }
                 }
-                out.add(Output.publish(Target.SUBSCRIPTION_EVENTS, newRow.userId(),
-                        EventCodecs.SUBSCRIPTION_EVENT.encode(newRow.upsert(ts)), ts, "subscription", "u"));
+                out.add(Output.publish(
+                        Target.SUBSCRIPTION_EVENTS,
+                        newRow.userId(),
+                        EventCodecs.SUBSCRIPTION_EVENT.encode(newRow.upsert(ts)),
+                        ts,
+                        "subscription",
+                        "u"));
             }
             case "d" -> {
                 if (before == null) {
-                    throw new Refused(RejectReason.MISSING_FIELD,
+                    throw new Refused(
+                            RejectReason.MISSING_FIELD,
                             "delete without the old row: the table needs REPLICA IDENTITY FULL");
                 }
                 Row oldRow = rowLenient(before);
@@ -80,14 +94,24 @@ final class SubscriptionMapping {
 
     private static Output upsert(Fields after, long ts, String op) {
         Row row = row(after);
-        return Output.publish(Target.SUBSCRIPTION_EVENTS, row.userId(), EventCodecs.SUBSCRIPTION_EVENT.encode(row.upsert(ts)),
-                ts, "subscription", op);
+        return Output.publish(
+                Target.SUBSCRIPTION_EVENTS,
+                row.userId(),
+                EventCodecs.SUBSCRIPTION_EVENT.encode(row.upsert(ts)),
+                ts,
+                "subscription",
+                op);
     }
 
     private static Output deleteOf(Row row, long ts, String op) {
-        return Output.publish(Target.SUBSCRIPTION_EVENTS, row.userId(),
-                EventCodecs.SUBSCRIPTION_EVENT.encode(SubscriptionEvent.delete(row.userId(), row.subscriptionId(), row.week(), ts)),
-                ts, "subscription", op);
+        return Output.publish(
+                Target.SUBSCRIPTION_EVENTS,
+                row.userId(),
+                EventCodecs.SUBSCRIPTION_EVENT.encode(
+                        SubscriptionEvent.delete(row.userId(), row.subscriptionId(), row.week(), ts)),
+                ts,
+                "subscription",
+                op);
     }
 
     static Row row(Fields r) {
@@ -108,9 +132,11 @@ final class SubscriptionMapping {
             throw new Refused(RejectReason.INVALID_WEEK, "subscription " + subscriptionId + ": " + e.getMessage());
         }
         String statusText = text(r, "status");
-        SubscriptionStatus status = SubscriptionStatus.fromWire(statusText).orElseThrow(() -> new Refused(
-                RejectReason.UNKNOWN_STATUS, "subscription " + subscriptionId + ": status '" + statusText
-                        + "' is not paused, active or cancelled"));
+        SubscriptionStatus status = SubscriptionStatus.fromWire(statusText)
+                .orElseThrow(() -> new Refused(
+                        RejectReason.UNKNOWN_STATUS,
+                        "subscription " + subscriptionId + ": status '" + statusText
+                                + "' is not paused, active or cancelled"));
         return new Row(subscriptionId, week, userId, status);
     }
 
@@ -120,7 +146,11 @@ final class SubscriptionMapping {
             UUID userId = uuid(r, "user_id");
             UUID subscriptionId = uuid(r, "subscription_id");
             Week week = Week.parse(text(r, "subscription_week"));
-            return new Row(subscriptionId, week, userId, SubscriptionStatus.fromWire(text(r, "status")).orElse(null));
+            return new Row(
+                    subscriptionId,
+                    week,
+                    userId,
+                    SubscriptionStatus.fromWire(text(r, "status")).orElse(null));
         } catch (Refused | InvalidWeekException e) {
             return null; // the old row was never published (it was invalid), so there is nothing to delete
         }

@@ -21,13 +21,59 @@ public final class SourceDataGenerator {
     public static final int WEEKS_BEFORE = 2;
     public static final int WEEKS_AFTER = 8;
 
-    private static final String[] FIRST = {"anna", "Ben", "chloé", "dara", "Émile", "fatima", "georg", "hana", "Ingrid",
-        "jürgen", "kofi", "lena", "mateo", "nadia", "o'brien", "priya", "quinn", "rosa", "søren", "tomás", "ulla",
-        "vikram", "wen", "xenia", "yusuf", "zoë", "d'angelo", "ÅSA", "mei", "noah"};
-    private static final String[] LAST = {"smith", "Müller", "garcía", "o'neil", "nowak", "rossi", "dubois", "jensen",
-        "kowalski", "Åberg", "silva", "yılmaz", "novák", "brown", "lindqvist", "papadopoulos"};
-    private static final String[] DOMAINS = {"example.com", "mail.example.org", "Example.NET", "bücher.de",
-        "post.example.co.uk", "correo.example.es"};
+    private static final String[] FIRST = {
+        "anna",
+        "Ben",
+        "chloé",
+        "dara",
+        "Émile",
+        "fatima",
+        "georg",
+        "hana",
+        "Ingrid",
+        "jürgen",
+        "kofi",
+        "lena",
+        "mateo",
+        "nadia",
+        "o'brien",
+        "priya",
+        "quinn",
+        "rosa",
+        "søren",
+        "tomás",
+        "ulla",
+        "vikram",
+        "wen",
+        "xenia",
+        "yusuf",
+        "zoë",
+        "d'angelo",
+        "ÅSA",
+        "mei",
+        "noah"
+    };
+    private static final String[] LAST = {
+        "smith",
+        "Müller",
+        "garcía",
+        "o'neil",
+        "nowak",
+        "rossi",
+        "dubois",
+        "jensen",
+        "kowalski",
+        "Åberg",
+        "silva",
+        "yılmaz",
+        "novák",
+        "brown",
+        "lindqvist",
+        "papadopoulos"
+    };
+    private static final String[] DOMAINS = {
+        "example.com", "mail.example.org", "Example.NET", "bücher.de", "post.example.co.uk", "correo.example.es"
+    };
 
     /** One customer row. */
     public record Customer(UUID userId, String email, String status, LocalDate dateCreated) {}

@@ -5,12 +5,12 @@ import dev.hfc.schema.Database;
 import dev.hfc.schema.copy.BinaryCopyWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -39,43 +39,48 @@ public final class SourceDataLoader {
      * Loads customers {@code first} … {@code first + count - 1}; {@code progress} hears the number of
      * customers loaded so far after every chunk.
      */
-    public static Loaded load(DbSettings db, SourceDataGenerator generator, long first, long count, LongConsumer progress)
+    public static Loaded load(
+            DbSettings db, SourceDataGenerator generator, long first, long count, LongConsumer progress)
             throws SQLException {
         long start = System.nanoTime();
         // One thread encodes chunks while LOADERS connections COPY them: each chunk's customers and their
         // subscriptions go in one transaction, so the foreign key always finds its customer.
         BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(2 * LOADERS);
         AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread encoder = new Thread(() -> {
-            try {
-                try {
-                    for (long from = first; from < first + count && failure.get() == null; from += CHUNK) {
-                        chunks.put(encode(generator, from, Math.min(first + count, from + CHUNK)));
+        Thread encoder = new Thread(
+                () -> {
+                    try {
+                        try {
+                            for (long from = first; from < first + count && failure.get() == null; from += CHUNK) {
+                                chunks.put(encode(generator, from, Math.min(first + count, from + CHUNK)));
+                            }
+                        } catch (RuntimeException e) {
+                            failure.compareAndSet(null, e);
+                        }
+                        for (int i = 0; i < LOADERS; i++) {
+                            chunks.put(Chunk.END); // every loader must see the end
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // a loader failed and the load is being abandoned
                     }
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-                for (int i = 0; i < LOADERS; i++) {
-                    chunks.put(Chunk.END); // every loader must see the end
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // a loader failed and the load is being abandoned
-            }
-        }, "hfc-generate-encoder");
+                },
+                "hfc-generate-encoder");
         encoder.setDaemon(true);
         encoder.start();
         AtomicLong customersDone = new AtomicLong();
         AtomicLong subscriptions = new AtomicLong();
         List<Thread> loaders = new ArrayList<>();
         for (int i = 0; i < LOADERS; i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    loadChunks(db, chunks, customersDone, subscriptions, progress);
-                } catch (Exception e) {
-                    failure.compareAndSet(null, e);
-                    encoder.interrupt();
-                }
-            }, "hfc-generate-loader-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            loadChunks(db, chunks, customersDone, subscriptions, progress);
+                        } catch (Exception e) {
+                            failure.compareAndSet(null, e);
+                            encoder.interrupt();
+                        }
+                    },
+                    "hfc-generate-loader-" + i);
             t.start();
             loaders.add(t);
         }
@@ -99,12 +104,18 @@ public final class SourceDataLoader {
         return new Loaded(count, subscriptions.get(), System.nanoTime() - start);
     }
 
-    private static void loadChunks(DbSettings db, BlockingQueue<Chunk> chunks, AtomicLong customersDone,
-                                   AtomicLong subscriptions, LongConsumer progress) throws SQLException, InterruptedException {
+    private static void loadChunks(
+            DbSettings db,
+            BlockingQueue<Chunk> chunks,
+            AtomicLong customersDone,
+            AtomicLong subscriptions,
+            LongConsumer progress)
+            throws SQLException, InterruptedException {
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            String customerSql = "COPY " + db.qualified("customer") + " (user_id, email, status, date_created) FROM STDIN WITH (FORMAT binary)";
+            String customerSql = "COPY " + db.qualified("customer")
+                    + " (user_id, email, status, date_created) FROM STDIN WITH (FORMAT binary)";
             String subscriptionSql = "COPY " + db.qualified("subscription")
                     + " (subscription_id, subscription_week, user_id, status) FROM STDIN WITH (FORMAT binary)";
             while (true) {
@@ -136,9 +147,18 @@ public final class SourceDataLoader {
         for (long i = from; i < to; i++) {
             var generated = generator.customer(i);
             var cu = generated.customer();
-            customers.row(4).uuid(cu.userId()).text(cu.email()).text(cu.status()).date(cu.dateCreated());
+            customers
+                    .row(4)
+                    .uuid(cu.userId())
+                    .text(cu.email())
+                    .text(cu.status())
+                    .date(cu.dateCreated());
             for (var s : generated.subscriptions()) {
-                subs.row(4).uuid(s.subscriptionId()).text(s.week().toString()).uuid(s.userId()).text(s.status().wire());
+                subs.row(4)
+                        .uuid(s.subscriptionId())
+                        .text(s.week().toString())
+                        .uuid(s.userId())
+                        .text(s.status().wire());
                 rows++;
             }
         }

@@ -25,8 +25,9 @@ class ChangeMapperTest {
     }
 
     private static String envelope(String op, String before, String after) {
-        return "{\"before\":" + before + ",\"after\":" + after + ",\"source\":{\"ts_ms\":1764000000000,\"table\":\"x\"},"
-                + "\"op\":\"" + op + "\",\"ts_ms\":1764000000099}";
+        return "{\"before\":" + before + ",\"after\":" + after
+                + ",\"source\":{\"ts_ms\":1764000000000,\"table\":\"x\"}," + "\"op\":\"" + op
+                + "\",\"ts_ms\":1764000000099}";
     }
 
     private static SubscriptionEvent event(Output o) {
@@ -37,8 +38,13 @@ class ChangeMapperTest {
     @Test
     void snapshotInsertAndUpdateRowsBecomeUpsertsKeyedByUserWithTheCommitTime() {
         for (String op : List.of("r", "c", "u")) {
-            List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
-                    envelope(op, op.equals("u") ? sub(U1, "2026-W49", "active") : "null", sub(U1, "2026-W49", "paused")));
+            List<Output> out = ChangeMapper.map(
+                    Table.SUBSCRIPTION,
+                    null,
+                    envelope(
+                            op,
+                            op.equals("u") ? sub(U1, "2026-W49", "active") : "null",
+                            sub(U1, "2026-W49", "paused")));
             assertThat(out).singleElement().satisfies(o -> {
                 assertThat(new String(o.key(), StandardCharsets.UTF_8)).isEqualTo(U1);
                 assertThat(o.timestampMs()).isEqualTo(1764000000000L);
@@ -53,18 +59,25 @@ class ChangeMapperTest {
 
     @Test
     void aDeleteBecomesADeleteEventAndItsTombstoneIsIgnored() {
-        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null, envelope("d", sub(U1, "2026-W50", "paused"), "null"));
-        assertThat(out).singleElement().satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.DELETE));
-        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, "{\"subscription_id\":\"" + S1 + "\"}", null)).isEmpty();
+        List<Output> out =
+                ChangeMapper.map(Table.SUBSCRIPTION, null, envelope("d", sub(U1, "2026-W50", "paused"), "null"));
+        assertThat(out)
+                .singleElement()
+                .satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.DELETE));
+        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, "{\"subscription_id\":\"" + S1 + "\"}", null))
+                .isEmpty();
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"2026-W49, skipped, unknown-status", "2026-W54, paused, invalid-week",
-            "2026-W49, '', unknown-status"})
-    void anUpdateOfAValidRowToAnInvalidValueWithdrawsTheOldUserWeekThenDeadLettersTheNew(String week, String status,
-                                                                                       String reason) {
-        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
-                envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, week, status)));
+    @org.junit.jupiter.params.provider.CsvSource({
+        "2026-W49, skipped, unknown-status",
+        "2026-W54, paused, invalid-week",
+        "2026-W49, '', unknown-status"
+    })
+    void anUpdateOfAValidRowToAnInvalidValueWithdrawsTheOldUserWeekThenDeadLettersTheNew(
+            String week, String status, String reason) {
+        List<Output> out = ChangeMapper.map(
+                Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, week, status)));
         assertThat(out).hasSize(2);
         assertThat(event(out.get(0))).satisfies(e -> {
             assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.DELETE);
@@ -75,14 +88,16 @@ class ChangeMapperTest {
         assertThat(out.get(1).rejection().reason().code()).isEqualTo(reason);
         assertThat(out.get(1).rejection().detail()).contains("withdrawn");
         // An invalid row that was never valid has nothing to withdraw.
-        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W99", "paused"), sub(U1, week, status))))
-                .singleElement().satisfies(o -> assertThat(o.target()).isEqualTo(Target.DLQ));
+        assertThat(ChangeMapper.map(
+                        Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W99", "paused"), sub(U1, week, status))))
+                .singleElement()
+                .satisfies(o -> assertThat(o.target()).isEqualTo(Target.DLQ));
     }
 
     @Test
     void anUpdateThatMovesTheRowDeletesTheOldKeyAndUpsertsTheNew() {
-        List<Output> week = ChangeMapper.map(Table.SUBSCRIPTION, null,
-                envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, "2026-W51", "paused")));
+        List<Output> week = ChangeMapper.map(
+                Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W49", "paused"), sub(U1, "2026-W51", "paused")));
         assertThat(week).hasSize(2);
         assertThat(event(week.get(0))).satisfies(e -> {
             assertThat(e.op()).isEqualTo(SubscriptionEvent.Op.DELETE);
@@ -90,52 +105,69 @@ class ChangeMapperTest {
         });
         assertThat(event(week.get(1)).week()).hasToString("2026-W51");
 
-        List<Output> user = ChangeMapper.map(Table.SUBSCRIPTION, null,
-                envelope("u", sub(U1, "2026-W49", "paused"), sub(U2, "2026-W49", "paused")));
-        assertThat(user).extracting(o -> new String(o.key(), StandardCharsets.UTF_8)).containsExactly(U1, U2);
+        List<Output> user = ChangeMapper.map(
+                Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2026-W49", "paused"), sub(U2, "2026-W49", "paused")));
+        assertThat(user)
+                .extracting(o -> new String(o.key(), StandardCharsets.UTF_8))
+                .containsExactly(U1, U2);
     }
 
     @Test
     void badRowsAreDeadLetteredWithTheirReasonAndNothingIsPublished() {
-        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-W49", "skipped")))))
+        assertThat(reasonOf(ChangeMapper.map(
+                        Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-W49", "skipped")))))
                 .isEqualTo("unknown-status");
-        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2025-W53", "paused")))))
+        assertThat(reasonOf(ChangeMapper.map(
+                        Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2025-W53", "paused")))))
                 .isEqualTo("invalid-week");
-        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-w1", "paused")))))
+        assertThat(reasonOf(ChangeMapper.map(
+                        Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(U1, "2026-w1", "paused")))))
                 .isEqualTo("invalid-week");
-        assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(null, "2026-W49", "paused")))))
+        assertThat(reasonOf(ChangeMapper.map(
+                        Table.SUBSCRIPTION, "{}", envelope("c", "null", sub(null, "2026-W49", "paused")))))
                 .isEqualTo("invalid-user-id");
         assertThat(reasonOf(ChangeMapper.map(Table.SUBSCRIPTION, "{}", "{not json")))
                 .isEqualTo("malformed-json");
-        List<Output> dead = ChangeMapper.map(Table.SUBSCRIPTION, "{\"k\":1}", envelope("c", "null", sub(U1, "2026-W49", "skipped")));
+        List<Output> dead = ChangeMapper.map(
+                Table.SUBSCRIPTION, "{\"k\":1}", envelope("c", "null", sub(U1, "2026-W49", "skipped")));
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).contains("skipped");
         assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("{\"k\":1}");
     }
 
     @Test
     void anUpdateAwayFromAnInvalidRowOnlyUpsertsTheNewOne() {
-        List<Output> out = ChangeMapper.map(Table.SUBSCRIPTION, null,
-                envelope("u", sub(U1, "2025-W53", "paused"), sub(U1, "2026-W49", "active")));
-        assertThat(out).singleElement().satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.UPSERT));
+        List<Output> out = ChangeMapper.map(
+                Table.SUBSCRIPTION, null, envelope("u", sub(U1, "2025-W53", "paused"), sub(U1, "2026-W49", "active")));
+        assertThat(out)
+                .singleElement()
+                .satisfies(o -> assertThat(event(o).op()).isEqualTo(SubscriptionEvent.Op.UPSERT));
     }
 
     @Test
     void customersBecomeEventsDeletesTombstonesAndUnusableEmailsAreReportedAndBlanked() {
-        String good = "{\"user_id\":\"" + U1 + "\",\"email\":\"O'Brien+box@Bücher.de\",\"status\":\"active\",\"date_created\":20000}";
-        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("c", "null", good))).singleElement().satisfies(o -> {
-            assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
-            assertThat(EventCodecs.CUSTOMER.decode(o.value()).orThrow())
-                    .isEqualTo(new CustomerEvent(java.util.UUID.fromString(U1), "O'Brien+box@Bücher.de", "active"));
-        });
-        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("d", good, "null"))).singleElement().satisfies(o -> {
-            assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
-            assertThat(o.value()).isNull();
-        });
-        String bad = "{\"user_id\":\"" + U1 + "\",\"email\":\"" + "x".repeat(60) + "@example.com\",\"status\":\"active\"}";
+        String good = "{\"user_id\":\"" + U1
+                + "\",\"email\":\"O'Brien+box@Bücher.de\",\"status\":\"active\",\"date_created\":20000}";
+        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("c", "null", good)))
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
+                    assertThat(EventCodecs.CUSTOMER.decode(o.value()).orThrow())
+                            .isEqualTo(new CustomerEvent(
+                                    java.util.UUID.fromString(U1), "O'Brien+box@Bücher.de", "active"));
+                });
+        assertThat(ChangeMapper.map(Table.CUSTOMER, null, envelope("d", good, "null")))
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.target()).isEqualTo(Target.CUSTOMERS);
+                    assertThat(o.value()).isNull();
+                });
+        String bad =
+                "{\"user_id\":\"" + U1 + "\",\"email\":\"" + "x".repeat(60) + "@example.com\",\"status\":\"active\"}";
         List<Output> out = ChangeMapper.map(Table.CUSTOMER, null, envelope("u", good, bad));
         assertThat(out).extracting(Output::target).containsExactly(Target.DLQ, Target.CUSTOMERS);
         assertThat(out.get(0).rejection().detail()).contains("72 characters");
-        assertThat(EventCodecs.CUSTOMER.decode(out.get(1).value()).orThrow().email()).isNull();
+        assertThat(EventCodecs.CUSTOMER.decode(out.get(1).value()).orThrow().email())
+                .isNull();
     }
 
     @Test
@@ -157,17 +189,34 @@ class ChangeMapperTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         List<java.util.Map<String, String>> subscriptions = List.of(
                 row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1, "status", "paused"),
-                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1.toUpperCase(), "status", "active"),
+                row(
+                        "subscription_id",
+                        S1,
+                        "subscription_week",
+                        "2026-W49",
+                        "user_id",
+                        U1.toUpperCase(),
+                        "status",
+                        "active"),
                 row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", U1, "status", "skipped"),
                 row("subscription_id", S1, "subscription_week", "2026-49", "user_id", U1, "status", "paused"),
                 row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", null, "status", "paused"),
-                row("subscription_id", S1, "subscription_week", "2026-W49", "user_id", "1-2-3-4-5", "status", "paused"));
+                row(
+                        "subscription_id",
+                        S1,
+                        "subscription_week",
+                        "2026-W49",
+                        "user_id",
+                        "1-2-3-4-5",
+                        "status",
+                        "paused"));
         List<java.util.Map<String, String>> customers = List.of(
                 row("user_id", U1, "email", "ok+x@example.com", "status", "active"),
                 row("user_id", U2, "email", "not an address", "status", "active"),
                 row("user_id", U2, "email", null, "status", "inactive"),
                 row("user_id", "nope", "email", "ok@example.com", "status", "active"));
-        for (var entry : java.util.Map.of(Table.SUBSCRIPTION, subscriptions, Table.CUSTOMER, customers).entrySet()) {
+        for (var entry : java.util.Map.of(Table.SUBSCRIPTION, subscriptions, Table.CUSTOMER, customers)
+                .entrySet()) {
             for (var r : entry.getValue()) {
                 String debezium = "{\"before\":null,\"after\":" + json.writeValueAsString(r)
                         + ",\"source\":{\"ts_ms\":1764000000000},\"op\":\"r\"}";
@@ -185,8 +234,13 @@ class ChangeMapperTest {
                         // The dead letter carries the row, as Debezium's envelope would.
                         var payload = json.readTree(a.value());
                         assertThat(payload.path("op").asText()).isEqualTo("r");
-                        r.forEach((column, value) -> assertThat(payload.path("after").path(column).isNull() ? null
-                                : payload.path("after").path(column).asText()).isEqualTo(value));
+                        r.forEach((column, value) -> assertThat(
+                                        payload.path("after").path(column).isNull()
+                                                ? null
+                                                : payload.path("after")
+                                                        .path(column)
+                                                        .asText())
+                                .isEqualTo(value));
                     } else {
                         assertThat(a.key()).isEqualTo(e.key());
                         assertThat(a.value()).isEqualTo(e.value());
@@ -206,43 +260,75 @@ class ChangeMapperTest {
         json.configure(java.util.Map.of("schemas.enable", "false"), false);
         var keyJson = new org.apache.kafka.connect.json.JsonConverter();
         keyJson.configure(java.util.Map.of("schemas.enable", "false"), true);
-        var subRow = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+        var subRow = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .optional()
                 .field("subscription_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
                 .field("subscription_week", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
                 .field("user_id", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
-                .field("status", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
-        var custRow = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+                .field("status", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                .build();
+        var custRow = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .optional()
                 .field("user_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
                 .field("email", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
-                .field("status", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA).build();
-        var source = org.apache.kafka.connect.data.SchemaBuilder.struct().field("ts_ms", org.apache.kafka.connect.data.Schema.INT64_SCHEMA).build();
+                .field("status", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        var source = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .field("ts_ms", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
+                .build();
         record Case(Table table, String op, Object[] before, Object[] after, String keyUser) {}
         List<Case> cases = List.of(
                 new Case(Table.SUBSCRIPTION, "r", null, new Object[] {S1, "2026-W49", U1, "paused"}, null),
                 new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-W49", U1, "active"}, null),
-                new Case(Table.SUBSCRIPTION, "u", new Object[] {S1, "2026-W49", U1, "active"}, new Object[] {S1, "2026-W50", U1, "paused"}, null),
-                new Case(Table.SUBSCRIPTION, "u", new Object[] {S1, "2026-W49", U1, "paused"}, new Object[] {S1, "2026-W49", U1, "skipped"}, null),
+                new Case(
+                        Table.SUBSCRIPTION,
+                        "u",
+                        new Object[] {S1, "2026-W49", U1, "active"},
+                        new Object[] {S1, "2026-W50", U1, "paused"},
+                        null),
+                new Case(
+                        Table.SUBSCRIPTION,
+                        "u",
+                        new Object[] {S1, "2026-W49", U1, "paused"},
+                        new Object[] {S1, "2026-W49", U1, "skipped"},
+                        null),
                 new Case(Table.SUBSCRIPTION, "d", new Object[] {S1, "2026-W49", U1, "paused"}, null, null),
                 new Case(Table.SUBSCRIPTION, "d", null, null, null),
                 new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-49", U1, "paused"}, null),
                 new Case(Table.SUBSCRIPTION, "c", null, new Object[] {S1, "2026-W49", null, "paused"}, null),
                 new Case(Table.SUBSCRIPTION, "x", null, new Object[] {S1, "2026-W49", U1, "paused"}, null),
                 new Case(Table.CUSTOMER, "c", null, new Object[] {U1, "ok+x@example.com", "active"}, U1),
-                new Case(Table.CUSTOMER, "u", new Object[] {U1, "ok@example.com", "active"}, new Object[] {U1, "not an address", "active"}, U1),
+                new Case(
+                        Table.CUSTOMER,
+                        "u",
+                        new Object[] {U1, "ok@example.com", "active"},
+                        new Object[] {U1, "not an address", "active"},
+                        U1),
                 new Case(Table.CUSTOMER, "d", new Object[] {U2, "ok@example.com", "active"}, null, U2),
                 new Case(Table.CUSTOMER, "d", null, null, U2),
                 new Case(Table.CUSTOMER, "d", null, null, "not-a-uuid"));
         for (Case c : cases) {
             var row = c.table() == Table.SUBSCRIPTION ? subRow : custRow;
-            var envelope = org.apache.kafka.connect.data.SchemaBuilder.struct().field("before", row).field("after", row)
-                    .field("source", source).field("op", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+            var envelope = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                    .field("before", row)
+                    .field("after", row)
+                    .field("source", source)
+                    .field("op", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                    .build();
             var value = new org.apache.kafka.connect.data.Struct(envelope)
-                    .put("before", struct(row, c.before())).put("after", struct(row, c.after()))
-                    .put("source", new org.apache.kafka.connect.data.Struct(source).put("ts_ms", 1764000000000L)).put("op", c.op());
+                    .put("before", struct(row, c.before()))
+                    .put("after", struct(row, c.after()))
+                    .put("source", new org.apache.kafka.connect.data.Struct(source).put("ts_ms", 1764000000000L))
+                    .put("op", c.op());
             var keySchema = org.apache.kafka.connect.data.SchemaBuilder.struct()
-                    .field("user_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
-            var key = c.keyUser() == null ? null : new org.apache.kafka.connect.data.Struct(keySchema).put("user_id", c.keyUser());
-            String keyText = key == null ? null : new String(keyJson.fromConnectData("t", keySchema, key), StandardCharsets.UTF_8);
+                    .field("user_id", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+                    .build();
+            var key = c.keyUser() == null
+                    ? null
+                    : new org.apache.kafka.connect.data.Struct(keySchema).put("user_id", c.keyUser());
+            String keyText = key == null
+                    ? null
+                    : new String(keyJson.fromConnectData("t", keySchema, key), StandardCharsets.UTF_8);
             String valueText = new String(json.fromConnectData("t", envelope, value), StandardCharsets.UTF_8);
             List<Output> expected = ChangeMapper.map(c.table(), keyText, valueText);
             List<Output> actual = ChangeMapper.map(c.table(), key, value, () -> keyText, () -> valueText);
@@ -258,10 +344,12 @@ class ChangeMapperTest {
                 assertThat(a.op()).isEqualTo(e.op());
             }
         }
-        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, null, null, () -> null, () -> null)).isEmpty();
+        assertThat(ChangeMapper.map(Table.SUBSCRIPTION, null, null, () -> null, () -> null))
+                .isEmpty();
     }
 
-    private static org.apache.kafka.connect.data.Struct struct(org.apache.kafka.connect.data.Schema schema, Object[] values) {
+    private static org.apache.kafka.connect.data.Struct struct(
+            org.apache.kafka.connect.data.Schema schema, Object[] values) {
         if (values == null) {
             return null;
         }

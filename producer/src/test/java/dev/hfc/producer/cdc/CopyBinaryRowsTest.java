@@ -42,7 +42,8 @@ class CopyBinaryRowsTest {
 
     @Test
     void readsTextFieldsNullsAndMultiByteCharactersUntilTheTrailer() throws IOException {
-        byte[] data = copy(4, true, new String[] {"a", null, ""}, new String[] {"Zoë\t\\n", "x", "ünïcode@exämple.com"});
+        byte[] data =
+                copy(4, true, new String[] {"a", null, ""}, new String[] {"Zoë\t\\n", "x", "ünïcode@exämple.com"});
         try (CopyBinaryRows rows = new CopyBinaryRows(new ByteArrayInputStream(data), 3)) {
             assertThat(rows.next()).containsExactly("a", null, "");
             assertThat(rows.next()).containsExactly("Zoë\t\\n", "x", "ünïcode@exämple.com");
@@ -53,7 +54,8 @@ class CopyBinaryRowsTest {
 
     @Test
     void refusesWhatIsNotTheDocumentedLayoutSayingWhere() throws IOException {
-        assertThatThrownBy(() -> new CopyBinaryRows(new ByteArrayInputStream("user_id\temail\n".getBytes(StandardCharsets.UTF_8)), 2))
+        assertThatThrownBy(() -> new CopyBinaryRows(
+                        new ByteArrayInputStream("user_id\temail\n".getBytes(StandardCharsets.UTF_8)), 2))
                 .hasMessageContaining("not binary COPY output");
         byte[] truncated = copy(0, false, new String[] {"a", "b"});
         try (CopyBinaryRows rows = new CopyBinaryRows(new ByteArrayInputStream(truncated), 2)) {

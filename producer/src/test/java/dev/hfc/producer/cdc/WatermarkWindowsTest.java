@@ -25,8 +25,14 @@ class WatermarkWindowsTest {
     private final WatermarkWindows windows = new WatermarkWindows();
 
     private static ChangeMapper.Output snapshotOf(UUID user) {
-        return new ChangeMapper.Output(ChangeMapper.Target.SUBSCRIPTION_EVENTS, user.toString().getBytes(StandardCharsets.UTF_8),
-                new byte[] {1}, 1, null, "subscription", "snapshot");
+        return new ChangeMapper.Output(
+                ChangeMapper.Target.SUBSCRIPTION_EVENTS,
+                user.toString().getBytes(StandardCharsets.UTF_8),
+                new byte[] {1},
+                1,
+                null,
+                "subscription",
+                "snapshot");
     }
 
     private static Map<UUID, List<ChangeMapper.Output>> read(UUID... users) {
@@ -40,13 +46,14 @@ class WatermarkWindowsTest {
     @Test
     void onlyChangesBetweenTheWatermarksHoldACustomerBack() throws Exception {
         CompletableFuture<WatermarkWindows.Closed> closed = windows.expect("c1");
-        windows.changed(A);           // before the low watermark: in the rows read
+        windows.changed(A); // before the low watermark: in the rows read
         windows.low("c1");
-        windows.changed(B);           // between: the read may or may not have it
+        windows.changed(B); // between: the read may or may not have it
         windows.read("c1", read(A, B, C));
         WatermarkWindows.Closed high = windows.high("c1");
-        windows.changed(C);           // after the high watermark: follows the snapshot
-        assertThat(high.publish()).extracting(o -> new String(o.key(), StandardCharsets.UTF_8))
+        windows.changed(C); // after the high watermark: follows the snapshot
+        assertThat(high.publish())
+                .extracting(o -> new String(o.key(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder(A.toString(), C.toString());
         assertThat(high.again()).containsExactly(B);
         assertThat(closed.get()).isSameAs(high);
@@ -82,8 +89,16 @@ class WatermarkWindowsTest {
         windows.expect("c1");
         windows.low("c1");
         Map<UUID, List<ChangeMapper.Output>> read = read(A);
-        read.put(B, List.of(new ChangeMapper.Output(ChangeMapper.Target.DLQ, null, new byte[0], 0,
-                new Rejection(RejectReason.OVERSIZED, "too many weeks"), "subscription", "dlq")));
+        read.put(
+                B,
+                List.of(new ChangeMapper.Output(
+                        ChangeMapper.Target.DLQ,
+                        null,
+                        new byte[0],
+                        0,
+                        new Rejection(RejectReason.OVERSIZED, "too many weeks"),
+                        "subscription",
+                        "dlq")));
         windows.read("c1", read);
         WatermarkWindows.Closed high = windows.high("c1");
         assertThat(high.oversized()).containsExactly(B);

@@ -66,7 +66,8 @@ class SourceDataGeneratorTest {
         assertThat(share).as("share pausing next week").isBetween(0.10, 0.20);
         assertThat(runLengths[1]).as("one-week pauses are the most common").isGreaterThan(runLengths[2]);
         assertThat(runLengths[2]).isGreaterThan(runLengths[4]);
-        assertThat(runLengths[4] + runLengths[5] + runLengths[6] + runLengths[7] + runLengths[8]).isPositive();
+        assertThat(runLengths[4] + runLengths[5] + runLengths[6] + runLengths[7] + runLengths[8])
+                .isPositive();
         assertThat(cancelled).isBetween(n / 100, n / 20);
         assertThat(plus).isPositive();
         assertThat(apostrophes).isPositive();

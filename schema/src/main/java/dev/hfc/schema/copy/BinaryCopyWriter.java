@@ -14,9 +14,25 @@ import java.util.UUID;
 public final class BinaryCopyWriter {
 
     private static final byte[] HEADER = {
-        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, // signature
-        0, 0, 0, 0, // flags
-        0, 0, 0, 0 // header extension length
+        'P',
+        'G',
+        'C',
+        'O',
+        'P',
+        'Y',
+        '\n',
+        (byte) 0xFF,
+        '\r',
+        '\n',
+        0, // signature
+        0,
+        0,
+        0,
+        0, // flags
+        0,
+        0,
+        0,
+        0 // header extension length
     };
     private static final LocalDate POSTGRES_EPOCH = LocalDate.of(2000, 1, 1);
 

@@ -60,8 +60,12 @@ public final class BatchAssembler implements DeadLetterSink {
         if (value instanceof DecodeResult.Invalid<CustomerSegment> bad) {
             batch.refuse(source, bad.rejection());
         } else if (!value.orThrow().key().equals(k)) {
-            batch.refuse(source, new Rejection(RejectReason.KEY_MISMATCH,
-                    "key " + k + " differs from the value's week and user_id " + value.orThrow().key()));
+            batch.refuse(
+                    source,
+                    new Rejection(
+                            RejectReason.KEY_MISMATCH,
+                            "key " + k + " differs from the value's week and user_id "
+                                    + value.orThrow().key()));
         } else {
             batch.add(k, value.orThrow(), source);
         }
@@ -72,8 +76,14 @@ public final class BatchAssembler implements DeadLetterSink {
     public void send(List<SegmentBatch.Refused> refused) throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (SegmentBatch.Refused r : refused) {
-            sent.add(deadLetters.publish(r.rejection(), r.source().topic(), r.source().partition(), r.source().offset(),
-                    r.source().timestampMs(), r.source().key(), r.source().value()));
+            sent.add(deadLetters.publish(
+                    r.rejection(),
+                    r.source().topic(),
+                    r.source().partition(),
+                    r.source().offset(),
+                    r.source().timestampMs(),
+                    r.source().key(),
+                    r.source().value()));
         }
         for (Future<RecordMetadata> f : sent) {
             f.get();

@@ -79,8 +79,9 @@ public final class SegmentBatch {
     private void checkOrder(Source source) {
         Long next = nextOffsets.get(new TopicPartition(source.topic(), source.partition()));
         if (next != null && source.offset() < next) {
-            throw new IllegalStateException("record " + source.topic() + "-" + source.partition() + "@" + source.offset()
-                    + " is older than the batch's position " + next + " in that partition: offsets within a batch must rise");
+            throw new IllegalStateException("record " + source.topic() + "-" + source.partition() + "@"
+                    + source.offset() + " is older than the batch's position " + next
+                    + " in that partition: offsets within a batch must rise");
         }
     }
 
@@ -127,8 +128,11 @@ public final class SegmentBatch {
 
     /** Removes everything that came from {@code partitions} (revoked or lost before being written). */
     public void dropPartitions(Set<TopicPartition> partitions) {
-        latest.values().removeIf(e -> partitions.contains(new TopicPartition(e.source().topic(), e.source().partition())));
-        refused.removeIf(r -> partitions.contains(new TopicPartition(r.source().topic(), r.source().partition())));
+        latest.values()
+                .removeIf(e -> partitions.contains(
+                        new TopicPartition(e.source().topic(), e.source().partition())));
+        refused.removeIf(r -> partitions.contains(
+                new TopicPartition(r.source().topic(), r.source().partition())));
         nextOffsets.keySet().removeAll(partitions);
         records = latest.size() + refused.size();
     }

@@ -31,8 +31,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class CopyBatchWriter implements BatchStore {
 
     /** What a batch did, and where its time went. */
-    public record Result(long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct,
-                         WriteTimings timings) {
+    public record Result(
+            long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct, WriteTimings timings) {
         /** This result with the timings measured once its transaction committed. */
         Result timed(WriteTimings measured) {
             return new Result(upserted, deleted, refused, direct, measured);
@@ -79,15 +79,21 @@ public final class CopyBatchWriter implements BatchStore {
      * @param expected the positions this instance last read or wrote, or null to skip the check
      */
     @Override
-    public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq) throws SQLException {
+    public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq)
+            throws SQLException {
         WriteTimings.Stopwatch clock = new WriteTimings.Stopwatch();
         Result result = transactions.run(c -> apply(c, batch, expected, dlq, clock));
         return result.timed(clock.committed());
     }
 
     /** Everything of one batch on {@code c}, in its transaction, up to the commit. */
-    private Result apply(Connection c, SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq,
-                         WriteTimings.Stopwatch clock) throws SQLException {
+    private Result apply(
+            Connection c,
+            SegmentBatch batch,
+            Map<TopicPartition, Long> expected,
+            DeadLetterSink dlq,
+            WriteTimings.Stopwatch clock)
+            throws SQLException {
         List<SegmentBatch.Entry> upserts = new ArrayList<>();
         List<SegmentBatch.Entry> deletes = new ArrayList<>();
         for (SegmentBatch.Entry e : batch.entries()) {
@@ -135,7 +141,8 @@ public final class CopyBatchWriter implements BatchStore {
      * offsets are written, so two writers that briefly overlap during a rebalance wait instead of
      * deadlocking.
      */
-    private void checkPositions(Connection c, java.util.Set<TopicPartition> partitions, Map<TopicPartition, Long> expected)
+    private void checkPositions(
+            Connection c, java.util.Set<TopicPartition> partitions, Map<TopicPartition, Long> expected)
             throws SQLException {
         if (partitions.isEmpty()) {
             return;
@@ -153,7 +160,8 @@ public final class CopyBatchWriter implements BatchStore {
      * without locking: what a consumer seeks to, and what it compares its positions with while idle.
      */
     @Override
-    public Map<TopicPartition, Long> storedOffsets(java.util.Collection<TopicPartition> partitions) throws SQLException {
+    public Map<TopicPartition, Long> storedOffsets(java.util.Collection<TopicPartition> partitions)
+            throws SQLException {
         if (partitions.isEmpty()) {
             return Map.of();
         }
@@ -187,8 +195,10 @@ public final class CopyBatchWriter implements BatchStore {
     /** The stored position of a partition is not where this instance left it. */
     public static final class PositionMovedException extends SQLException {
         public PositionMovedException(TopicPartition tp, Long expected, Long stored) {
-            super("stored offset of " + tp + " is " + stored + ", expected " + expected
-                    + ": another sink instance or a replay moved it; nothing was written", "40001");
+            super(
+                    "stored offset of " + tp + " is " + stored + ", expected " + expected
+                            + ": another sink instance or a replay moved it; nothing was written",
+                    "40001");
         }
     }
 

@@ -31,8 +31,14 @@ public final class CopyRows {
         BinaryCopyWriter out = new BinaryCopyWriter(32 + rows.size() * 160);
         for (Row row : rows) {
             CustomerSegment s = row.segment();
-            out.row(FIELDS).uuid(row.id()).uuid(s.userId()).text(s.email()).text(s.segment().wire())
-                    .text(s.week().toString()).uuid(s.subscriptionId()).int2(s.pauseWeeks());
+            out.row(FIELDS)
+                    .uuid(row.id())
+                    .uuid(s.userId())
+                    .text(s.email())
+                    .text(s.segment().wire())
+                    .text(s.week().toString())
+                    .uuid(s.subscriptionId())
+                    .int2(s.pauseWeeks());
         }
         return out.finish();
     }
@@ -41,13 +47,17 @@ public final class CopyRows {
         StringBuilder b = new StringBuilder(rows.size() * 180);
         for (Row row : rows) {
             CustomerSegment s = row.segment();
-            b.append(row.id()).append('\t')
-                    .append(s.userId()).append('\t');
+            b.append(row.id()).append('\t').append(s.userId()).append('\t');
             escapeText(b, s.email());
-            b.append('\t').append(s.segment().wire())
-                    .append('\t').append(s.week())
-                    .append('\t').append(s.subscriptionId())
-                    .append('\t').append(s.pauseWeeks()).append('\n');
+            b.append('\t')
+                    .append(s.segment().wire())
+                    .append('\t')
+                    .append(s.week())
+                    .append('\t')
+                    .append(s.subscriptionId())
+                    .append('\t')
+                    .append(s.pauseWeeks())
+                    .append('\n');
         }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }

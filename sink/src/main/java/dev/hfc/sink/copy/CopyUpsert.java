@@ -67,8 +67,12 @@ final class CopyUpsert {
      * Writes {@code upserts} on {@code c}, in its transaction; the rows Postgres refuses are added to
      * {@code refused}, and the time spent in COPY and in the upsert statement to {@code clock}.
      */
-    Outcome upsert(Connection c, List<SegmentBatch.Entry> upserts, List<SegmentBatch.Refused> refused,
-                   WriteTimings.Stopwatch clock) throws SQLException {
+    Outcome upsert(
+            Connection c,
+            List<SegmentBatch.Entry> upserts,
+            List<SegmentBatch.Refused> refused,
+            WriteTimings.Stopwatch clock)
+            throws SQLException {
         if (upserts.isEmpty()) {
             return new Outcome(0, false);
         }
@@ -119,7 +123,8 @@ final class CopyUpsert {
         }
     }
 
-    private long copy(Connection c, String sql, List<CopyRows.Row> rows, WriteTimings.Stopwatch clock) throws SQLException {
+    private long copy(Connection c, String sql, List<CopyRows.Row> rows, WriteTimings.Stopwatch clock)
+            throws SQLException {
         long start = System.nanoTime();
         try {
             return copyRows(c, sql, rows);
@@ -161,7 +166,8 @@ final class CopyUpsert {
         }
 
         /** Staging COPY and set-based upsert; rows Postgres refuses are bisected out into {@code refused}. */
-        long upsertIsolating(List<SegmentBatch.Entry> entries, List<CopyRows.Row> rows, List<SegmentBatch.Refused> refused)
+        long upsertIsolating(
+                List<SegmentBatch.Entry> entries, List<CopyRows.Row> rows, List<SegmentBatch.Refused> refused)
                 throws SQLException {
             Savepoint savepoint = c.setSavepoint();
             try {
@@ -175,10 +181,19 @@ final class CopyUpsert {
                 c.rollback(savepoint);
                 if (rows.size() == 1) {
                     SegmentBatch.Entry entry = entries.get(0);
-                    LOG.warn("sink: {}-{}@{} (key {}) refused by PostgreSQL: {}", entry.source().topic(),
-                            entry.source().partition(), entry.source().offset(), entry.key(), e.getMessage());
-                    refused.add(new SegmentBatch.Refused(entry.source(), new Rejection(RejectReason.REJECTED_BY_DATABASE,
-                            "PostgreSQL refused the row (SQLSTATE " + e.getSQLState() + "): " + e.getMessage())));
+                    LOG.warn(
+                            "sink: {}-{}@{} (key {}) refused by PostgreSQL: {}",
+                            entry.source().topic(),
+                            entry.source().partition(),
+                            entry.source().offset(),
+                            entry.key(),
+                            e.getMessage());
+                    refused.add(new SegmentBatch.Refused(
+                            entry.source(),
+                            new Rejection(
+                                    RejectReason.REJECTED_BY_DATABASE,
+                                    "PostgreSQL refused the row (SQLSTATE " + e.getSQLState() + "): "
+                                            + e.getMessage())));
                     return 0;
                 }
                 int half = rows.size() / 2;

@@ -47,7 +47,8 @@ final class TransactionRunner implements AutoCloseable {
             return result;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
-            if (e instanceof SQLException sql && !(e instanceof CopyBatchWriter.PositionMovedException)
+            if (e instanceof SQLException sql
+                    && !(e instanceof CopyBatchWriter.PositionMovedException)
                     && Database.isConnectionFailure(sql)) {
                 closeQuietly();
             }

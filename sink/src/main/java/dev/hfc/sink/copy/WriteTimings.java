@@ -35,8 +35,8 @@ public record WriteTimings(long copyNanos, long upsertNanos, long otherNanos, lo
         /** The timings of the write, whose commit has just ended. */
         WriteTimings committed() {
             long end = System.nanoTime();
-            return new WriteTimings(copyNanos, upsertNanos, beforeCommit - begin - copyNanos - upsertNanos,
-                    end - beforeCommit);
+            return new WriteTimings(
+                    copyNanos, upsertNanos, beforeCommit - begin - copyNanos - upsertNanos, end - beforeCommit);
         }
     }
 }

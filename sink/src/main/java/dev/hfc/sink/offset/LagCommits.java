@@ -24,7 +24,12 @@ public final class LagCommits implements OffsetCommitCallback {
     private static final Logger LOG = LoggerFactory.getLogger(LagCommits.class);
 
     /** How a failure was reported. */
-    public enum Reported { FIRST_INFO, FIRST_WARN, AGAIN_DEBUG, NOTHING }
+    public enum Reported {
+        FIRST_INFO,
+        FIRST_WARN,
+        AGAIN_DEBUG,
+        NOTHING
+    }
 
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
@@ -39,14 +44,17 @@ public final class LagCommits implements OffsetCommitCallback {
             return Reported.NOTHING;
         }
         String cause = exception.getClass().getSimpleName();
-        boolean moving = exception instanceof RetriableCommitFailedException || exception instanceof RetriableException
-                || exception instanceof RebalanceInProgressException || exception instanceof CommitFailedException;
+        boolean moving = exception instanceof RetriableCommitFailedException
+                || exception instanceof RetriableException
+                || exception instanceof RebalanceInProgressException
+                || exception instanceof CommitFailedException;
         if (!seen.add(cause)) {
             LOG.debug("sink: a lag-only offset commit failed again ({}: {})", cause, exception.getMessage());
             return Reported.AGAIN_DEBUG;
         }
-        String message = "sink: committing offsets to Kafka for lag tools failed ({}: {}); harmless, PostgreSQL holds the "
-                + "sink's positions and the next batch commits again. Further failures of this kind are logged at DEBUG";
+        String message =
+                "sink: committing offsets to Kafka for lag tools failed ({}: {}); harmless, PostgreSQL holds the "
+                        + "sink's positions and the next batch commits again. Further failures of this kind are logged at DEBUG";
         if (moving) {
             LOG.info(message, cause, exception.getMessage());
             return Reported.FIRST_INFO;

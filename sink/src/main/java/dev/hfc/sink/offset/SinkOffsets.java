@@ -37,8 +37,8 @@ public final class SinkOffsets {
      * The stored next offsets of {@code partitions} for {@code groupId} (partitions never written are absent);
      * with {@code lock}, their rows stay locked until the transaction of {@code c} ends.
      */
-    public Map<TopicPartition, Long> read(Connection c, String groupId, Collection<TopicPartition> partitions, boolean lock)
-            throws SQLException {
+    public Map<TopicPartition, Long> read(
+            Connection c, String groupId, Collection<TopicPartition> partitions, boolean lock) throws SQLException {
         Map<TopicPartition, Long> stored = new HashMap<>();
         if (partitions.isEmpty()) {
             return stored;

@@ -36,13 +36,15 @@ public final class SinkSql {
             + "subscription_id = EXCLUDED.subscription_id, pause_weeks = EXCLUDED.pause_weeks";
 
     /** True when an existing row {@code t} differs from the incoming one: only then is it rewritten. */
-    public static final String VALUES_DIFFER = "(t.email, t.segment, t.subscription_id, t.pause_weeks) IS DISTINCT FROM "
-            + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id, EXCLUDED.pause_weeks)";
+    public static final String VALUES_DIFFER =
+            "(t.email, t.segment, t.subscription_id, t.pause_weeks) IS DISTINCT FROM "
+                    + "(EXCLUDED.email, EXCLUDED.segment, EXCLUDED.subscription_id, EXCLUDED.pause_weeks)";
 
     /** Run once on every new connection of a writer: the staging table, emptied by every commit. */
-    public static final String CREATE_STAGE = "CREATE TEMP TABLE IF NOT EXISTS " + STAGE_TABLE + " (id uuid, user_id uuid, "
-            + "email varchar(64), segment varchar(16), subscription_week varchar(8), subscription_id uuid, pause_weeks smallint) "
-            + "ON COMMIT DELETE ROWS";
+    public static final String CREATE_STAGE =
+            "CREATE TEMP TABLE IF NOT EXISTS " + STAGE_TABLE + " (id uuid, user_id uuid, "
+                    + "email varchar(64), segment varchar(16), subscription_week varchar(8), subscription_id uuid, pause_weeks smallint) "
+                    + "ON COMMIT DELETE ROWS";
 
     /** Empties the staging table within a transaction (a bisect step after a successful one). */
     public static final String CLEAR_STAGE = "DELETE FROM " + STAGE;
@@ -51,10 +53,12 @@ public final class SinkSql {
     public static final String LOCK_OFFSETS = " FOR UPDATE OF o";
 
     /** A replay's table of live keys. */
-    public static final String CREATE_LIVE_KEYS = "CREATE TEMP TABLE " + LIVE_KEYS_TABLE + " (week varchar(8), user_id uuid) "
-            + "ON COMMIT DROP";
+    public static final String CREATE_LIVE_KEYS =
+            "CREATE TEMP TABLE " + LIVE_KEYS_TABLE + " (week varchar(8), user_id uuid) " + "ON COMMIT DROP";
     /** Adds keys to {@link #LIVE_KEYS_TABLE}: parameters weeks and user ids, as arrays. */
-    public static final String INSERT_LIVE_KEYS = "INSERT INTO " + LIVE_KEYS_TABLE + " SELECT * FROM unnest(?::varchar[], ?::uuid[])";
+    public static final String INSERT_LIVE_KEYS =
+            "INSERT INTO " + LIVE_KEYS_TABLE + " SELECT * FROM unnest(?::varchar[], ?::uuid[])";
+
     public static final String INDEX_LIVE_KEYS = "CREATE INDEX ON " + LIVE_KEYS_TABLE + " (week, user_id)";
     public static final String ANALYZE_LIVE_KEYS = "ANALYZE " + LIVE_KEYS_TABLE;
 
@@ -85,7 +89,8 @@ public final class SinkSql {
 
     /** Deletes the unsent rows of the keys given (weeks, user ids: two arrays). */
     public static String delete(DbSettings db) {
-        return "DELETE FROM " + db.qualified(TARGET_TABLE) + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
+        return "DELETE FROM " + db.qualified(TARGET_TABLE)
+                + " AS t USING unnest(?::varchar[], ?::uuid[]) AS d(week, user_id) "
                 + "WHERE t.subscription_week = d.week AND t.user_id = d.user_id AND NOT t.campaign_sent";
     }
 
@@ -120,8 +125,10 @@ public final class SinkSql {
      * arrays), the segment taken from the row.
      */
     public static String recordOutcomes(DbSettings db) {
-        return "INSERT INTO " + db.qualified(OUTCOMES_TABLE) + " AS o (subscription_week, user_id, segment, outcome, outcome_at) "
-                + "SELECT t.subscription_week, t.user_id, t.segment, d.outcome, d.outcome_at FROM " + db.qualified(TARGET_TABLE)
+        return "INSERT INTO " + db.qualified(OUTCOMES_TABLE)
+                + " AS o (subscription_week, user_id, segment, outcome, outcome_at) "
+                + "SELECT t.subscription_week, t.user_id, t.segment, d.outcome, d.outcome_at FROM "
+                + db.qualified(TARGET_TABLE)
                 + " AS t "
                 + "JOIN unnest(?::varchar[], ?::uuid[], ?::varchar[], ?::timestamptz[]) AS d(week, user_id, outcome, outcome_at) "
                 + "ON t.subscription_week = d.week AND t.user_id = d.user_id "
@@ -131,7 +138,8 @@ public final class SinkSql {
 
     /** Forgets the outcomes of the keys given (weeks, user ids: two arrays). */
     public static String clearOutcomes(DbSettings db) {
-        return "DELETE FROM " + db.qualified(OUTCOMES_TABLE) + " AS o USING unnest(?::varchar[], ?::uuid[]) AS k(week, user_id) "
+        return "DELETE FROM " + db.qualified(OUTCOMES_TABLE)
+                + " AS o USING unnest(?::varchar[], ?::uuid[]) AS k(week, user_id) "
                 + "WHERE o.subscription_week = k.week AND o.user_id = k.user_id";
     }
 

@@ -35,11 +35,11 @@ class BatchAssemblerTest {
     private static final String TOPIC = TOPICS.customerSegments().name();
     private static final Week WEEK = Week.parse("2026-W50");
 
-    private final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-            new ByteArraySerializer());
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final List<RejectReason> counted = new ArrayList<>();
-    private final BatchAssembler assembler = new BatchAssembler(new DeadLetterPublisher(producer, TOPICS, "sink"),
-            counted::add);
+    private final BatchAssembler assembler =
+            new BatchAssembler(new DeadLetterPublisher(producer, TOPICS, "sink"), counted::add);
 
     @Test
     void valuesAndTombstonesGoIntoTheBatchAndUndecodableRecordsAreRefusedWithWhy() {
@@ -60,20 +60,25 @@ class BatchAssemblerTest {
         List<SegmentBatch.Entry> entries = new ArrayList<>(batch.entries());
         assertThat(entries).hasSize(3);
         assertThat(entries.get(0).key()).isEqualTo(kept.key());
-        assertThat(entries.get(0).value().email()).as("a refused record never replaces its key's value")
+        assertThat(entries.get(0).value().email())
+                .as("a refused record never replaces its key's value")
                 .isEqualTo("kept@example.com");
         assertThat(entries.get(1).key()).isEqualTo(ended.key());
         assertThat(entries.get(1).isTombstone()).isTrue();
         assertThat(entries.get(1).endReason()).isEqualTo(EndReason.CANCELLED);
         assertThat(entries.get(2).key()).isEqualTo(unexplained.key());
         assertThat(entries.get(2).endReason()).isEqualTo(EndReason.UNKNOWN);
-        assertThat(batch.refused()).extracting(r -> r.rejection().reason())
+        assertThat(batch.refused())
+                .extracting(r -> r.rejection().reason())
                 .containsExactly(RejectReason.WRONG_TYPE, RejectReason.MALFORMED_JSON, RejectReason.KEY_MISMATCH);
         assertThat(batch.refused()).extracting(r -> r.source().offset()).containsExactly(3L, 4L, 5L);
         assertThat(batch.records()).isEqualTo(6);
-        assertThat(batch.nextOffsets()).as("refused records move the offset on too")
+        assertThat(batch.nextOffsets())
+                .as("refused records move the offset on too")
                 .containsEntry(new TopicPartition(TOPIC, 0), 6L);
-        assertThat(producer.history()).as("nothing reaches the dead-letter topic before the batch is written").isEmpty();
+        assertThat(producer.history())
+                .as("nothing reaches the dead-letter topic before the batch is written")
+                .isEmpty();
         assertThat(counted).isEmpty();
     }
 
@@ -86,26 +91,32 @@ class BatchAssemblerTest {
         assembler.add(record(8, badKey, EventCodecs.CUSTOMER_SEGMENT.encode(s)));
         // As the writer hands them over: the batch's own refusals, then the rows PostgreSQL refused.
         List<SegmentBatch.Refused> refused = new ArrayList<>(assembler.batch().refused());
-        refused.add(new SegmentBatch.Refused(new SegmentBatch.Source(TOPIC, 0, 9, 1_000L, s.key().toBytes(),
-                EventCodecs.CUSTOMER_SEGMENT.encode(s)), new Rejection(RejectReason.REJECTED_BY_DATABASE, "no_blocked")));
+        refused.add(new SegmentBatch.Refused(
+                new SegmentBatch.Source(TOPIC, 0, 9, 1_000L, s.key().toBytes(), EventCodecs.CUSTOMER_SEGMENT.encode(s)),
+                new Rejection(RejectReason.REJECTED_BY_DATABASE, "no_blocked")));
 
         assembler.send(refused);
 
         assertThat(producer.history()).hasSize(3).allSatisfy(r -> {
             assertThat(r.topic()).isEqualTo(TOPICS.dlq().name());
             assertThat(DeadLetters.header(r.headers(), DeadLetters.STAGE)).isEqualTo("sink");
-            assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPIC);
+            assertThat(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC))
+                    .isEqualTo(TOPIC);
         });
         ProducerRecord<byte[], byte[]> malformed = producer.history().get(0);
         assertThat(malformed.key()).isEqualTo(s.key().toBytes());
         assertThat(malformed.value()).isEqualTo(badValue);
         assertThat(DeadLetters.header(malformed.headers(), DeadLetters.REASON)).isEqualTo("malformed-json");
-        assertThat(DeadLetters.header(malformed.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("7");
+        assertThat(DeadLetters.header(malformed.headers(), DeadLetters.SOURCE_OFFSET))
+                .isEqualTo("7");
         assertThat(producer.history().get(1).key()).isEqualTo(badKey);
-        assertThat(DeadLetters.header(producer.history().get(1).headers(), DeadLetters.REASON)).isEqualTo("invalid-user-id");
-        assertThat(DeadLetters.header(producer.history().get(2).headers(), DeadLetters.DETAIL)).isEqualTo("no_blocked");
-        assertThat(counted).containsExactly(RejectReason.MALFORMED_JSON, RejectReason.INVALID_USER_ID,
-                RejectReason.REJECTED_BY_DATABASE);
+        assertThat(DeadLetters.header(producer.history().get(1).headers(), DeadLetters.REASON))
+                .isEqualTo("invalid-user-id");
+        assertThat(DeadLetters.header(producer.history().get(2).headers(), DeadLetters.DETAIL))
+                .isEqualTo("no_blocked");
+        assertThat(counted)
+                .containsExactly(
+                        RejectReason.MALFORMED_JSON, RejectReason.INVALID_USER_ID, RejectReason.REJECTED_BY_DATABASE);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] key, byte[] value) {

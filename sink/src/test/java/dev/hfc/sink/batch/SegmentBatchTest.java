@@ -28,11 +28,16 @@ class SegmentBatchTest {
         batch.add(key, seg(user, Segment.LOW), src(1, 20)); // another partition: its own order
         batch.add(key, seg(user, Segment.HIGH), src(0, 163)); // a gap: a transaction marker took 161..162
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch.add(key, seg(user, Segment.LOW), src(0, 20)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("t-0@20").hasMessageContaining("164");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> batch.refuse(src(0, 163),
-                new Rejection(RejectReason.MALFORMED_JSON, "x"))).isInstanceOf(IllegalStateException.class);
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("t-0@20")
+                .hasMessageContaining("164");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> batch.refuse(src(0, 163), new Rejection(RejectReason.MALFORMED_JSON, "x")))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(batch.nextOffsets()).containsEntry(new TopicPartition("t", 0), 164L);
-        assertThat(batch.entries()).singleElement().satisfies(e -> assertThat(e.value().segment()).isEqualTo(Segment.HIGH));
+        assertThat(batch.entries())
+                .singleElement()
+                .satisfies(e -> assertThat(e.value().segment()).isEqualTo(Segment.HIGH));
     }
 
     @Test
@@ -49,10 +54,14 @@ class SegmentBatchTest {
 
         assertThat(batch.records()).isEqualTo(6);
         assertThat(batch.entries()).hasSize(2);
-        assertThat(batch.entries()).filteredOn(e -> e.key().equals(key)).singleElement()
+        assertThat(batch.entries())
+                .filteredOn(e -> e.key().equals(key))
+                .singleElement()
                 .satisfies(e -> assertThat(e.value().segment()).isEqualTo(Segment.MEDIUM));
-        assertThat(batch.nextOffsets()).containsEntry(new TopicPartition("t", 0), 14L)
-                .containsEntry(new TopicPartition("t", 1), 4L).containsEntry(new TopicPartition("t", 2), 8L);
+        assertThat(batch.nextOffsets())
+                .containsEntry(new TopicPartition("t", 0), 14L)
+                .containsEntry(new TopicPartition("t", 1), 4L)
+                .containsEntry(new TopicPartition("t", 2), 8L);
         assertThat(batch.maxTimestampMs()).isEqualTo(1013);
 
         batch.dropPartitions(Set.of(new TopicPartition("t", 0), new TopicPartition("t", 2)));

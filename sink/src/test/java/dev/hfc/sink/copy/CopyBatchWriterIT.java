@@ -36,20 +36,21 @@ class CopyBatchWriterIT {
         DbSettings db = POSTGRES.db("fence");
         SchemaMigrator.migrate(db, false);
         try (CopyBatchWriter owner = new CopyBatchWriter(db, "g", CopyFormat.BINARY);
-             CopyBatchWriter zombie = new CopyBatchWriter(db, "g", CopyFormat.BINARY)) {
+                CopyBatchWriter zombie = new CopyBatchWriter(db, "g", CopyFormat.BINARY)) {
             Map<TopicPartition, Long> ownerView = new HashMap<>();
             Map<TopicPartition, Long> zombieView = new HashMap<>();
-            owner.write(batch(0, 2), ownerView, refused -> { });
+            owner.write(batch(0, 2), ownerView, refused -> {});
             ownerView.put(TP, 2L);
             // The zombie still believes nothing was stored, and tries to write the same records.
-            assertThatThrownBy(() -> zombie.write(batch(0, 2), zombieView, refused -> { }))
+            assertThatThrownBy(() -> zombie.write(batch(0, 2), zombieView, refused -> {}))
                     .isInstanceOf(CopyBatchWriter.PositionMovedException.class)
                     .hasMessageContaining("stored offset of segments-0 is 2, expected null");
-            owner.write(batch(2, 3), ownerView, refused -> { });
+            owner.write(batch(2, 3), ownerView, refused -> {});
             assertThat(SinkOffsets.read(db, "g", List.of(TP))).containsEntry(TP, 5L);
         }
-        try (Connection c = Database.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM rec_campaigns_weekly")) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM rec_campaigns_weekly")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(5);
         }
@@ -68,35 +69,62 @@ class CopyBatchWriterIT {
             SegmentBatch first = new SegmentBatch();
             long offset = 0;
             for (UUID u : List.of(sent, unsent, cancelled)) {
-                CustomerSegment s = new CustomerSegment(u, "x@example.com", week, Segment.MEDIUM, 2, UUID.randomUUID(), 0L);
+                CustomerSegment s =
+                        new CustomerSegment(u, "x@example.com", week, Segment.MEDIUM, 2, UUID.randomUUID(), 0L);
                 first.add(s.key(), s, source(offset++, 1_000L));
             }
-            writer.write(first, refused -> { });
+            writer.write(first, refused -> {});
             sql(db, "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE user_id = '" + sent + "'");
-            String sentRow = query(db, "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
-                    + "WHERE user_id = '" + sent + "'");
+            String sentRow = query(
+                    db,
+                    "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
+                            + "WHERE user_id = '" + sent + "'");
 
             SegmentBatch ends = new SegmentBatch();
-            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, sent), EndReason.RESUMED, source(offset++, 1_764_000_000_000L));
-            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, unsent), EndReason.RESUMED, source(offset++, 1_764_000_001_000L));
-            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, cancelled), EndReason.CANCELLED, source(offset++, 1_764_000_002_000L));
-            ends.tombstone(new dev.hfc.core.event.SegmentKey(week, neverRow), EndReason.RESUMED, source(offset++, 1_764_000_003_000L));
-            writer.write(ends, refused -> { });
+            ends.tombstone(
+                    new dev.hfc.core.event.SegmentKey(week, sent),
+                    EndReason.RESUMED,
+                    source(offset++, 1_764_000_000_000L));
+            ends.tombstone(
+                    new dev.hfc.core.event.SegmentKey(week, unsent),
+                    EndReason.RESUMED,
+                    source(offset++, 1_764_000_001_000L));
+            ends.tombstone(
+                    new dev.hfc.core.event.SegmentKey(week, cancelled),
+                    EndReason.CANCELLED,
+                    source(offset++, 1_764_000_002_000L));
+            ends.tombstone(
+                    new dev.hfc.core.event.SegmentKey(week, neverRow),
+                    EndReason.RESUMED,
+                    source(offset++, 1_764_000_003_000L));
+            writer.write(ends, refused -> {});
 
-            assertThat(query(db, "SELECT string_agg(user_id || ' ' || segment || ' ' || outcome || ' ' "
-                    + "|| extract(epoch FROM outcome_at)::bigint, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
-                    .isEqualTo(sent + " medium resumed 1764000000," + unsent + " medium resumed 1764000001,"
-                            + cancelled + " medium cancelled 1764000002");
-            assertThat(query(db, "SELECT string_agg(user_id::text, ',') FROM rec_campaigns_weekly")).isEqualTo(sent.toString());
-            assertThat(query(db, "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
-                    + "WHERE user_id = '" + sent + "'")).as("the sent row is history").isEqualTo(sentRow);
+            assertThat(
+                            query(
+                                    db,
+                                    "SELECT string_agg(user_id || ' ' || segment || ' ' || outcome || ' ' "
+                                            + "|| extract(epoch FROM outcome_at)::bigint, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
+                    .isEqualTo(sent + " medium resumed 1764000000," + unsent + " medium resumed 1764000001," + cancelled
+                            + " medium cancelled 1764000002");
+            assertThat(query(db, "SELECT string_agg(user_id::text, ',') FROM rec_campaigns_weekly"))
+                    .isEqualTo(sent.toString());
+            assertThat(query(
+                            db,
+                            "SELECT id || email || segment || pause_weeks || subscription_id FROM rec_campaigns_weekly "
+                                    + "WHERE user_id = '" + sent + "'"))
+                    .as("the sent row is history")
+                    .isEqualTo(sentRow);
 
             // Paused again: a target again, so no outcome until it ends again.
             SegmentBatch again = new SegmentBatch();
-            CustomerSegment back = new CustomerSegment(unsent, "x@example.com", week, Segment.LOW, 1, UUID.randomUUID(), 0L);
+            CustomerSegment back =
+                    new CustomerSegment(unsent, "x@example.com", week, Segment.LOW, 1, UUID.randomUUID(), 0L);
             again.add(back.key(), back, source(offset, 1_764_000_009_000L));
-            writer.write(again, refused -> { });
-            assertThat(query(db, "SELECT string_agg(user_id::text || ' ' || outcome, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
+            writer.write(again, refused -> {});
+            assertThat(
+                            query(
+                                    db,
+                                    "SELECT string_agg(user_id::text || ' ' || outcome, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
                     .isEqualTo(sent + " resumed," + cancelled + " cancelled");
         }
     }
@@ -106,13 +134,16 @@ class CopyBatchWriterIT {
     }
 
     private static void sql(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement()) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static String query(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = Database.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
@@ -122,8 +153,8 @@ class CopyBatchWriterIT {
         SegmentBatch b = new SegmentBatch();
         for (int i = 0; i < n; i++) {
             UUID user = UUID.nameUUIDFromBytes(("u" + (firstOffset + i)).getBytes());
-            CustomerSegment s = new CustomerSegment(user, "u@example.com", Week.parse("2026-W49"), Segment.LOW, 1,
-                    UUID.randomUUID(), 0L);
+            CustomerSegment s = new CustomerSegment(
+                    user, "u@example.com", Week.parse("2026-W49"), Segment.LOW, 1, UUID.randomUUID(), 0L);
             b.add(s.key(), s, new SegmentBatch.Source(TP.topic(), TP.partition(), firstOffset + i, 0L, null, null));
         }
         return b;

@@ -14,15 +14,23 @@ import org.junit.jupiter.api.Test;
 class CopyRowsTest {
 
     private static final UUID ID = UUID.fromString("018f0000-0000-7000-8000-000000000001");
-    private static final CustomerSegment S = new CustomerSegment(UUID.fromString("00000000-0000-4000-8000-000000000002"),
-            "\"a\\\\b\tc\nd\re, ü\"@x.de", Week.parse("2026-W53"), Segment.HIGH, 4,
-            UUID.fromString("00000000-0000-4000-8000-000000000003"), 0L);
+    private static final CustomerSegment S = new CustomerSegment(
+            UUID.fromString("00000000-0000-4000-8000-000000000002"),
+            "\"a\\\\b\tc\nd\re, ü\"@x.de",
+            Week.parse("2026-W53"),
+            Segment.HIGH,
+            4,
+            UUID.fromString("00000000-0000-4000-8000-000000000003"),
+            0L);
 
     @Test
     void textEscapesExactlyTheFourSpecialCharacters() {
-        String text = new String(CopyRows.encode(CopyFormat.TEXT, List.of(new CopyRows.Row(ID, S))), StandardCharsets.UTF_8);
-        assertThat(text).isEqualTo(ID + "\t00000000-0000-4000-8000-000000000002\t\"a\\\\\\\\b\\tc\\nd\\re, ü\"@x.de\thigh\t2026-W53\t"
-                + "00000000-0000-4000-8000-000000000003\t4\n");
+        String text =
+                new String(CopyRows.encode(CopyFormat.TEXT, List.of(new CopyRows.Row(ID, S))), StandardCharsets.UTF_8);
+        assertThat(text)
+                .isEqualTo(ID
+                        + "\t00000000-0000-4000-8000-000000000002\t\"a\\\\\\\\b\\tc\\nd\\re, ü\"@x.de\thigh\t2026-W53\t"
+                        + "00000000-0000-4000-8000-000000000003\t4\n");
     }
 
     @Test

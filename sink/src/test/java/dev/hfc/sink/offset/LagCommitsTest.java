@@ -18,7 +18,8 @@ class LagCommitsTest {
                 .isEqualTo(LagCommits.Reported.FIRST_INFO);
         assertThat(commits.report(new RetriableCommitFailedException("coordinator moved again")))
                 .isEqualTo(LagCommits.Reported.AGAIN_DEBUG);
-        assertThat(commits.report(new NotCoordinatorException("not the coordinator"))).isEqualTo(LagCommits.Reported.FIRST_INFO);
+        assertThat(commits.report(new NotCoordinatorException("not the coordinator")))
+                .isEqualTo(LagCommits.Reported.FIRST_INFO);
         assertThat(commits.report(new AuthorizationException("denied"))).isEqualTo(LagCommits.Reported.FIRST_WARN);
         assertThat(commits.report(new AuthorizationException("denied"))).isEqualTo(LagCommits.Reported.AGAIN_DEBUG);
     }
