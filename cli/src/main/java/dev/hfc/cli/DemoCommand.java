@@ -2,9 +2,6 @@ package dev.hfc.cli;
 
 import static dev.hfc.cli.demo.DemoLogging.say;
 
-import dev.hfc.bench.pipeline.CatchUp;
-import dev.hfc.bench.pipeline.InProcessPipeline;
-import dev.hfc.bench.pipeline.LiveChanges;
 import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.campaign.dashboard.Dashboard;
 import dev.hfc.campaign.dashboard.DlqCounts;
@@ -13,13 +10,13 @@ import dev.hfc.campaign.send.SegmenterPosition;
 import dev.hfc.cli.demo.DemoCampaign;
 import dev.hfc.cli.demo.DemoEnvironment;
 import dev.hfc.cli.demo.DemoLogging;
+import dev.hfc.cli.demo.DemoPipeline;
 import dev.hfc.cli.demo.DemoReport;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.http.HttpListener;
 import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.segment.SegmentPolicy;
-import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
@@ -35,10 +32,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,9 +50,6 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Run everything in one process and check the result against a reference computation in SQL.")
 final class DemoCommand implements Callable<Integer> {
-
-    private static final long SETTLED_NANOS = 30_000_000_000L;
-    private static final Duration QUIET = Duration.ofSeconds(2);
 
     @Option(
             names = "--customers",
@@ -166,7 +158,6 @@ final class DemoCommand implements Callable<Integer> {
         try (InProcessKafkaBroker broker = DemoEnvironment.startBroker(work)) {
             var registry = ServiceRunner.registry("demo");
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
-            var layout = new TopicProvisioner.Layout(3, (short) 1);
 
             say("schema " + db.schema() + ": migrating, then generating " + String.format("%,d", customers)
                     + " customers (seed " + seed + ")");
@@ -191,18 +182,8 @@ final class DemoCommand implements Callable<Integer> {
                     new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)),
                     java.time.Clock.systemUTC());
             var loopback = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
-            long pipelineStart = System.nanoTime();
-            try (InProcessPipeline pipeline = InProcessPipeline.start(
-                            new InProcessPipeline.Settings(
-                                    kafka,
-                                    topics,
-                                    db,
-                                    slot,
-                                    work.resolve("segmenter"),
-                                    layout,
-                                    policy,
-                                    Duration.ofMillis(100)),
-                            registry);
+            try (DemoPipeline pipeline = DemoPipeline.start(
+                            kafka, topics, db, slot, work, policy, current, timeoutSeconds, registry);
                     DlqCounts dlq = new DlqCounts(
                             kafka.clientProperties(Map.of()), topics.dlq().name());
                     OpsServer ops = OpsServer.start(
@@ -221,13 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port()
                         + "/metrics, the campaign " + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
-                CatchUp.Result load = awaitMatch(db, policy, current, pipeline, "initial load", false);
-                ReferenceCheck.Outcome caughtUp = load.outcome();
-                double loadSeconds = (load.lastChangeNanos() - pipelineStart) / 1e9;
-                double eventsPerSecond = pipeline.published() / loadSeconds;
-                say(String.format(
-                        "caught up after %.1f s: %,d events through the pipeline (%,.0f events/s), %,d rows",
-                        loadSeconds, pipeline.published(), eventsPerSecond, caughtUp.actualRows()));
+                DemoPipeline.Load load = pipeline.awaitInitialLoad();
 
                 var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(
                         tokens,
@@ -236,22 +211,13 @@ final class DemoCommand implements Callable<Integer> {
                         "pause-campaign.demo.example",
                         "Paused deliveries");
                 // The cut-off run: the target week's campaign, with a control group held back.
-                DemoCampaign.Outcome campaign = caughtUp.matches()
+                DemoCampaign.Outcome campaign = load.outcome().matches()
                         ? DemoCampaign.send(db, target, unsubscribe, campaignMetrics, segmenterPosition, "cut-off run")
                         : null;
 
-                LiveChanges.Applied applied = null;
-                if (changes > 0) {
-                    say(String.format(
-                            "applying %,d live changes at %d/s (pauses, resumes, cancellations, email changes, deletes, "
-                                    + "new customers); resumes now come after the email",
-                            changes, changeRate));
-                    applied = LiveChanges.apply(db, generator, customers, target, changes, changeRate, seed);
-                }
-                // Rows marked sent are history from here on (§4): the check leaves them out on both sides.
-                ReferenceCheck.Outcome finalCheck = awaitMatch(db, policy, current, pipeline, "live changes", true)
-                        .outcome();
-                Histogram latency = applied == null ? null : LiveChanges.latencies(db, target, applied.samples());
+                DemoPipeline.Live live =
+                        pipeline.applyLiveChanges(generator, customers, target, changes, changeRate, seed);
+                ReferenceCheck.Outcome finalCheck = live.outcome();
                 // Customers who paused after the cut-off run get theirs from a second run.
                 DemoCampaign.Outcome late = campaign != null && finalCheck.matches()
                         ? DemoCampaign.send(
@@ -261,9 +227,9 @@ final class DemoCommand implements Callable<Integer> {
                         db,
                         current,
                         finalCheck,
-                        applied,
-                        latency,
-                        eventsPerSecond,
+                        live.applied(),
+                        live.latency(),
+                        load.eventsPerSecond(),
                         ops.port(),
                         topics,
                         begin,
@@ -289,32 +255,5 @@ final class DemoCommand implements Callable<Integer> {
             DemoEnvironment.deleteWorkDirectory(work);
         }
         return code;
-    }
-
-    /**
-     * Waits for the table to catch up; returns the last reference outcome and when the table last changed.
-     * Fails when the table never stood still long enough to be compared within {@code --timeout-s}.
-     */
-    private CatchUp.Result awaitMatch(
-            DbSettings db, SegmentPolicy policy, Week from, InProcessPipeline pipeline, String phase, boolean keepSent)
-            throws Exception {
-        CatchUp catchUp = new CatchUp(
-                db,
-                () -> ReferenceCheck.check(db, policy, from, keepSent, List.of()),
-                pipeline::failure,
-                QUIET,
-                Duration.ofNanos(SETTLED_NANOS));
-        CatchUp.Result result = catchUp.await(
-                Duration.ofSeconds(timeoutSeconds),
-                Duration.ofSeconds(3),
-                rows -> say(String.format("%s: %,d rows in the table", phase, rows)));
-        if (result.outcome() == null) {
-            throw new IllegalStateException(
-                    phase + ": the table was still changing after --timeout-s " + timeoutSeconds + " s");
-        }
-        if (!result.matches()) {
-            say(phase + ": the table has not changed for " + SETTLED_NANOS / 1_000_000_000 + " s and still differs");
-        }
-        return result;
     }
 }

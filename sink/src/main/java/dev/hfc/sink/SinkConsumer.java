@@ -7,15 +7,12 @@ import dev.hfc.sink.copy.BatchStore;
 import dev.hfc.sink.copy.CopyBatchWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -41,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the loop only: {@link BatchAssembler} decodes the records and sends the refused ones to
  * the dead-letter topic, {@link RetryingStore} retries the database, {@link StoredPositions} holds the
  * positions writes are fenced on and seeks to them, {@link SinkProgress} tells how far behind the consumer is,
- * and {@link SinkConsumerFactory} builds it on Kafka and PostgreSQL.
+ * {@link SinkRebalanceListener} writes or drops the batch on a rebalance and seeks assigned partitions, and
+ * {@link SinkConsumerFactory} builds it on Kafka and PostgreSQL.
  */
 final class SinkConsumer {
 
@@ -95,8 +93,7 @@ final class SinkConsumer {
         this.progress = new SinkProgress(index, consumer, store, metrics);
         this.positions = new StoredPositions(consumer);
         this.positionCheck = positionCheck;
-        this.revokeBound =
-                revokeBound.compareTo(settings.dbRetryTimeout()) < 0 ? revokeBound : settings.dbRetryTimeout();
+        this.revokeBound = revokeBound;
         this.thread = new Thread(this::loop, "hfc-sink-" + index);
     }
 
@@ -130,7 +127,9 @@ final class SinkConsumer {
     }
 
     void subscribe() {
-        consumer.subscribe(List.of(settings.topics().customerSegments().name()), new Rebalance());
+        consumer.subscribe(
+                List.of(settings.topics().customerSegments().name()),
+                new SinkRebalanceListener(batch, positions, retries, this::flush, revokeBound, settings));
     }
 
     /**
@@ -257,55 +256,5 @@ final class SinkConsumer {
     void awaitStopped(Duration timeout) throws InterruptedException {
         thread.join(timeout.toMillis());
         store.close();
-    }
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            try {
-                // Bounded: the whole group waits for this callback.
-                flush(revokeBound);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.dropPartitions(new HashSet<>(partitions));
-            } catch (Exception e) {
-                LOG.warn(
-                        "sink: could not write the batch before giving up {} ({}); its records of those "
-                                + "partitions are dropped and will be read again by their new owner",
-                        partitions,
-                        e.toString());
-                batch.dropPartitions(new HashSet<>(partitions));
-            }
-            positions.forget(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> lost = new HashSet<>(partitions);
-            batch.dropPartitions(lost);
-            positions.forget(lost);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            try {
-                // Retried like a write: a database outage during a rebalance must not end the process.
-                positions.seek(partitions, retries.storedOffsets(partitions, settings.dbRetryTimeout()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WakeupException();
-            } catch (Exception e) {
-                throw new IllegalStateException(
-                        "cannot read the sink's stored offsets of " + partitions + " within "
-                                + settings.dbRetryTimeout().toMillis() + " ms: " + e.getMessage(),
-                        e);
-            }
-        }
     }
 }

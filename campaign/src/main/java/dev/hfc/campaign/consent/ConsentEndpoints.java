@@ -53,6 +53,7 @@ public final class ConsentEndpoints {
 
     private final UnsubscribeTokens tokens;
     private final ConsentStore store;
+    private final BounceStore bounces;
     private final CampaignMetrics metrics;
     private final StandardWebhooks webhooks;
     private final SoftBounces soft;
@@ -68,6 +69,7 @@ public final class ConsentEndpoints {
             Clock clock) {
         this.tokens = tokens;
         this.store = store;
+        this.bounces = store.bounces();
         this.metrics = metrics;
         this.webhooks = webhooks;
         this.soft = soft;
@@ -188,14 +190,14 @@ public final class ConsentEndpoints {
                                     + "\"message_id\"?, \"event_id\"?, \"reason\"?}"));
         }
         try {
-            if (store.webhookSeen(id)) {
+            if (bounces.webhookSeen(id)) {
                 return HttpResponse.json(200, Map.of("effect", "duplicate"));
             }
             String effect = apply(email.get(), type.toLowerCase(Locale.ROOT), event, id);
             if (effect == null) {
                 return HttpResponse.json(400, Map.of("error", "type must be hard, soft, complaint or unsubscribe"));
             }
-            store.recordWebhook(id);
+            bounces.recordWebhook(id);
             return HttpResponse.json(200, Map.of("effect", effect));
         } catch (SQLException e) {
             LOG.error("campaign: a bounce report (webhook-id {}) could not be stored: {}", id, e.getMessage());
@@ -208,7 +210,7 @@ public final class ConsentEndpoints {
     /** Applies one verified event; its effect's name, or null for an unknown type. */
     private String apply(String email, String type, JsonNode event, String webhookId) throws SQLException {
         String messageId = text(event, "message_id");
-        Optional<ConsentStore.Delivery> delivery = store.delivery(messageId, email);
+        Optional<ConsentStore.Delivery> delivery = bounces.delivery(messageId, email);
         String week = delivery.map(ConsentStore.Delivery::week).orElse(null);
         String segment = delivery.map(ConsentStore.Delivery::segment).orElse(null);
         switch (type) {
@@ -220,15 +222,15 @@ public final class ConsentEndpoints {
                 return isNew ? "unsubscribed" : "duplicate";
             }
             case "hard", "soft", "complaint" -> {
-                ConsentStore.BounceType t = ConsentStore.BounceType.valueOf(type.toUpperCase(Locale.ROOT));
+                BounceStore.BounceType t = BounceStore.BounceType.valueOf(type.toUpperCase(Locale.ROOT));
                 // Each event counts once: the provider's event id, else the webhook message id (never null here).
                 String eventId = Optional.ofNullable(text(event, "event_id")).orElse(webhookId);
-                ConsentStore.Effect e =
-                        store.report(email, t, messageId, eventId, text(event, "reason"), soft.limit(), soft.window());
-                if (e != ConsentStore.Effect.DUPLICATE) {
-                    metrics.feedback(t == ConsentStore.BounceType.COMPLAINT ? "complained" : "bounced", week, segment);
+                BounceStore.Effect e = bounces.report(
+                        email, t, messageId, eventId, text(event, "reason"), soft.limit(), soft.window());
+                if (e != BounceStore.Effect.DUPLICATE) {
+                    metrics.feedback(t == BounceStore.BounceType.COMPLAINT ? "complained" : "bounced", week, segment);
                 }
-                if (e == ConsentStore.Effect.SUPPRESSED) {
+                if (e == BounceStore.Effect.SUPPRESSED) {
                     LOG.info("campaign: <{}> suppressed after a {} report", email, t.wire());
                 }
                 return e.name().toLowerCase(Locale.ROOT);

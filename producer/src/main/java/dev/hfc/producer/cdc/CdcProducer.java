@@ -12,18 +12,13 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@code customer} and {@code subscription}, publishing §5 events with an idempotent producer keyed by
  * {@code user_id}. First start: a consistent snapshot, then streaming.
  *
- * <p>A batch of changes is marked processed, so that its source position may be stored, only after Kafka
- * acknowledged every event of it (and every dead letter): a kill at any moment loses nothing, and what is
- * sent again after a restart is harmless because everything downstream is an idempotent upsert (§6). The
- * position is stored in a Kafka topic ({@code <prefix>producer-offsets}), so it survives the machine.
+ * <p>A batch of changes ({@link ChangeBatchHandler}) is marked processed, so that its source position may be
+ * stored, only after Kafka acknowledged every event of it (and every dead letter): a kill at any moment loses
+ * nothing, and what is sent again after a restart is harmless because everything downstream is an idempotent
+ * upsert (§6). The position is stored in a Kafka topic ({@code <prefix>producer-offsets}), so it survives the
+ * machine.
  */
 public final class CdcProducer implements RunningService {
 
@@ -133,24 +129,19 @@ public final class CdcProducer implements RunningService {
         DEBEZIUM
     }
 
-    /** Debezium's topic of logical decoding messages: {@code <topic.prefix>.message}. */
-    static final String MESSAGE_TOPIC_SUFFIX = ".message";
-
     private final Settings settings;
     private final ProducerMetrics metrics;
     private final AcknowledgedPublisher publisher;
-    private final DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
-    /** Render a record as JSON for a dead letter; made on first use, on the engine's handler thread only. */
-    private JsonConverter keyConverter;
+    /** Maps, publishes and acknowledges the engine's batches, on the engine's handler thread only. */
+    private final ChangeBatchHandler handler;
 
-    private JsonConverter valueConverter;
+    private final DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private final ExecutorService executor;
     /** Partitions of the subscription events: a snapshot marker goes into each. */
     private final int partitions;
 
     private final Resnapshots resnapshots;
     private final AtomicReference<String> failure = new AtomicReference<>();
-    private volatile boolean streaming;
     private volatile boolean closing;
 
     private CdcProducer(Settings settings, ProducerMetrics metrics, int partitions) {
@@ -160,9 +151,10 @@ public final class CdcProducer implements RunningService {
         this.resnapshots =
                 new Resnapshots(settings.db(), settings.slotName(), partitions, settings.snapshotChunk(), metrics);
         this.publisher = new AcknowledgedPublisher(settings.kafka(), settings.topics(), metrics);
+        this.handler = new ChangeBatchHandler(metrics, publisher, resnapshots);
         this.engine = DebeziumEngine.create(Connect.class)
                 .using(EngineConfig.of(settings))
-                .notifying(this::handleBatch)
+                .notifying(handler::handleBatch)
                 .using((success, message, error) -> {
                     if (!success && failure.get() == null) {
                         failure.set(message + (error == null ? "" : ": " + error));
@@ -213,85 +205,6 @@ public final class CdcProducer implements RunningService {
         }
     }
 
-    /**
-     * The engine hands records over in Connect form: mapped straight from their {@code Struct}s, with no JSON
-     * written by the engine and parsed again here (that took most of this thread's time in {@code bench cdc}).
-     * JSON is rendered only for a dead letter, or for a value that is not a {@code Struct} (then mapped, and
-     * refused, as Debezium's JSON).
-     */
-    private void handleBatch(
-            List<ChangeEvent<SourceRecord, SourceRecord>> records,
-            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
-            throws InterruptedException {
-        List<AcknowledgedPublisher.Pending> outputs = new ArrayList<>(records.size());
-        for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
-            SourceRecord r = event.value();
-            if (r.topic() != null
-                    && r.topic().endsWith(MESSAGE_TOPIC_SUFFIX)
-                    && r.value() instanceof Struct v
-                    && v.schema().field("message") != null
-                    && v.get("message") instanceof Struct m) {
-                // A logical decoding message: a re-snapshot's request, watermark or mark, at its place in the stream.
-                Object ts = v.schema().field("ts_ms") == null ? null : v.get("ts_ms");
-                AcknowledgedPublisher.placeAll(
-                        outputs,
-                        resnapshots.onMessage(
-                                m.getString("prefix"),
-                                m.getBytes("content"),
-                                ts instanceof Number n ? n.longValue() : System.currentTimeMillis()),
-                        "postgres:" + r.topic());
-                continue;
-            }
-            ChangeMapper.Table table = ChangeMapper.tableOf(r.topic());
-            if (table == ChangeMapper.Table.OTHER) {
-                metrics.heartbeat();
-                continue;
-            }
-            Supplier<String> keyJson = () -> json(keyJson(), r.topic(), r.keySchema(), r.key());
-            Supplier<String> valueJson = () -> json(valueJson(), r.topic(), r.valueSchema(), r.value());
-            List<ChangeMapper.Output> mapped = r.value() == null || r.value() instanceof Struct
-                    ? ChangeMapper.map(
-                            table, r.key() instanceof Struct k ? k : null, (Struct) r.value(), keyJson, valueJson)
-                    : ChangeMapper.map(table, keyJson.get(), valueJson.get());
-            resnapshots.onChange(mapped);
-            for (ChangeMapper.Output o : mapped) {
-                outputs.add(new AcknowledgedPublisher.Pending(o, "postgres:" + r.topic(), null));
-            }
-        }
-        publisher.publish(outputs);
-        for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
-            committer.markProcessed(r);
-        }
-        committer.markBatchFinished();
-        streaming = true;
-    }
-
-    private JsonConverter keyJson() {
-        if (keyConverter == null) {
-            keyConverter = new JsonConverter();
-            keyConverter.configure(Map.of("schemas.enable", "false"), true);
-        }
-        return keyConverter;
-    }
-
-    private JsonConverter valueJson() {
-        if (valueConverter == null) {
-            valueConverter = new JsonConverter();
-            valueConverter.configure(Map.of("schemas.enable", "false"), false);
-        }
-        return valueConverter;
-    }
-
-    /** A record part as Debezium's JSON without schemas (what a dead letter carries), or null. */
-    private static String json(
-            JsonConverter converter, String topic, org.apache.kafka.connect.data.Schema schema, Object part) {
-        if (part == null) {
-            return null;
-        }
-        byte[] bytes = converter.fromConnectData(topic, schema, part);
-        return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
     @Override
     public String failure() {
         return failure.get();
@@ -303,7 +216,7 @@ public final class CdcProducer implements RunningService {
         if (f != null) {
             return OpsServer.Health.down("failed: " + f);
         }
-        return OpsServer.Health.up(streaming ? "publishing" : "starting (snapshot)");
+        return OpsServer.Health.up(handler.streaming() ? "publishing" : "starting (snapshot)");
     }
 
     public ProducerMetrics metrics() {
