@@ -90,7 +90,9 @@ public record SmtpReply(int code, String enhancedStatus, String text, Stage stag
 
     public Kind kind() {
         if (code < 500) {
-            boolean perRecipient = (stage == Stage.RCPT_TO || stage == Stage.DATA) && code != 421;
+            // Only a 4xx the server wrote about this recipient; no reply at all (the connection closed: Jakarta Mail's
+            // -1 "[EOF]") is the connection's failure, retried at once like any other.
+            boolean perRecipient = (stage == Stage.RCPT_TO || stage == Stage.DATA) && code >= 400 && code != 421;
             // 4.3.x (mail system full, not accepting) and 4.5.x (protocol) are the server's, whoever the recipient.
             boolean serverWide =
                     enhancedStatus != null && (enhancedStatus.startsWith("4.3.") || enhancedStatus.startsWith("4.5."));

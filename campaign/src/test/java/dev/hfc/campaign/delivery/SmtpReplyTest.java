@@ -58,6 +58,15 @@ class SmtpReplyTest {
         assertThat(SmtpReply.parse(0, text, stage).kind()).isEqualTo(kind);
     }
 
+    /** Seen in CampaignSenderIT: the server went away mid-transaction and the row was deferred for 15 minutes. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(
+            value = Stage.class,
+            names = {"RCPT_TO", "DATA"})
+    void noReplyAtAllIsTheConnectionsFailureNotARecipientDeferral(Stage stage) {
+        assertThat(SmtpReply.parse(-1, "[EOF]", stage).kind()).isEqualTo(Kind.TRANSIENT);
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
