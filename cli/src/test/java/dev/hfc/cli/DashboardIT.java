@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -175,7 +176,7 @@ class DashboardIT {
             ChromeDriver browser = chromium();
             try {
                 browser.get("http://127.0.0.1:" + port + "/dashboard");
-                new WebDriverWait(browser, Duration.ofSeconds(30))
+                pageWait(browser)
                         .until(d -> !"false"
                                 .equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
                 assertThat(browser.findElement(By.tagName("body")).getAttribute("data-loaded"))
@@ -286,6 +287,17 @@ class DashboardIT {
                 .usingAnyFreePort()
                 .build();
         return new ChromeDriver(service, options);
+    }
+
+    /**
+     * A wait for what a page shows, up to 30 s. A condition reads elements of a page that may be replaced between
+     * finding an element and reading it (a form posts, the browser goes back): such a stale element means "not yet",
+     * not a failure, so the wait ignores it as it ignores an element not found yet.
+     */
+    static WebDriverWait pageWait(ChromeDriver browser) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /** A target of the week: every fourth held back, the rest emailed; some of each resume an hour later. */

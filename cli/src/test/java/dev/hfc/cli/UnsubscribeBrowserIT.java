@@ -170,7 +170,7 @@ class UnsubscribeBrowserIT {
 
                 ChromeDriver browser = DashboardIT.chromium();
                 try {
-                    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                    WebDriverWait wait = DashboardIT.pageWait(browser);
                     // Anna follows the link of her message: a page asks, the button confirms.
                     browser.get(links.get("anna"));
                     assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Unsubscribe");
