@@ -11,6 +11,7 @@ COPY producer/pom.xml producer/
 COPY segmenter-streams/pom.xml segmenter-streams/
 COPY sink/pom.xml sink/
 COPY campaign/pom.xml campaign/
+COPY harness/pom.xml harness/
 COPY service/pom.xml service/
 COPY cli/pom.xml cli/
 COPY bench/pom.xml bench/

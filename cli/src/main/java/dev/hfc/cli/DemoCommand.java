@@ -2,7 +2,6 @@ package dev.hfc.cli;
 
 import static dev.hfc.cli.demo.DemoLogging.say;
 
-import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.campaign.dashboard.Dashboard;
 import dev.hfc.campaign.dashboard.DlqCounts;
 import dev.hfc.campaign.send.CampaignMetrics;
@@ -19,10 +18,11 @@ import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
+import dev.hfc.harness.ReferenceCheck;
+import dev.hfc.harness.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataLoader;
 import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.local.postgres.EmbeddedPostgresServer;
-import dev.hfc.producer.generate.SourceDataGenerator;
-import dev.hfc.producer.generate.SourceDataLoader;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.service.Cli;
 import dev.hfc.service.Hfc;

@@ -1,8 +1,8 @@
 package dev.hfc.cli;
 
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
-import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.harness.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataLoader;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.service.Cli;
 import dev.hfc.service.DbOptions;

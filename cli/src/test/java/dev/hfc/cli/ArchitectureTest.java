@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module structure as rules the build enforces (README, Architecture): the stages never import each other,
- * what is deployed never depends on the tools (the embedded servers, the test kit, the benchmarks), core depends on
- * nothing else of ours, and its domain packages stay free of Kafka, JDBC and HTTP.
+ * what is deployed never depends on the tools (the embedded servers, the test kit, the benchmarks, the harness), the
+ * harness never depends on the benchmarks or the command, core depends on nothing else of ours, and its domain
+ * packages stay free of Kafka, JDBC and HTTP.
  */
 class ArchitectureTest {
 
@@ -52,8 +53,21 @@ class ArchitectureTest {
                 .that(DEPLOYED)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.hfc.local..", "dev.hfc.testkit..", "dev.hfc.bench..")
-                .because("the deployment jar (hfc-service.jar) holds no embedded server, test kit or benchmark")
+                .resideInAnyPackage("dev.hfc.local..", "dev.hfc.testkit..", "dev.hfc.bench..", "dev.hfc.harness..")
+                .because("the deployment jar (hfc-service.jar) holds no embedded server, test kit, benchmark,"
+                        + " in-process pipeline or data generator")
+                .check(classes);
+    }
+
+    @Test
+    void theHarnessNeverDependsOnTheBenchmarksOrTheCommand() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.hfc.harness..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.hfc.bench..", "dev.hfc.cli..")
+                .because("the demo, the benchmarks and the system tests all build on the harness, not it on them")
                 .check(classes);
     }
 
@@ -62,7 +76,13 @@ class ArchitectureTest {
         org.assertj.core.api.Assertions.assertThat(
                         classes.that(DEPLOYED).stream().map(JavaClass::getSimpleName))
                 .contains("CampaignRunCommand", "ServiceRunner", "SinkService", "CdcProducer", "SegmenterService")
-                .doesNotContain("DemoCommand", "BenchCommand", "InProcessKafkaBroker");
+                .doesNotContain(
+                        "DemoCommand",
+                        "BenchCommand",
+                        "InProcessKafkaBroker",
+                        "InProcessPipeline",
+                        "SourceDataGenerator",
+                        "SourceDataLoader");
     }
 
     @Test

@@ -3,14 +3,14 @@ package dev.hfc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hfc.bench.pipeline.LiveChanges;
-import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
-import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.harness.LiveChanges;
+import dev.hfc.harness.ReferenceCheck;
+import dev.hfc.harness.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.PostgresExtension;

@@ -2,10 +2,10 @@ package dev.hfc.cli;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.week.Week;
+import dev.hfc.harness.ReferenceCheck;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

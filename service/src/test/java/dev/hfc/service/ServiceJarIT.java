@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The image's jar, as built: every service command, and none of what only a developer's machine runs (the demo,
- * the benchmarks, the in-process broker, embedded PostgreSQL, the SMTP servers), which ./hfc's jar adds.
+ * the benchmarks, the harness's in-process pipeline and data generators, the in-process broker, embedded PostgreSQL,
+ * the SMTP servers), which ./hfc's jar adds.
  */
 class ServiceJarIT {
 
@@ -27,6 +28,8 @@ class ServiceJarIT {
                     .map(e -> e.getName())
                     .filter(name -> name.startsWith("dev/hfc/local/") // broker, PostgreSQL, SMTP
                             || name.startsWith("dev/hfc/bench/")
+                            || name.startsWith("dev/hfc/harness/") // in-process pipeline, reference check
+                            || name.startsWith("dev/hfc/producer/generate/") // the generators' old home
                             || name.startsWith("dev/hfc/cli/") // ./hfc's tools: demo, bench, broker, generate
                             || name.startsWith("io/zonky/") // embedded PostgreSQL and its binaries
                             || name.startsWith("kafka/server/") // the broker itself

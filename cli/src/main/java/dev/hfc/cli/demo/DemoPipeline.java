@@ -2,10 +2,6 @@ package dev.hfc.cli.demo;
 
 import static dev.hfc.cli.demo.DemoLogging.say;
 
-import dev.hfc.bench.pipeline.CatchUp;
-import dev.hfc.bench.pipeline.InProcessPipeline;
-import dev.hfc.bench.pipeline.LiveChanges;
-import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.ops.OpsServer;
@@ -13,7 +9,11 @@ import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.harness.CatchUp;
+import dev.hfc.harness.InProcessPipeline;
+import dev.hfc.harness.LiveChanges;
+import dev.hfc.harness.ReferenceCheck;
+import dev.hfc.harness.generate.SourceDataGenerator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;

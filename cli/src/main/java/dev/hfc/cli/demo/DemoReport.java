@@ -1,7 +1,5 @@
 package dev.hfc.cli.demo;
 
-import dev.hfc.bench.pipeline.LiveChanges;
-import dev.hfc.bench.pipeline.ReferenceCheck;
 import dev.hfc.campaign.report.CampaignReport;
 import dev.hfc.campaign.report.ReportFormat;
 import dev.hfc.campaign.send.SendReport;
@@ -9,6 +7,8 @@ import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
+import dev.hfc.harness.LiveChanges;
+import dev.hfc.harness.ReferenceCheck;
 import dev.hfc.schema.Database;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.hfc.producer.generate;
+package dev.hfc.harness.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.hfc.producer.generate;
+package dev.hfc.harness.generate;
 
 import dev.hfc.core.event.EmailAddress;
 import dev.hfc.core.segment.SubscriptionStatus;

@@ -1,8 +1,8 @@
-package dev.hfc.bench.pipeline;
+package dev.hfc.harness;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataGenerator;
 import dev.hfc.schema.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

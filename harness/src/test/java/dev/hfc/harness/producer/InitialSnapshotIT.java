@@ -1,4 +1,4 @@
-package dev.hfc.producer.cdc;
+package dev.hfc.harness.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,8 +8,11 @@ import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
-import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.harness.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataLoader;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.cdc.SnapshotRequests;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.KafkaExtension;
@@ -37,10 +40,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The producer's own initial snapshot ({@link InitialSnapshot}) against a source that keeps changing: the
+ * The producer's own initial snapshot ({@code InitialSnapshot}) against a source that keeps changing: the
  * events folded per row must end equal to the tables, whatever the writes did while the rows were read, and
  * a restart must not read the tables again. Only Debezium streams after the rows, so these tests also check
- * that it starts exactly where the snapshot stored the position ({@link EngineOffsets}).
+ * that it starts exactly where the snapshot stored the position ({@code EngineOffsets}).
  */
 class InitialSnapshotIT {
 
@@ -146,7 +149,7 @@ class InitialSnapshotIT {
     }
 
     /**
-     * Re-snapshots of all customers while changes keep coming (DBLog's watermarks, {@link Resnapshots}): a
+     * Re-snapshots of all customers while changes keep coming (DBLog's watermarks, {@code Resnapshots}): a
      * change committed while a chunk is read lies between its watermarks, so that customer's snapshot is held
      * back and read again; one committed after lands after the snapshot. Folded as a consumer folds them, the
      * events end equal to the tables every time: no snapshot overwrote a newer change.

@@ -1,4 +1,4 @@
-package dev.hfc.bench.pipeline;
+package dev.hfc.harness;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;

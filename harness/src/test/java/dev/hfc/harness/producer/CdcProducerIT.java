@@ -1,4 +1,4 @@
-package dev.hfc.producer.cdc;
+package dev.hfc.harness.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,8 +13,12 @@ import dev.hfc.core.topic.DeadLetters;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
-import dev.hfc.producer.generate.SourceDataGenerator;
-import dev.hfc.producer.generate.SourceDataLoader;
+import dev.hfc.harness.generate.SourceDataGenerator;
+import dev.hfc.harness.generate.SourceDataLoader;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.producer.cdc.ProducerMetrics;
+import dev.hfc.producer.cdc.SourceDatabase;
+import dev.hfc.producer.cdc.SourceTables;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.KafkaExtension;
