@@ -42,7 +42,7 @@ final class BenchSinkCommand implements Callable<Integer> {
 
     @Option(
             names = "--consumers",
-            defaultValue = "" + SinkService.DEFAULT_CONSUMERS,
+            defaultValue = "" + SinkService.Settings.DEFAULT_CONSUMERS,
             description =
                     "Connections for the parallel runs, as many as the sink's consumers (default ${DEFAULT-VALUE}; "
                             + "1 runs every contender on one connection only).")

@@ -227,10 +227,7 @@ final class SegmentFolds {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-reference");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(
-                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, topics.dlq().name());
-        props.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
+        props.putAll(DeadLetterDeserializationHandler.streamsProperties(topics, metrics));
         // One partition: the driver feeds everything to partition 0, and the per-user state does not depend on
         // which task holds it.
         try (TopologyTestDriver driver = new TopologyTestDriver(

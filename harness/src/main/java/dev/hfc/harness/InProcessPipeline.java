@@ -65,32 +65,27 @@ public final class InProcessPipeline implements AutoCloseable {
     public static InProcessPipeline start(Settings s, MeterRegistry registry) throws java.sql.SQLException {
         ProducerMetrics producerMetrics = new ProducerMetrics(registry);
         SinkService sink = SinkService.start(
-                new SinkService.Settings(
-                        s.kafka(),
-                        s.topics(),
-                        s.db(),
-                        s.id() + "-sink",
-                        10_000,
-                        s.sinkLinger(),
-                        Duration.ofMinutes(2),
-                        s.layout(),
-                        SinkService.DEFAULT_CONSUMERS),
+                SinkService.Settings.defaults(s.kafka(), s.topics(), s.db())
+                        .withGroupId(s.id() + "-sink")
+                        .withLinger(s.sinkLinger())
+                        .withDbRetryTimeout(Duration.ofMinutes(2))
+                        .withTopicLayout(s.layout()),
                 new SinkMetrics(registry));
         SegmenterService segmenter = null;
         try {
             segmenter = SegmenterService.start(
-                    new SegmenterService.Settings(
-                            s.kafka(),
-                            new SegmenterConfig(s.topics(), s.policy(), ZoneOffset.UTC),
-                            s.id() + "-segmenter",
-                            2,
-                            s.stateDir(),
-                            0,
-                            s.layout()),
+                    SegmenterService.Settings.defaults(
+                                    s.kafka(), new SegmenterConfig(s.topics(), s.policy(), ZoneOffset.UTC))
+                            .withApplicationId(s.id() + "-segmenter")
+                            .withThreads(2)
+                            .withStateDir(s.stateDir())
+                            .withTopicLayout(s.layout()),
                     new SegmenterMetrics(registry));
             CdcProducer producer = CdcProducer.start(
-                    new CdcProducer.Settings(
-                            s.kafka(), s.topics(), s.db(), s.slot(), s.slot(), Duration.ofSeconds(5), null, s.layout()),
+                    CdcProducer.Settings.defaults(s.kafka(), s.topics(), s.db())
+                            .withSlot(s.slot(), s.slot())
+                            .withHeartbeatInterval(Duration.ofSeconds(5))
+                            .withTopicLayout(s.layout()),
                     producerMetrics);
             return new InProcessPipeline(s.slot(), sink, segmenter, producer, producerMetrics);
         } catch (java.sql.SQLException | RuntimeException e) {

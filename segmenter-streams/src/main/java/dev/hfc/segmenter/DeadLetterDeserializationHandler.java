@@ -4,11 +4,13 @@ import dev.hfc.core.event.RejectReason;
 import dev.hfc.core.event.RejectedRecordException;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.Topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -27,6 +29,20 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     public static final String METRICS_CONFIG = "hfc.segmenter.metrics";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+    /**
+     * The streams properties that install this handler, writing to {@code topics}' dead-letter topic and counting
+     * in {@code metrics}: the service's, and a {@code TopologyTestDriver}'s that should dead-letter as it does.
+     */
+    public static Map<String, Object> streamsProperties(Topics topics, SegmenterMetrics metrics) {
+        return Map.of(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class,
+                DLQ_TOPIC_CONFIG,
+                topics.dlq().name(),
+                METRICS_CONFIG,
+                metrics);
+    }
 
     private String dlqTopic;
     private SegmenterMetrics metrics;

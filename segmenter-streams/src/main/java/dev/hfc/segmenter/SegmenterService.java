@@ -28,7 +28,7 @@ public final class SegmenterService implements RunningService {
 
     static final long POLL_MS = 10;
 
-    /** How the service runs; everything the operator can set (§9). */
+    /** How the service runs, everything the operator can set (§9): {@link #defaults} and the withers build it. */
     public record Settings(
             KafkaSettings kafka,
             SegmenterConfig topology,
@@ -38,17 +38,10 @@ public final class SegmenterService implements RunningService {
             int standbyReplicas,
             TopicProvisioner.Layout topicLayout,
             String instanceId) {
-        /** Settings with dynamic group membership (no instance id). */
-        public Settings(
-                KafkaSettings kafka,
-                SegmenterConfig topology,
-                String applicationId,
-                int threads,
-                Path stateDir,
-                int standbyReplicas,
-                TopicProvisioner.Layout topicLayout) {
-            this(kafka, topology, applicationId, threads, stateDir, standbyReplicas, topicLayout, null);
-        }
+        public static final String DEFAULT_APPLICATION_ID = "hfc-segmenter";
+        public static final int DEFAULT_THREADS = 1;
+        public static final String DEFAULT_STATE_DIR = "data/segmenter";
+        public static final int DEFAULT_STANDBY_REPLICAS = 0;
 
         public Settings {
             if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
@@ -68,6 +61,35 @@ public final class SegmenterService implements RunningService {
             if (standbyReplicas < 0) {
                 throw new IllegalArgumentException("standby replicas must be 0 or more, got " + standbyReplicas);
             }
+        }
+
+        /** What {@code hfc segmenter} runs with when no flag is set, for the inputs and rule of {@code topology}. */
+        public static Settings defaults(KafkaSettings kafka, SegmenterConfig topology) {
+            return new Settings(
+                    kafka,
+                    topology,
+                    DEFAULT_APPLICATION_ID,
+                    DEFAULT_THREADS,
+                    Path.of(DEFAULT_STATE_DIR),
+                    DEFAULT_STANDBY_REPLICAS,
+                    TopicProvisioner.Layout.defaults(),
+                    null);
+        }
+
+        public Settings withApplicationId(String id) {
+            return new Settings(kafka, topology, id, threads, stateDir, standbyReplicas, topicLayout, instanceId);
+        }
+
+        public Settings withThreads(int n) {
+            return new Settings(kafka, topology, applicationId, n, stateDir, standbyReplicas, topicLayout, instanceId);
+        }
+
+        public Settings withStateDir(Path dir) {
+            return new Settings(kafka, topology, applicationId, threads, dir, standbyReplicas, topicLayout, instanceId);
+        }
+
+        public Settings withTopicLayout(TopicProvisioner.Layout layout) {
+            return new Settings(kafka, topology, applicationId, threads, stateDir, standbyReplicas, layout, instanceId);
         }
     }
 
@@ -166,12 +188,8 @@ public final class SegmenterService implements RunningService {
             overrides.put(StreamsConfig.topicPrefix("min.insync.replicas"), "2");
         }
         s.topicLayout().configs().forEveryTopic().forEach((k, v) -> overrides.put(StreamsConfig.topicPrefix(k), v));
-        overrides.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        overrides.put(
-                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG,
-                s.topology().topics().dlq().name());
-        overrides.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
+        overrides.putAll(
+                DeadLetterDeserializationHandler.streamsProperties(s.topology().topics(), metrics));
         Map<String, Object> props = new HashMap<>();
         s.kafka().clientProperties(overrides).forEach((k, v) -> props.put((String) k, v));
         return props;

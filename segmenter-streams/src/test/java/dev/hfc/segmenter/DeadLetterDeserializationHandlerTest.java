@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.topic.DeadLetters;
+import dev.hfc.core.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +58,26 @@ class DeadLetterDeserializationHandlerTest {
         var other = handler.handleError(null, record, new SerializationException("bad key bytes"));
         assertThat(DeadLetters.header(other.deadLetterQueueRecords().get(0).headers(), DeadLetters.DETAIL))
                 .contains("bad key bytes");
+    }
+
+    @Test
+    void itsStreamsPropertiesInstallItForTheCatalogsDeadLetterTopic() {
+        var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
+        Map<String, Object> props = DeadLetterDeserializationHandler.streamsProperties(new Topics("x."), metrics);
+        assertThat(props)
+                .containsEntry(
+                        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        DeadLetterDeserializationHandler.class);
+        var handler = new DeadLetterDeserializationHandler();
+        handler.configure(props);
+        var record = new ConsumerRecord<>("x.customers", 0, 7L, new byte[] {'k'}, new byte[] {'{'});
+
+        var response = handler.handleError(null, record, new SerializationException("bad value bytes"));
+
+        assertThat(response.deadLetterQueueRecords())
+                .singleElement()
+                .satisfies(dead -> assertThat(dead.topic()).isEqualTo("x.dlq"));
+        assertThat(metrics.deadLettered()).isEqualTo(1);
     }
 
     @Test

@@ -54,14 +54,11 @@ class KcatProducerIT {
     void recordsInTheWrongPartitionAreDeadLetteredAndMurmur2RecordsAreApplied() throws Exception {
         Topics topics = KAFKA.freshTopics();
         var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
-        var settings = new SegmenterService.Settings(
-                KAFKA.settings(),
-                new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC),
-                "kcat-it-" + UUID.randomUUID().toString().substring(0, 8),
-                1,
-                stateDir,
-                0,
-                new TopicProvisioner.Layout(6, (short) 1));
+        var settings = SegmenterService.Settings.defaults(
+                        KAFKA.settings(), new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC))
+                .withApplicationId("kcat-it-" + UUID.randomUUID().toString().substring(0, 8))
+                .withStateDir(stateDir)
+                .withTopicLayout(new TopicProvisioner.Layout(6, (short) 1));
         Week target = Week.current(Instant.now(), ZoneOffset.UTC).plus(1);
         List<UUID> defaultPartitioner = users(40);
         List<UUID> murmur2 = users(40);
@@ -141,14 +138,11 @@ class KcatProducerIT {
     void snapshotsWrittenByKcatAreSegmentedAndMalformedOnesDeadLetteredWithTheirReason() throws Exception {
         Topics topics = KAFKA.freshTopics();
         var metrics = new SegmenterMetrics(new SimpleMeterRegistry());
-        var settings = new SegmenterService.Settings(
-                KAFKA.settings(),
-                new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC),
-                "kcat-snap-" + UUID.randomUUID().toString().substring(0, 8),
-                1,
-                stateDir,
-                0,
-                new TopicProvisioner.Layout(6, (short) 1));
+        var settings = SegmenterService.Settings.defaults(
+                        KAFKA.settings(), new SegmenterConfig(topics, SegmentPolicy.DEFAULT, ZoneOffset.UTC))
+                .withApplicationId("kcat-snap-" + UUID.randomUUID().toString().substring(0, 8))
+                .withStateDir(stateDir)
+                .withTopicLayout(new TopicProvisioner.Layout(6, (short) 1));
         Week target = Week.current(Instant.now(), ZoneOffset.UTC).plus(1);
         List<UUID> good = users(12);
         List<UUID> bad = users(5);

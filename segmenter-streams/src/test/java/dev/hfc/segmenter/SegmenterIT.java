@@ -58,14 +58,11 @@ class SegmenterIT {
     void inputsGivenMorePartitionsThanTheApplicationWasBuiltOnAreRefusedAtStart() throws Exception {
         Topics topics = KAFKA.freshTopics();
         String appId = "segmenter-drift-" + UUID.randomUUID().toString().substring(0, 8);
-        var settings = new SegmenterService.Settings(
-                KAFKA.settings(),
-                new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
-                appId,
-                1,
-                stateDir,
-                0,
-                new TopicProvisioner.Layout(3, (short) 1));
+        var settings = SegmenterService.Settings.defaults(
+                        KAFKA.settings(), new SegmenterConfig(topics, POLICY, ZoneOffset.UTC))
+                .withApplicationId(appId)
+                .withStateDir(stateDir)
+                .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1));
         try (SegmenterService service =
                 SegmenterService.start(settings, new SegmenterMetrics(new SimpleMeterRegistry()))) {
             await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
@@ -91,14 +88,12 @@ class SegmenterIT {
     void exactlyOnceSegmentsReadBackFromTheBeginningAndAReplayConverges() throws Exception {
         Topics topics = KAFKA.topics();
         String appId = "segmenter-it-" + UUID.randomUUID().toString().substring(0, 8);
-        var settings = new SegmenterService.Settings(
-                KAFKA.settings(),
-                new SegmenterConfig(topics, POLICY, ZoneOffset.UTC),
-                appId,
-                2,
-                stateDir,
-                0,
-                new TopicProvisioner.Layout(3, (short) 1));
+        var settings = SegmenterService.Settings.defaults(
+                        KAFKA.settings(), new SegmenterConfig(topics, POLICY, ZoneOffset.UTC))
+                .withApplicationId(appId)
+                .withThreads(2)
+                .withStateDir(stateDir)
+                .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1));
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         Random random = new Random(42);
 

@@ -71,10 +71,7 @@ class SnapshotTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "segmenter-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(
-                DeadLetterDeserializationHandler.DLQ_TOPIC_CONFIG, TOPICS.dlq().name());
-        props.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
+        props.putAll(DeadLetterDeserializationHandler.streamsProperties(TOPICS, metrics));
         driver = new TopologyTestDriver(
                 SegmenterTopology.build(
                         new SegmenterConfig(TOPICS, SegmentPolicy.DEFAULT, ZoneOffset.UTC, 1, history), metrics),

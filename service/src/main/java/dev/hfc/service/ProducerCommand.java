@@ -31,14 +31,14 @@ final class ProducerCommand implements Callable<Integer> {
     @Option(
             names = "--slot-name",
             paramLabel = "NAME",
-            defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
+            defaultValue = "${env:HFC_SLOT_NAME:-" + CdcProducer.Settings.DEFAULT_SLOT_NAME + "}",
             description = "Logical replication slot, created if missing (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
     String slotName;
 
     @Option(
             names = "--publication-name",
             paramLabel = "NAME",
-            defaultValue = "${env:HFC_PUBLICATION_NAME:-hfc_cdc}",
+            defaultValue = "${env:HFC_PUBLICATION_NAME:-" + CdcProducer.Settings.DEFAULT_PUBLICATION_NAME + "}",
             description =
                     "Publication of the two tables, created if missing (env HFC_PUBLICATION_NAME; default ${DEFAULT-VALUE}).")
     String publicationName;
@@ -46,7 +46,8 @@ final class ProducerCommand implements Callable<Integer> {
     @Option(
             names = "--heartbeat-interval-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_HEARTBEAT_INTERVAL_MS:-10000}",
+            defaultValue =
+                    "${env:HFC_HEARTBEAT_INTERVAL_MS:-" + CdcProducer.Settings.DEFAULT_HEARTBEAT_INTERVAL_MS + "}",
             description = "How often the slot's position is confirmed even when the tables are quiet "
                     + "(env HFC_HEARTBEAT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
     long heartbeatIntervalMs;
@@ -62,7 +63,7 @@ final class ProducerCommand implements Callable<Integer> {
     @Option(
             names = "--snapshot",
             paramLabel = "METHOD",
-            defaultValue = "${env:HFC_PRODUCER_SNAPSHOT:-copy}",
+            defaultValue = "${env:HFC_PRODUCER_SNAPSHOT:-" + CdcProducer.Settings.DEFAULT_SNAPSHOT + "}",
             converter = SnapshotMethodConverter.class,
             description =
                     "Who reads the tables on the first start: copy (the producer, binary COPY in the slot's exported "
@@ -86,7 +87,7 @@ final class ProducerCommand implements Callable<Integer> {
     @Option(
             names = "--snapshot-chunk",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SNAPSHOT_CHUNK:-20000}",
+            defaultValue = "${env:HFC_SNAPSHOT_CHUNK:-" + CdcProducer.Settings.DEFAULT_SNAPSHOT_CHUNK + "}",
             description =
                     "Customers read per chunk of a re-snapshot (hfc snapshot): smaller chunks are read again less often "
                             + "under heavy writes, larger ones cost fewer round trips (env HFC_SNAPSHOT_CHUNK; default ${DEFAULT-VALUE}).")
@@ -97,6 +98,24 @@ final class ProducerCommand implements Callable<Integer> {
             description = "Drop the replication slot and the publication, then exit (decommissioning: a slot nobody "
                     + "reads pins WAL forever). Refuses while the slot is in use.")
     boolean dropSlot;
+
+    /** The settings the flags (and their environment variables) give; every field is set from one. */
+    CdcProducer.Settings settings(dev.hfc.core.config.DbSettings dbSettings) {
+        return Cli.check(
+                "--slot-name / --publication-name / --heartbeat-interval-ms / --snapshot-chunk",
+                null,
+                () -> new CdcProducer.Settings(
+                        kafka.settings(),
+                        kafka.topics(),
+                        dbSettings,
+                        slotName,
+                        publicationName,
+                        Duration.ofMillis(heartbeatIntervalMs),
+                        heartbeatActionQuery,
+                        layout.layout(),
+                        snapshot,
+                        snapshotChunk));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -119,20 +138,7 @@ final class ProducerCommand implements Callable<Integer> {
                                     + " dropped if it existed");
             return Hfc.OK;
         }
-        var settings = Cli.check(
-                "--slot-name / --publication-name / --heartbeat-interval-ms / --snapshot-chunk",
-                null,
-                () -> new CdcProducer.Settings(
-                        kafka.settings(),
-                        kafka.topics(),
-                        dbSettings,
-                        slotName,
-                        publicationName,
-                        Duration.ofMillis(heartbeatIntervalMs),
-                        heartbeatActionQuery,
-                        layout.layout(),
-                        snapshot,
-                        snapshotChunk));
+        var settings = settings(dbSettings);
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("producer");
         CdcProducer producer;

@@ -33,7 +33,8 @@ final class SegmenterCommand implements Callable<Integer> {
     @Option(
             names = "--application-id",
             paramLabel = "ID",
-            defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
+            defaultValue =
+                    "${env:HFC_SEGMENTER_APPLICATION_ID:-" + SegmenterService.Settings.DEFAULT_APPLICATION_ID + "}",
             description = "Kafka Streams application id: the consumer group and the prefix of internal topics "
                     + "(env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
     String applicationId;
@@ -41,14 +42,14 @@ final class SegmenterCommand implements Callable<Integer> {
     @Option(
             names = "--threads",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SEGMENTER_THREADS:-1}",
+            defaultValue = "${env:HFC_SEGMENTER_THREADS:-" + SegmenterService.Settings.DEFAULT_THREADS + "}",
             description = "Stream threads in this instance (env HFC_SEGMENTER_THREADS; default ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(
             names = "--state-dir",
             paramLabel = "DIR",
-            defaultValue = "${env:HFC_SEGMENTER_STATE_DIR:-data/segmenter}",
+            defaultValue = "${env:HFC_SEGMENTER_STATE_DIR:-" + SegmenterService.Settings.DEFAULT_STATE_DIR + "}",
             description = "Local state (RocksDB); rebuilt from the changelog when lost "
                     + "(env HFC_SEGMENTER_STATE_DIR; default ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -56,7 +57,8 @@ final class SegmenterCommand implements Callable<Integer> {
     @Option(
             names = "--standby-replicas",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SEGMENTER_STANDBY_REPLICAS:-0}",
+            defaultValue =
+                    "${env:HFC_SEGMENTER_STANDBY_REPLICAS:-" + SegmenterService.Settings.DEFAULT_STANDBY_REPLICAS + "}",
             description = "Warm copies of each task's state on other instances, for fast fail-over "
                     + "(env HFC_SEGMENTER_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
     int standbyReplicas;
@@ -71,9 +73,9 @@ final class SegmenterCommand implements Callable<Integer> {
                             + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
     String instanceId;
 
-    @Override
-    public Integer call() throws InterruptedException {
-        var settings = Cli.check(
+    /** The settings the flags (and their environment variables) give; every field is set from one. */
+    SegmenterService.Settings settings() {
+        return Cli.check(
                 "--application-id / --threads / --standby-replicas / --instance-id",
                 null,
                 () -> new SegmenterService.Settings(
@@ -85,6 +87,11 @@ final class SegmenterCommand implements Callable<Integer> {
                         standbyReplicas,
                         layout.layout(),
                         instanceId));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var settings = settings();
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("segmenter");
         SegmenterService service;

@@ -30,7 +30,7 @@ final class SinkCommand implements Callable<Integer> {
     @Option(
             names = "--group-id",
             paramLabel = "ID",
-            defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+            defaultValue = "${env:HFC_SINK_GROUP_ID:-" + SinkService.Settings.DEFAULT_GROUP_ID + "}",
             description = "Consumer group, and the key of the sink's rows in hfc_sink_offsets "
                     + "(env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
     String groupId;
@@ -38,14 +38,14 @@ final class SinkCommand implements Callable<Integer> {
     @Option(
             names = "--batch-size",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SINK_BATCH_SIZE:-10000}",
+            defaultValue = "${env:HFC_SINK_BATCH_SIZE:-" + SinkService.Settings.DEFAULT_BATCH_SIZE + "}",
             description = "Records that close a batch (env HFC_SINK_BATCH_SIZE; default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(
             names = "--linger-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_SINK_LINGER_MS:-200}",
+            defaultValue = "${env:HFC_SINK_LINGER_MS:-" + SinkService.Settings.DEFAULT_LINGER_MS + "}",
             description =
                     "Longest a record waits for its batch to fill (env HFC_SINK_LINGER_MS; default ${DEFAULT-VALUE}).")
     long lingerMs;
@@ -53,7 +53,8 @@ final class SinkCommand implements Callable<Integer> {
     @Option(
             names = "--db-retry-timeout-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_SINK_DB_RETRY_TIMEOUT_MS:-600000}",
+            defaultValue =
+                    "${env:HFC_SINK_DB_RETRY_TIMEOUT_MS:-" + SinkService.Settings.DEFAULT_DB_RETRY_TIMEOUT_MS + "}",
             description = "How long a batch is retried while the database is unreachable before the sink gives up "
                     + "(env HFC_SINK_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
     long dbRetryTimeoutMs;
@@ -61,7 +62,7 @@ final class SinkCommand implements Callable<Integer> {
     @Option(
             names = "--consumers",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SINK_CONSUMERS:-" + SinkService.DEFAULT_CONSUMERS + "}",
+            defaultValue = "${env:HFC_SINK_CONSUMERS:-" + SinkService.Settings.DEFAULT_CONSUMERS + "}",
             description =
                     "Consumers of the group in this process, each with its own partitions, thread and database "
                             + "connection (env HFC_SINK_CONSUMERS; default ${DEFAULT-VALUE}). More than the topic's partitions sit idle.")
@@ -77,9 +78,9 @@ final class SinkCommand implements Callable<Integer> {
                             + "after the session timeout (env HFC_INSTANCE_ID; default none: dynamic membership).")
     String instanceId;
 
-    @Override
-    public Integer call() throws InterruptedException {
-        var settings = Cli.check(
+    /** The settings the flags (and their environment variables) give; every field is set from one. */
+    SinkService.Settings settings() {
+        return Cli.check(
                 "--group-id / --batch-size / --linger-ms / --db-retry-timeout-ms / --consumers / --instance-id",
                 null,
                 () -> new SinkService.Settings(
@@ -93,6 +94,11 @@ final class SinkCommand implements Callable<Integer> {
                         layout.layout(),
                         consumers,
                         instanceId));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        var settings = settings();
         java.net.InetSocketAddress opsAddress = ops.address();
         var registry = ServiceRunner.registry("sink");
         SinkService service;

@@ -9,7 +9,7 @@ final class TopicLayoutOptions {
     @Option(
             names = "--partitions",
             paramLabel = "N",
-            defaultValue = "${env:HFC_TOPIC_PARTITIONS:-6}",
+            defaultValue = "${env:HFC_TOPIC_PARTITIONS:-" + TopicProvisioner.Layout.DEFAULT_PARTITIONS + "}",
             description =
                     "Partitions of topics created when missing (env HFC_TOPIC_PARTITIONS; default ${DEFAULT-VALUE}). "
                             + "Scale-out is bounded by this number.")
@@ -18,7 +18,7 @@ final class TopicLayoutOptions {
     @Option(
             names = "--replication-factor",
             paramLabel = "N",
-            defaultValue = "${env:HFC_TOPIC_REPLICATION:--1}",
+            defaultValue = "${env:HFC_TOPIC_REPLICATION:-" + TopicProvisioner.Layout.DEFAULT_REPLICATION_FACTOR + "}",
             description = "Replication factor of created topics, -1 for the broker default "
                     + "(env HFC_TOPIC_REPLICATION; default ${DEFAULT-VALUE}).")
     short replicationFactor;

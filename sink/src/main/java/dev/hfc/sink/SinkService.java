@@ -31,16 +31,13 @@ public final class SinkService implements RunningService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
     static final String STAGE = "sink";
-    /**
-     * Consumers (each with its own connection) a sink runs unless told otherwise: PostgreSQL applies one
-     * statement's row updates on one core, so a second connection roughly doubles the update rate on two
-     * cores (BENCHMARKS.md).
-     */
-    public static final int DEFAULT_CONSUMERS = 2;
     /** More consumers than partitions sit idle; more than this is a typo, not a plan. */
     public static final int MAX_CONSUMERS = 64;
 
-    /** Everything the operator can set (§9). */
+    /**
+     * Everything the operator can set (§9). {@link #defaults} is what {@code hfc sink} runs with when nothing
+     * is set; every other entry point starts from it and changes what it must with the withers.
+     */
     public record Settings(
             KafkaSettings kafka,
             Topics topics,
@@ -52,19 +49,17 @@ public final class SinkService implements RunningService {
             TopicProvisioner.Layout topicLayout,
             int consumers,
             String instanceId) {
-        /** Settings with dynamic group membership (no instance id). */
-        public Settings(
-                KafkaSettings kafka,
-                Topics topics,
-                DbSettings db,
-                String groupId,
-                int batchSize,
-                Duration linger,
-                Duration dbRetryTimeout,
-                TopicProvisioner.Layout topicLayout,
-                int consumers) {
-            this(kafka, topics, db, groupId, batchSize, linger, dbRetryTimeout, topicLayout, consumers, null);
-        }
+
+        public static final String DEFAULT_GROUP_ID = "hfc-sink";
+        public static final int DEFAULT_BATCH_SIZE = 10_000;
+        public static final long DEFAULT_LINGER_MS = 200;
+        public static final long DEFAULT_DB_RETRY_TIMEOUT_MS = 600_000;
+        /**
+         * Consumers (each with its own connection) a sink runs unless told otherwise: PostgreSQL applies one
+         * statement's row updates on one core, so a second connection roughly doubles the update rate on two
+         * cores (BENCHMARKS.md).
+         */
+        public static final int DEFAULT_CONSUMERS = 2;
 
         public Settings {
             if (instanceId != null && !instanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
@@ -89,6 +84,50 @@ public final class SinkService implements RunningService {
             if (consumers < 1 || consumers > MAX_CONSUMERS) {
                 throw new IllegalArgumentException("consumers must be 1.." + MAX_CONSUMERS + ", got " + consumers);
             }
+        }
+
+        /** The defaults of {@code hfc sink}: its group, batches, database retry, topic layout and consumers. */
+        public static Settings defaults(KafkaSettings kafka, Topics topics, DbSettings db) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    DEFAULT_GROUP_ID,
+                    DEFAULT_BATCH_SIZE,
+                    Duration.ofMillis(DEFAULT_LINGER_MS),
+                    Duration.ofMillis(DEFAULT_DB_RETRY_TIMEOUT_MS),
+                    TopicProvisioner.Layout.defaults(),
+                    DEFAULT_CONSUMERS,
+                    null);
+        }
+
+        public Settings withGroupId(String id) {
+            return new Settings(
+                    kafka, topics, db, id, batchSize, linger, dbRetryTimeout, topicLayout, consumers, instanceId);
+        }
+
+        public Settings withBatchSize(int n) {
+            return new Settings(
+                    kafka, topics, db, groupId, n, linger, dbRetryTimeout, topicLayout, consumers, instanceId);
+        }
+
+        public Settings withLinger(Duration d) {
+            return new Settings(
+                    kafka, topics, db, groupId, batchSize, d, dbRetryTimeout, topicLayout, consumers, instanceId);
+        }
+
+        public Settings withDbRetryTimeout(Duration d) {
+            return new Settings(kafka, topics, db, groupId, batchSize, linger, d, topicLayout, consumers, instanceId);
+        }
+
+        public Settings withTopicLayout(TopicProvisioner.Layout layout) {
+            return new Settings(
+                    kafka, topics, db, groupId, batchSize, linger, dbRetryTimeout, layout, consumers, instanceId);
+        }
+
+        public Settings withConsumers(int n) {
+            return new Settings(
+                    kafka, topics, db, groupId, batchSize, linger, dbRetryTimeout, topicLayout, n, instanceId);
         }
     }
 

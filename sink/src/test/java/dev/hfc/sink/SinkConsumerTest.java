@@ -70,16 +70,16 @@ class SinkConsumerTest {
     private final FakeStore store = new FakeStore();
 
     private SinkConsumer consumer(int batchSize, Duration linger, Duration dbRetry, Duration revokeBound) {
-        var settings = new SinkService.Settings(
-                KafkaSettings.of("unused:9092"),
-                TOPICS,
-                new DbSettings("jdbc:postgresql://unused/db", "u", "", "public"),
-                "g",
-                batchSize,
-                linger,
-                dbRetry,
-                new TopicProvisioner.Layout(1, (short) 1),
-                1);
+        var settings = SinkService.Settings.defaults(
+                        KafkaSettings.of("unused:9092"),
+                        TOPICS,
+                        new DbSettings("jdbc:postgresql://unused/db", "u", "", "public"))
+                .withGroupId("g")
+                .withBatchSize(batchSize)
+                .withLinger(linger)
+                .withDbRetryTimeout(dbRetry)
+                .withTopicLayout(new TopicProvisioner.Layout(1, (short) 1))
+                .withConsumers(1);
         var c = new SinkConsumer(
                 0,
                 settings,

@@ -343,16 +343,13 @@ class SinkIT {
 
         SinkService start(int batchSize, int lingerMs, int consumers) {
             return SinkService.start(
-                    new SinkService.Settings(
-                            KAFKA.settings(),
-                            topics,
-                            db,
-                            group,
-                            batchSize,
-                            Duration.ofMillis(lingerMs),
-                            Duration.ofSeconds(30),
-                            new TopicProvisioner.Layout(3, (short) 1),
-                            consumers),
+                    SinkService.Settings.defaults(KAFKA.settings(), topics, db)
+                            .withGroupId(group)
+                            .withBatchSize(batchSize)
+                            .withLinger(Duration.ofMillis(lingerMs))
+                            .withDbRetryTimeout(Duration.ofSeconds(30))
+                            .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1))
+                            .withConsumers(consumers),
                     new SinkMetrics(new SimpleMeterRegistry()));
         }
 

@@ -111,16 +111,10 @@ public final class CdcBenchmark {
 
     private static CdcProducer.Settings settings(
             InProcessKafkaBroker broker, Topics topics, DbSettings db, String slot, CdcProducer.SnapshotMethod method) {
-        return new CdcProducer.Settings(
-                KafkaSettings.of(broker.bootstrapServers()),
-                topics,
-                db,
-                slot,
-                slot,
-                Duration.ofSeconds(10),
-                null,
-                new TopicProvisioner.Layout(6, (short) 1),
-                method);
+        return CdcProducer.Settings.defaults(KafkaSettings.of(broker.bootstrapServers()), topics, db)
+                .withSlot(slot, slot)
+                .withTopicLayout(new TopicProvisioner.Layout(6, (short) 1))
+                .withSnapshot(method);
     }
 
     private static void awaitEvents(Admin admin, String topic, long atLeast) throws Exception {

@@ -176,14 +176,11 @@ public final class SegmenterBenchmark {
             int threads,
             Path stateDir,
             TopicProvisioner.Layout layout) {
-        return new SegmenterService.Settings(
-                kafka,
-                new SegmenterConfig(topics, policy, ZoneOffset.UTC),
-                applicationId,
-                threads,
-                stateDir,
-                0,
-                layout);
+        return SegmenterService.Settings.defaults(kafka, new SegmenterConfig(topics, policy, ZoneOffset.UTC))
+                .withApplicationId(applicationId)
+                .withThreads(threads)
+                .withStateDir(stateDir)
+                .withTopicLayout(layout);
     }
 
     private static void awaitCommitted(Admin admin, String group, Topics topics) throws Exception {

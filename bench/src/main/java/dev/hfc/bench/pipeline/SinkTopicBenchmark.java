@@ -59,16 +59,13 @@ public final class SinkTopicBenchmark {
             var layout = new TopicProvisioner.Layout(dev.hfc.bench.sink.SinkBenchmark.PARTITIONS, (short) 1);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 TopicProvisioner.ensure(admin, topics, layout);
-                var settings = new SinkService.Settings(
-                        kafka,
-                        topics,
-                        db,
-                        GROUP,
-                        batchSize,
-                        Duration.ofMillis(100),
-                        Duration.ofSeconds(60),
-                        layout,
-                        consumers);
+                var settings = SinkService.Settings.defaults(kafka, topics, db)
+                        .withGroupId(GROUP)
+                        .withBatchSize(batchSize)
+                        .withLinger(Duration.ofMillis(100))
+                        .withDbRetryTimeout(Duration.ofSeconds(60))
+                        .withTopicLayout(layout)
+                        .withConsumers(consumers);
                 double newRows = pass(admin, kafka, topics, settings, first, "new keys", progress);
                 double updates = pass(admin, kafka, topics, settings, second, "every key present", progress);
                 return new Result(first.size(), consumers, newRows, updates);

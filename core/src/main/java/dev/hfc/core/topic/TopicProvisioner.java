@@ -158,6 +158,15 @@ public final class TopicProvisioner {
     public record Layout(int partitions, short replicationFactor, Duration tombstoneRetention, TopicConfigs configs) {
         /** 7 days: a consumer of a compacted topic may be down this long and still see every delete. */
         public static final long DEFAULT_TOMBSTONE_RETENTION_MS = 7L * 24 * 3600 * 1000;
+        /** Partitions of a topic created when missing unless told otherwise ({@code --partitions}). */
+        public static final int DEFAULT_PARTITIONS = 6;
+        /** -1: the broker's default ({@code --replication-factor}). */
+        public static final short DEFAULT_REPLICATION_FACTOR = -1;
+
+        /** What the services create missing topics with when nothing is set (§9). */
+        public static Layout defaults() {
+            return new Layout(DEFAULT_PARTITIONS, DEFAULT_REPLICATION_FACTOR);
+        }
 
         public Layout(int partitions, short replicationFactor) {
             this(partitions, replicationFactor, Duration.ofMillis(DEFAULT_TOMBSTONE_RETENTION_MS));

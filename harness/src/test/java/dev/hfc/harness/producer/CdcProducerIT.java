@@ -52,15 +52,10 @@ class CdcProducerIT {
             s.execute("ALTER TABLE subscription REPLICA IDENTITY DEFAULT");
             s.execute("ALTER TABLE customer REPLICA IDENTITY DEFAULT"); // its primary key is user_id: enough
         }
-        var settings = new CdcProducer.Settings(
-                KAFKA.settings(),
-                KAFKA.topics(),
-                db,
-                "hfc_it_identity",
-                "hfc_it_identity",
-                Duration.ofSeconds(1),
-                null,
-                new TopicProvisioner.Layout(3, (short) 1));
+        var settings = CdcProducer.Settings.defaults(KAFKA.settings(), KAFKA.topics(), db)
+                .withSlot("hfc_it_identity", "hfc_it_identity")
+                .withHeartbeatInterval(Duration.ofSeconds(1))
+                .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1));
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> CdcProducer.start(settings, new ProducerMetrics(new SimpleMeterRegistry())))
                 .isInstanceOf(SourceTables.NotReadyException.class)
@@ -78,15 +73,10 @@ class CdcProducerIT {
         var loaded = SourceDataLoader.load(db, new SourceDataGenerator(5, current), 0, 40, n -> {});
         assertThat(loaded.subscriptions()).isEqualTo(440);
 
-        var settings = new CdcProducer.Settings(
-                KAFKA.settings(),
-                topics,
-                db,
-                "hfc_it_slot",
-                "hfc_it_pub",
-                Duration.ofSeconds(1),
-                null,
-                new TopicProvisioner.Layout(3, (short) 1));
+        var settings = CdcProducer.Settings.defaults(KAFKA.settings(), topics, db)
+                .withSlot("hfc_it_slot", "hfc_it_pub")
+                .withHeartbeatInterval(Duration.ofSeconds(1))
+                .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1));
         var metrics = new ProducerMetrics(new SimpleMeterRegistry());
         try (CdcProducer producer = CdcProducer.start(settings, metrics)) {
             // Snapshot: one customer snapshot per customer with exactly its rows, framed by a begin and an end

@@ -162,18 +162,7 @@ class InitialSnapshotIT {
         Topics topics = KAFKA.freshTopics();
         ProducerMetrics metrics = new ProducerMetrics(new SimpleMeterRegistry());
         // Chunks of 400 customers: a re-snapshot walks the customers in some eight chunks, key after key.
-        CdcProducer.Settings base = settings(topics, db, "hfc_snap_again");
-        CdcProducer.Settings chunked = new CdcProducer.Settings(
-                base.kafka(),
-                base.topics(),
-                base.db(),
-                base.slotName(),
-                base.publicationName(),
-                base.heartbeatInterval(),
-                base.heartbeatActionQuery(),
-                base.topicLayout(),
-                base.snapshot(),
-                400);
+        CdcProducer.Settings chunked = settings(topics, db, "hfc_snap_again").withSnapshotChunk(400);
         try (CdcProducer producer = CdcProducer.start(chunked, metrics)) {
             awaitEnded(topics, 1); // the initial load
             AtomicBoolean stop = new AtomicBoolean();
@@ -261,15 +250,10 @@ class InitialSnapshotIT {
     }
 
     private static CdcProducer.Settings settings(Topics topics, DbSettings db, String slot) {
-        return new CdcProducer.Settings(
-                KAFKA.settings(),
-                topics,
-                db,
-                slot,
-                slot,
-                Duration.ofSeconds(1),
-                null,
-                new TopicProvisioner.Layout(3, (short) 1));
+        return CdcProducer.Settings.defaults(KAFKA.settings(), topics, db)
+                .withSlot(slot, slot)
+                .withHeartbeatInterval(Duration.ofSeconds(1))
+                .withTopicLayout(new TopicProvisioner.Layout(3, (short) 1));
     }
 
     /** Pauses, resumes, week moves, customer deletes (their rows cascade) and new customers, until told to stop. */

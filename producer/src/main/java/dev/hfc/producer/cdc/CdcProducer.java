@@ -42,7 +42,7 @@ public final class CdcProducer implements RunningService {
     /** The engine's name: with {@link #LOGICAL_NAME}, the key of its stored position. */
     static final String ENGINE_NAME = "hfc-producer";
 
-    /** Everything the operator can set (§9). */
+    /** Everything the operator can set (§9); every entry point starts from {@link #defaults} and its withers. */
     public record Settings(
             KafkaSettings kafka,
             Topics topics,
@@ -54,51 +54,11 @@ public final class CdcProducer implements RunningService {
             TopicProvisioner.Layout topicLayout,
             SnapshotMethod snapshot,
             int snapshotChunk) {
-        /** Settings with the producer's own initial snapshot ({@link SnapshotMethod#COPY}). */
-        public Settings(
-                KafkaSettings kafka,
-                Topics topics,
-                DbSettings db,
-                String slotName,
-                String publicationName,
-                Duration heartbeatInterval,
-                String heartbeatActionQuery,
-                TopicProvisioner.Layout topicLayout) {
-            this(
-                    kafka,
-                    topics,
-                    db,
-                    slotName,
-                    publicationName,
-                    heartbeatInterval,
-                    heartbeatActionQuery,
-                    topicLayout,
-                    SnapshotMethod.COPY);
-        }
-
-        /** Settings with re-snapshot chunks of {@link Resnapshots#CHUNK} customers. */
-        public Settings(
-                KafkaSettings kafka,
-                Topics topics,
-                DbSettings db,
-                String slotName,
-                String publicationName,
-                Duration heartbeatInterval,
-                String heartbeatActionQuery,
-                TopicProvisioner.Layout topicLayout,
-                SnapshotMethod snapshot) {
-            this(
-                    kafka,
-                    topics,
-                    db,
-                    slotName,
-                    publicationName,
-                    heartbeatInterval,
-                    heartbeatActionQuery,
-                    topicLayout,
-                    snapshot,
-                    Resnapshots.CHUNK);
-        }
+        public static final String DEFAULT_SLOT_NAME = "hfc_cdc";
+        public static final String DEFAULT_PUBLICATION_NAME = "hfc_cdc";
+        public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+        public static final String DEFAULT_SNAPSHOT = "copy"; // SnapshotMethod.COPY, as --snapshot takes it
+        public static final int DEFAULT_SNAPSHOT_CHUNK = 20_000; // customers per chunk of a re-snapshot
 
         public Settings {
             if (snapshotChunk < 1) {
@@ -114,6 +74,91 @@ public final class CdcProducer implements RunningService {
             if (heartbeatInterval.isNegative()) {
                 throw new IllegalArgumentException("heartbeat interval must not be negative");
             }
+        }
+
+        /** What {@code hfc producer} runs with when no flag is set. */
+        public static Settings defaults(KafkaSettings kafka, Topics topics, DbSettings db) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    DEFAULT_SLOT_NAME,
+                    DEFAULT_PUBLICATION_NAME,
+                    Duration.ofMillis(DEFAULT_HEARTBEAT_INTERVAL_MS),
+                    null,
+                    TopicProvisioner.Layout.defaults(),
+                    SnapshotMethod.valueOf(DEFAULT_SNAPSHOT.toUpperCase(java.util.Locale.ROOT)),
+                    DEFAULT_SNAPSHOT_CHUNK);
+        }
+
+        public Settings withSlot(String slot, String publication) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    slot,
+                    publication,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    snapshot,
+                    snapshotChunk);
+        }
+
+        public Settings withHeartbeatInterval(Duration interval) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    interval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    snapshot,
+                    snapshotChunk);
+        }
+
+        public Settings withTopicLayout(TopicProvisioner.Layout layout) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    layout,
+                    snapshot,
+                    snapshotChunk);
+        }
+
+        public Settings withSnapshot(SnapshotMethod method) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    method,
+                    snapshotChunk);
+        }
+
+        public Settings withSnapshotChunk(int customers) {
+            return new Settings(
+                    kafka,
+                    topics,
+                    db,
+                    slotName,
+                    publicationName,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
+                    topicLayout,
+                    snapshot,
+                    customers);
         }
 
         String offsetsTopic() {

@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
 final class Resnapshots implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Resnapshots.class);
-    /** Customers read per chunk by default ({@code --snapshot-chunk}). */
-    static final int CHUNK = 20_000;
 
     /** One output to publish, in a given partition (markers) or by its key (null). */
     record Placed(ChangeMapper.Output output, Integer partition) {}

@@ -1,0 +1,81 @@
+package dev.hfc.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.segmenter.SegmenterService;
+import dev.hfc.sink.SinkService;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * A service command given no flag runs with its service's {@code Settings.defaults}, which the demo, the
+ * benchmarks and the tests start from: the defaults the help shows and the ones they run with cannot drift apart.
+ */
+class ServiceDefaultsTest {
+
+    private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Z0-9_]+)");
+
+    @Test
+    void theSinkCommandWithoutFlagsRunsTheSinksDefaults() {
+        SinkService.Settings settings = parsed(new SinkCommand()).settings();
+        assertThat(settings)
+                .isEqualTo(SinkService.Settings.defaults(settings.kafka(), settings.topics(), settings.db()));
+    }
+
+    @Test
+    void theProducerCommandWithoutFlagsRunsTheProducersDefaults() {
+        ProducerCommand command = parsed(new ProducerCommand());
+        CdcProducer.Settings settings = command.settings(command.db.settings());
+        assertThat(settings)
+                .isEqualTo(CdcProducer.Settings.defaults(settings.kafka(), settings.topics(), settings.db()));
+    }
+
+    @Test
+    void theSegmenterCommandWithoutFlagsRunsTheSegmentersDefaults() {
+        SegmenterService.Settings settings = parsed(new SegmenterCommand()).settings();
+        assertThat(settings).isEqualTo(SegmenterService.Settings.defaults(settings.kafka(), settings.topology()));
+        assertThat(settings.topology().policy()).isEqualTo(SegmentPolicy.DEFAULT);
+    }
+
+    /**
+     * {@code command} parsed from an empty command line; skipped when an environment variable that would change
+     * its service's settings is set. Those of Kafka, the database and the ops server reach both sides alike.
+     */
+    private static <T> T parsed(T command) {
+        CommandLine cl = new CommandLine(command);
+        Set<String> own = variables(cl.getCommandSpec());
+        for (String shared : new String[] {"kafka", "db", "ops"}) {
+            CommandSpec mixin = cl.getCommandSpec().mixins().get(shared);
+            if (mixin != null) {
+                own.removeAll(variables(mixin));
+            }
+        }
+        own.removeIf(v -> System.getenv(v) == null);
+        assumeTrue(own.isEmpty(), () -> "set in the environment: " + own);
+        cl.parseArgs();
+        return command;
+    }
+
+    private static Set<String> variables(CommandSpec spec) {
+        Set<String> out = new TreeSet<>();
+        for (OptionSpec o : spec.options()) {
+            String raw = o.defaultValueString(false);
+            if (raw != null) {
+                Matcher m = ENV.matcher(raw);
+                while (m.find()) {
+                    out.add(m.group(1));
+                }
+            }
+        }
+        return out;
+    }
+}
