@@ -2,10 +2,8 @@ package dev.hfc.cli;
 
 import static dev.hfc.cli.demo.DemoLogging.say;
 
-import dev.hfc.campaign.dashboard.Dashboard;
-import dev.hfc.campaign.dashboard.DlqCounts;
+import dev.hfc.campaign.CampaignApplication;
 import dev.hfc.campaign.send.CampaignMetrics;
-import dev.hfc.campaign.send.SegmenterPosition;
 import dev.hfc.cli.demo.DemoCampaign;
 import dev.hfc.cli.demo.DemoEnvironment;
 import dev.hfc.cli.demo.DemoLogging;
@@ -27,9 +25,10 @@ import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.service.Cli;
 import dev.hfc.service.Hfc;
 import dev.hfc.service.ServiceRunner;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -171,48 +170,33 @@ final class DemoCommand implements Callable<Integer> {
                     loaded.customers(), loaded.subscriptions(), loaded.rowsPerSecond()));
 
             var campaignMetrics = new CampaignMetrics(registry);
-            var consent = new dev.hfc.campaign.consent.ConsentStore(db);
-            var tokens = new dev.hfc.campaign.consent.UnsubscribeTokens(
-                    consent.secret("unsubscribe-token", 32).value(), Duration.ofDays(180), java.time.Clock.systemUTC());
-            var endpoints = new dev.hfc.campaign.consent.ConsentEndpoints(
-                    tokens,
-                    consent,
-                    campaignMetrics,
-                    null,
-                    new dev.hfc.campaign.consent.ConsentEndpoints.SoftBounces(3, Duration.ofDays(30)),
-                    java.time.Clock.systemUTC());
             var loopback = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
             try (DemoPipeline pipeline = DemoPipeline.start(
                             kafka, topics, db, slot, work, policy, current, timeoutSeconds, registry);
-                    DlqCounts dlq = new DlqCounts(
-                            kafka.clientProperties(Map.of()), topics.dlq().name());
+                    CampaignApplication campaignApp = CampaignApplication.assemble(
+                            DemoCampaign.config(db, kafka, topics, slot + "-segmenter"),
+                            campaignMetrics,
+                            Clock.systemUTC());
                     OpsServer ops = OpsServer.start(
                             new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), opsPort),
                             registry,
                             pipeline::health,
                             Map.of(),
-                            new Dashboard(db, ZoneOffset.UTC, java.time.Clock.systemUTC(), dlq).routes(),
+                            campaignApp.operatorPages(),
                             null);
                     // The campaign's public listener (one-click unsubscribes), on loopback: the demo sends to no one
                     // real.
-                    HttpListener open =
-                            HttpListener.start(HttpListener.Settings.defaults("public", loopback), endpoints.routes());
-                    SegmenterPosition segmenterPosition =
-                            new SegmenterPosition(kafka.clientProperties(Map.of()), slot + "-segmenter", 1_000)) {
+                    HttpListener open = HttpListener.start(
+                            HttpListener.Settings.defaults("public", loopback), campaignApp.publicRoutes())) {
                 say("producer, segmenter and sink running; metrics on http://127.0.0.1:" + ops.port()
                         + "/metrics, the campaign " + "dashboard on http://127.0.0.1:" + ops.port() + "/dashboard");
 
                 DemoPipeline.Load load = pipeline.awaitInitialLoad();
 
-                var unsubscribe = new dev.hfc.campaign.consent.Unsubscribe(
-                        tokens,
-                        java.net.URI.create("http://127.0.0.1:" + open.port() + "/unsubscribe"),
-                        null,
-                        "pause-campaign.demo.example",
-                        "Paused deliveries");
+                URI unsubscribeUrl = URI.create("http://127.0.0.1:" + open.port() + "/unsubscribe");
                 // The cut-off run: the target week's campaign, with a control group held back.
                 DemoCampaign.Outcome campaign = load.outcome().matches()
-                        ? DemoCampaign.send(db, target, unsubscribe, campaignMetrics, segmenterPosition, "cut-off run")
+                        ? DemoCampaign.send(campaignApp, target, unsubscribeUrl, "cut-off run")
                         : null;
 
                 DemoPipeline.Live live =
@@ -220,8 +204,7 @@ final class DemoCommand implements Callable<Integer> {
                 ReferenceCheck.Outcome finalCheck = live.outcome();
                 // Customers who paused after the cut-off run get theirs from a second run.
                 DemoCampaign.Outcome late = campaign != null && finalCheck.matches()
-                        ? DemoCampaign.send(
-                                db, target, unsubscribe, campaignMetrics, segmenterPosition, "run for late pauses")
+                        ? DemoCampaign.send(campaignApp, target, unsubscribeUrl, "run for late pauses")
                         : null;
                 DemoReport.printSummary(
                         db,

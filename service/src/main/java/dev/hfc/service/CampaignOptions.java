@@ -1,32 +1,23 @@
 package dev.hfc.service;
 
-import dev.hfc.campaign.consent.Unsubscribe;
-import dev.hfc.campaign.consent.UnsubscribeTokens;
+import dev.hfc.campaign.CampaignConfig;
+import dev.hfc.campaign.SenderConfig;
 import dev.hfc.campaign.content.CampaignTemplates;
 import dev.hfc.campaign.control.ControlGroup;
-import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
-import dev.hfc.campaign.send.CampaignMetrics;
-import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.DeferralPolicy;
-import dev.hfc.campaign.send.Freshness;
 import dev.hfc.core.config.DbSettings;
-import dev.hfc.schema.SchemaMigrator;
 import java.time.Duration;
 import java.time.ZoneId;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The options {@code hfc campaign send} and {@code run} share, everything a sender needs: content
  * ({@link CampaignContentOptions}), SMTP ({@link SmtpOptions}), unsubscribing ({@link UnsubscribeOptions}), the
- * freshness guard ({@link FreshnessOptions}), and the sender's own.
+ * freshness guard ({@link FreshnessOptions}), and the sender's own; mapped to a {@link CampaignConfig}.
  */
 final class CampaignOptions {
-
-    private static final Logger LOG = LoggerFactory.getLogger(CampaignOptions.class);
 
     @Mixin
     UnsubscribeOptions unsubscribe;
@@ -51,7 +42,7 @@ final class CampaignOptions {
     @Option(
             names = "--batch-size",
             paramLabel = "N",
-            defaultValue = "${env:HFC_CAMPAIGN_BATCH_SIZE:-25}",
+            defaultValue = "${env:HFC_CAMPAIGN_BATCH_SIZE:-" + CampaignConfig.DEFAULT_BATCH_SIZE + "}",
             description =
                     "Rows claimed (locked) per transaction (env HFC_CAMPAIGN_BATCH_SIZE; default ${DEFAULT-VALUE}).")
     int batchSize;
@@ -59,7 +50,8 @@ final class CampaignOptions {
     @Option(
             names = "--db-retry-timeout-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS:-60000}",
+            defaultValue =
+                    "${env:HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS:-" + CampaignConfig.DEFAULT_DB_RETRY_TIMEOUT_MS + "}",
             description = "How long a batch is retried while the database is unreachable "
                     + "(env HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS; default ${DEFAULT-VALUE}).")
     long dbRetryTimeoutMs;
@@ -73,7 +65,7 @@ final class CampaignOptions {
     @Option(
             names = "--deferral-first-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_CAMPAIGN_DEFERRAL_FIRST_MS:-900000}",
+            defaultValue = "${env:HFC_CAMPAIGN_DEFERRAL_FIRST_MS:-" + CampaignConfig.DEFAULT_DEFERRAL_FIRST_MS + "}",
             description =
                     "When a recipient deferred by its server (a 4xx for it alone: mailbox full, greylisting) is first "
                             + "tried again; doubling with each attempt (env HFC_CAMPAIGN_DEFERRAL_FIRST_MS; default ${DEFAULT-VALUE}).")
@@ -82,7 +74,7 @@ final class CampaignOptions {
     @Option(
             names = "--deferral-max-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_CAMPAIGN_DEFERRAL_MAX_MS:-14400000}",
+            defaultValue = "${env:HFC_CAMPAIGN_DEFERRAL_MAX_MS:-" + CampaignConfig.DEFAULT_DEFERRAL_MAX_MS + "}",
             description =
                     "The longest pause between attempts of a deferred recipient; one whose next attempt would fall after "
                             + "its week's end is given up (env HFC_CAMPAIGN_DEFERRAL_MAX_MS; default ${DEFAULT-VALUE}).")
@@ -117,8 +109,14 @@ final class CampaignOptions {
         return Cli.zone(zone);
     }
 
-    /** Checks every setting, applies the output migrations, and builds the sender. */
-    CampaignSender sender(CampaignMetrics metrics, boolean dryRun) {
+    /**
+     * The campaign's configuration from the flags, checked in the order of the flags' groups (a mistake names its
+     * flag and variable; nothing has connected to the database yet): content, SMTP, the control group, the
+     * unsubscribe URL (required unless {@code dryRun}), deferrals, the freshness guard, unsubscribing, the
+     * sender's own, the token key. {@code schedule}, {@code consent} and {@code dashboardDlq} are {@code run}'s.
+     */
+    CampaignConfig config(
+            boolean dryRun, CampaignConfig.Schedule schedule, CampaignConfig.Consent consent, boolean dashboardDlq) {
         DbSettings dbSettings = db.settings();
         SmtpSettings smtpSettings = smtp.settings();
         CampaignTemplates templates = content.templates();
@@ -130,36 +128,25 @@ final class CampaignOptions {
                 "--deferral-first-ms / --deferral-max-ms",
                 "HFC_CAMPAIGN_DEFERRAL_FIRST_MS / HFC_CAMPAIGN_DEFERRAL_MAX_MS",
                 () -> new DeferralPolicy(Duration.ofMillis(deferralFirstMs), Duration.ofMillis(deferralMaxMs)));
-        Freshness freshness = freshnessOptions.freshness(dbSettings, kafka);
-        var settings = Cli.check(
+        CampaignConfig.FreshnessGuard freshness = freshnessOptions.guard(kafka);
+        SenderConfig.Unsubscribing leaving = unsubscribe.unsubscribing(dryRun, smtpSettings);
+        SenderConfig sender = Cli.check(
                 "--batch-size / --db-retry-timeout-ms / --smtp-connections",
                 "HFC_CAMPAIGN_BATCH_SIZE / HFC_CAMPAIGN_DB_RETRY_TIMEOUT_MS / HFC_SMTP_CONNECTIONS",
-                () -> new CampaignSender.Settings(
-                        dbSettings,
+                () -> new SenderConfig(
+                        smtpSettings,
+                        templates,
+                        control,
+                        leaving,
                         batchSize,
-                        smtpSettings.messagesPerSecond(),
-                        smtpSettings.retryTimeout(),
                         Duration.ofMillis(dbRetryTimeoutMs),
-                        smtpSettings.messageIdDomain(),
-                        freshness,
                         smtp.connections,
                         deferral));
-        SchemaMigrator.migrate(dbSettings, false);
-        tokens = unsubscribe.tokens(dbSettings);
-        if (!control.isEmpty()) {
-            LOG.info("campaign: control group {}", control.describe());
-        }
-        Unsubscribe leaving = dryRun && (unsubscribe.url == null || unsubscribe.url.isBlank())
-                ? new Unsubscribe(
-                        tokens,
-                        java.net.URI.create(CampaignTemplates.SAMPLE_UNSUBSCRIBE_LINK.replaceAll("\\?.*$", "")),
-                        null,
-                        "pause-campaign.example.com",
-                        "Paused deliveries")
-                : unsubscribe.unsubscribe(tokens, smtpSettings);
-        return new CampaignSender(settings, templates, leaving, () -> new SmtpMailer(smtpSettings), metrics, control);
+        CampaignConfig.Tokens tokens = unsubscribe.keys.config();
+        CampaignConfig.DashboardDlq dlq = dashboardDlq
+                ? new CampaignConfig.DashboardDlq(
+                        kafka.settings(), kafka.topics().dlq().name())
+                : null;
+        return new CampaignConfig(dbSettings, sender, tokens, freshness, consent, schedule, dlq);
     }
-
-    /** The token keys {@link #sender} settled on (the endpoints must verify with the same). */
-    UnsubscribeTokens tokens;
 }

@@ -1,14 +1,10 @@
 package dev.hfc.service;
 
-import dev.hfc.campaign.CampaignService;
+import dev.hfc.campaign.CampaignApplication;
+import dev.hfc.campaign.CampaignConfig;
 import dev.hfc.campaign.consent.ConsentEndpoints;
-import dev.hfc.campaign.consent.ConsentStore;
-import dev.hfc.campaign.consent.StandardWebhooks;
-import dev.hfc.campaign.dashboard.Dashboard;
-import dev.hfc.campaign.dashboard.DlqCounts;
 import dev.hfc.campaign.schedule.CutoffSchedule;
 import dev.hfc.campaign.send.CampaignMetrics;
-import dev.hfc.campaign.send.CampaignSender;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -16,7 +12,6 @@ import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,14 +60,14 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--cutoff-day",
             paramLabel = "DAY",
-            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_DAY:-SATURDAY}",
+            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_DAY:-" + CampaignConfig.DEFAULT_CUTOFF_DAY + "}",
             description = "Day of the weekly cut-off (env HFC_CAMPAIGN_CUTOFF_DAY; default ${DEFAULT-VALUE}).")
     String cutoffDay;
 
     @Option(
             names = "--cutoff-time",
             paramLabel = "HH:MM",
-            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_TIME:-09:00}",
+            defaultValue = "${env:HFC_CAMPAIGN_CUTOFF_TIME:-" + CampaignConfig.DEFAULT_CUTOFF_TIME + "}",
             description =
                     "Time of the weekly cut-off in --zone (env HFC_CAMPAIGN_CUTOFF_TIME; default ${DEFAULT-VALUE}).")
     String cutoffTime;
@@ -89,7 +84,8 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--webhook-tolerance-s",
             paramLabel = "S",
-            defaultValue = "${env:HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S:-300}",
+            defaultValue =
+                    "${env:HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S:-" + CampaignConfig.DEFAULT_WEBHOOK_TOLERANCE_S + "}",
             description =
                     "How far a webhook's timestamp may be from this server's clock (env HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S; "
                             + "default ${DEFAULT-VALUE}).")
@@ -98,7 +94,7 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--soft-bounce-limit",
             paramLabel = "N",
-            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT:-3}",
+            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT:-" + CampaignConfig.DEFAULT_SOFT_BOUNCE_LIMIT + "}",
             description =
                     "Soft bounces within the window that suppress an address (env HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT; default ${DEFAULT-VALUE}).")
     int softBounceLimit;
@@ -106,7 +102,8 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--soft-bounce-window-days",
             paramLabel = "DAYS",
-            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS:-30}",
+            defaultValue = "${env:HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS:-"
+                    + CampaignConfig.DEFAULT_SOFT_BOUNCE_WINDOW_DAYS + "}",
             description =
                     "The window of --soft-bounce-limit (env HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS; default ${DEFAULT-VALUE}).")
     int softBounceWindowDays;
@@ -123,7 +120,7 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--retry-interval-s",
             paramLabel = "S",
-            defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-60}",
+            defaultValue = "${env:HFC_CAMPAIGN_RETRY_INTERVAL_S:-" + CampaignConfig.DEFAULT_RETRY_INTERVAL_S + "}",
             description =
                     "Pause before a run that stopped early is tried again (env HFC_CAMPAIGN_RETRY_INTERVAL_S; default ${DEFAULT-VALUE}).")
     long retryIntervalSeconds;
@@ -131,7 +128,7 @@ final class CampaignRunCommand implements Callable<Integer> {
     @Option(
             names = "--max-deferred",
             paramLabel = "N",
-            defaultValue = "${env:HFC_CAMPAIGN_MAX_DEFERRED:-100}",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_DEFERRED:-" + CampaignConfig.DEFAULT_MAX_DEFERRED + "}",
             description =
                     "Deferred rows of the last run's week beyond which /health says DOWN (env HFC_CAMPAIGN_MAX_DEFERRED; "
                             + "default ${DEFAULT-VALUE}).")
@@ -153,29 +150,9 @@ final class CampaignRunCommand implements Callable<Integer> {
             throw Cli.usage(
                     "--cutoff-time", "HFC_CAMPAIGN_CUTOFF_TIME", "'" + cutoffTime + "' is not a time of day (HH:MM)");
         }
-        if (retryIntervalSeconds < 1) {
-            throw Cli.usage("--retry-interval-s", "HFC_CAMPAIGN_RETRY_INTERVAL_S", "must be at least 1");
-        }
-        if (softBounceLimit < 1 || softBounceWindowDays < 1) {
-            throw Cli.usage(
-                    "--soft-bounce-limit / --soft-bounce-window-days",
-                    "HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT / HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS",
-                    "must be at least 1");
-        }
-        if (maxDeferred < 0) {
-            throw Cli.usage("--max-deferred", "HFC_CAMPAIGN_MAX_DEFERRED", "must not be negative");
-        }
-        if (webhookToleranceSeconds < 1) {
-            throw Cli.usage("--webhook-tolerance-s", "HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S", "must be at least 1");
-        }
-        StandardWebhooks webhooks = null;
-        if (webhookSecret != null && !webhookSecret.isBlank()) {
-            webhooks = Cli.check(
-                    "--webhook-secret",
-                    "HFC_CAMPAIGN_WEBHOOK_SECRET",
-                    () -> new StandardWebhooks(
-                            StandardWebhooks.secret(webhookSecret), Duration.ofSeconds(webhookToleranceSeconds)));
-        } else {
+        CampaignConfig.Schedule schedule = schedule(new CutoffSchedule(day, time, options.zone()));
+        CampaignConfig.Consent consent = consent();
+        if (consent.webhookSecret() == null) {
             LOG.info("campaign: no --webhook-secret: POST /webhooks/bounces answers 404");
         }
         InetSocketAddress opsAddress = ops.address();
@@ -188,34 +165,45 @@ final class CampaignRunCommand implements Callable<Integer> {
                 "HFC_CAMPAIGN_PUBLIC_BIND_ADDRESS");
         var credentials = ops.credentials();
         var registry = ServiceRunner.registry("campaign");
-        CampaignMetrics metrics = new CampaignMetrics(registry);
-        CampaignSender sender = options.sender(metrics, false);
-        var consent = new ConsentEndpoints(
-                options.tokens,
-                new ConsentStore(options.db.settings()),
-                metrics,
-                webhooks,
-                new ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)),
-                Clock.systemUTC());
-        if (publicAddress == null) {
-            LOG.warn(
-                    "campaign: no --public-port, so this process does not serve /unsubscribe or /webhooks/bounces; the "
-                            + "one-click links of the messages it sends must reach another 'hfc campaign run' that does");
+        CampaignConfig config = options.config(false, schedule, consent, dashboardDlq);
+        try (CampaignApplication campaign =
+                CampaignApplication.assemble(config, new CampaignMetrics(registry), Clock.systemUTC())) {
+            if (publicAddress == null) {
+                LOG.warn(
+                        "campaign: no --public-port, so this process does not serve /unsubscribe or /webhooks/bounces; the "
+                                + "one-click links of the messages it sends must reach another 'hfc campaign run' that does");
+            }
+            return ServiceRunner.run("campaign", campaign.service(), registry, opsAddress, credentials, publicAddress);
         }
-        DlqCounts dlq = dashboardDlq
-                ? new DlqCounts(
-                        options.kafka.settings().clientProperties(Map.of()),
-                        options.kafka.topics().dlq().name())
-                : null;
-        CampaignService service = CampaignService.create(
-                sender,
-                new CutoffSchedule(day, time, options.zone()),
-                metrics,
-                Clock.systemUTC(),
-                Duration.ofSeconds(retryIntervalSeconds),
-                consent.routes(),
-                new Dashboard(options.db.settings(), options.zone(), Clock.systemUTC(), dlq).routes(),
-                maxDeferred);
-        return ServiceRunner.run("campaign", service, registry, opsAddress, credentials, publicAddress);
+    }
+
+    /** The schedule's flags, one at a time so that a mistake names its flag. */
+    private CampaignConfig.Schedule schedule(CutoffSchedule cutoff) {
+        Duration retryInterval = Duration.ofSeconds(retryIntervalSeconds);
+        Cli.check(
+                "--retry-interval-s",
+                "HFC_CAMPAIGN_RETRY_INTERVAL_S",
+                () -> new CampaignConfig.Schedule(cutoff, retryInterval, CampaignConfig.DEFAULT_MAX_DEFERRED));
+        return Cli.check(
+                "--max-deferred",
+                "HFC_CAMPAIGN_MAX_DEFERRED",
+                () -> new CampaignConfig.Schedule(cutoff, retryInterval, maxDeferred));
+    }
+
+    /** The public endpoints' flags, one group at a time so that a mistake names its flags. */
+    private CampaignConfig.Consent consent() {
+        var softBounces = Cli.check(
+                "--soft-bounce-limit / --soft-bounce-window-days",
+                "HFC_CAMPAIGN_SOFT_BOUNCE_LIMIT / HFC_CAMPAIGN_SOFT_BOUNCE_WINDOW_DAYS",
+                () -> new ConsentEndpoints.SoftBounces(softBounceLimit, Duration.ofDays(softBounceWindowDays)));
+        Duration tolerance = Duration.ofSeconds(webhookToleranceSeconds);
+        Cli.check(
+                "--webhook-tolerance-s",
+                "HFC_CAMPAIGN_WEBHOOK_TOLERANCE_S",
+                () -> new CampaignConfig.Consent(null, tolerance, softBounces));
+        return Cli.check(
+                "--webhook-secret",
+                "HFC_CAMPAIGN_WEBHOOK_SECRET",
+                () -> new CampaignConfig.Consent(webhookSecret, tolerance, softBounces));
     }
 }

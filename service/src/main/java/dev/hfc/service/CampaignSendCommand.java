@@ -1,9 +1,12 @@
 package dev.hfc.service;
 
+import dev.hfc.campaign.CampaignApplication;
+import dev.hfc.campaign.CampaignConfig;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
 import dev.hfc.campaign.send.SendReport;
 import dev.hfc.core.week.Week;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
@@ -33,7 +36,12 @@ final class CampaignSendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ZoneId zone = options.zone();
         Week w = week == null ? Week.target(Instant.now(), zone) : CampaignCommand.week(week, "--week");
-        try (CampaignSender sender = options.sender(new CampaignMetrics(ServiceRunner.registry("campaign")), dryRun)) {
+        // One run, then exit: it keeps no schedule and serves nothing, so those parts are the defaults.
+        CampaignConfig config =
+                options.config(dryRun, CampaignConfig.Schedule.defaults(zone), CampaignConfig.Consent.DEFAULT, false);
+        try (CampaignApplication campaign = CampaignApplication.assemble(
+                        config, new CampaignMetrics(ServiceRunner.registry("campaign")), Clock.systemUTC());
+                CampaignSender sender = campaign.sender()) {
             // On SIGTERM: finish the message in hand, mark what was accepted, then let the JVM exit.
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(

@@ -1,9 +1,7 @@
 package dev.hfc.service;
 
-import dev.hfc.campaign.send.Freshness;
-import dev.hfc.campaign.send.PipelineFreshness;
-import dev.hfc.campaign.send.SegmenterPosition;
-import dev.hfc.core.config.DbSettings;
+import dev.hfc.campaign.CampaignConfig;
+import dev.hfc.core.config.KafkaSettings;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +15,7 @@ final class FreshnessOptions {
     @Option(
             names = "--max-sink-lag-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-60000}",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-" + CampaignConfig.DEFAULT_MAX_SINK_LAG_MS + "}",
             description =
                     "Send only while the sink reported, at most this long ago, that the table holds all of its topic "
                             + "(hfc_sink_progress); 0 turns the whole freshness guard off, the segmenter's part too: for a table "
@@ -27,7 +25,7 @@ final class FreshnessOptions {
     @Option(
             names = "--max-segmenter-lag",
             paramLabel = "RECORDS",
-            defaultValue = "${env:HFC_CAMPAIGN_MAX_SEGMENTER_LAG:-1000}",
+            defaultValue = "${env:HFC_CAMPAIGN_MAX_SEGMENTER_LAG:-" + CampaignConfig.DEFAULT_MAX_SEGMENTER_LAG + "}",
             description =
                     "Send only while the segmenter's group has at most this many records of its inputs unread and no "
                             + "task re-segments or rebuilds, read from Kafka with the Kafka options; -1 turns this part off "
@@ -37,7 +35,8 @@ final class FreshnessOptions {
     @Option(
             names = "--segmenter-application-id",
             paramLabel = "ID",
-            defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
+            defaultValue =
+                    "${env:HFC_SEGMENTER_APPLICATION_ID:-" + CampaignConfig.DEFAULT_SEGMENTER_APPLICATION_ID + "}",
             description = "The segmenter's application id, whose position the freshness guard reads "
                     + "(env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
     String segmenterApplicationId;
@@ -45,7 +44,7 @@ final class FreshnessOptions {
     @Option(
             names = "--sink-wait-ms",
             paramLabel = "MS",
-            defaultValue = "${env:HFC_CAMPAIGN_SINK_WAIT_MS:-300000}",
+            defaultValue = "${env:HFC_CAMPAIGN_SINK_WAIT_MS:-" + CampaignConfig.DEFAULT_SINK_WAIT_MS + "}",
             description = "How long a run waits for the sink to be current before it refuses to send "
                     + "(env HFC_CAMPAIGN_SINK_WAIT_MS; default ${DEFAULT-VALUE}).")
     long sinkWaitMs;
@@ -54,29 +53,28 @@ final class FreshnessOptions {
      * The freshness guard, once its settings are checked: off with --max-sink-lag-ms 0; the segmenter's part off
      * with --max-segmenter-lag -1, otherwise read from Kafka with {@code kafka}.
      */
-    Freshness freshness(DbSettings dbSettings, KafkaOptions kafka) {
-        if (maxSinkLagMs < 0 || sinkWaitMs < 0) {
-            throw Cli.usage(
-                    "--max-sink-lag-ms / --sink-wait-ms",
-                    "HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
-                    "must not be negative");
-        }
+    CampaignConfig.FreshnessGuard guard(KafkaOptions kafka) {
+        CampaignConfig.FreshnessGuard guard = Cli.check(
+                "--max-sink-lag-ms / --sink-wait-ms",
+                "HFC_CAMPAIGN_MAX_SINK_LAG_MS / HFC_CAMPAIGN_SINK_WAIT_MS",
+                () -> new CampaignConfig.FreshnessGuard(
+                        Duration.ofMillis(maxSinkLagMs), Duration.ofMillis(sinkWaitMs), null));
         if (maxSegmenterLag < -1) {
             throw Cli.usage("--max-segmenter-lag", "HFC_CAMPAIGN_MAX_SEGMENTER_LAG", "must be -1 (off) or more");
         }
-        if (maxSinkLagMs == 0) {
+        if (guard.isOff()) {
             LOG.warn("campaign: --max-sink-lag-ms 0: sending without checking that the pipeline has written everything "
                     + "into the table");
-            return Freshness.none();
+            return CampaignConfig.FreshnessGuard.OFF;
         }
-        SegmenterPosition segmenter = null;
-        if (maxSegmenterLag >= 0) {
-            segmenter = new SegmenterPosition(
-                    kafka.settings().clientProperties(java.util.Map.of()), segmenterApplicationId, maxSegmenterLag);
-        } else {
+        if (maxSegmenterLag == -1) {
             LOG.warn("campaign: --max-segmenter-lag -1: the segmenter's position is not checked before sending");
+            return guard;
         }
-        return new PipelineFreshness(
-                dbSettings, Duration.ofMillis(maxSinkLagMs), segmenter, Duration.ofMillis(sinkWaitMs));
+        KafkaSettings kafkaSettings = kafka.settings();
+        return guard.withSegmenter(Cli.check(
+                "--max-segmenter-lag / --segmenter-application-id",
+                "HFC_CAMPAIGN_MAX_SEGMENTER_LAG / HFC_SEGMENTER_APPLICATION_ID",
+                () -> new CampaignConfig.SegmenterCheck(kafkaSettings, segmenterApplicationId, maxSegmenterLag)));
     }
 }

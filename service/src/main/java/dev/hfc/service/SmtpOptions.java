@@ -1,5 +1,6 @@
 package dev.hfc.service;
 
+import dev.hfc.campaign.CampaignConfig;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -75,7 +76,7 @@ final class SmtpOptions {
     @Option(
             names = "--smtp-connections",
             paramLabel = "N",
-            defaultValue = "${env:HFC_SMTP_CONNECTIONS:-1}",
+            defaultValue = "${env:HFC_SMTP_CONNECTIONS:-" + CampaignConfig.DEFAULT_SMTP_CONNECTIONS + "}",
             description = "SMTP connections sending at once (1..64); each message still goes out once "
                     + "(env HFC_SMTP_CONNECTIONS; default ${DEFAULT-VALUE}).")
     int connections;

@@ -1,9 +1,8 @@
 package dev.hfc.service;
 
-import dev.hfc.campaign.consent.Unsubscribe;
-import dev.hfc.campaign.consent.UnsubscribeTokens;
+import dev.hfc.campaign.SenderConfig;
 import dev.hfc.campaign.delivery.SmtpSettings;
-import dev.hfc.core.config.DbSettings;
+import java.net.URI;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,10 +39,6 @@ final class UnsubscribeOptions {
     @Mixin
     UnsubscribeTokenOptions keys;
 
-    UnsubscribeTokens tokens(DbSettings db) {
-        return keys.tokens(db);
-    }
-
     /**
      * How messages say to leave. Sending to real recipients needs the URL, https; an explicit http:// is taken
      * (local tests, the demo) with a warning.
@@ -58,25 +53,28 @@ final class UnsubscribeOptions {
         }
     }
 
-    Unsubscribe unsubscribe(UnsubscribeTokens tokens, SmtpSettings smtp) {
+    /**
+     * The flags' unsubscribe URL, mailto and List-Id (by default {@code pause-campaign.} and the From domain); for a
+     * dry run without a URL, the sample link of the previews.
+     */
+    SenderConfig.Unsubscribing unsubscribing(boolean dryRun, SmtpSettings smtp) {
+        if (dryRun && (url == null || url.isBlank())) {
+            return SenderConfig.Unsubscribing.DRY_RUN_SAMPLE;
+        }
         requireUrl();
-        String address = smtp.fromAddress().getAddress();
-        String domain = address.substring(address.lastIndexOf('@') + 1);
         var u = Cli.check(
                 "--unsubscribe-url / --unsubscribe-mailto / --list-id",
                 "HFC_CAMPAIGN_UNSUBSCRIBE_URL / HFC_CAMPAIGN_UNSUBSCRIBE_MAILTO / HFC_CAMPAIGN_LIST_ID",
-                () -> new Unsubscribe(
-                        tokens,
-                        java.net.URI.create(url.trim()),
+                () -> new SenderConfig.Unsubscribing(
+                        URI.create(url.trim()),
                         mailto == null || mailto.isBlank() ? null : mailto.trim(),
-                        listId == null ? "pause-campaign." + domain : listId.trim(),
-                        "Paused deliveries"));
+                        listId == null ? SenderConfig.Unsubscribing.defaultListId(smtp) : listId.trim()));
         if (!u.isHttps()) {
             LoggerFactory.getLogger(CampaignOptions.class)
                     .warn(
                             "campaign: the unsubscribe URL {} is not https: fine for a "
                                     + "local test, but Gmail and Yahoo expect an https one-click URL from bulk senders (--unsubscribe-url)",
-                            u.urlBase());
+                            u.url());
         }
         return u;
     }

@@ -1,29 +1,26 @@
 package dev.hfc.bench.pipeline;
 
-import dev.hfc.campaign.consent.Unsubscribe;
-import dev.hfc.campaign.consent.UnsubscribeTokens;
+import dev.hfc.campaign.CampaignApplication;
+import dev.hfc.campaign.CampaignConfig;
+import dev.hfc.campaign.SenderConfig;
 import dev.hfc.campaign.content.CampaignTemplates;
-import dev.hfc.campaign.delivery.SmtpMailer;
 import dev.hfc.campaign.delivery.SmtpSettings;
 import dev.hfc.campaign.send.CampaignMetrics;
 import dev.hfc.campaign.send.CampaignSender;
-import dev.hfc.campaign.send.DeferralPolicy;
-import dev.hfc.campaign.send.Freshness;
 import dev.hfc.campaign.send.SendReport;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.smtp.InProcessSmtpServer;
 import dev.hfc.schema.Database;
-import dev.hfc.schema.SchemaMigrator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -51,52 +48,21 @@ public final class CampaignBenchmark {
         DbSettings db =
                 base.withSchema("hfc_bench_campaign_" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36));
         Week week = Week.parse("2030-W10");
-        try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0)) {
-            SchemaMigrator.migrate(db, false);
+        try (InProcessSmtpServer smtp = InProcessSmtpServer.start(0);
+                // Applies the output migrations before the rows go in.
+                CampaignApplication campaign = CampaignApplication.assemble(
+                        config(db, smtp.port()), new CampaignMetrics(new SimpleMeterRegistry()), Clock.systemUTC())) {
             progress.accept("inserting " + rows + " rows into " + db.qualified("rec_campaigns_weekly"));
             insert(db, week, rows);
             List<Run> runs = new ArrayList<>();
-            SmtpSettings settings = new SmtpSettings(
-                    "127.0.0.1",
-                    smtp.port(),
-                    SmtpSettings.Security.NONE,
-                    null,
-                    null,
-                    "Meal kits <campaigns@bench.example>",
-                    null,
-                    0,
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(30));
-            Unsubscribe unsubscribe = new Unsubscribe(
-                    new UnsubscribeTokens(
-                            "bench secret, thirty-two bytes long!!".getBytes(StandardCharsets.US_ASCII),
-                            Duration.ofDays(30),
-                            Clock.systemUTC()),
-                    URI.create("https://bench.example/unsubscribe"),
-                    "unsubscribe@bench.example",
-                    "pause-campaign.bench.example",
-                    "Paused deliveries");
             for (int n : connections) {
                 reset(db);
                 int before = smtp.received().size();
                 progress.accept("sending " + rows + " messages on " + n + " connection(s)");
                 long start = System.nanoTime();
                 SendReport report;
-                try (CampaignSender sender = new CampaignSender(
-                        new CampaignSender.Settings(
-                                db,
-                                100,
-                                0,
-                                settings.retryTimeout(),
-                                Duration.ofSeconds(30),
-                                settings.messageIdDomain(),
-                                Freshness.none(),
-                                n,
-                                DeferralPolicy.DEFAULT),
-                        CampaignTemplates.defaults("https://bench.example/resume?u={{user_id}}"),
-                        unsubscribe,
-                        () -> new SmtpMailer(settings),
-                        new CampaignMetrics(new SimpleMeterRegistry()))) {
+                try (CampaignSender sender =
+                        campaign.sender(campaign.config().sender().withConnections(n))) {
                     report = sender.send(week);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -116,6 +82,44 @@ public final class CampaignBenchmark {
                 s.execute("DROP SCHEMA IF EXISTS " + db.quotedSchema() + " CASCADE");
             }
         }
+    }
+
+    /**
+     * The campaign the benchmark sends: the sender's real path into the in-process SMTP server on {@code smtpPort}, no
+     * rate limit, over a table no pipeline writes (so no freshness guard); the connections are what each run sets.
+     */
+    private static CampaignConfig config(DbSettings db, int smtpPort) {
+        SmtpSettings smtp = new SmtpSettings(
+                "127.0.0.1",
+                smtpPort,
+                SmtpSettings.Security.NONE,
+                null,
+                null,
+                "Meal kits <campaigns@bench.example>",
+                null,
+                0,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+        SenderConfig sender = SenderConfig.defaults(
+                        smtp,
+                        CampaignTemplates.defaults("https://bench.example/resume?u={{user_id}}"),
+                        new SenderConfig.Unsubscribing(
+                                URI.create("https://bench.example/unsubscribe"),
+                                "unsubscribe@bench.example",
+                                "pause-campaign.bench.example"))
+                // The demo's batches of 100 and 30 s database retry, where the command has 25 and 60 s.
+                .withBatchSize(100)
+                .withDbRetryTimeout(Duration.ofSeconds(30));
+        return new CampaignConfig(
+                db,
+                sender,
+                // A fixed key: nothing verifies the tokens, and no stored key is read or kept.
+                new CampaignConfig.Tokens("bench secret, thirty-two bytes long!!", 30),
+                CampaignConfig.FreshnessGuard.OFF, // the benchmark's own rows, which no pipeline writes
+                // Neither served nor scheduled: the benchmark only sends.
+                CampaignConfig.Consent.DEFAULT,
+                CampaignConfig.Schedule.defaults(ZoneOffset.UTC),
+                null);
     }
 
     private static void insert(DbSettings db, Week week, int rows) throws Exception {
