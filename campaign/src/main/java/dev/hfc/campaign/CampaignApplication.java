@@ -16,6 +16,7 @@ import dev.hfc.campaign.send.SegmenterPosition;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.http.Route;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.schema.Tables;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -124,7 +125,7 @@ public final class CampaignApplication implements AutoCloseable {
                         "campaign: no --unsubscribe-secret; using the "
                                 + "token key {} in {} (set one to share it with other systems)",
                         stored.created() ? "generated now and kept" : "generated earlier and kept",
-                        db.qualified("hfc_campaign_secrets"));
+                        db.qualified(Tables.CAMPAIGN_SECRETS));
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot read or store the unsubscribe token key: " + e.getMessage(), e);
             }

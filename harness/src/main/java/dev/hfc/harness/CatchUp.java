@@ -2,6 +2,7 @@ package dev.hfc.harness;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,7 +71,7 @@ public final class CatchUp {
             throws SQLException, InterruptedException {
         String signatureSql = "SELECT count(*), coalesce(sum(hashtext(subscription_week || user_id || email || segment "
                 + "|| subscription_id || coalesce(pause_weeks, 0) || campaign_sent)), 0) FROM "
-                + db.qualified("rec_campaigns_weekly");
+                + db.qualified(Tables.CAMPAIGN_TARGETS);
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = null;
         String checkedAt = null;

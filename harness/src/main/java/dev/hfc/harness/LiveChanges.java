@@ -4,6 +4,7 @@ import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.week.Week;
 import dev.hfc.harness.generate.SourceDataGenerator;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -148,12 +149,14 @@ public final class LiveChanges {
         Random random = new Random(seed);
         List<UUID> active = users(
                 db,
-                "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'active' ORDER BY user_id LIMIT ?",
+                "SELECT user_id FROM " + Tables.SUBSCRIPTION
+                        + " WHERE subscription_week = ? AND status = 'active' ORDER BY user_id LIMIT ?",
                 target,
                 changes);
         List<UUID> paused = users(
                 db,
-                "SELECT user_id FROM subscription WHERE subscription_week = ? AND status = 'paused' ORDER BY user_id LIMIT ?",
+                "SELECT user_id FROM " + Tables.SUBSCRIPTION
+                        + " WHERE subscription_week = ? AND status = 'paused' ORDER BY user_id LIMIT ?",
                 target,
                 changes);
         List<Change> plan = new ArrayList<>(changes);
@@ -182,35 +185,37 @@ public final class LiveChanges {
     private static int apply(Connection c, SourceDataGenerator generator, Change change) throws SQLException {
         return switch (change.kind()) {
             case PAUSE ->
-                update(
+                updateSubscription(
                         c,
-                        "UPDATE subscription SET status = 'paused' WHERE user_id = ? AND subscription_week = ?",
+                        "status = 'paused' WHERE user_id = ? AND subscription_week = ?",
                         change.user(),
                         change.week());
             case RESUME ->
-                update(
+                updateSubscription(
                         c,
-                        "UPDATE subscription SET status = 'active' WHERE user_id = ? AND subscription_week = ?",
+                        "status = 'active' WHERE user_id = ? AND subscription_week = ?",
                         change.user(),
                         change.week());
             case CANCEL ->
-                update(
+                updateSubscription(
                                         c,
-                                        "UPDATE subscription SET status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
+                                        "status = 'cancelled' WHERE user_id = ? AND subscription_week >= ?",
                                         change.user(),
                                         change.week())
                                 > 0
                         ? 1
                         : 0;
             case EMAIL -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE customer SET email = ? WHERE user_id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE " + Tables.CUSTOMER + " SET email = ? WHERE user_id = ?")) {
                     ps.setString(1, "changed" + change.index() + "+demo@example.com");
                     ps.setObject(2, change.user());
                     yield ps.executeUpdate();
                 }
             }
             case DELETE -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM customer WHERE user_id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("DELETE FROM " + Tables.CUSTOMER + " WHERE user_id = ?")) {
                     ps.setObject(1, change.user());
                     yield ps.executeUpdate(); // its subscriptions go with it (ON DELETE CASCADE)
                 }
@@ -226,8 +231,8 @@ public final class LiveChanges {
     public static Histogram latencies(DbSettings db, Week target, List<Sample> samples) throws SQLException {
         Histogram h = new Histogram(3_600_000L, 3);
         try (Connection c = Database.connect(db);
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT row_created_on FROM rec_campaigns_weekly WHERE subscription_week = ? AND user_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT row_created_on FROM " + Tables.CAMPAIGN_TARGETS
+                        + " WHERE subscription_week = ? AND user_id = ?")) {
             for (Sample s : samples) {
                 ps.setString(1, target.toString());
                 ps.setObject(2, s.userId());
@@ -258,8 +263,9 @@ public final class LiveChanges {
         return out;
     }
 
-    private static int update(Connection c, String sql, UUID user, Week week) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+    /** {@code UPDATE subscription SET} and the rest of the statement, {@code set}, with its user and week. */
+    private static int updateSubscription(Connection c, String set, UUID user, Week week) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + Tables.SUBSCRIPTION + " SET " + set)) {
             ps.setObject(1, user);
             ps.setString(2, week.toString());
             return ps.executeUpdate();
@@ -268,10 +274,10 @@ public final class LiveChanges {
 
     private static void insert(Connection c, SourceDataGenerator.CustomerRows rows) throws SQLException {
         c.setAutoCommit(false);
-        try (PreparedStatement cu = c.prepareStatement(
-                        "INSERT INTO customer (user_id, email, status, date_created) VALUES (?, ?, ?, ?)");
-                PreparedStatement su = c.prepareStatement(
-                        "INSERT INTO subscription (subscription_id, subscription_week, user_id, status) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement cu = c.prepareStatement("INSERT INTO " + Tables.CUSTOMER
+                        + " (user_id, email, status, date_created) VALUES (?, ?, ?, ?)");
+                PreparedStatement su = c.prepareStatement("INSERT INTO " + Tables.SUBSCRIPTION
+                        + " (subscription_id, subscription_week, user_id, status) VALUES (?, ?, ?, ?)")) {
             cu.setObject(1, rows.customer().userId());
             cu.setString(2, rows.customer().email());
             cu.setString(3, rows.customer().status());

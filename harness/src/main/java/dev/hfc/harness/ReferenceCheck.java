@@ -4,6 +4,7 @@ import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,8 +36,8 @@ public final class ReferenceCheck {
 
     /** The reference rows: (week, user_id, email, segment, subscription_id, pause_weeks) of every customer that should be targeted. */
     public static String referenceSql(DbSettings db) {
-        String sub = db.qualified("subscription");
-        String customer = db.qualified("customer");
+        String sub = db.qualified(Tables.SUBSCRIPTION);
+        String customer = db.qualified(Tables.CUSTOMER);
         return """
             WITH s AS (
                 SELECT user_id, subscription_id, status, to_date(subscription_week, 'IYYY-"W"IW') AS monday
@@ -88,7 +89,7 @@ public final class ReferenceCheck {
     public static Outcome check(
             DbSettings db, SegmentPolicy policy, Week from, boolean keepSent, List<java.util.UUID> foreignUsers)
             throws SQLException {
-        String table = db.qualified("rec_campaigns_weekly");
+        String table = db.qualified(Tables.CAMPAIGN_TARGETS);
         String sentKeys = "SELECT 1 FROM " + table
                 + " k WHERE k.campaign_sent AND k.subscription_week = r.week AND k.user_id = r.user_id";
         String sql = "WITH ref AS (SELECT * FROM (" + referenceSql(db) + ") r"

@@ -103,6 +103,30 @@ class SchemaMigratorIT {
     }
 
     @Test
+    void theTableCatalogNamesEveryTableTheMigrationsCreateAndNoOther() throws Exception {
+        DbSettings db = POSTGRES.db("table_names");
+        List<String> histories = List.of(SchemaMigrator.OUTPUT_HISTORY, SchemaMigrator.SOURCE_HISTORY);
+        SchemaMigrator.migrate(db, false);
+        List<String> output = tables(db);
+        assertThat(output).contains(SchemaMigrator.OUTPUT_HISTORY);
+        output.removeAll(histories);
+        assertThat(output)
+                .as("the tables of db/output (left) against Tables.output() (right): add a new table to Tables")
+                .containsExactlyInAnyOrderElementsOf(Tables.output());
+
+        SchemaMigrator.migrate(db, true);
+        List<String> all = tables(db);
+        assertThat(all).contains(SchemaMigrator.SOURCE_HISTORY);
+        all.removeAll(histories);
+        List<String> source = new ArrayList<>(all);
+        source.removeAll(output);
+        assertThat(source)
+                .as("the tables of db/source (left) against Tables.source() (right): add a new table to Tables")
+                .containsExactlyInAnyOrderElementsOf(Tables.source());
+        assertThat(Tables.all()).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    @Test
     void noForeignKeyFromTheOutputTable() throws Exception {
         DbSettings db = POSTGRES.db("campaigns_c");
         SchemaMigrator.migrate(db, true);

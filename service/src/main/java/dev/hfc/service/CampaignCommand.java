@@ -2,13 +2,14 @@ package dev.hfc.service;
 
 import dev.hfc.core.week.InvalidWeekException;
 import dev.hfc.core.week.Week;
+import dev.hfc.schema.Tables;
 import picocli.CommandLine.Command;
 
 /** {@code hfc campaign send|run|preview|report|…}: the weekly campaign emails (§1 part 3) and what they did. */
 @Command(
         name = "campaign",
         mixinStandardHelpOptions = true,
-        description = "Send the weekly pause campaign from rec_campaigns_weekly and mark the rows sent.",
+        description = "Send the weekly pause campaign from " + Tables.CAMPAIGN_TARGETS + " and mark the rows sent.",
         subcommands = {
             CampaignSendCommand.class,
             CampaignRunCommand.class,

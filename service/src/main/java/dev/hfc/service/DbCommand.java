@@ -2,6 +2,7 @@ package dev.hfc.service;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.schema.Tables;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,8 @@ final class DbCommand implements Runnable {
 
         @Option(
                 names = "--with-source-tables",
-                description = "Also create the source tables customer and subscription (demo, tests, benchmarks).")
+                description = "Also create the source tables " + Tables.CUSTOMER + " and " + Tables.SUBSCRIPTION
+                        + " (demo, tests, benchmarks).")
         boolean withSourceTables;
 
         @Override

@@ -2,6 +2,7 @@ package dev.hfc.service;
 
 import dev.hfc.campaign.CampaignConfig;
 import dev.hfc.core.config.KafkaSettings;
+import dev.hfc.schema.Tables;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,9 @@ final class FreshnessOptions {
             defaultValue = "${env:HFC_CAMPAIGN_MAX_SINK_LAG_MS:-" + CampaignConfig.DEFAULT_MAX_SINK_LAG_MS + "}",
             description =
                     "Send only while the sink reported, at most this long ago, that the table holds all of its topic "
-                            + "(hfc_sink_progress); 0 turns the whole freshness guard off, the segmenter's part too: for a table "
-                            + "no pipeline writes (env HFC_CAMPAIGN_MAX_SINK_LAG_MS; default ${DEFAULT-VALUE}).")
+                            + "(" + Tables.SINK_PROGRESS + "); 0 turns the whole freshness guard off, the segmenter's "
+                            + "part too: for a table no pipeline writes (env HFC_CAMPAIGN_MAX_SINK_LAG_MS; default "
+                            + "${DEFAULT-VALUE}).")
     long maxSinkLagMs;
 
     @Option(

@@ -1,5 +1,6 @@
 package dev.hfc.service;
 
+import dev.hfc.schema.Tables;
 import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.SinkService;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "sink",
         mixinStandardHelpOptions = true,
-        description = "Run the sink: hfc.customer-segments into rec_campaigns_weekly, batched COPY, exactly once.")
+        description =
+                "Run the sink: hfc.customer-segments into " + Tables.CAMPAIGN_TARGETS + ", batched COPY, exactly once.")
 final class SinkCommand implements Callable<Integer> {
 
     @Mixin
@@ -31,7 +33,7 @@ final class SinkCommand implements Callable<Integer> {
             names = "--group-id",
             paramLabel = "ID",
             defaultValue = "${env:HFC_SINK_GROUP_ID:-" + SinkService.Settings.DEFAULT_GROUP_ID + "}",
-            description = "Consumer group, and the key of the sink's rows in hfc_sink_offsets "
+            description = "Consumer group, and the key of the sink's rows in " + Tables.SINK_OFFSETS + " "
                     + "(env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
     String groupId;
 

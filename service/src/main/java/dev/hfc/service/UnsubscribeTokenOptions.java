@@ -4,6 +4,7 @@ import dev.hfc.campaign.CampaignApplication;
 import dev.hfc.campaign.CampaignConfig;
 import dev.hfc.campaign.consent.UnsubscribeTokens;
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.schema.Tables;
 import java.time.Clock;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,7 @@ final class UnsubscribeTokenOptions {
             paramLabel = "SECRET",
             defaultValue = "${env:HFC_CAMPAIGN_UNSUBSCRIBE_SECRET}",
             description = "Key of the unsubscribe tokens, at least 32 characters (env HFC_CAMPAIGN_UNSUBSCRIBE_SECRET; "
-                    + "default: one generated once and kept in hfc_campaign_secrets). Never logged.")
+                    + "default: one generated once and kept in " + Tables.CAMPAIGN_SECRETS + "). Never logged.")
     String secret;
 
     @Option(

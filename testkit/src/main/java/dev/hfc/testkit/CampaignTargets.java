@@ -28,6 +28,7 @@ public final class CampaignTargets {
     public static void insert(
             DbSettings db, Week week, UUID user, String email, Segment segment, Integer pauseWeeks, boolean sent)
             throws SQLException {
+        // The table is schema's Tables.CAMPAIGN_TARGETS, spelled out: schema's tests depend on the testkit.
         try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
                 PreparedStatement ps = c.prepareStatement("INSERT INTO " + db.qualified("rec_campaigns_weekly")
                         + " (user_id, email, segment, campaign_sent, subscription_week, subscription_id, pause_weeks) "

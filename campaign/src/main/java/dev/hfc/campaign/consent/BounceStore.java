@@ -2,6 +2,7 @@ package dev.hfc.campaign.consent;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,18 +46,18 @@ final class BounceStore {
 
     BounceStore(DbSettings db) {
         this.db = db;
-        this.bounceSql = "INSERT INTO " + db.qualified("hfc_campaign_bounces")
+        this.bounceSql = "INSERT INTO " + db.qualified(Tables.CAMPAIGN_BOUNCES)
                 + " (email, type, message_id, event_id, reason) " + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        this.softCountSql = "SELECT count(*) FROM " + db.qualified("hfc_campaign_bounces")
+        this.softCountSql = "SELECT count(*) FROM " + db.qualified(Tables.CAMPAIGN_BOUNCES)
                 + " WHERE email = ? AND type = 'soft' AND received_at > now() - make_interval(secs => ?)";
-        this.suppressSql = "INSERT INTO " + db.qualified("hfc_campaign_suppressions")
+        this.suppressSql = "INSERT INTO " + db.qualified(Tables.CAMPAIGN_SUPPRESSIONS)
                 + " (email, reason, smtp_code, subscription_week, user_id) "
                 + "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (email) DO NOTHING";
-        this.deliverySql = "SELECT subscription_week, segment, user_id FROM " + db.qualified("hfc_campaign_deliveries")
+        this.deliverySql = "SELECT subscription_week, segment, user_id FROM " + db.qualified(Tables.CAMPAIGN_DELIVERIES)
                 + " WHERE (?::text IS NOT NULL AND message_id = ?::text) OR (?::text IS NULL AND email = ?) "
                 + "ORDER BY sent_at DESC LIMIT 1";
-        this.webhookSeenSql = "SELECT 1 FROM " + db.qualified("hfc_campaign_webhook_events") + " WHERE webhook_id = ?";
-        this.webhookRecordSql = "INSERT INTO " + db.qualified("hfc_campaign_webhook_events")
+        this.webhookSeenSql = "SELECT 1 FROM " + db.qualified(Tables.CAMPAIGN_WEBHOOK_EVENTS) + " WHERE webhook_id = ?";
+        this.webhookRecordSql = "INSERT INTO " + db.qualified(Tables.CAMPAIGN_WEBHOOK_EVENTS)
                 + " (webhook_id) VALUES (?) " + "ON CONFLICT (webhook_id) DO NOTHING";
     }
 

@@ -3,6 +3,7 @@ package dev.hfc.campaign.consent;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.email.EmailAddresses;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,7 +70,7 @@ public final class ConsentStore {
 
     public ConsentStore(DbSettings db) {
         this.db = db;
-        String optouts = db.qualified("hfc_campaign_optouts");
+        String optouts = db.qualified(Tables.CAMPAIGN_OPTOUTS);
         this.optOutUserSql = "INSERT INTO " + optouts + " (user_id, email, how, detail) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (user_id) WHERE user_id IS NOT NULL DO NOTHING";
         this.optOutEmailSql = "INSERT INTO " + optouts + " (user_id, email, how, detail) VALUES (NULL, ?, ?, ?) "
@@ -77,10 +78,10 @@ public final class ConsentStore {
         this.resubscribeSql = "DELETE FROM " + optouts + " WHERE (?::uuid IS NOT NULL AND user_id = ?::uuid) "
                 + "OR (?::text IS NOT NULL AND email = ?::text)";
         this.latestDeliverySql = "SELECT subscription_week, segment, user_id FROM "
-                + db.qualified("hfc_campaign_deliveries") + " WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1";
-        this.secretInsertSql = "INSERT INTO " + db.qualified("hfc_campaign_secrets") + " (name, value) VALUES (?, ?) "
+                + db.qualified(Tables.CAMPAIGN_DELIVERIES) + " WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1";
+        this.secretInsertSql = "INSERT INTO " + db.qualified(Tables.CAMPAIGN_SECRETS) + " (name, value) VALUES (?, ?) "
                 + "ON CONFLICT (name) DO NOTHING";
-        this.secretSelectSql = "SELECT value FROM " + db.qualified("hfc_campaign_secrets") + " WHERE name = ?";
+        this.secretSelectSql = "SELECT value FROM " + db.qualified(Tables.CAMPAIGN_SECRETS) + " WHERE name = ?";
         this.bounces = new BounceStore(db);
     }
 

@@ -10,6 +10,7 @@ import dev.hfc.core.http.HttpResponse;
 import dev.hfc.core.http.Route;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -124,11 +125,12 @@ public final class Dashboard {
     private ObjectNode sending(Week week) throws SQLException {
         String sql = "SELECT count(*), count(*) FILTER (WHERE r.campaign_sent), "
                 + "count(*) FILTER (WHERE NOT r.campaign_sent AND NOT EXISTS (SELECT 1 FROM "
-                + db.qualified("hfc_campaign_control")
+                + db.qualified(Tables.CAMPAIGN_CONTROL)
                 + " k WHERE k.subscription_week = r.subscription_week AND k.user_id = r.user_id)), "
-                + "(SELECT count(*) FROM " + db.qualified("hfc_campaign_deliveries") + " WHERE subscription_week = ?), "
-                + "(SELECT count(*) FROM " + db.qualified("hfc_campaign_control") + " WHERE subscription_week = ?) "
-                + "FROM " + db.qualified("rec_campaigns_weekly") + " r WHERE r.subscription_week = ?";
+                + "(SELECT count(*) FROM " + db.qualified(Tables.CAMPAIGN_DELIVERIES)
+                + " WHERE subscription_week = ?), "
+                + "(SELECT count(*) FROM " + db.qualified(Tables.CAMPAIGN_CONTROL) + " WHERE subscription_week = ?) "
+                + "FROM " + db.qualified(Tables.CAMPAIGN_TARGETS) + " r WHERE r.subscription_week = ?";
         ObjectNode n = JSON.createObjectNode();
         n.put("week", week.toString());
         try (Connection c = Database.connect(db);
@@ -153,7 +155,7 @@ public final class Dashboard {
         try (Connection c = Database.connect(db);
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT group_id, member, lag_records, extract(epoch FROM now() - updated_at) FROM "
-                                + db.qualified("hfc_sink_progress") + " ORDER BY group_id, member");
+                                + db.qualified(Tables.SINK_PROGRESS) + " ORDER BY group_id, member");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ObjectNode m = members.addObject();

@@ -4,6 +4,7 @@ import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -74,15 +75,15 @@ public record CampaignReport(List<Line> lines) {
 
     /** The report of {@code week}, or of every week on record when null; weeks in order, segments low to high. */
     public static CampaignReport read(DbSettings db, Week week) throws SQLException {
-        String rows = db.qualified("rec_campaigns_weekly");
-        String deliveries = db.qualified("hfc_campaign_deliveries");
-        String control = db.qualified("hfc_campaign_control");
-        String outcomes = db.qualified("hfc_campaign_outcomes");
-        String optouts = db.qualified("hfc_campaign_optouts");
-        String bounces = db.qualified("hfc_campaign_bounces");
-        String suppressions = db.qualified("hfc_campaign_suppressions");
-        String deferrals = db.qualified("hfc_campaign_deferrals");
-        String assignments = db.qualified("hfc_campaign_assignments");
+        String rows = db.qualified(Tables.CAMPAIGN_TARGETS);
+        String deliveries = db.qualified(Tables.CAMPAIGN_DELIVERIES);
+        String control = db.qualified(Tables.CAMPAIGN_CONTROL);
+        String outcomes = db.qualified(Tables.CAMPAIGN_OUTCOMES);
+        String optouts = db.qualified(Tables.CAMPAIGN_OPTOUTS);
+        String bounces = db.qualified(Tables.CAMPAIGN_BOUNCES);
+        String suppressions = db.qualified(Tables.CAMPAIGN_SUPPRESSIONS);
+        String deferrals = db.qualified(Tables.CAMPAIGN_DEFERRALS);
+        String assignments = db.qualified(Tables.CAMPAIGN_ASSIGNMENTS);
         String inWeek = " WHERE (?::varchar IS NULL OR subscription_week = ?::varchar)";
         String sql = "WITH t AS ("
                 + "SELECT subscription_week AS week, user_id FROM " + rows + inWeek

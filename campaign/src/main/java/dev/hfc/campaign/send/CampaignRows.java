@@ -4,6 +4,7 @@ import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,12 +36,12 @@ final class CampaignRows {
     private final String deferredSql;
 
     CampaignRows(DbSettings db) {
-        String rows = db.qualified("rec_campaigns_weekly");
-        String deliveries = db.qualified("hfc_campaign_deliveries");
-        String suppressions = db.qualified("hfc_campaign_suppressions");
-        String optouts = db.qualified("hfc_campaign_optouts");
-        String control = db.qualified("hfc_campaign_control");
-        String deferrals = db.qualified("hfc_campaign_deferrals");
+        String rows = db.qualified(Tables.CAMPAIGN_TARGETS);
+        String deliveries = db.qualified(Tables.CAMPAIGN_DELIVERIES);
+        String suppressions = db.qualified(Tables.CAMPAIGN_SUPPRESSIONS);
+        String optouts = db.qualified(Tables.CAMPAIGN_OPTOUTS);
+        String control = db.qualified(Tables.CAMPAIGN_CONTROL);
+        String deferrals = db.qualified(Tables.CAMPAIGN_DEFERRALS);
         String sendable = "r.subscription_week = ? AND NOT r.campaign_sent "
                 // The control group of the week: recorded once, never emailed for that week.
                 + "AND NOT EXISTS (SELECT 1 FROM " + control + " k WHERE k.subscription_week = r.subscription_week "
@@ -68,7 +69,7 @@ final class CampaignRows {
         this.markSql = "UPDATE " + rows + " SET campaign_sent = true WHERE id = ANY (?) AND NOT campaign_sent";
         this.deliverySql = "INSERT INTO " + deliveries + " (subscription_week, user_id, email, segment, message_id) "
                 + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_week, user_id) DO NOTHING";
-        this.assignSql = "INSERT INTO " + db.qualified("hfc_campaign_assignments") + " (subscription_week, user_id) "
+        this.assignSql = "INSERT INTO " + db.qualified(Tables.CAMPAIGN_ASSIGNMENTS) + " (subscription_week, user_id) "
                 + "SELECT ?, unnest(?::uuid[]) ON CONFLICT (subscription_week, user_id) DO NOTHING";
         this.holdBackSql =
                 "INSERT INTO " + control + " (subscription_week, user_id, email, segment) VALUES (?, ?, ?, ?) "
@@ -268,7 +269,8 @@ final class CampaignRows {
         String wire = rs.getString(4);
         Segment segment = Segment.fromWire(wire)
                 .orElseThrow(() -> new SQLException(
-                        "rec_campaigns_weekly row of " + week + " has an unknown segment '" + wire + "'", "22000"));
+                        Tables.CAMPAIGN_TARGETS + " row of " + week + " has an unknown segment '" + wire + "'",
+                        "22000"));
         return new CampaignRecipient(
                 rs.getObject(2, UUID.class),
                 rs.getString(3),

@@ -3,6 +3,7 @@ package dev.hfc.campaign.send;
 import dev.hfc.campaign.content.CampaignRecipient;
 import dev.hfc.campaign.delivery.SendOutcome;
 import dev.hfc.core.week.Week;
+import dev.hfc.schema.Tables;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,8 +102,8 @@ final class OutcomePolicy {
             }
         } else if (outcome instanceof SendOutcome.AddressRejected rejected) {
             LOG.warn(
-                    "campaign {}: address <{}> rejected for good ({}); recorded in hfc_campaign_suppressions, "
-                            + "not tried again",
+                    "campaign {}: address <{}> rejected for good ({}); recorded in " + Tables.CAMPAIGN_SUPPRESSIONS
+                            + ", not tried again",
                     r.describe(),
                     r.email(),
                     rejected.reason());

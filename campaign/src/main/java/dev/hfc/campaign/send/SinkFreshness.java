@@ -1,6 +1,7 @@
 package dev.hfc.campaign.send;
 
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +27,7 @@ final class SinkFreshness {
     SinkFreshness(DbSettings db, Duration maxLag) {
         this.maxLag = maxLag;
         this.sql = "SELECT count(*), count(*) FILTER (WHERE lag_records IS NULL), COALESCE(sum(lag_records), 0) FROM "
-                + db.qualified("hfc_sink_progress") + " WHERE updated_at > now() - make_interval(secs => ?)";
+                + db.qualified(Tables.SINK_PROGRESS) + " WHERE updated_at > now() - make_interval(secs => ?)";
     }
 
     Look look(Connection c) throws SQLException {

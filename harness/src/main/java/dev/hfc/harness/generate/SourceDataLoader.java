@@ -2,6 +2,7 @@ package dev.hfc.harness.generate;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import dev.hfc.schema.copy.BinaryCopyWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -114,9 +115,9 @@ public final class SourceDataLoader {
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            String customerSql = "COPY " + db.qualified("customer")
+            String customerSql = "COPY " + db.qualified(Tables.CUSTOMER)
                     + " (user_id, email, status, date_created) FROM STDIN WITH (FORMAT binary)";
-            String subscriptionSql = "COPY " + db.qualified("subscription")
+            String subscriptionSql = "COPY " + db.qualified(Tables.SUBSCRIPTION)
                     + " (subscription_id, subscription_week, user_id, status) FROM STDIN WITH (FORMAT binary)";
             while (true) {
                 Chunk chunk = chunks.take();

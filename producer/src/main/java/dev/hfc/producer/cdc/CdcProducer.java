@@ -7,6 +7,7 @@ import dev.hfc.core.ops.OpsServer;
 import dev.hfc.core.ops.RunningService;
 import dev.hfc.core.topic.TopicProvisioner;
 import dev.hfc.core.topic.Topics;
+import dev.hfc.schema.Tables;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -223,11 +224,11 @@ public final class CdcProducer implements RunningService {
         CdcProducer p = new CdcProducer(settings, metrics, partitions);
         p.executor.execute(p::run);
         LOG.info(
-                "CDC producer started: slot {}, publication {}, tables {}.customer and {}.subscription",
+                "CDC producer started: slot {}, publication {}, tables {} and {}",
                 settings.slotName(),
                 settings.publicationName(),
-                settings.db().schema(),
-                settings.db().schema());
+                settings.db().schema() + "." + Tables.CUSTOMER,
+                settings.db().schema() + "." + Tables.SUBSCRIPTION);
         return p;
     }
 

@@ -12,6 +12,7 @@ import dev.hfc.core.event.RejectReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.producer.cdc.ChangeFields.Fields;
 import dev.hfc.producer.cdc.ChangeFields.Refused;
+import dev.hfc.schema.Tables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -67,10 +68,10 @@ public final class ChangeMapper {
         if (destination == null) {
             return Table.OTHER;
         }
-        if (destination.endsWith(".customer")) {
+        if (destination.endsWith("." + Tables.CUSTOMER)) {
             return Table.CUSTOMER;
         }
-        return destination.endsWith(".subscription") ? Table.SUBSCRIPTION : Table.OTHER;
+        return destination.endsWith("." + Tables.SUBSCRIPTION) ? Table.SUBSCRIPTION : Table.OTHER;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.hfc.producer.cdc;
 
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.schema.Tables;
 
 /**
  * The SQL that reads customer snapshots: each customer's subscription rows grouped by PostgreSQL, where the
@@ -23,22 +24,22 @@ final class CustomerSnapshotQuery {
 
     /** Every customer with subscription rows (the initial load). */
     static String all(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " s GROUP BY s.user_id";
+        return COLUMNS + db.qualified(Tables.SUBSCRIPTION) + " s GROUP BY s.user_id";
     }
 
     /** The first {@code ?} customers in user_id order. */
     static String first(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " s GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
+        return COLUMNS + db.qualified(Tables.SUBSCRIPTION) + " s GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
     }
 
     /** The {@code ?} (second parameter) customers after user {@code ?} (first), in user_id order. */
     static String after(DbSettings db) {
-        return COLUMNS + db.qualified("subscription")
+        return COLUMNS + db.qualified(Tables.SUBSCRIPTION)
                 + " s WHERE s.user_id > ?::uuid GROUP BY s.user_id ORDER BY s.user_id LIMIT ?";
     }
 
     /** The customers of a uuid array, those with rows. */
     static String of(DbSettings db) {
-        return COLUMNS + db.qualified("subscription") + " s WHERE s.user_id = ANY (?::uuid[]) GROUP BY s.user_id";
+        return COLUMNS + db.qualified(Tables.SUBSCRIPTION) + " s WHERE s.user_id = ANY (?::uuid[]) GROUP BY s.user_id";
     }
 }

@@ -1,5 +1,6 @@
 package dev.hfc.producer.cdc;
 
+import dev.hfc.schema.Tables;
 import java.util.Properties;
 
 /**
@@ -21,7 +22,9 @@ final class EngineConfig {
         p.setProperty("slot.name", s.slotName());
         p.setProperty("publication.name", s.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", s.db().schema() + ".customer," + s.db().schema() + ".subscription");
+        p.setProperty(
+                "table.include.list",
+                s.db().schema() + "." + Tables.CUSTOMER + "," + s.db().schema() + "." + Tables.SUBSCRIPTION);
         p.setProperty("topic.prefix", CdcProducer.LOGICAL_NAME);
         p.setProperty("database.hostname", where.host());
         p.setProperty("database.port", Integer.toString(where.port()));

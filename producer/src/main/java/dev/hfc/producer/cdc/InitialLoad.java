@@ -1,6 +1,7 @@
 package dev.hfc.producer.cdc;
 
 import dev.hfc.core.event.SnapshotMarker;
+import dev.hfc.schema.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +57,10 @@ final class InitialLoad {
         Map<ChangeMapper.Table, String> sources = Map.of(
                 ChangeMapper.Table.CUSTOMER,
                         "postgres:" + CdcProducer.LOGICAL_NAME + "."
-                                + settings.db().schema() + ".customer",
+                                + settings.db().schema() + "." + Tables.CUSTOMER,
                 ChangeMapper.Table.SUBSCRIPTION,
                         "postgres:" + CdcProducer.LOGICAL_NAME + "."
-                                + settings.db().schema() + ".subscription");
+                                + settings.db().schema() + "." + Tables.SUBSCRIPTION);
         List<AcknowledgedPublisher.Pending> chunk = new ArrayList<>(SNAPSHOT_CHUNK * 2);
         // One chunk in flight while the next is read: its acknowledgement is awaited before the next is sent.
         AcknowledgedPublisher.Sent[] inFlight = {null};

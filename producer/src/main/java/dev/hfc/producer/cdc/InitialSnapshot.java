@@ -3,6 +3,7 @@ package dev.hfc.producer.cdc;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.SqlIdentifier;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -116,7 +117,7 @@ final class InitialSnapshot {
             long start = System.nanoTime();
             long customers = read(
                     exported,
-                    "SELECT user_id::text, email::text, status::text FROM " + db.qualified("customer"),
+                    "SELECT user_id::text, email::text, status::text FROM " + db.qualified(Tables.CUSTOMER),
                     ChangeMapper.Table.CUSTOMER,
                     CUSTOMER_COLUMNS,
                     sink,
@@ -209,14 +210,14 @@ final class InitialSnapshot {
             try (Statement s = c.createStatement()) {
                 if (!exists) {
                     s.execute("CREATE PUBLICATION " + SqlIdentifier.quote(publication) + " FOR TABLE "
-                            + db.qualified("customer") + ", " + db.qualified("subscription"));
+                            + db.qualified(Tables.CUSTOMER) + ", " + db.qualified(Tables.SUBSCRIPTION));
                     LOG.info(
                             "snapshot: created publication {} for {} and {}",
                             publication,
-                            db.qualified("customer"),
-                            db.qualified("subscription"));
+                            db.qualified(Tables.CUSTOMER),
+                            db.qualified(Tables.SUBSCRIPTION));
                 } else if (!allTables) {
-                    for (String table : List.of("customer", "subscription")) {
+                    for (String table : List.of(Tables.CUSTOMER, Tables.SUBSCRIPTION)) {
                         if (!tables.contains(table)) {
                             s.execute("ALTER PUBLICATION " + SqlIdentifier.quote(publication) + " ADD TABLE "
                                     + db.qualified(table));

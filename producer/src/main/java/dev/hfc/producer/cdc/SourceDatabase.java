@@ -3,6 +3,7 @@ package dev.hfc.producer.cdc;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.config.SqlIdentifier;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,25 +30,26 @@ public final class SourceDatabase {
                                 + "ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL");
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables "
-                    + "WHERE table_schema = ? AND table_name IN ('customer', 'subscription')")) {
+                    + "WHERE table_schema = ? AND table_name IN ('" + Tables.CUSTOMER + "', '" + Tables.SUBSCRIPTION
+                    + "')")) {
                 ps.setString(1, db.schema());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) != 2) {
                         throw new SourceTables.NotReadyException(
-                                "schema " + db.schema() + " has no customer and subscription tables "
-                                        + "(for a demo: hfc db migrate --with-source-tables)");
+                                "schema " + db.schema() + " has no " + Tables.CUSTOMER + " and " + Tables.SUBSCRIPTION
+                                        + " tables (for a demo: hfc db migrate --with-source-tables)");
                     }
                 }
             }
             // What the old row of an update or delete carries (pg_class.relreplident), and whether the key it
             // falls back on (primary key for DEFAULT, the chosen index for USING INDEX) includes user_id.
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT c.relname, c.relreplident, COALESCE((SELECT bool_or("
-                            + "a.attname = 'user_id') FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                            + "AND a.attnum = ANY (i.indkey) WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) "
-                            + "OR (c.relreplident = 'i' AND i.indisreplident))), false) FROM pg_class c "
-                            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname IN ('customer', 'subscription')")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.relname, c.relreplident, COALESCE((SELECT bool_or("
+                    + "a.attname = 'user_id') FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                    + "AND a.attnum = ANY (i.indkey) WHERE i.indrelid = c.oid AND ((c.relreplident = 'd' AND i.indisprimary) "
+                    + "OR (c.relreplident = 'i' AND i.indisreplident))), false) FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? "
+                    + "AND c.relname IN ('" + Tables.CUSTOMER + "', '" + Tables.SUBSCRIPTION + "')")) {
                 ps.setString(1, db.schema());
                 List<String> problems = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

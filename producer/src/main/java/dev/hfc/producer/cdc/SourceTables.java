@@ -1,5 +1,6 @@
 package dev.hfc.producer.cdc;
 
+import dev.hfc.schema.Tables;
 import java.util.Optional;
 
 /**
@@ -35,8 +36,9 @@ public final class SourceTables {
     public static Optional<String> replicaIdentityProblem(
             String qualifiedTable, String table, char relreplident, boolean keyHasUserId) {
         boolean ok = switch (table) {
-            case "subscription" -> relreplident == 'f';
-            case "customer" -> relreplident == 'f' || ((relreplident == 'd' || relreplident == 'i') && keyHasUserId);
+            case Tables.SUBSCRIPTION -> relreplident == 'f';
+            case Tables.CUSTOMER ->
+                relreplident == 'f' || ((relreplident == 'd' || relreplident == 'i') && keyHasUserId);
             default -> throw new IllegalArgumentException("not a source table: " + table);
         };
         if (ok) {
@@ -48,7 +50,7 @@ public final class SourceTables {
             case 'i' -> "USING INDEX" + (keyHasUserId ? "" : " (an index without user_id)");
             default -> "'" + relreplident + "'";
         };
-        String why = table.equals("subscription")
+        String why = table.equals(Tables.SUBSCRIPTION)
                 ? "an update that moves a row to another week or user, and a delete, must carry the old row, or the old "
                         + "(user, week) stays paused forever"
                 : "a deleted customer must be named by its user_id";

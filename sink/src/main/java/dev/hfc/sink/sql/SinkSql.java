@@ -1,10 +1,12 @@
 package dev.hfc.sink.sql;
 
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.schema.Tables;
 
 /**
  * Every SQL statement the sink runs, and the names of the tables it runs them on, in one place: what the sink
  * does to the database is read here, and a change to one of its tables shows every statement that names it.
+ * The persistent tables' names are those of the catalog, {@link Tables}; the temporary ones are the sink's own.
  * The classes that run the statements only bind their parameters. Methods that take {@link DbSettings} qualify
  * the table names with the configured schema; temporary tables live in the session's own schema and are not
  * qualified. This package depends on no other package of the sink, so that each of them can use it.
@@ -12,15 +14,15 @@ import dev.hfc.core.config.DbSettings;
 public final class SinkSql {
 
     /** The sink's output: one row per (week, customer) that is a campaign target. */
-    public static final String TARGET_TABLE = "rec_campaigns_weekly";
+    public static final String TARGET_TABLE = Tables.CAMPAIGN_TARGETS;
     /** The sink's positions: the next offset per (group, topic, partition), written with the rows they cover. */
-    public static final String OFFSETS_TABLE = "hfc_sink_offsets";
+    public static final String OFFSETS_TABLE = Tables.SINK_OFFSETS;
     /** What each consumer of a group has not written yet, for readers of the target table. */
-    public static final String PROGRESS_TABLE = "hfc_sink_progress";
+    public static final String PROGRESS_TABLE = Tables.SINK_PROGRESS;
     /** How targets ended, from the end reasons of the segmenter's tombstones. */
-    public static final String OUTCOMES_TABLE = "hfc_campaign_outcomes";
+    public static final String OUTCOMES_TABLE = Tables.CAMPAIGN_OUTCOMES;
     /** The partition count of the segments topic each group was built on. */
-    public static final String LAYOUT_TABLE = "hfc_sink_layout";
+    public static final String LAYOUT_TABLE = Tables.SINK_LAYOUT;
     /** A connection's staging table for upserts that may change existing rows (temporary, emptied by each commit). */
     public static final String STAGE_TABLE = "hfc_sink_stage";
     /** The staging table, named so that no table of the configured schema can shadow it. */
