@@ -7,7 +7,6 @@ import dev.hfc.service.Cli;
 import dev.hfc.service.DbOptions;
 import dev.hfc.service.Hfc;
 import dev.hfc.sink.SinkService;
-import dev.hfc.sink.copy.CopyFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,12 +32,6 @@ final class BenchSinkCommand implements Callable<Integer> {
             defaultValue = "10000",
             description = "Rows per transaction, the same for every contender (default ${DEFAULT-VALUE}).")
     int batchSize;
-
-    @Option(
-            names = "--copy-format",
-            defaultValue = "binary",
-            description = "binary or text (default ${DEFAULT-VALUE}).")
-    String copyFormat;
 
     @Option(
             names = "--consumers",
@@ -78,15 +71,8 @@ final class BenchSinkCommand implements Callable<Integer> {
             throw Cli.usage(
                     "--consumers", null, "must be 1.." + SinkBenchmark.PARTITIONS + " (the benchmark's partitions)");
         }
-        CopyFormat format = Cli.check("--copy-format", null, () -> CopyFormat.parse(copyFormat));
         var r = SinkBenchmark.run(
-                db.settings(),
-                rows,
-                batchSize,
-                format,
-                consumers,
-                seed,
-                step -> System.err.println("bench sink: " + step));
+                db.settings(), rows, batchSize, consumers, seed, step -> System.err.println("bench sink: " + step));
         SinkBenchmark.Rates one = r.single();
         SinkBenchmark.Rates par = r.parallel();
         System.out.printf("%-40s %14s %14s%n", "rows/s", "1 connection", consumers + " connections");
@@ -138,7 +124,7 @@ final class BenchSinkCommand implements Callable<Integer> {
             ObjectNode o = BenchJson.object("sink");
             o.put("rows", r.rows());
             o.put("batch_size", r.batchSize());
-            o.put("copy_format", r.copyFormat());
+            o.put("copy_format", "binary"); // the sink's only COPY encoding since issue 28; kept for older records
             o.put("consumers", r.consumers());
             o.put("sink_rows_per_s", Math.round(par.sinkRowsPerS()));
             o.put("jdbc_rows_per_s", Math.round(one.jdbcRowsPerS()));

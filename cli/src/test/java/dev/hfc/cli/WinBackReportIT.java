@@ -25,9 +25,9 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.CopyBatchWriter;
-import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.testkit.PostgresExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.mail.internet.InternetAddress;
@@ -76,7 +76,7 @@ class WinBackReportIT {
         SchemaMigrator.migrate(db, false);
         List<UUID> low = new ArrayList<>();
         List<UUID> medium = new ArrayList<>();
-        try (CopyBatchWriter sink = new CopyBatchWriter(db, "winback", CopyFormat.BINARY)) {
+        try (CopyBatchWriter sink = new CopyBatchWriter(db, "winback", new SinkMetrics(new SimpleMeterRegistry()))) {
             SegmentBatch targets = new SegmentBatch();
             for (int i = 0; i < 400; i++) {
                 UUID user = UUID.nameUUIDFromBytes(("winback-" + i).getBytes(StandardCharsets.UTF_8));

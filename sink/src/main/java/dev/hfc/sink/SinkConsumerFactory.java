@@ -1,7 +1,6 @@
 package dev.hfc.sink;
 
 import dev.hfc.sink.copy.CopyBatchWriter;
-import dev.hfc.sink.copy.CopyFormat;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,7 +46,7 @@ final class SinkConsumerFactory {
                 settings,
                 metrics,
                 consumer,
-                new CopyBatchWriter(settings.db(), settings.groupId(), CopyFormat.BINARY),
+                new CopyBatchWriter(settings.db(), settings.groupId(), metrics),
                 dlqProducer,
                 SinkConsumer.POSITION_CHECK,
                 SinkConsumer.REVOKE_FLUSH_BOUND);

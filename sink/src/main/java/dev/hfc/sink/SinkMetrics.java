@@ -1,6 +1,7 @@
 package dev.hfc.sink;
 
 import dev.hfc.core.event.RejectReason;
+import dev.hfc.sink.copy.WritePhaseRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -10,10 +11,14 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The sink's metrics (§5 of the sink issue), on the registry {@code /metrics} serves. */
-public final class SinkMetrics {
+/**
+ * The sink's metrics (§5 of the sink issue), on the registry {@code /metrics} serves; also where the sink's writers
+ * report the phases of their writes ({@code hfc.sink.write.phase}).
+ */
+public final class SinkMetrics implements WritePhaseRecorder {
 
     private final MeterRegistry registry;
     private final Counter upserted;
@@ -23,6 +28,7 @@ public final class SinkMetrics {
     private final DistributionSummary batchSize;
     private final Timer batchDuration;
     private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
+    private final Map<Phase, Timer> writePhases = new EnumMap<>(Phase.class);
     private final AtomicLong lastBatchRowsPerSecond = new AtomicLong();
     /** Records behind, per consumer of this process. */
     private final Map<Integer, Long> lagRecords = new ConcurrentHashMap<>();
@@ -57,6 +63,15 @@ public final class SinkMetrics {
                             .description("Records sent to the DLQ")
                             .register(registry));
         }
+        for (Phase p : Phase.values()) {
+            writePhases.put(
+                    p,
+                    Timer.builder("hfc.sink.write.phase")
+                            .tag("phase", p.tag())
+                            .description("Time of a committed batch write spent in a phase: copy, upsert (staged "
+                                    + "batches), other (deletes, probe, offsets), commit")
+                            .register(registry));
+        }
         Gauge.builder("hfc.sink.rows.per.second", lastBatchRowsPerSecond, AtomicLong::get)
                 .description("Records per second of the last batch")
                 .register(registry);
@@ -88,6 +103,17 @@ public final class SinkMetrics {
         if (maxTimestampMs > 0) {
             lastWrittenTimestampMs.accumulateAndGet(maxTimestampMs, Math::max);
         }
+    }
+
+    /** Thread-safe: every consumer's writer of this process reports here. */
+    @Override
+    public void recordPhase(Phase phase, long nanos) {
+        writePhases.get(phase).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The timer of one phase of the writes: its count is the writes in which the phase ran, its total their time. */
+    public Timer writePhase(Phase phase) {
+        return writePhases.get(phase);
     }
 
     void deadLettered(RejectReason reason) {

@@ -15,7 +15,6 @@ import dev.hfc.sink.batch.DeadLetterSink;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.BatchStore;
 import dev.hfc.sink.copy.CopyBatchWriter;
-import dev.hfc.sink.copy.WriteTimings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -241,7 +240,7 @@ class SinkConsumerTest {
                             "after write %d, the table is the fold of the partition up to its stored offset %d",
                             writes, stored.get(TP))
                     .isEqualTo(fold(stored.get(TP)));
-            return new CopyBatchWriter.Result(batch.entries().size(), 0, List.of(), true, WriteTimings.NONE);
+            return new CopyBatchWriter.Result(batch.entries().size(), 0, List.of(), true);
         }
 
         @Override

@@ -18,7 +18,6 @@ import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
-import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.sink.copy.CopyRows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -336,11 +335,11 @@ public final class PipelineBenchmark {
             double query = (System.nanoTime() - start) / 1e9;
             long loadStart = System.nanoTime();
             try (Connection c = Database.connect(db)) {
-                byte[] bytes = CopyRows.encode(CopyFormat.BINARY, rows);
+                byte[] bytes = CopyRows.encode(rows);
                 var in = c.unwrap(PGConnection.class)
                         .getCopyAPI()
                         .copyIn("COPY " + db.qualified("rec_campaigns_weekly_batch") + " (" + CopyRows.COLUMNS
-                                + ") FROM STDIN WITH " + CopyFormat.BINARY.option());
+                                + ") FROM STDIN WITH " + CopyRows.FORMAT_OPTION);
                 in.writeToCopy(bytes, 0, bytes.length);
                 in.endCopy();
             }

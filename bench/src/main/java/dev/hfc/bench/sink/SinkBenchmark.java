@@ -9,12 +9,14 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.CopyBatchWriter;
-import dev.hfc.sink.copy.CopyFormat;
 import dev.hfc.sink.copy.CopyRows;
+import dev.hfc.sink.copy.WritePhaseRecorder;
 import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.sink.sql.SinkSql;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
@@ -44,8 +47,8 @@ import org.postgresql.copy.CopyIn;
  * <ul>
  *   <li>{@code jdbc}: batched {@code INSERT … ON CONFLICT DO UPDATE} (1000 rows per JDBC batch,
  *       {@code reWriteBatchedInserts=true}) plus the same offsets upsert;</li>
- *   <li>{@code bare_copy}: COPY of the same rows into an empty copy of the table with the same indexes,
- *       with no conflict handling at all (the physical limit);</li>
+ *   <li>{@code bare_copy}: binary COPY (the sink's encoding) of the same rows into an empty copy of the table with
+ *       the same indexes, with no conflict handling at all (the physical limit);</li>
  * </ul>
  * then an update-heavy pass (every key present, every value changed) for the sink and JDBC.
  *
@@ -81,7 +84,7 @@ public final class SinkBenchmark {
      * Every figure of one run: {@code single} has every contender on one connection; {@code parallel} on
      * {@code consumers} connections (the same as {@code single} when that is 1).
      */
-    public record Result(int rows, int batchSize, String copyFormat, int consumers, Rates single, Rates parallel) {
+    public record Result(int rows, int batchSize, int consumers, Rates single, Rates parallel) {
         /** The sink as it runs with {@code consumers} consumers, against the one-connection alternatives. */
         public double newRowsVsJdbc() {
             return parallel.sinkRowsPerS() / single.jdbcRowsPerS();
@@ -105,13 +108,7 @@ public final class SinkBenchmark {
     private SinkBenchmark() {}
 
     public static Result run(
-            DbSettings db,
-            int rows,
-            int batchSize,
-            CopyFormat format,
-            int consumers,
-            long seed,
-            Consumer<String> progress)
+            DbSettings db, int rows, int batchSize, int consumers, long seed, Consumer<String> progress)
             throws SQLException {
         if (consumers < 1 || consumers > PARTITIONS) {
             throw new IllegalArgumentException("consumers must be 1.." + PARTITIONS + ", got " + consumers);
@@ -124,16 +121,15 @@ public final class SinkBenchmark {
         try {
             // Warm the server and the JIT on a throw-away schema so the first contender is not penalised.
             SchemaMigrator.migrate(warmDb, false);
-            sink(warmDb, shares(rows(Math.min(rows, 50_000), seed + 1, 0), consumers), batchSize, format);
+            sink(warmDb, shares(rows(Math.min(rows, 50_000), seed + 1, 0), consumers), batchSize);
             jdbc(warmDb, shares(rows(Math.min(rows, 20_000), seed + 2, 0), consumers), batchSize);
             drop(warmDb);
 
-            Rates single = contenders(db, suffix, schemas, 1, first, second, batchSize, format, progress);
+            Rates single = contenders(db, suffix, schemas, 1, first, second, batchSize, progress);
             Rates parallel = consumers == 1
                     ? single
-                    : contenders(db, suffix, schemas, consumers, first, second, batchSize, format, progress);
-            return new Result(
-                    rows, batchSize, format.name().toLowerCase(java.util.Locale.ROOT), consumers, single, parallel);
+                    : contenders(db, suffix, schemas, consumers, first, second, batchSize, progress);
+            return new Result(rows, batchSize, consumers, single, parallel);
         } finally {
             // Every schema this run may have created goes, whatever happened (DROP … IF EXISTS).
             for (DbSettings d : schemas) {
@@ -150,7 +146,6 @@ public final class SinkBenchmark {
             List<CustomerSegment> first,
             List<CustomerSegment> second,
             int batchSize,
-            CopyFormat format,
             Consumer<String> progress)
             throws SQLException {
         DbSettings sinkDb = db.withSchema("bench_sink" + connections + "_" + suffix);
@@ -166,14 +161,14 @@ public final class SinkBenchmark {
         String on = connections == 1 ? "1 connection" : connections + " connections";
 
         progress.accept("bare COPY of " + rows + " rows, " + on);
-        double bare = rate(rows, db, () -> bareCopy(bareDb, firstShares, batchSize, format));
+        double bare = rate(rows, db, () -> bareCopy(bareDb, firstShares, batchSize));
         progress.accept("sink path, new rows, " + on);
-        double sink = rate(rows, db, () -> sink(sinkDb, firstShares, batchSize, format));
+        double sink = rate(rows, db, () -> sink(sinkDb, firstShares, batchSize));
         progress.accept("JDBC batched upsert, new rows, " + on);
         double jdbc = rate(rows, db, () -> jdbc(jdbcDb, firstShares, batchSize));
         progress.accept("sink path, every key present, " + on);
         long[][] updatePhases = new long[1][];
-        double sinkUpdate = rate(rows, db, () -> updatePhases[0] = sink(sinkDb, secondShares, batchSize, format));
+        double sinkUpdate = rate(rows, db, () -> updatePhases[0] = sink(sinkDb, secondShares, batchSize));
         progress.accept(String.format(
                 "sink path, every key present, %s: COPY %d ms, upsert statement %d ms, other %d ms, "
                         + "commit %d ms (summed over connections)",
@@ -290,28 +285,30 @@ public final class SinkBenchmark {
         T run(List<Sourced> share) throws SQLException;
     }
 
-    /** The sink's write path, one writer per share; returns the summed phases (COPY, upsert, other, commit). */
-    private static long[] sink(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format)
-            throws SQLException {
-        long[] phases = new long[4];
-        for (long[] p : concurrently(shares, share -> sinkShare(db, share, batchSize, format))) {
-            for (int i = 0; i < phases.length; i++) {
-                phases[i] += p[i];
-            }
-        }
-        return phases;
+    /**
+     * The sink's write path, one writer per share, all reporting to one {@link SinkMetrics} as the sink's consumers
+     * do; returns the phases' totals from its {@code hfc.sink.write.phase} timers (COPY, upsert, other, commit).
+     */
+    private static long[] sink(DbSettings db, List<List<Sourced>> shares, int batchSize) throws SQLException {
+        SinkMetrics metrics = new SinkMetrics(new SimpleMeterRegistry());
+        concurrently(shares, share -> {
+            sinkShare(db, share, batchSize, metrics);
+            return null;
+        });
+        return java.util.Arrays.stream(WritePhaseRecorder.Phase.values())
+                .mapToLong(p -> (long) metrics.writePhase(p).totalTime(TimeUnit.NANOSECONDS))
+                .toArray();
     }
 
-    private static long[] sinkShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format)
+    private static void sinkShare(DbSettings db, List<Sourced> share, int batchSize, SinkMetrics metrics)
             throws SQLException {
-        long[] phases = new long[4];
         // As the sink runs it: every write checks, under row locks, that the stored positions of its partitions are
         // still the ones this writer last read or wrote (read from the table first, as on an assignment).
         java.util.Set<org.apache.kafka.common.TopicPartition> partitions = new java.util.HashSet<>();
         share.forEach(r -> partitions.add(new org.apache.kafka.common.TopicPartition(TOPIC, r.partition())));
         java.util.Map<org.apache.kafka.common.TopicPartition, Long> positions =
                 new java.util.HashMap<>(dev.hfc.sink.offset.SinkOffsets.read(db, GROUP, partitions));
-        try (CopyBatchWriter writer = new CopyBatchWriter(db, GROUP, format)) {
+        try (CopyBatchWriter writer = new CopyBatchWriter(db, GROUP, metrics)) {
             for (int from = 0; from < share.size(); from += batchSize) {
                 SegmentBatch batch = new SegmentBatch();
                 for (Sourced r : share.subList(from, Math.min(share.size(), from + batchSize))) {
@@ -320,17 +317,12 @@ public final class SinkBenchmark {
                             r.segment(),
                             new SegmentBatch.Source(TOPIC, r.partition(), r.offset(), 0L, null, null));
                 }
-                var result = writer.write(batch, positions, refused -> {
+                writer.write(batch, positions, refused -> {
                     throw new IllegalStateException("benchmark rows must not be refused: " + refused);
                 });
                 positions.putAll(batch.nextOffsets());
-                phases[0] += result.timings().copyNanos();
-                phases[1] += result.timings().upsertNanos();
-                phases[2] += result.timings().otherNanos();
-                phases[3] += result.timings().commitNanos();
             }
         }
-        return phases;
     }
 
     private static void jdbc(DbSettings db, List<List<Sourced>> shares, int batchSize) throws SQLException {
@@ -385,18 +377,16 @@ public final class SinkBenchmark {
         }
     }
 
-    private static void bareCopy(DbSettings db, List<List<Sourced>> shares, int batchSize, CopyFormat format)
-            throws SQLException {
+    private static void bareCopy(DbSettings db, List<List<Sourced>> shares, int batchSize) throws SQLException {
         concurrently(shares, share -> {
-            bareCopyShare(db, share, batchSize, format);
+            bareCopyShare(db, share, batchSize);
             return null;
         });
     }
 
-    private static void bareCopyShare(DbSettings db, List<Sourced> share, int batchSize, CopyFormat format)
-            throws SQLException {
+    private static void bareCopyShare(DbSettings db, List<Sourced> share, int batchSize) throws SQLException {
         String sql = "COPY " + db.qualified("rec_campaigns_weekly") + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH "
-                + format.option();
+                + CopyRows.FORMAT_OPTION;
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
         try (Connection c = Database.connect(db)) {
             c.setAutoCommit(false);
@@ -405,7 +395,7 @@ public final class SinkBenchmark {
                 for (Sourced r : share.subList(from, Math.min(share.size(), from + batchSize))) {
                     batch.add(new CopyRows.Row(ids.generate(), r.segment()));
                 }
-                byte[] bytes = CopyRows.encode(format, batch);
+                byte[] bytes = CopyRows.encode(batch);
                 CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
                 in.writeToCopy(bytes, 0, bytes.length);
                 in.endCopy();

@@ -25,19 +25,13 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>This class decides what happens in the transaction, and in which order; the parts are elsewhere: the
  * connection and the transaction in {@link TransactionRunner}, the COPY paths and the bisecting of refused
- * rows in {@link CopyUpsert}, the statements in {@link SinkSql}, and the timings only benchmarks read in
- * {@link WriteTimings}.
+ * rows in {@link CopyUpsert}, the statements in {@link SinkSql}. The time each committed write spent in each phase
+ * goes to the {@link WritePhaseRecorder} the writer is made with (the sink's metrics).
  */
 public final class CopyBatchWriter implements BatchStore {
 
-    /** What a batch did, and where its time went. */
-    public record Result(
-            long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct, WriteTimings timings) {
-        /** This result with the timings measured once its transaction committed. */
-        Result timed(WriteTimings measured) {
-            return new Result(upserted, deleted, refused, direct, measured);
-        }
-    }
+    /** What a batch did. */
+    public record Result(long upserted, long deleted, List<SegmentBatch.Refused> refused, boolean direct) {}
 
     private final String groupId;
     private final String deleteSql;
@@ -49,15 +43,19 @@ public final class CopyBatchWriter implements BatchStore {
     /** This writer's connection: every new one gets the staging table {@link CopyUpsert} needs. */
     private final TransactionRunner transactions;
 
-    public CopyBatchWriter(DbSettings db, String groupId, CopyFormat format) {
+    private final WritePhaseRecorder phases;
+
+    /** @param phases told where the time of every committed write went (the sink's metrics) */
+    public CopyBatchWriter(DbSettings db, String groupId, WritePhaseRecorder phases) {
         this.groupId = groupId;
         this.deleteSql = SinkSql.delete(db);
         this.progressSql = SinkSql.reportProgress(db);
         this.leaveSql = SinkSql.leave(db);
         this.offsets = new SinkOffsets(db);
         this.outcomes = new TargetOutcomes(db);
-        this.copyUpsert = new CopyUpsert(db, format);
+        this.copyUpsert = new CopyUpsert(db);
         this.transactions = new TransactionRunner(db, SinkSql.CREATE_STAGE);
+        this.phases = phases;
     }
 
     /**
@@ -81,18 +79,15 @@ public final class CopyBatchWriter implements BatchStore {
     @Override
     public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq)
             throws SQLException {
-        WriteTimings.Stopwatch clock = new WriteTimings.Stopwatch();
+        PhaseClock clock = new PhaseClock();
         Result result = transactions.run(c -> apply(c, batch, expected, dlq, clock));
-        return result.timed(clock.committed());
+        clock.committed(phases);
+        return result;
     }
 
     /** Everything of one batch on {@code c}, in its transaction, up to the commit. */
     private Result apply(
-            Connection c,
-            SegmentBatch batch,
-            Map<TopicPartition, Long> expected,
-            DeadLetterSink dlq,
-            WriteTimings.Stopwatch clock)
+            Connection c, SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq, PhaseClock clock)
             throws SQLException {
         List<SegmentBatch.Entry> upserts = new ArrayList<>();
         List<SegmentBatch.Entry> deletes = new ArrayList<>();
@@ -116,7 +111,7 @@ public final class CopyBatchWriter implements BatchStore {
             }
         }
         clock.committing();
-        return new Result(upserted.rows(), deleted, refused, upserted.direct(), WriteTimings.NONE);
+        return new Result(upserted.rows(), deleted, refused, upserted.direct());
     }
 
     private long delete(Connection c, List<SegmentBatch.Entry> deletes) throws SQLException {

@@ -48,17 +48,15 @@ final class CopyUpsert {
     /** What the upserts of a batch did: rows inserted or changed, and whether they went straight into the table. */
     record Outcome(long rows, boolean direct) {}
 
-    private final CopyFormat format;
     private final String copyDirectSql;
     private final String copyStageSql;
     private final String upsertSql;
     private final String probeSql;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
 
-    CopyUpsert(DbSettings db, CopyFormat format) {
-        this.format = format;
-        this.copyDirectSql = SinkSql.copy(db.qualified(SinkSql.TARGET_TABLE), format.option());
-        this.copyStageSql = SinkSql.copy(SinkSql.STAGE, format.option());
+    CopyUpsert(DbSettings db) {
+        this.copyDirectSql = SinkSql.copy(db.qualified(SinkSql.TARGET_TABLE), CopyRows.FORMAT_OPTION);
+        this.copyStageSql = SinkSql.copy(SinkSql.STAGE, CopyRows.FORMAT_OPTION);
         this.upsertSql = SinkSql.upsertFromStage(db);
         this.probeSql = SinkSql.probe(db);
     }
@@ -67,11 +65,7 @@ final class CopyUpsert {
      * Writes {@code upserts} on {@code c}, in its transaction; the rows Postgres refuses are added to
      * {@code refused}, and the time spent in COPY and in the upsert statement to {@code clock}.
      */
-    Outcome upsert(
-            Connection c,
-            List<SegmentBatch.Entry> upserts,
-            List<SegmentBatch.Refused> refused,
-            WriteTimings.Stopwatch clock)
+    Outcome upsert(Connection c, List<SegmentBatch.Entry> upserts, List<SegmentBatch.Refused> refused, PhaseClock clock)
             throws SQLException {
         if (upserts.isEmpty()) {
             return new Outcome(0, false);
@@ -88,7 +82,7 @@ final class CopyUpsert {
     }
 
     /** COPY straight into the table; null when a key already exists (the savepoint is rolled back). */
-    private Long tryDirect(Connection c, List<CopyRows.Row> rows, WriteTimings.Stopwatch clock) throws SQLException {
+    private Long tryDirect(Connection c, List<CopyRows.Row> rows, PhaseClock clock) throws SQLException {
         Savepoint savepoint = c.setSavepoint();
         try {
             long copied = copy(c, copyDirectSql, rows, clock);
@@ -123,8 +117,7 @@ final class CopyUpsert {
         }
     }
 
-    private long copy(Connection c, String sql, List<CopyRows.Row> rows, WriteTimings.Stopwatch clock)
-            throws SQLException {
+    private long copy(Connection c, String sql, List<CopyRows.Row> rows, PhaseClock clock) throws SQLException {
         long start = System.nanoTime();
         try {
             return copyRows(c, sql, rows);
@@ -134,7 +127,7 @@ final class CopyUpsert {
     }
 
     private long copyRows(Connection c, String sql, List<CopyRows.Row> rows) throws SQLException {
-        byte[] bytes = CopyRows.encode(format, rows);
+        byte[] bytes = CopyRows.encode(rows);
         CopyManager copyApi = c.unwrap(PGConnection.class).getCopyAPI();
         CopyIn in = copyApi.copyIn(sql);
         try {
@@ -156,11 +149,11 @@ final class CopyUpsert {
     /** The staging path of one batch, with what it knows of the staging table within the transaction. */
     private final class Staging {
         private final Connection c;
-        private final WriteTimings.Stopwatch clock;
+        private final PhaseClock clock;
         /** The staging table is emptied by every commit (ON COMMIT DELETE ROWS); within one it may hold rows. */
         private boolean stageHoldsRows;
 
-        Staging(Connection c, WriteTimings.Stopwatch clock) {
+        Staging(Connection c, PhaseClock clock) {
             this.c = c;
             this.clock = clock;
         }

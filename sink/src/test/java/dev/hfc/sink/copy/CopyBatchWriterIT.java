@@ -10,9 +10,11 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.testkit.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,8 +38,8 @@ class CopyBatchWriterIT {
     void aWriterWhosePositionWasMovedWritesNothing() throws Exception {
         DbSettings db = POSTGRES.db("fence");
         SchemaMigrator.migrate(db, false);
-        try (CopyBatchWriter owner = new CopyBatchWriter(db, "g", CopyFormat.BINARY);
-                CopyBatchWriter zombie = new CopyBatchWriter(db, "g", CopyFormat.BINARY)) {
+        try (CopyBatchWriter owner = new CopyBatchWriter(db, "g", metrics());
+                CopyBatchWriter zombie = new CopyBatchWriter(db, "g", metrics())) {
             Map<TopicPartition, Long> ownerView = new HashMap<>();
             Map<TopicPartition, Long> zombieView = new HashMap<>();
             owner.write(batch(0, 2), ownerView, refused -> {});
@@ -65,7 +68,7 @@ class CopyBatchWriterIT {
         UUID unsent = UUID.randomUUID();
         UUID cancelled = UUID.randomUUID();
         UUID neverRow = UUID.randomUUID();
-        try (CopyBatchWriter writer = new CopyBatchWriter(db, "g", CopyFormat.BINARY)) {
+        try (CopyBatchWriter writer = new CopyBatchWriter(db, "g", metrics())) {
             SegmentBatch first = new SegmentBatch();
             long offset = 0;
             for (UUID u : List.of(sent, unsent, cancelled)) {
@@ -127,6 +130,47 @@ class CopyBatchWriterIT {
                                     "SELECT string_agg(user_id::text || ' ' || outcome, ',' ORDER BY outcome_at) FROM hfc_campaign_outcomes"))
                     .isEqualTo(sent + " resumed," + cancelled + " cancelled");
         }
+    }
+
+    @Test
+    void everyCommittedWriteRecordsEachPhaseThatRanOnce() throws Exception {
+        DbSettings db = POSTGRES.db("phases");
+        SchemaMigrator.migrate(db, false);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (CopyBatchWriter writer = new CopyBatchWriter(db, "g", new SinkMetrics(registry))) {
+            CopyBatchWriter.Result fresh = writer.write(batch(0, 3), refused -> {});
+            assertThat(fresh.direct()).isTrue();
+            assertThat(phaseCounts(registry)).as("copy, upsert, other, commit").containsExactly(1L, 0L, 1L, 1L);
+
+            CopyBatchWriter.Result again = writer.write(batch(0, 3), refused -> {}); // same keys, new values
+            assertThat(again.direct()).isFalse();
+            assertThat(phaseCounts(registry)).as("copy, upsert, other, commit").containsExactly(2L, 1L, 2L, 2L);
+
+            assertThatThrownBy(() -> writer.write(batch(0, 3), Map.of(TP, 99L), refused -> {}))
+                    .isInstanceOf(CopyBatchWriter.PositionMovedException.class);
+            assertThat(phaseCounts(registry))
+                    .as("a write that rolled back records nothing")
+                    .containsExactly(2L, 1L, 2L, 2L);
+        }
+        assertThat(registry.get("hfc.sink.write.phase")
+                        .tag("phase", "upsert")
+                        .timer()
+                        .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isPositive();
+    }
+
+    /** The counts of the {@code hfc.sink.write.phase} timers of copy, upsert, other and commit, as served. */
+    private static List<Long> phaseCounts(SimpleMeterRegistry registry) {
+        return Stream.of("copy", "upsert", "other", "commit")
+                .map(phase -> registry.get("hfc.sink.write.phase")
+                        .tag("phase", phase)
+                        .timer()
+                        .count())
+                .toList();
+    }
+
+    private static SinkMetrics metrics() {
+        return new SinkMetrics(new SimpleMeterRegistry());
     }
 
     private static SegmentBatch.Source source(long offset, long timestampMs) {
