@@ -18,12 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,24 +101,10 @@ class ClusterIT {
                     "--data-dir",
                     work.resolve("kafka-" + node).toString());
         }
-        Topics topics = new Topics("cluster-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                bootstrap,
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                "3",
-                "HFC_TOPIC_REPLICATION",
-                "3"));
+        ProcessPipeline pipeline =
+                ProcessPipeline.on(bootstrap, "cluster", db, 3).with("HFC_TOPIC_REPLICATION", "3");
+        Topics topics = pipeline.topics;
+        Map<String, String> env = pipeline.env();
         processes.add("sink", env, null, "sink", "--group-id", "cluster-sink", "--instance-id", "cluster-sink-a");
         processes.add(
                 "segmenter",
@@ -150,20 +134,12 @@ class ClusterIT {
             processes.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
             assertTopicsReplicated(admin, topics);
 
-            PipelineDb.execute(
-                    db,
-                    "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
-                            + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
+            PipelineDb.markSent(db, target, 40);
             String sentBefore = PipelineDb.sentRows(db);
             assertThat(sentBefore.lines()).hasSize(40);
 
-            CompletableFuture<LiveChanges.Applied> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LiveChanges.apply(db, generator, CUSTOMERS, target, 1_500, 25, 27);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<LiveChanges.Applied> load =
+                    PipelineDb.liveChanges(db, generator, CUSTOMERS, target, 1_500, 25, 27);
 
             int busiest = busiestLeader(admin);
             Duration afterLeader = killAndRestart(
@@ -250,9 +226,7 @@ class ClusterIT {
                 }
             }
             cluster.close();
-            PipelineDb.execute(
-                    db,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'cluster_slot' AND NOT active");
+            PipelineDb.dropReplicationSlot(db, "cluster_slot");
         }
     }
 

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.week.Week;
+import dev.hfc.harness.LiveChanges;
+import dev.hfc.harness.generate.SourceDataGenerator;
 import dev.hfc.schema.Database;
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -11,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** What the process-level pipeline tests do to and read from the database, written once. */
 final class PipelineDb {
@@ -31,6 +34,43 @@ final class PipelineDb {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** Drops the replication slot {@code slot} unless a walsender still holds it: a test's cleanup. */
+    static void dropReplicationSlot(DbSettings db, String slot) throws Exception {
+        execute(
+                db,
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
+                        + "' AND NOT active");
+    }
+
+    /** Marks the first {@code rows} targets of {@code week} (by user) sent: history no fault or replay may change. */
+    static void markSent(DbSettings db, Week week, int rows) throws Exception {
+        execute(
+                db,
+                "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
+                        + "WHERE subscription_week = '" + week + "' ORDER BY user_id LIMIT " + rows + ")");
+    }
+
+    /**
+     * {@link LiveChanges#apply} on a thread of the common pool, so that faults can be injected meanwhile; its
+     * exceptions come out of the future wrapped in an {@link IllegalStateException}.
+     */
+    static CompletableFuture<LiveChanges.Applied> liveChanges(
+            DbSettings db,
+            SourceDataGenerator generator,
+            long firstNewIndex,
+            Week target,
+            int changes,
+            int perSecond,
+            long seed) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return LiveChanges.apply(db, generator, firstNewIndex, target, changes, perSecond, seed);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** Every row marked sent, all columns the sink writes, one line each: what no fault or replay may change. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
-import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.harness.ReferenceCheck;
 import dev.hfc.harness.generate.SourceDataGenerator;
@@ -13,7 +12,6 @@ import dev.hfc.harness.generate.SourceDataLoader;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.PostgresExtension;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -59,47 +56,23 @@ class PolicyChangeIT {
         Week current = Week.current(Instant.now(), ZoneOffset.UTC);
         SourceDataLoader.load(db, new SourceDataGenerator(17, current), 0, 2_000, n -> {});
 
-        int port = freePort();
-        Topics topics = new Topics("policy-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        String bootstrap = "127.0.0.1:" + port;
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                bootstrap,
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                "3"));
-        String[] segmenter = {
-            "segmenter",
-            "--application-id",
-            "policy-segmenter",
-            "--instance-id",
-            "policy-segmenter-a",
-            "--state-dir",
-            work.resolve("segmenter").toString()
-        };
-        int opsPort = freePort();
-        List<String> newPolicyArgs = new ArrayList<>(List.of(segmenter));
-        newPolicyArgs.addAll(List.of("--medium-from", "3", "--ops-port", Integer.toString(opsPort)));
-        String[] withNewPolicy = newPolicyArgs.toArray(String[]::new);
         try (Supervisor services = new Supervisor()) {
-            services.add(
-                    "broker",
-                    Map.of(),
-                    "listening on",
-                    "broker",
-                    "--port",
-                    Integer.toString(port),
-                    "--data-dir",
-                    work.resolve("kafka").toString());
+            ProcessPipeline pipeline = ProcessPipeline.withBroker(services, work, "policy", db, 3);
+            String bootstrap = pipeline.bootstrap;
+            Map<String, String> env = pipeline.env();
+            String[] segmenter = {
+                "segmenter",
+                "--application-id",
+                "policy-segmenter",
+                "--instance-id",
+                "policy-segmenter-a",
+                "--state-dir",
+                work.resolve("segmenter").toString()
+            };
+            int opsPort = PipelineDb.freePort();
+            List<String> newPolicyArgs = new ArrayList<>(List.of(segmenter));
+            newPolicyArgs.addAll(List.of("--medium-from", "3", "--ops-port", Integer.toString(opsPort)));
+            String[] withNewPolicy = newPolicyArgs.toArray(String[]::new);
             services.add(
                     "producer",
                     env,
@@ -122,7 +95,7 @@ class PolicyChangeIT {
                     .as("the first start records its policy")
                     .doesNotContain("re-segmenting");
             Map<TopicPartition, Long> segmentEnds =
-                    ends(bootstrap, topics.customerSegments().name());
+                    ends(bootstrap, pipeline.topics.customerSegments().name());
 
             long restart = System.nanoTime();
             services.get("segmenter-new-policy").start();
@@ -181,11 +154,7 @@ class PolicyChangeIT {
                             .contains("re-segmenting"));
             assertThat(services.unplannedRestarts()).isZero();
         } finally {
-            try (Connection c = Database.connect(db);
-                    Statement s = c.createStatement()) {
-                s.execute(
-                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'policy_slot' AND NOT active");
-            }
+            PipelineDb.dropReplicationSlot(db, "policy_slot");
         }
     }
 
@@ -238,11 +207,5 @@ class PolicyChangeIT {
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -5,26 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.segment.SegmentPolicy;
-import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.harness.LiveChanges;
 import dev.hfc.harness.ReferenceCheck;
 import dev.hfc.harness.generate.SourceDataGenerator;
 import dev.hfc.harness.generate.SourceDataLoader;
-import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.PostgresExtension;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,36 +57,11 @@ class RebuildPastRetentionIT {
         SourceDataGenerator generator = new SourceDataGenerator(29, current);
         SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
-        int port = freePort();
-        Topics topics = new Topics("rebuild-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        String bootstrap = "127.0.0.1:" + port;
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                bootstrap,
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                "3",
-                "HFC_SLOT_NAME",
-                "rebuild_slot"));
         try (Supervisor services = new Supervisor()) {
-            services.add(
-                    "broker",
-                    Map.of(),
-                    "listening on",
-                    "broker",
-                    "--port",
-                    Integer.toString(port),
-                    "--data-dir",
-                    work.resolve("kafka").toString());
+            ProcessPipeline pipeline =
+                    ProcessPipeline.withBroker(services, work, "rebuild", db, 3).with("HFC_SLOT_NAME", "rebuild_slot");
+            String bootstrap = pipeline.bootstrap;
+            Map<String, String> env = pipeline.env();
             services.add("producer", env, null, "producer", "--publication-name", "rebuild_pub");
             services.add(
                     "segmenter",
@@ -125,7 +94,7 @@ class RebuildPastRetentionIT {
 
             // Changes the old segmenter never reads, then retention deletes every record it could have read.
             LiveChanges.Applied unseen = LiveChanges.apply(db, generator, CUSTOMERS, current.plus(1), 300, 100, 1);
-            String events = topics.subscriptionEvents().name();
+            String events = pipeline.topics.subscriptionEvents().name();
             Map<TopicPartition, Long> ends = awaitQuiet(bootstrap, events);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 admin.deleteRecords(ends.entrySet().stream()
@@ -142,13 +111,8 @@ class RebuildPastRetentionIT {
 
             // The rebuild: a new application with no state, live changes going on, then the re-snapshot.
             services.get("rebuilt-segmenter").start();
-            CompletableFuture<LiveChanges.Applied> live = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LiveChanges.apply(db, generator, CUSTOMERS + 10_000, current.plus(1), 300, 20, 2);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<LiveChanges.Applied> live =
+                    PipelineDb.liveChanges(db, generator, CUSTOMERS + 10_000, current.plus(1), 300, 20, 2);
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> services.get("rebuilt-segmenter")
                             .process
@@ -167,11 +131,7 @@ class RebuildPastRetentionIT {
                             + "table (%,d rows) equals the reference %.1f s after the live changes ended%n",
                     CUSTOMERS, unseen.total(), during.total(), outcome.actualRows(), (System.nanoTime() - start) / 1e9);
         } finally {
-            try (Connection c = Database.connect(db);
-                    Statement s = c.createStatement()) {
-                s.execute(
-                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'rebuild_slot' AND NOT active");
-            }
+            PipelineDb.dropReplicationSlot(db, "rebuild_slot");
         }
     }
 
@@ -204,11 +164,5 @@ class RebuildPastRetentionIT {
         Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(request).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,38 +93,14 @@ class ResilienceIT {
 
         String sinkRole = "hfc_sink_" + UUID.randomUUID().toString().substring(0, 8);
         PipelineDb.execute(db, "CREATE ROLE " + sinkRole + " LOGIN SUPERUSER");
-        int port = PipelineDb.freePort();
-        Topics topics = new Topics("res-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        String bootstrap = "127.0.0.1:" + port;
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                bootstrap,
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                "3"));
-        Map<String, String> sinkEnv = new HashMap<>(env);
-        sinkEnv.put("HFC_DB_USER", sinkRole);
-        sinkEnv.put("HFC_DB_PASSWORD", "");
+        ProcessPipeline pipeline = ProcessPipeline.withBroker(services, work, "res", db, 3);
+        Topics topics = pipeline.topics;
+        String bootstrap = pipeline.bootstrap;
+        Map<String, String> env = pipeline.env();
+        Map<String, String> sinkEnv = pipeline.with("HFC_DB_USER", sinkRole)
+                .with("HFC_DB_PASSWORD", "")
+                .env();
 
-        Path kafkaData = work.resolve("kafka");
-        services.add(
-                "broker",
-                Map.of(),
-                "listening on",
-                "broker",
-                "--port",
-                Integer.toString(port),
-                "--data-dir",
-                kafkaData.toString());
         List<String> sinkArgs = new ArrayList<>(List.of("sink", "--group-id", "res-sink", "--linger-ms", "100"));
         List<String> segmenterArgs = new ArrayList<>(List.of(
                 "segmenter",
@@ -147,21 +122,13 @@ class ResilienceIT {
             services.awaitMatch(db, SegmentPolicy.DEFAULT, current, true, List.of(), WAIT, "initial load");
 
             // Rows already campaigned: history that no fault or replay may change.
-            PipelineDb.execute(
-                    db,
-                    "UPDATE rec_campaigns_weekly SET campaign_sent = true WHERE id IN (SELECT id FROM rec_campaigns_weekly "
-                            + "WHERE subscription_week = '" + target + "' ORDER BY user_id LIMIT 40)");
+            PipelineDb.markSent(db, target, 40);
             String sentBefore = PipelineDb.sentRows(db);
             assertThat(sentBefore.lines()).hasSize(40);
 
             int changes = FULL ? 3_000 : 1_200;
-            CompletableFuture<LiveChanges.Applied> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LiveChanges.apply(db, generator, CUSTOMERS, target, changes, CHANGE_RATE, 21);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<LiveChanges.Applied> load =
+                    PipelineDb.liveChanges(db, generator, CUSTOMERS, target, changes, CHANGE_RATE, 21);
 
             for (int round = 0; round < KILL_ROUNDS; round++) {
                 for (String name : List.of("sink", "segmenter", "producer")) {
@@ -275,9 +242,7 @@ class ResilienceIT {
                             .toList());
         } finally {
             services.close();
-            PipelineDb.execute(
-                    db,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'res_slot' AND NOT active");
+            PipelineDb.dropReplicationSlot(db, "res_slot");
             PipelineDb.execute(db, "DROP ROLE IF EXISTS " + sinkRole);
         }
     }

@@ -11,22 +11,16 @@ import dev.hfc.harness.LiveChanges;
 import dev.hfc.harness.ReferenceCheck;
 import dev.hfc.harness.generate.SourceDataGenerator;
 import dev.hfc.harness.generate.SourceDataLoader;
-import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.testkit.PostgresExtension;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,34 +71,10 @@ class ScaleOutIT {
         var generator = new SourceDataGenerator(9, current);
         SourceDataLoader.load(db, generator, 0, CUSTOMERS, n -> {});
 
-        int port = freePort();
-        Topics topics = new Topics("scale-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        String bootstrap = "127.0.0.1:" + port;
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                bootstrap,
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                Integer.toString(PARTITIONS)));
-
-        services.add(
-                "broker",
-                Map.of(),
-                "listening on",
-                "broker",
-                "--port",
-                Integer.toString(port),
-                "--data-dir",
-                work.resolve("kafka").toString());
+        ProcessPipeline pipeline = ProcessPipeline.withBroker(services, work, "scale", db, PARTITIONS);
+        Topics topics = pipeline.topics;
+        String bootstrap = pipeline.bootstrap;
+        Map<String, String> env = pipeline.env();
         services.add("producer", env, null, "producer", "--slot-name", "scale_slot", "--publication-name", "scale_pub");
         for (String id : List.of("a", "b")) {
             services.add("segmenter-" + id, env, null, segmenter(id));
@@ -135,13 +105,8 @@ class ScaleOutIT {
             services.awaitMatch(db, SegmentPolicy.DEFAULT, current, false, List.of(), WAIT, "initial load");
 
             int changes = 1_800; // a minute at 30 changes/s: every fault lands in the stream
-            CompletableFuture<LiveChanges.Applied> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LiveChanges.apply(db, generator, CUSTOMERS, target, changes, 30, 23);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<LiveChanges.Applied> load =
+                    PipelineDb.liveChanges(db, generator, CUSTOMERS, target, changes, 30, 23);
 
             services.pause(random);
             services.get("segmenter-a").kill();
@@ -203,9 +168,7 @@ class ScaleOutIT {
             assertThat(services.unplannedRestarts()).isZero();
         } finally {
             services.close();
-            admin(
-                    db,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'scale_slot' AND NOT active");
+            PipelineDb.dropReplicationSlot(db, "scale_slot");
         }
     }
 
@@ -254,18 +217,5 @@ class ScaleOutIT {
     private void fault(String what) {
         faults.add(what);
         System.out.println("scale-out: " + what);
-    }
-
-    private static void admin(DbSettings db, String sql) throws Exception {
-        try (Connection c = Database.connect(db);
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
