@@ -68,8 +68,9 @@ public final class SinkMetrics implements WritePhaseRecorder {
                     p,
                     Timer.builder("hfc.sink.write.phase")
                             .tag("phase", p.tag())
-                            .description("Time of a committed batch write spent in a phase: copy, upsert (staged "
-                                    + "batches), other (deletes, probe, offsets), commit")
+                            .description(
+                                    "Time of a committed batch write spent in a phase: copy, upsert (staged "
+                                            + "batches), other (connection, deletes, outcomes, probe, position check, offsets, dead letters), commit")
                             .register(registry));
         }
         Gauge.builder("hfc.sink.rows.per.second", lastBatchRowsPerSecond, AtomicLong::get)
