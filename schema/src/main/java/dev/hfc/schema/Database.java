@@ -34,28 +34,46 @@ public final class Database {
     }
 
     /**
-     * True when the SQL state says the connection or server went away, as opposed to a bad statement: worth
-     * retrying, with a bound, by a service that was already running. That includes a login refused for an
-     * authorization reason (a role locked or a password being rotated during maintenance): at start-up
-     * nothing retries, so a wrong password still fails at once.
+     * True when the SQL state says the connection or server went away, as opposed to a bad statement or a
+     * conflict between transactions: the connection is of no more use, and a new one, with a bound on the
+     * waiting, may succeed. That includes a login refused for an authorization reason (a role locked or a
+     * password being rotated during maintenance): at start-up nothing retries, so a wrong password still fails at
+     * once.
      */
-    public static boolean isConnectionFailure(SQLException e) {
+    public static boolean isConnectionLost(SQLException e) {
+        return hasState(e, Database::connectionLost) || hasIoCause(e);
+    }
+
+    /**
+     * True when running the transaction again may succeed: the connection was lost ({@link #isConnectionLost}), or
+     * the transaction lost a conflict with another one (a serialization failure or a deadlock), on a connection
+     * that is still fine.
+     */
+    public static boolean isTransient(SQLException e) {
+        return isConnectionLost(e) || hasState(e, state -> state.equals("40001") || state.equals("40P01"));
+    }
+
+    private static boolean connectionLost(String state) {
+        return state.startsWith("08") // connection exception
+                || state.equals("57P01")
+                || state.equals("57P02")
+                || state.equals("57P03") // shutdown
+                || state.equals("53300") // too many connections
+                || state.equals("28000")
+                || state.equals("28P01"); // login refused: role locked, password changed
+    }
+
+    private static boolean hasState(SQLException e, java.util.function.Predicate<String> wanted) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null
-                        && (state.startsWith("08") // connection exception
-                                || state.equals("57P01")
-                                || state.equals("57P02")
-                                || state.equals("57P03") // shutdown
-                                || state.equals("53300") // too many connections
-                                || state.equals("40001")
-                                || state.equals("40P01") // serialization, deadlock
-                                || state.equals("28000")
-                                || state.equals("28P01"))) { // login refused: role locked, password changed
-                    return true;
-                }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && wanted.test(sql.getSQLState())) {
+                return true;
             }
+        }
+        return false;
+    }
+
+    private static boolean hasIoCause(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.io.IOException) {
                 return true;
             }

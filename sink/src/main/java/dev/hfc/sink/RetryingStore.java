@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A sink consumer's writes and offset reads, retried with backoff while the database is unreachable, within a
  * bound the caller gives: an outage pauses the consumer instead of ending it, and {@link #degraded()} tells the
- * health check so meanwhile. Only connection failures are retried; a moved position is not one, it is the
- * caller's to handle.
+ * health check so meanwhile. Only what may succeed when run again is retried: a lost connection (the health check
+ * is told), or a transaction that lost a conflict (a deadlock, a serialization failure: the database is fine, so
+ * the health check is not told), or dead letters Kafka did not take (the health check is told); a moved position
+ * is not one, it is the caller's to handle.
  */
 final class RetryingStore {
 
@@ -60,17 +62,28 @@ final class RetryingStore {
     }
 
     private static boolean isTransient(Exception e) {
-        return e instanceof SQLException sql
-                && !(e instanceof CopyBatchWriter.PositionMovedException)
-                && Database.isConnectionFailure(sql);
+        return e instanceof CopyBatchWriter.DeadLettersNotWrittenException
+                || e instanceof SQLException sql
+                        && !(e instanceof CopyBatchWriter.PositionMovedException)
+                        && Database.isTransient(sql);
     }
 
     private void retrying(Exception e, Duration pause) {
         metrics.retried();
-        degraded.set("database unavailable, retrying: " + e.getMessage());
-        LOG.warn(
-                "sink: database unavailable ({}); retrying in {} ms, nothing advanced",
-                e.getMessage(),
-                pause.toMillis());
+        if (e instanceof CopyBatchWriter.DeadLettersNotWrittenException) {
+            degraded.set("dead-letter topic unavailable, retrying: " + e.getMessage());
+            LOG.warn("sink: {}; retrying in {} ms, nothing advanced", e.getMessage(), pause.toMillis());
+        } else if (Database.isConnectionLost((SQLException) e)) {
+            degraded.set("database unavailable, retrying: " + e.getMessage());
+            LOG.warn(
+                    "sink: database unavailable ({}); retrying in {} ms, nothing advanced",
+                    e.getMessage(),
+                    pause.toMillis());
+        } else {
+            LOG.info(
+                    "sink: the write lost a conflict with another transaction ({}); retrying in {} ms, nothing advanced",
+                    e.getMessage(),
+                    pause.toMillis());
+        }
     }
 }

@@ -35,7 +35,7 @@ final class ClaimConnection implements AutoCloseable {
         return MessageDelivery.BACKOFF
                 .withTimeout(timeout)
                 .run(
-                        e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
+                        e -> e instanceof SQLException sql && Database.isTransient(sql),
                         (e, pause) -> {
                             LOG.warn(
                                     "campaign: database unavailable ({}); retrying in {} ms",

@@ -49,7 +49,7 @@ final class RecordConnection implements AutoCloseable {
         return MessageDelivery.BACKOFF
                 .withTimeout(retryTimeout)
                 .run(
-                        e -> e instanceof SQLException sql && Database.isConnectionFailure(sql),
+                        e -> e instanceof SQLException sql && Database.isTransient(sql),
                         (e, pause) -> {
                             lease.lose((SQLException) e);
                             LOG.warn(

@@ -107,7 +107,7 @@ public final class CopyBatchWriter implements BatchStore {
             try {
                 dlq.send(refused);
             } catch (Exception e) {
-                throw new SQLException("dead-letter records could not be written; batch rolled back: " + e, "08000", e);
+                throw new DeadLettersNotWrittenException(refused.size(), e);
             }
         }
         clock.committing();
@@ -194,6 +194,17 @@ public final class CopyBatchWriter implements BatchStore {
                     "stored offset of " + tp + " is " + stored + ", expected " + expected
                             + ": another sink instance or a replay moved it; nothing was written",
                     "40001");
+        }
+    }
+
+    /**
+     * The batch's refused records could not be dead-lettered, so nothing of the batch was committed: worth a
+     * retry (Kafka may be back), on the same connection (the database is fine). A dead letter Kafka took before
+     * the failure is sent again by the retry: dead letters are at least once.
+     */
+    public static final class DeadLettersNotWrittenException extends SQLException {
+        public DeadLettersNotWrittenException(int records, Exception cause) {
+            super(records + " dead-letter record(s) could not be written; batch rolled back: " + cause, cause);
         }
     }
 

@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * A writer's one connection and the transactions run on it, so that the pattern is written once: the
  * connection is opened when first needed (and again after it broke), each piece of work runs in a transaction
  * of its own that commits, or rolls back and rethrows. A failure that says the connection is gone also closes
- * it, so that the caller's retry gets a fresh one; a moved position (40001, like a serialization failure) does
- * not, since the connection is fine and the caller re-reads its positions on it.
+ * it, so that the caller's retry gets a fresh one; a lost conflict between transactions (a deadlock, a
+ * serialization failure, a moved position) does not, since the connection is fine. A new connection whose setup
+ * fails is closed at once.
  */
 final class TransactionRunner implements AutoCloseable {
 
@@ -47,9 +48,7 @@ final class TransactionRunner implements AutoCloseable {
             return result;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c, e);
-            if (e instanceof SQLException sql
-                    && !(e instanceof CopyBatchWriter.PositionMovedException)
-                    && Database.isConnectionFailure(sql)) {
+            if (e instanceof SQLException sql && Database.isConnectionLost(sql)) {
                 closeQuietly();
             }
             throw e;
@@ -59,11 +58,20 @@ final class TransactionRunner implements AutoCloseable {
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
             Connection c = Database.connect(db);
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(setupSql);
+            try {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute(setupSql);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.close(); // not kept, so not left open either: the next run opens another
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
-            c.commit();
             connection = c;
         }
         return connection;
