@@ -2,6 +2,7 @@ package dev.hfc.campaign.send;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.JdbcSession;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -12,27 +13,25 @@ import org.slf4j.LoggerFactory;
  * The connection the workers record outcomes on (deliveries, deferrals, suppressions), each statement committed
  * by itself. A record is what keeps a message from being sent again, so it is retried through a database outage
  * (up to the retry timeout); the first failure also loses the batch's lease, so nothing more is sent meanwhile.
+ * The connection is a {@link JdbcSession} in autocommit, closed before each retry.
  */
 final class RecordConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordConnection.class);
 
     @FunctionalInterface
-    interface Query<T> {
-        T run(Connection c) throws SQLException;
-    }
+    interface Query<T> extends JdbcSession.Work<T, RuntimeException> {}
 
     @FunctionalInterface
     interface Statement {
         void run(Connection c) throws SQLException;
     }
 
-    private final DbSettings db;
+    private final JdbcSession session;
     private final Duration retryTimeout;
-    private Connection connection;
 
     RecordConnection(DbSettings db, Duration retryTimeout) {
-        this.db = db;
+        this.session = JdbcSession.autoCommitting(db);
         this.retryTimeout = retryTimeout;
     }
 
@@ -48,7 +47,7 @@ final class RecordConnection implements AutoCloseable {
     synchronized <T> T call(Query<T> query, BatchLease lease) throws SQLException, InterruptedException {
         return MessageDelivery.BACKOFF
                 .withTimeout(retryTimeout)
-                .run(
+                .<T, SQLException>run(
                         e -> e instanceof SQLException sql && Database.isTransient(sql),
                         (e, pause) -> {
                             lease.lose((SQLException) e);
@@ -58,26 +57,11 @@ final class RecordConnection implements AutoCloseable {
                                     pause.toMillis());
                             close();
                         },
-                        () -> query.run(open()));
-    }
-
-    private Connection open() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = Database.connect(db);
-            connection.setAutoCommit(true);
-        }
-        return connection;
+                        () -> session.withConnection(query));
     }
 
     @Override
     public synchronized void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("closing the record connection failed", e);
-            }
-            connection = null;
-        }
+        session.close();
     }
 }

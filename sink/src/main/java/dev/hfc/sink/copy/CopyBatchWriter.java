@@ -1,6 +1,7 @@
 package dev.hfc.sink.copy;
 
 import dev.hfc.core.config.DbSettings;
+import dev.hfc.schema.JdbcSession;
 import dev.hfc.sink.batch.DeadLetterSink;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.offset.SinkOffsets;
@@ -24,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
  * {@code campaign_sent = true} are never changed or deleted.
  *
  * <p>This class decides what happens in the transaction, and in which order; the parts are elsewhere: the
- * connection and the transaction in {@link TransactionRunner}, the COPY paths and the bisecting of refused
+ * connection and the transaction in a {@link JdbcSession}, the COPY paths and the bisecting of refused
  * rows in {@link CopyUpsert}, the statements in {@link SinkSql}. The time each committed write spent in each phase
  * goes to the {@link WritePhaseRecorder} the writer is made with (the sink's metrics).
  */
@@ -40,8 +41,11 @@ public final class CopyBatchWriter implements BatchStore {
     private final CopyUpsert copyUpsert;
     private final String progressSql;
     private final String leaveSql;
-    /** This writer's connection: every new one gets the staging table {@link CopyUpsert} needs. */
-    private final TransactionRunner transactions;
+    /**
+     * This writer's connection, each write in a transaction of its own: every new connection gets the staging table
+     * {@link CopyUpsert} needs, and one that is lost is closed, for the retry to open another.
+     */
+    private final JdbcSession transactions;
 
     private final WritePhaseRecorder phases;
 
@@ -54,7 +58,7 @@ public final class CopyBatchWriter implements BatchStore {
         this.offsets = new SinkOffsets(db);
         this.outcomes = new TargetOutcomes(db);
         this.copyUpsert = new CopyUpsert(db);
-        this.transactions = new TransactionRunner(db, SinkSql.CREATE_STAGE);
+        this.transactions = JdbcSession.transactional(db, SinkSql.CREATE_STAGE);
         this.phases = phases;
     }
 
@@ -80,7 +84,7 @@ public final class CopyBatchWriter implements BatchStore {
     public Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq)
             throws SQLException {
         PhaseClock clock = new PhaseClock();
-        Result result = transactions.run(c -> apply(c, batch, expected, dlq, clock));
+        Result result = transactions.inTransaction(c -> apply(c, batch, expected, dlq, clock));
         clock.committed(phases);
         return result;
     }
@@ -160,7 +164,7 @@ public final class CopyBatchWriter implements BatchStore {
         if (partitions.isEmpty()) {
             return Map.of();
         }
-        return transactions.run(c -> offsets.read(c, groupId, partitions, false));
+        return transactions.inTransaction(c -> offsets.read(c, groupId, partitions, false));
     }
 
     @Override
@@ -175,7 +179,7 @@ public final class CopyBatchWriter implements BatchStore {
 
     /** Runs one progress statement on this writer's connection: group and member, then the lag if {@code withLag}. */
     private void progress(String sql, String member, boolean withLag, Long lagRecords) throws SQLException {
-        transactions.run(c -> {
+        transactions.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, groupId);
                 ps.setString(2, member);

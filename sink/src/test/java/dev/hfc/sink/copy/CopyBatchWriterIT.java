@@ -159,61 +159,6 @@ class CopyBatchWriterIT {
                 .isPositive();
     }
 
-    @Test
-    void aNewConnectionWhoseSetupFailsIsClosedNotLeaked() throws Exception {
-        DbSettings db = POSTGRES.db("setup");
-        String app = "hfc-setup-" + UUID.randomUUID().toString().substring(0, 8);
-        DbSettings named = new DbSettings(
-                db.url() + (db.url().contains("?") ? "&" : "?") + "ApplicationName=" + app,
-                db.user(),
-                db.password(),
-                db.schema());
-        try (TransactionRunner runner = new TransactionRunner(named, "CREATE TEMP TABLE broken (")) {
-            for (int i = 0; i < 3; i++) {
-                assertThatThrownBy(() -> runner.run(c -> 1))
-                        .isInstanceOf(java.sql.SQLException.class)
-                        .extracting(e -> ((java.sql.SQLException) e).getSQLState())
-                        .isEqualTo("42601");
-            }
-            // Each failed setup closed its connection: none of the three is left open on the server.
-            String count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
-            org.awaitility.Awaitility.await()
-                    .atMost(java.time.Duration.ofSeconds(20))
-                    .until(() -> query(db, count), "0"::equals);
-        }
-    }
-
-    @Test
-    void aLostConflictKeepsTheConnectionALostConnectionIsReplaced() throws Exception {
-        DbSettings db = POSTGRES.db("conflict");
-        try (TransactionRunner runner = new TransactionRunner(db, "SELECT 1")) {
-            int first = runner.run(CopyBatchWriterIT::backendPid);
-            for (String conflict : List.of("40P01", "40001")) {
-                assertThatThrownBy(() -> runner.run(c -> {
-                            throw new java.sql.SQLException("lost a conflict", conflict);
-                        }))
-                        .isInstanceOf(java.sql.SQLException.class);
-                assertThat(runner.run(CopyBatchWriterIT::backendPid))
-                        .as("the backend after %s", conflict)
-                        .isEqualTo(first);
-            }
-            assertThatThrownBy(() -> runner.run(c -> {
-                        throw new java.sql.SQLException("terminated by administrator", "57P01");
-                    }))
-                    .isInstanceOf(java.sql.SQLException.class);
-            assertThat(runner.run(CopyBatchWriterIT::backendPid)).isNotEqualTo(first);
-        }
-    }
-
-    /** The server process of a connection: the same one while the runner keeps its connection. */
-    private static int backendPid(Connection c) throws java.sql.SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     /** The counts of the {@code hfc.sink.write.phase} timers of copy, upsert, other and commit, as served. */
     private static List<Long> phaseCounts(SimpleMeterRegistry registry) {
         return Stream.of("copy", "upsert", "other", "commit")
