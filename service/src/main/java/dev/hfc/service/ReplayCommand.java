@@ -2,6 +2,8 @@ package dev.hfc.service;
 
 import dev.hfc.core.topic.ReplayPoint;
 import dev.hfc.segmenter.SegmenterReplay;
+import dev.hfc.segmenter.SegmenterService;
+import dev.hfc.sink.SinkService;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,7 +54,7 @@ final class ReplayCommand implements Runnable {
         @Option(
                 names = "--group-id",
                 paramLabel = "ID",
-                defaultValue = "${env:HFC_SINK_GROUP_ID:-hfc-sink}",
+                defaultValue = "${env:HFC_SINK_GROUP_ID:-" + SinkService.Settings.DEFAULT_GROUP_ID + "}",
                 description = "The sink's group id (env HFC_SINK_GROUP_ID; default ${DEFAULT-VALUE}).")
         String groupId;
 
@@ -94,7 +96,8 @@ final class ReplayCommand implements Runnable {
         @Option(
                 names = "--application-id",
                 paramLabel = "ID",
-                defaultValue = "${env:HFC_SEGMENTER_APPLICATION_ID:-hfc-segmenter}",
+                defaultValue =
+                        "${env:HFC_SEGMENTER_APPLICATION_ID:-" + SegmenterService.Settings.DEFAULT_APPLICATION_ID + "}",
                 description =
                         "The segmenter's application id (env HFC_SEGMENTER_APPLICATION_ID; default ${DEFAULT-VALUE}).")
         String applicationId;

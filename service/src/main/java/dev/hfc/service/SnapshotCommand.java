@@ -1,6 +1,7 @@
 package dev.hfc.service;
 
 import dev.hfc.core.event.UserIds;
+import dev.hfc.producer.cdc.CdcProducer;
 import dev.hfc.producer.cdc.SnapshotRequests;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Option(
             names = "--slot-name",
             paramLabel = "NAME",
-            defaultValue = "${env:HFC_SLOT_NAME:-hfc_cdc}",
+            defaultValue = "${env:HFC_SLOT_NAME:-" + CdcProducer.Settings.DEFAULT_SLOT_NAME + "}",
             description =
                     "The replication slot of the producer that must act (env HFC_SLOT_NAME; default ${DEFAULT-VALUE}).")
     String slotName;

@@ -3,10 +3,14 @@ package dev.hfc.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hfc.core.config.KafkaSettings;
 import dev.hfc.core.segment.SegmentPolicy;
+import dev.hfc.core.topic.Topics;
 import dev.hfc.producer.cdc.CdcProducer;
+import dev.hfc.segmenter.SegmenterConfig;
 import dev.hfc.segmenter.SegmenterService;
 import dev.hfc.sink.SinkService;
+import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -19,6 +23,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * A service command given no flag runs with its service's {@code Settings.defaults}, which the demo, the
  * benchmarks and the tests start from: the defaults the help shows and the ones they run with cannot drift apart.
+ * The commands that act on a service's state ({@code replay sink|segmenter}, {@code snapshot}) address, given no
+ * flag, the group, application id and slot those defaults name.
  */
 class ServiceDefaultsTest {
 
@@ -46,11 +52,39 @@ class ServiceDefaultsTest {
         assertThat(settings.topology().policy()).isEqualTo(SegmentPolicy.DEFAULT);
     }
 
+    @Test
+    void replaySinkWithoutFlagsRewindsTheSinksDefaultGroup() {
+        ReplayCommand.Sink command = parsed(new ReplayCommand.Sink(), "--from", "earliest");
+        assertThat(command.groupId)
+                .isEqualTo(SinkService.Settings.defaults(
+                                command.kafka.settings(), command.kafka.topics(), command.db.settings())
+                        .groupId());
+    }
+
+    @Test
+    void replaySegmenterWithoutFlagsRewindsTheSegmentersDefaultApplication() {
+        ReplayCommand.Segmenter command = parsed(new ReplayCommand.Segmenter(), "--from", "earliest");
+        SegmenterConfig topology = new SegmenterConfig(command.kafka.topics(), SegmentPolicy.DEFAULT, ZoneOffset.UTC);
+        assertThat(command.applicationId)
+                .isEqualTo(SegmenterService.Settings.defaults(command.kafka.settings(), topology)
+                        .applicationId());
+    }
+
+    @Test
+    void snapshotWithoutFlagsAsksTheProducerOfTheDefaultSlot() {
+        SnapshotCommand command = parsed(new SnapshotCommand());
+        assertThat(command.slotName)
+                .isEqualTo(CdcProducer.Settings.defaults(
+                                KafkaSettings.of("localhost:9092"), Topics.withDefaultPrefix(), command.db.settings())
+                        .slotName());
+    }
+
     /**
-     * {@code command} parsed from an empty command line; skipped when an environment variable that would change
-     * its service's settings is set. Those of Kafka, the database and the ops server reach both sides alike.
+     * {@code command} parsed from {@code args} (none, or only required flags without a default); skipped when an
+     * environment variable that would change its service's settings is set. Those of Kafka, the database and the ops
+     * server reach both sides alike.
      */
-    private static <T> T parsed(T command) {
+    private static <T> T parsed(T command, String... args) {
         CommandLine cl = new CommandLine(command);
         Set<String> own = variables(cl.getCommandSpec());
         for (String shared : new String[] {"kafka", "db", "ops"}) {
@@ -61,7 +95,7 @@ class ServiceDefaultsTest {
         }
         own.removeIf(v -> System.getenv(v) == null);
         assumeTrue(own.isEmpty(), () -> "set in the environment: " + own);
-        cl.parseArgs();
+        cl.parseArgs(args);
         return command;
     }
 

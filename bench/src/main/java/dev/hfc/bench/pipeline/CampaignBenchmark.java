@@ -13,6 +13,7 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.smtp.InProcessSmtpServer;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.sql.Connection;
@@ -52,7 +53,7 @@ public final class CampaignBenchmark {
                 // Applies the output migrations before the rows go in.
                 CampaignApplication campaign = CampaignApplication.assemble(
                         config(db, smtp.port()), new CampaignMetrics(new SimpleMeterRegistry()), Clock.systemUTC())) {
-            progress.accept("inserting " + rows + " rows into " + db.qualified("rec_campaigns_weekly"));
+            progress.accept("inserting " + rows + " rows into " + db.qualified(Tables.CAMPAIGN_TARGETS));
             insert(db, week, rows);
             List<Run> runs = new ArrayList<>();
             for (int n : connections) {
@@ -124,9 +125,9 @@ public final class CampaignBenchmark {
 
     private static void insert(DbSettings db, Week week, int rows) throws Exception {
         try (Connection c = Database.connect(db);
-                PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO rec_campaigns_weekly (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
-                                + "VALUES (?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement ps = c.prepareStatement("INSERT INTO " + Tables.CAMPAIGN_TARGETS
+                        + " (user_id, email, segment, subscription_week, subscription_id, pause_weeks) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)")) {
             c.setAutoCommit(false);
             for (int i = 0; i < rows; i++) {
                 Segment s = Segment.values()[i % 3];
@@ -150,9 +151,9 @@ public final class CampaignBenchmark {
     private static void reset(DbSettings db) throws Exception {
         try (Connection c = Database.connect(db);
                 Statement s = c.createStatement()) {
-            s.execute("UPDATE rec_campaigns_weekly SET campaign_sent = false");
-            s.execute("TRUNCATE hfc_campaign_deliveries");
-            s.execute("VACUUM ANALYZE rec_campaigns_weekly");
+            s.execute("UPDATE " + Tables.CAMPAIGN_TARGETS + " SET campaign_sent = false");
+            s.execute("TRUNCATE " + Tables.CAMPAIGN_DELIVERIES);
+            s.execute("VACUUM ANALYZE " + Tables.CAMPAIGN_TARGETS);
         }
     }
 }

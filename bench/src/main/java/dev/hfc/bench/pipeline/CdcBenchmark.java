@@ -13,6 +13,7 @@ import dev.hfc.producer.cdc.ProducerMetrics;
 import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.schema.Tables;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -88,8 +89,8 @@ public final class CdcBenchmark {
                     long updateStart = System.nanoTime();
                     try (Connection c = Database.connect(db);
                             Statement s = c.createStatement()) {
-                        s.executeUpdate(
-                                "UPDATE subscription SET status = CASE status WHEN 'active' THEN 'paused' ELSE 'active' END");
+                        s.executeUpdate("UPDATE " + Tables.SUBSCRIPTION
+                                + " SET status = CASE status WHEN 'active' THEN 'paused' ELSE 'active' END");
                     }
                     double commitSeconds = (System.nanoTime() - updateStart) / 1e9;
                     awaitEvents(admin, topics.subscriptionEvents().name(), 2 * rows);

@@ -18,6 +18,7 @@ import dev.hfc.local.kafka.InProcessKafkaBroker;
 import dev.hfc.producer.cdc.SourceDatabase;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.schema.Tables;
 import dev.hfc.sink.copy.CopyRows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -114,7 +115,7 @@ public final class PipelineBenchmark {
                         setup.db,
                         setup.target,
                         applied.samples().subList(half, applied.samples().size()));
-                long rows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
+                long rows = setup.count("SELECT count(*) FROM " + Tables.CAMPAIGN_TARGETS);
                 long peakHeapMb = heap.stop() >> 20;
                 double[] again = resnapshot
                         ? resnapshot(setup, pipeline, customers, changes, changeRate, progress)
@@ -178,7 +179,7 @@ public final class PipelineBenchmark {
     public static BatchVsStream batchVsStream(
             DbSettings base, long customers, boolean keepData, Consumer<String> progress) throws Exception {
         try (Setup setup = Setup.create(base, "bvs", customers, keepData, progress)) {
-            setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE rec_campaigns_weekly INCLUDING ALL)");
+            setup.exec("CREATE TABLE rec_campaigns_weekly_batch (LIKE " + Tables.CAMPAIGN_TARGETS + " INCLUDING ALL)");
             progress.accept("batch: one SQL query for " + setup.target + ", then one COPY");
             double[] batch = setup.batch();
             long targetRows = setup.count("SELECT count(*) FROM rec_campaigns_weekly_batch");
@@ -190,16 +191,18 @@ public final class PipelineBenchmark {
                 long differences = setup.count(
                         "SELECT count(*) FROM ("
                                 + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch "
-                                + " EXCEPT SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                                + " EXCEPT SELECT user_id, email, segment, subscription_id, pause_weeks FROM "
+                                + Tables.CAMPAIGN_TARGETS + " "
                                 + " WHERE subscription_week = '" + setup.target + "') UNION ALL "
-                                + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly "
+                                + "(SELECT user_id, email, segment, subscription_id, pause_weeks FROM "
+                                + Tables.CAMPAIGN_TARGETS + " "
                                 + " WHERE subscription_week = '" + setup.target + "' EXCEPT "
                                 + " SELECT user_id, email, segment, subscription_id, pause_weeks FROM rec_campaigns_weekly_batch)) d");
                 if (differences != 0) {
                     throw new IllegalStateException(
                             "batch and stream disagree on " + differences + " rows of " + setup.target);
                 }
-                long streamRows = setup.count("SELECT count(*) FROM rec_campaigns_weekly");
+                long streamRows = setup.count("SELECT count(*) FROM " + Tables.CAMPAIGN_TARGETS);
 
                 progress.accept(
                         "one customer's change: the batch recomputes the week, the stream one key (20 pauses, timed)");

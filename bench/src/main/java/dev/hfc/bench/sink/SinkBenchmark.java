@@ -9,6 +9,7 @@ import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
 import dev.hfc.schema.SchemaMigrator;
+import dev.hfc.schema.Tables;
 import dev.hfc.sink.SinkMetrics;
 import dev.hfc.sink.batch.SegmentBatch;
 import dev.hfc.sink.copy.CopyBatchWriter;
@@ -334,7 +335,7 @@ public final class SinkBenchmark {
 
     private static void jdbcShare(DbSettings db, List<Sourced> share, int batchSize) throws SQLException {
         String url = db.url() + (db.url().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
-        String table = db.qualified("rec_campaigns_weekly");
+        String table = db.qualified(Tables.CAMPAIGN_TARGETS);
         String upsert = "INSERT INTO " + table + " AS t (" + CopyRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (subscription_week, user_id) DO UPDATE SET " + SinkSql.UPDATE_SET + " "
                 + "WHERE NOT t.campaign_sent AND " + SinkSql.VALUES_DIFFER;
@@ -385,7 +386,7 @@ public final class SinkBenchmark {
     }
 
     private static void bareCopyShare(DbSettings db, List<Sourced> share, int batchSize) throws SQLException {
-        String sql = "COPY " + db.qualified("rec_campaigns_weekly") + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH "
+        String sql = "COPY " + db.qualified(Tables.CAMPAIGN_TARGETS) + " (" + CopyRows.COLUMNS + ") FROM STDIN WITH "
                 + CopyRows.FORMAT_OPTION;
         TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
         try (Connection c = Database.connect(db)) {
@@ -412,10 +413,10 @@ public final class SinkBenchmark {
         try (Connection c = Database.connect(a);
                 Statement s = c.createStatement()) {
             var rs = s.executeQuery(
-                    String.format(sql, a.qualified("rec_campaigns_weekly"), b.qualified("rec_campaigns_weekly")));
+                    String.format(sql, a.qualified(Tables.CAMPAIGN_TARGETS), b.qualified(Tables.CAMPAIGN_TARGETS)));
             rs.next();
             long diff = rs.getLong(1);
-            rs = s.executeQuery("SELECT count(*) FROM " + a.qualified("rec_campaigns_weekly"));
+            rs = s.executeQuery("SELECT count(*) FROM " + a.qualified(Tables.CAMPAIGN_TARGETS));
             rs.next();
             if (diff != 0 || rs.getLong(1) != rows) {
                 throw new IllegalStateException("sink and JDBC tables differ: " + diff + " rows differ, sink has "

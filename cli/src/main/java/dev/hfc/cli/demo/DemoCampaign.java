@@ -16,6 +16,7 @@ import dev.hfc.core.topic.Topics;
 import dev.hfc.core.week.Week;
 import dev.hfc.local.smtp.InProcessSmtpServer;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -77,10 +78,11 @@ public final class DemoCampaign {
             DbSettings db = campaign.config().db();
             long unsent;
             try (Connection c = Database.connect(db);
-                    PreparedStatement ps = c.prepareStatement(
-                            "SELECT count(*) FROM rec_campaigns_weekly r WHERE r.subscription_week = ? AND NOT r.campaign_sent "
-                                    + "AND NOT EXISTS (SELECT 1 FROM hfc_campaign_control k WHERE k.subscription_week = r.subscription_week "
-                                    + "AND k.user_id = r.user_id)")) {
+                    PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + Tables.CAMPAIGN_TARGETS
+                            + " r WHERE r.subscription_week = ? AND NOT r.campaign_sent "
+                            + "AND NOT EXISTS (SELECT 1 FROM " + Tables.CAMPAIGN_CONTROL
+                            + " k WHERE k.subscription_week = r.subscription_week "
+                            + "AND k.user_id = r.user_id)")) {
                 ps.setString(1, target.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();

@@ -10,6 +10,7 @@ import dev.hfc.core.week.Week;
 import dev.hfc.harness.LiveChanges;
 import dev.hfc.harness.ReferenceCheck;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,8 +43,8 @@ public final class DemoReport {
         Map<String, long[]> byWeek = new TreeMap<>();
         try (Connection c = Database.connect(db);
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT subscription_week, segment, count(*) FROM rec_campaigns_weekly "
-                        + "GROUP BY 1, 2 ORDER BY 1")) {
+                ResultSet rs = s.executeQuery("SELECT subscription_week, segment, count(*) FROM "
+                        + Tables.CAMPAIGN_TARGETS + " GROUP BY 1, 2 ORDER BY 1")) {
             while (rs.next()) {
                 long[] counts = byWeek.computeIfAbsent(rs.getString(1), k -> new long[3]);
                 counts[
@@ -108,7 +109,7 @@ public final class DemoReport {
         System.out.println("  topics:  " + topics.subscriptionEvents().name() + ", "
                 + topics.customers().name() + ", " + topics.customerSegments().name() + ", "
                 + topics.dlq().name());
-        System.out.println("  table:   " + db.qualified("rec_campaigns_weekly")
+        System.out.println("  table:   " + db.qualified(Tables.CAMPAIGN_TARGETS)
                 + (keepSchema ? " (kept)" : " (dropped; --keep-schema keeps it)"));
         System.out.printf("  total time %.1f s%n", (System.nanoTime() - begin) / 1e9);
     }
