@@ -5,9 +5,8 @@ import dev.hfc.core.event.DecodeResult;
 import dev.hfc.core.event.EventCodecs;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
-import dev.hfc.core.topic.DeadLetters;
-import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,6 +31,7 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
     private ProcessorContext<byte[], byte[]> context;
     private CustomerStates store;
     private TaskMeta meta;
+    private DeadLetterForwarder deadLetters;
 
     SeedProcessor(SegmenterMetrics metrics) {
         this.metrics = metrics;
@@ -40,6 +40,7 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.deadLetters = new DeadLetterForwarder(context, metrics, LOG, "seed record ");
         this.store = new CustomerStates(context.getStateStore(SegmenterTopology.STATE_STORE));
         this.meta = new TaskMeta(context.<KeyValueStore<String, String>>getStateStore(SegmenterTopology.META_STORE));
     }
@@ -62,26 +63,7 @@ final class SeedProcessor implements Processor<String, byte[], byte[], byte[]> {
                 : value instanceof DecodeResult.Invalid<CustomerSegment> v ? v.rejection() : null;
         if (refused != null) {
             // Written into customer-segments by another producer: not ours to take as published.
-            LOG.warn(
-                    "segmenter: seed record {}-{}@{} (key {}) sent to the DLQ: {}",
-                    where.topic(),
-                    where.partition(),
-                    where.offset(),
-                    record.key(),
-                    refused);
-            metrics.deadLettered(refused.reason());
-            context.forward(
-                    new Record<>(
-                            record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                            record.value(),
-                            record.timestamp(),
-                            DeadLetters.headers(
-                                    SegmenterTopology.STAGE,
-                                    refused,
-                                    where.topic(),
-                                    where.partition(),
-                                    where.offset())),
-                    SegmenterTopology.DLQ_SINK);
+            deadLetters.forward(record, where, Function.identity(), refused);
         } else {
             SegmentKey k = key.orThrow();
             String user = k.userId().toString();

@@ -6,10 +6,8 @@ import dev.hfc.core.event.RejectReason;
 import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.event.UserIds;
-import dev.hfc.core.topic.DeadLetters;
 import dev.hfc.core.topic.KeyPartitions;
 import dev.hfc.core.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -17,8 +15,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Applies one input record to its customer's state and publishes what changed. One instance per task and
  * input ({@link SubscriptionsProcessor}, {@link CustomersProcessor}), over the same stores. A task that is
  * rebuilding ({@link TaskMeta#rebuilding()}) applies every record to its state but publishes nothing until
- * it has read a whole snapshot of all customers: a customer it knows only in part is never published.
+ * it has read a whole snapshot of all customers: a customer it knows only in part is never published. A record
+ * it refuses goes to the DLQ through a {@link DeadLetterForwarder}; the customers it leaves waiting for their
+ * customer row are kept in the task's {@link WaitingReport}.
  */
 abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], byte[]> {
 
@@ -42,7 +40,8 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     protected ProcessorContext<byte[], byte[]> context;
     protected CustomerStates store;
     protected TaskMeta meta;
-    private KeyValueStore<String, Long> waiting;
+    protected WaitingReport waiting;
+    private DeadLetterForwarder deadLetters;
 
     SegmentingProcessor(Segmentation segmentation, SegmenterMetrics metrics, SegmenterConfig config) {
         this.segmentation = segmentation;
@@ -58,8 +57,9 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.deadLetters = new DeadLetterForwarder(context, metrics, LOG, "");
         this.store = new CustomerStates(context.getStateStore(SegmenterTopology.STATE_STORE));
-        this.waiting = context.getStateStore(SegmenterTopology.WAITING_STORE);
+        this.waiting = new WaitingReport(context.getStateStore(SegmenterTopology.WAITING_STORE), metrics, context);
         this.meta = new TaskMeta(context.getStateStore(SegmenterTopology.META_STORE));
         decideHistory();
     }
@@ -144,13 +144,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         } else if (!after.equals(before)) {
             store.put(key, after);
         }
-        boolean waitedBefore = isWaiting(before);
-        boolean waitsNow = isWaiting(after);
-        if (waitsNow && !waitedBefore) {
-            waiting.put(key, record.timestamp());
-        } else if (waitedBefore && !waitsNow) {
-            waiting.delete(key);
-        }
+        waiting.track(key, before, after, record.timestamp());
     }
 
     protected final void publish(Segmentation.Outcome outcome, long timestamp) {
@@ -166,24 +160,6 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
         }
     }
 
-    /** Reads the waiting store (both processors of a task share it; the subscriptions one reports it). */
-    protected final void reportWaiting() {
-        long count = 0;
-        long oldest = Long.MAX_VALUE;
-        try (KeyValueIterator<String, Long> all = waiting.all()) {
-            while (all.hasNext()) {
-                count++;
-                oldest = Math.min(oldest, all.next().value);
-            }
-        }
-        metrics.waiting(context.taskId().toString(), count, count == 0 ? null : oldest);
-    }
-
-    /** Subscription rows and no customer row: nothing can be segmented until the customer arrives. */
-    private static boolean isWaiting(CustomerState state) {
-        return state != null && state.customer() == null && !state.weeks().isEmpty();
-    }
-
     protected abstract void countIn();
 
     /** Applies the record, or dead-letters it and returns null. */
@@ -193,21 +169,7 @@ abstract class SegmentingProcessor<V> implements Processor<String, V, byte[], by
     protected abstract byte[] valueBytes(V value);
 
     protected final void deadLetter(Record<String, V> record, Rejection rejection) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        String topic = meta == null ? "unknown" : meta.topic();
-        int partition = meta == null ? -1 : meta.partition();
-        long offset = meta == null ? -1 : meta.offset();
-        LOG.warn("segmenter: {}-{}@{} (key {}) sent to the DLQ: {}", topic, partition, offset, record.key(), rejection);
-        metrics.deadLettered(rejection.reason());
-        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        byte[] value = record.value() == null ? null : valueBytes(record.value());
-        context.forward(
-                new Record<>(
-                        key,
-                        value,
-                        record.timestamp(),
-                        DeadLetters.headers(SegmenterTopology.STAGE, rejection, topic, partition, offset)),
-                SegmenterTopology.DLQ_SINK);
+        deadLetters.forward(record, context.recordMetadata().orElse(null), this::valueBytes, rejection);
     }
 
     protected final long now() {

@@ -7,33 +7,27 @@ import dev.hfc.core.event.Rejection;
 import dev.hfc.core.event.SnapshotMarker;
 import dev.hfc.core.event.SubscriptionEvent;
 import dev.hfc.core.event.SubscriptionInput;
-import java.time.Duration;
 import java.util.UUID;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code hfc.subscription-events}: a week's change or a customer snapshot is applied to the customer; the
- * snapshot markers move a rebuilding task towards its end. This processor also owns its task's
- * re-segmentation (after a change of policy, or at the end of a rebuild) and the waiting report.
+ * snapshot markers move a rebuilding task towards its end. This processor also schedules its task's
+ * re-segmentation ({@link Resegmenter}: after a change of policy, or at the end of a rebuild) and the waiting
+ * report ({@link WaitingReport}).
  */
 final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionsProcessor.class);
-    /** How often a task reports the customers it holds waiting for their customer row. */
-    static final Duration WAITING_REPORT = Duration.ofSeconds(10);
-    /** How often a task checks whether it must re-segment, and slices one when it must. */
-    static final Duration RESEGMENT_EVERY = Duration.ofMillis(100);
-    /** Customers per re-segmentation slice: one slice commits with the task's next transaction. */
-    static final int RESEGMENT_SLICE = 5_000;
 
-    private long resegmented;
-    private long resegmentPublished;
-    private long resegmentStarted;
+    /** Kept for as long as the processor lives, across the initialisations Kafka Streams may make of it. */
+    private final Resegmenter.Progress resegmentProgress = new Resegmenter.Progress();
+
+    private Resegmenter resegmenter;
 
     SubscriptionsProcessor(Segmentation segmentation, SegmenterMetrics metrics, SegmenterConfig config) {
         super(segmentation, metrics, config);
@@ -42,11 +36,14 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         super.init(context);
-        context.schedule(WAITING_REPORT, PunctuationType.WALL_CLOCK_TIME, now -> reportWaiting());
+        // The punctuators read the fields when they run, so they use what the last init made.
+        context.schedule(WaitingReport.EVERY, PunctuationType.WALL_CLOCK_TIME, now -> waiting.report());
+        resegmenter =
+                new Resegmenter(segmentation, metrics, history, context, store, meta, this::publish, resegmentProgress);
         // A task without state records its policy now, before its first record; one with state under another
         // policy is re-segmented in slices by the punctuator (which may publish; init may not).
-        recordPolicyIfNew();
-        context.schedule(RESEGMENT_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> resegmentStep());
+        resegmenter.recordPolicyIfNew();
+        context.schedule(Resegmenter.EVERY, PunctuationType.WALL_CLOCK_TIME, now -> resegmenter.step());
     }
 
     @Override
@@ -118,119 +115,5 @@ final class SubscriptionsProcessor extends SegmentingProcessor<SubscriptionInput
                     context.taskId(),
                     marker.snapshotId());
         }
-    }
-
-    /** A task with no state yet has nothing segmented under another policy: it records the current one. */
-    private void recordPolicyIfNew() {
-        if (meta.get(TaskMeta.POLICY) == null && meta.resegment() == null && store.isEmpty()) {
-            meta.put(TaskMeta.POLICY, segmentation.fingerprint());
-        }
-    }
-
-    /**
-     * Ends a rebuild once the task has read a snapshot whole, the seed of what was published, and its customers
-     * as far as they went at start: from then on
-     * its customers are whole, and a re-segmentation of all of them publishes what differs from the seed.
-     */
-    private boolean finishRebuild() {
-        String ready = meta.get(TaskMeta.REBUILD_READY);
-        int partition = context.taskId().partition();
-        boolean seeded = history.seedTopic() == null || meta.get(TaskMeta.SEED_DONE) != null;
-        // The customers topic is not aligned with the snapshot: its rows up to where it ended at start are read first,
-        // or customers not yet read would be withdrawn as deleted and published again a moment later.
-        if (ready == null || !seeded || meta.customersOffset() < history.customersEnd(partition) - 1) {
-            return false;
-        }
-        meta.put(TaskMeta.HISTORY, TaskMeta.WHOLE);
-        meta.delete(TaskMeta.REBUILD_BEGIN);
-        meta.delete(TaskMeta.REBUILD_READY);
-        meta.delete(TaskMeta.SEED_DONE);
-        meta.delete(TaskMeta.CUSTOMERS_OFFSET);
-        meta.resegmentAt(segmentation.fingerprint(), null);
-        metrics.rebuilding(context.taskId().toString(), false);
-        LOG.info(
-                "segmenter: task {} rebuilt from snapshot {}; publishing what differs from what was published",
-                context.taskId(),
-                ready);
-        return true;
-    }
-
-    /**
-     * One slice of a re-segmentation, after a change of policy (or zone) or at the end of a rebuild: the task's
-     * customers, in key order from where the last slice stopped, are recomputed from their state under the
-     * current policy, and only what changed is published. The position belongs to the policy it was started
-     * under: a re-segmentation interrupted and resumed under another policy starts again from the first
-     * customer, so none is left on the policy of the interrupted one. Slices keep each transaction small.
-     */
-    void resegmentStep() {
-        if (meta.rebuilding() && !finishRebuild()) {
-            return;
-        }
-        String fingerprint = segmentation.fingerprint();
-        TaskMeta.Resegment running = meta.resegment();
-        String cursor;
-        if (running == null) {
-            String stored = meta.get(TaskMeta.POLICY);
-            if (fingerprint.equals(stored)) {
-                return;
-            }
-            LOG.info(
-                    "segmenter: task {} was segmented under {}; re-segmenting its customers from their state under {} "
-                            + "(no input is read again)",
-                    context.taskId(),
-                    stored == null ? "an unrecorded policy" : stored,
-                    fingerprint);
-            cursor = null;
-        } else if (!fingerprint.equals(running.fingerprint())) {
-            LOG.info(
-                    "segmenter: task {} was re-segmenting under {}, interrupted after customer {}; starting again from the "
-                            + "first customer under {}",
-                    context.taskId(),
-                    running.fingerprint() == null ? "an unrecorded policy" : running.fingerprint(),
-                    running.after(),
-                    fingerprint);
-            cursor = null;
-        } else {
-            cursor = running.after();
-        }
-        if (resegmentStarted == 0) {
-            resegmentStarted = System.nanoTime();
-        }
-        long nowMs = now();
-        int customers = 0;
-        String last = null;
-        try (KeyValueIterator<String, CustomerState> it = store.from(cursor)) {
-            while (it.hasNext() && customers < RESEGMENT_SLICE) {
-                var kv = it.next();
-                if (kv.key.equals(cursor)) {
-                    continue; // done in the last slice
-                }
-                Segmentation.Outcome outcome = segmentation.resegment(kv.value, UUID.fromString(kv.key), nowMs);
-                publish(outcome, nowMs);
-                resegmentPublished += outcome.emissions().size();
-                if (!outcome.state().equals(kv.value)) {
-                    store.put(kv.key, outcome.state());
-                }
-                last = kv.key;
-                customers++;
-            }
-            resegmented += customers;
-            if (it.hasNext()) {
-                meta.resegmentAt(fingerprint, last);
-                return;
-            }
-        }
-        meta.resegmentDone(fingerprint);
-        LOG.info(
-                "segmenter: task {} re-segmented {} customers under {} in {} ms: {} changes published",
-                context.taskId(),
-                resegmented,
-                fingerprint,
-                (System.nanoTime() - resegmentStarted) / 1_000_000,
-                resegmentPublished);
-        metrics.resegmented(resegmented);
-        resegmented = 0;
-        resegmentPublished = 0;
-        resegmentStarted = 0;
     }
 }

@@ -44,7 +44,7 @@ class ResegmentCursorTest {
             .toEpochMilli();
     private static final SegmentPolicy P1 = SegmentPolicy.DEFAULT; // 2 paused weeks: medium
     private static final SegmentPolicy P2 = new SegmentPolicy(4, 3, 4); // 2 paused weeks: low
-    private static final int CUSTOMERS = SubscriptionsProcessor.RESEGMENT_SLICE + 1_500;
+    private static final int CUSTOMERS = Resegmenter.SLICE + 1_500;
 
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
     private final SegmenterMetrics metrics = new SegmenterMetrics(new SimpleMeterRegistry());
@@ -93,7 +93,7 @@ class ResegmentCursorTest {
         subscriptions(P2); // restarted under P2: one slice, then stopped
         punctuateOnce();
         fold();
-        assertThat(segmentsOfW()).containsEntry(Segment.LOW, (long) SubscriptionsProcessor.RESEGMENT_SLICE);
+        assertThat(segmentsOfW()).containsEntry(Segment.LOW, (long) Resegmenter.SLICE);
 
         subscriptions(P1); // rolled back
         for (int i = 0; i < 10 && meta.get(TaskMeta.RESEGMENT) != null; i++) {
@@ -122,7 +122,7 @@ class ResegmentCursorTest {
     private void punctuateOnce() {
         List<MockProcessorContext.CapturedPunctuator> punctuators = context.scheduledPunctuators();
         punctuators.stream()
-                .filter(p -> p.getInterval().equals(SubscriptionsProcessor.RESEGMENT_EVERY))
+                .filter(p -> p.getInterval().equals(Resegmenter.EVERY))
                 .reduce((a, b) -> b)
                 .orElseThrow()
                 .getPunctuator()

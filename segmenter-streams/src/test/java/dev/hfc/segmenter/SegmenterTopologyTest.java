@@ -459,7 +459,7 @@ class SegmenterTopologyTest {
         User complete = new User("c@example.com");
         complete.customer();
         complete.weeks(W, "P");
-        driver.advanceWallClockTime(SubscriptionsProcessor.WAITING_REPORT);
+        driver.advanceWallClockTime(WaitingReport.EVERY);
         assertThat(metrics.customersWaiting()).isEqualTo(1);
         assertThat(metrics.oldestWaitingSeconds())
                 .isGreaterThanOrEqualTo((System.currentTimeMillis() - T0) / 1000.0 - 5);
@@ -470,7 +470,7 @@ class SegmenterTopologyTest {
                 .isEqualTo(1);
 
         waiting.customer();
-        driver.advanceWallClockTime(SubscriptionsProcessor.WAITING_REPORT);
+        driver.advanceWallClockTime(WaitingReport.EVERY);
         assertThat(metrics.customersWaiting()).isZero();
         assertThat(metrics.oldestWaitingSeconds()).isZero();
         assertThat(segmentOf(drainTable(), W, waiting)).isEqualTo(Segment.MEDIUM);
