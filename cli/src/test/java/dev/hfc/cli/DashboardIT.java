@@ -124,25 +124,11 @@ class DashboardIT {
         }
 
         int port = freePort();
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_KAFKA_BOOTSTRAP",
-                KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX",
-                topics.prefix(),
-                "HFC_SMTP_HOST",
-                "127.0.0.1",
-                "HFC_SMTP_PORT",
-                Integer.toString(freePort()),
-                "HFC_CAMPAIGN_UNSUBSCRIBE_URL",
-                "https://shop.example/hfc/unsubscribe"));
+        Map<String, String> env = ProcessPipeline.of(KAFKA.bootstrapServers(), topics, db)
+                .with("HFC_SMTP_HOST", "127.0.0.1")
+                .with("HFC_SMTP_PORT", Integer.toString(freePort()))
+                .with("HFC_CAMPAIGN_UNSUBSCRIBE_URL", "https://shop.example/hfc/unsubscribe")
+                .env();
         try (HfcProcess campaign = HfcProcess.start(
                 env,
                 "campaign",

@@ -20,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -51,21 +50,9 @@ class EndToEndIT {
         var generator = new SourceDataGenerator(3, current);
         SourceDataLoader.load(db, generator, 0, 3000, n -> {});
 
-        Map<String, String> env = new HashMap<>(Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX",
-                KAFKA.topics().prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema(),
-                "HFC_TOPIC_PARTITIONS",
-                "3"));
+        Map<String, String> env = ProcessPipeline.of(KAFKA.bootstrapServers(), KAFKA.topics(), db)
+                .with("HFC_TOPIC_PARTITIONS", "3")
+                .env();
         try (HfcProcess sink = HfcProcess.start(env, "sink", "--group-id", "e2e-sink", "--linger-ms", "50");
                 HfcProcess segmenter = HfcProcess.start(
                         env,

@@ -9,14 +9,15 @@ import java.util.UUID;
 
 /**
  * What the process-level pipeline tests set up alike: the Kafka their services reach (one {@code hfc broker}
- * process, or a bootstrap list of their own), topics under a fresh prefix, and the {@code HFC_*} environment every
- * service process, replay and snapshot of theirs is given. Immutable: {@link #with} returns another.
+ * process, a bootstrap list of their own, or the in-JVM broker of a {@code KafkaExtension}), their topics (under a
+ * fresh prefix, or ones already created), and the {@code HFC_*} environment every service process, replay and
+ * snapshot of theirs is given. Immutable: {@link #with} returns another.
  */
 final class ProcessPipeline {
 
     /** The Kafka bootstrap servers the services are given. */
     final String bootstrap;
-    /** The topics, named under {@code <name>-<8 random hex digits>.}. */
+    /** The topics: named under {@code <name>-<8 random hex digits>.} by {@link #on}, the given ones by {@link #of}. */
     final Topics topics;
 
     private final Map<String, String> env;
@@ -33,6 +34,15 @@ final class ProcessPipeline {
      */
     static ProcessPipeline on(String bootstrap, String name, DbSettings db, int partitions) {
         Topics topics = new Topics(name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        return of(bootstrap, topics, db).with("HFC_TOPIC_PARTITIONS", Integer.toString(partitions));
+    }
+
+    /**
+     * Services reaching Kafka at {@code bootstrap} and the database {@code db} (its URL, user, password and schema),
+     * with the {@code topics} given (a {@code KafkaExtension}'s, created already). {@code HFC_TOPIC_PARTITIONS} is
+     * not set (the services take their defaults) unless {@link #with} adds it.
+     */
+    static ProcessPipeline of(String bootstrap, Topics topics, DbSettings db) {
         return new ProcessPipeline(
                 bootstrap,
                 topics,
@@ -48,9 +58,7 @@ final class ProcessPipeline {
                         "HFC_DB_PASSWORD",
                         db.password(),
                         "HFC_DB_SCHEMA",
-                        db.schema(),
-                        "HFC_TOPIC_PARTITIONS",
-                        Integer.toString(partitions)));
+                        db.schema()));
     }
 
     /**

@@ -50,19 +50,8 @@ class ProducerCrashIT {
                 }
             }
         }
-        Map<String, String> env = Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX",
-                KAFKA.topics().prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema());
+        Map<String, String> env =
+                ProcessPipeline.of(KAFKA.bootstrapServers(), KAFKA.topics(), db).env();
         String[] args = {
             "producer",
             "--slot-name",

@@ -47,19 +47,8 @@ class SinkCrashIT {
     @Test
     void repeatedSigkillsLoseAndDoubleNothing() throws Exception {
         DbSettings db = POSTGRES.db("crash");
-        Map<String, String> env = Map.of(
-                "HFC_KAFKA_BOOTSTRAP",
-                KAFKA.bootstrapServers(),
-                "HFC_TOPIC_PREFIX",
-                KAFKA.topics().prefix(),
-                "HFC_DB_URL",
-                db.url(),
-                "HFC_DB_USER",
-                db.user(),
-                "HFC_DB_PASSWORD",
-                db.password(),
-                "HFC_DB_SCHEMA",
-                db.schema());
+        Map<String, String> env =
+                ProcessPipeline.of(KAFKA.bootstrapServers(), KAFKA.topics(), db).env();
         Week[] weeks = {Week.parse("2026-W52"), Week.parse("2026-W53"), Week.parse("2027-W01")};
         UUID[] users = new UUID[400];
         for (int i = 0; i < users.length; i++) {
