@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * the benchmarks, the harness's in-process pipeline and data generators, the in-process broker, embedded PostgreSQL,
  * the SMTP servers), which ./hfc's jar adds.
  */
+@Tag("no-database")
 class ServiceJarIT {
 
     private static final Path JAR = Path.of("target", "hfc-service.jar");

@@ -13,10 +13,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Compacted topics keep their tombstones as long as asked (issue 13, item 4), on a real broker. */
+@Tag("no-database")
 class TopicLayoutIT {
 
     @RegisterExtension

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The segmenter's position as the campaign reads it from a real broker: its group's committed offsets against the
  * ends of its inputs, and the re-segmentation and rebuild marks of its meta store's changelog.
  */
+@Tag("no-database")
 class SegmenterPositionIT {
 
     @RegisterExtension
