@@ -72,10 +72,17 @@ public final class Database {
         return false;
     }
 
+    /**
+     * An I/O failure under the driver's exceptions (pgjdbc puts the socket's as the cause). The walk ends at the
+     * first cause that is neither: an I/O failure under something else (Kafka's, say) is not the connection's.
+     */
     private static boolean hasIoCause(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.io.IOException) {
                 return true;
+            }
+            if (!(t instanceof SQLException)) {
+                return false;
             }
         }
         return false;

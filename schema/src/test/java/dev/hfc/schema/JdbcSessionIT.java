@@ -32,6 +32,14 @@ class JdbcSessionIT {
                 db.user(),
                 db.password(),
                 db.schema());
+        String count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
+        try (JdbcSession good = JdbcSession.transactional(named, "SELECT 1")) {
+            good.inTransaction(c -> 1);
+            assertThat(column(db, count))
+                    .as("a connection kept open is seen under its name")
+                    .containsExactly("1");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> column(db, count), List.of("0")::equals);
         try (JdbcSession session = JdbcSession.transactional(named, "CREATE TEMP TABLE broken (")) {
             for (int i = 0; i < 3; i++) {
                 assertThatThrownBy(() -> session.inTransaction(c -> 1))
@@ -40,7 +48,6 @@ class JdbcSessionIT {
                         .isEqualTo("42601");
             }
             // Each failed setup closed its connection: none of the three is left open on the server.
-            String count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> column(db, count), List.of("0")::equals);
         }
     }

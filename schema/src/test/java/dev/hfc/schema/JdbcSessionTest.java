@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@link JdbcSession} does to its connections, on connections that record it and fail where told: the calls
- * in their order, and the failures that reach the caller (SchemaMigratorIT runs it against a real server).
+ * in their order, and the failures that reach the caller (JdbcSessionIT runs it against a real server).
  */
 class JdbcSessionTest {
 

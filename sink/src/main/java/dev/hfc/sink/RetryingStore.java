@@ -41,19 +41,18 @@ final class RetryingStore {
     CopyBatchWriter.Result write(
             SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq, Duration bound)
             throws Exception {
-        return BACKOFF.withTimeout(bound)
+        CopyBatchWriter.Result result = BACKOFF.withTimeout(bound)
                 .run(e -> isTransient(e), this::retrying, () -> store.write(batch, expected, dlq));
+        degraded.set(null);
+        return result;
     }
 
     /** {@link BatchStore#storedOffsets}, retried within {@code bound}. */
     Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions, Duration bound) throws Exception {
-        return BACKOFF.withTimeout(bound)
+        Map<TopicPartition, Long> stored = BACKOFF.withTimeout(bound)
                 .run(RetryingStore::isTransient, this::retrying, () -> store.storedOffsets(partitions));
-    }
-
-    /** Ends the degraded state: a write went through. */
-    void recovered() {
         degraded.set(null);
+        return stored;
     }
 
     /** Why the consumer is waiting for the database, or null while it is not. */
@@ -73,7 +72,7 @@ final class RetryingStore {
         if (e instanceof CopyBatchWriter.DeadLettersNotWrittenException) {
             degraded.set("dead-letter topic unavailable, retrying: " + e.getMessage());
             LOG.warn("sink: {}; retrying in {} ms, nothing advanced", e.getMessage(), pause.toMillis());
-        } else if (Database.isConnectionLost((SQLException) e)) {
+        } else if (e instanceof SQLException sql && Database.isConnectionLost(sql)) {
             degraded.set("database unavailable, retrying: " + e.getMessage());
             LOG.warn(
                     "sink: database unavailable ({}); retrying in {} ms, nothing advanced",

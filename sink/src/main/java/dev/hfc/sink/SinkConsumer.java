@@ -228,7 +228,6 @@ final class SinkConsumer {
                 took.toMillis(),
                 result.direct() ? "direct" : "staged");
         batch.clear();
-        retries.recovered();
         return true;
     }
 

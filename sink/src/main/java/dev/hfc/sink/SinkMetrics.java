@@ -47,7 +47,8 @@ public final class SinkMetrics implements WritePhaseRecorder {
                 .description("Kafka records written (incl. superseded in a batch)")
                 .register(registry);
         retries = Counter.builder("hfc.sink.db.retries")
-                .description("Batch writes retried after a lost connection or a lost conflict between transactions")
+                .description(
+                        "Database calls retried after a lost connection, a lost conflict between transactions or dead letters Kafka did not take")
                 .register(registry);
         batchSize = DistributionSummary.builder("hfc.sink.batch.records")
                 .description("Records per batch")

@@ -11,10 +11,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +28,25 @@ class RetryingStoreTest {
     private final ScriptedStore store = new ScriptedStore();
     private final RetryingStore retrying = new RetryingStore(store, new SinkMetrics(registry));
 
+    {
+        store.health = retrying::degraded;
+    }
+
     @Test
-    void aLostConnectionIsRetriedAndTheHealthCheckIsToldUntilAWriteGoesThrough() throws Exception {
+    void aLostConnectionIsRetriedAndTheHealthCheckIsToldUntilACallGoesThrough() throws Exception {
         store.failures.add(new SQLException("connection refused", "08001"));
 
         assertThat(retrying.storedOffsets(List.of(TP), Duration.ofSeconds(10))).containsEntry(TP, 7L);
 
-        assertThat(retrying.degraded()).startsWith("database unavailable, retrying: connection refused");
+        assertThat(store.healthAtEachCall)
+                .as("what the health check was told at each attempt")
+                .hasSize(2)
+                .satisfies(h -> assertThat(h.get(0)).isNull())
+                .satisfies(h -> assertThat(h.get(1)).startsWith("database unavailable, retrying: connection refused"));
+        assertThat(retrying.degraded())
+                .as("healthy again once the call went through")
+                .isNull();
         assertThat(retries()).isEqualTo(1);
-        retrying.recovered();
-        assertThat(retrying.degraded()).isNull();
     }
 
     @Test
@@ -45,7 +56,7 @@ class RetryingStoreTest {
 
         assertThat(retrying.storedOffsets(List.of(TP), Duration.ofSeconds(10))).containsEntry(TP, 7L);
 
-        assertThat(retrying.degraded()).isNull();
+        assertThat(store.healthAtEachCall).hasSize(3).containsOnlyNulls();
         assertThat(retries()).isEqualTo(2);
     }
 
@@ -58,8 +69,9 @@ class RetryingStoreTest {
                         .direct())
                 .isTrue();
 
-        assertThat(retrying.degraded())
+        assertThat(store.healthAtEachCall.get(1))
                 .startsWith("dead-letter topic unavailable, retrying: 2 dead-letter record(s) could not be written");
+        assertThat(retrying.degraded()).isNull();
         assertThat(retries()).isEqualTo(1);
     }
 
@@ -81,12 +93,15 @@ class RetryingStoreTest {
         return registry.get("hfc.sink.db.retries").counter().count();
     }
 
-    /** Fails with the queued exceptions, one per call, then answers. */
+    /** Fails with the queued exceptions, one per call, then answers; notes what the health check says at each call. */
     private static final class ScriptedStore implements BatchStore {
         final Deque<SQLException> failures = new ArrayDeque<>();
+        final List<String> healthAtEachCall = new ArrayList<>();
+        Supplier<String> health;
 
         @Override
         public Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws SQLException {
+            healthAtEachCall.add(health.get());
             SQLException next = failures.poll();
             if (next != null) {
                 throw next;
@@ -97,6 +112,7 @@ class RetryingStoreTest {
         @Override
         public CopyBatchWriter.Result write(SegmentBatch batch, Map<TopicPartition, Long> expected, DeadLetterSink dlq)
                 throws SQLException {
+            healthAtEachCall.add(health.get());
             SQLException next = failures.poll();
             if (next != null) {
                 throw next;

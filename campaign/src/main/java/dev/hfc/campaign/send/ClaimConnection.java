@@ -35,10 +35,12 @@ final class ClaimConnection implements AutoCloseable {
                         e -> e instanceof SQLException sql && Database.isTransient(sql),
                         (e, pause) -> {
                             LOG.warn(
-                                    "campaign: database unavailable ({}); retrying in {} ms",
+                                    "campaign: database unavailable or a conflict lost ({}); retrying in {} ms",
                                     e.getMessage(),
                                     pause.toMillis());
-                            close();
+                            if (e instanceof SQLException sql && Database.isConnectionLost(sql)) {
+                                close(); // a lost conflict leaves the connection fine: it is kept
+                            }
                         },
                         () -> session.withConnection(work));
     }

@@ -52,10 +52,12 @@ final class RecordConnection implements AutoCloseable {
                         (e, pause) -> {
                             lease.lose((SQLException) e);
                             LOG.warn(
-                                    "campaign: database unavailable while recording an outcome ({}); retrying in {} ms",
+                                    "campaign: database unavailable or a conflict lost while recording an outcome ({}); retrying in {} ms",
                                     e.getMessage(),
                                     pause.toMillis());
-                            close();
+                            if (e instanceof SQLException sql && Database.isConnectionLost(sql)) {
+                                close(); // a lost conflict leaves the connection fine: it is kept
+                            }
                         },
                         () -> session.withConnection(query));
     }

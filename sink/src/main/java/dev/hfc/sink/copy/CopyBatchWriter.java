@@ -110,6 +110,11 @@ public final class CopyBatchWriter implements BatchStore {
         if (!refused.isEmpty()) {
             try {
                 dlq.send(refused);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // a stop, not a failure of Kafka's: not retried
+                throw new SQLException(
+                        "interrupted while Kafka took " + refused.size() + " dead-letter record(s); batch rolled back",
+                        e);
             } catch (Exception e) {
                 throw new DeadLettersNotWrittenException(refused.size(), e);
             }

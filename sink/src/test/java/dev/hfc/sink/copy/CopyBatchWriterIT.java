@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.core.event.CustomerSegment;
 import dev.hfc.core.event.EndReason;
+import dev.hfc.core.event.RejectReason;
+import dev.hfc.core.event.Rejection;
 import dev.hfc.core.segment.Segment;
 import dev.hfc.core.week.Week;
 import dev.hfc.schema.Database;
@@ -17,7 +19,9 @@ import dev.hfc.testkit.PostgresExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +161,47 @@ class CopyBatchWriterIT {
                         .timer()
                         .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
                 .isPositive();
+    }
+
+    @Test
+    void deadLettersKafkaDidNotTakeCommitNothingAndAreTheirOwnFailure() throws Exception {
+        DbSettings db = POSTGRES.db("dead_letters");
+        SchemaMigrator.migrate(db, false);
+        String rows = "SELECT count(*) FROM rec_campaigns_weekly";
+        try (CopyBatchWriter writer = new CopyBatchWriter(db, "g", metrics())) {
+            assertThatThrownBy(() -> writer.write(withOneRefused(), null, refused -> {
+                        throw new IllegalStateException("broker unreachable");
+                    }))
+                    .isInstanceOf(CopyBatchWriter.DeadLettersNotWrittenException.class)
+                    .hasMessageContaining("1 dead-letter record(s) could not be written")
+                    .hasRootCauseMessage("broker unreachable");
+            assertThat(query(db, rows)).isEqualTo("0");
+            assertThat(SinkOffsets.read(db, "g", List.of(TP))).isEmpty();
+
+            assertThatThrownBy(() -> writer.write(withOneRefused(), null, refused -> {
+                        throw new InterruptedException("stopping");
+                    }))
+                    .isInstanceOf(SQLException.class)
+                    .isNotInstanceOf(CopyBatchWriter.DeadLettersNotWrittenException.class)
+                    .hasMessageContaining("interrupted");
+            assertThat(Thread.interrupted())
+                    .as("the interrupt is kept for the caller")
+                    .isTrue();
+            assertThat(query(db, rows)).isEqualTo("0");
+
+            List<SegmentBatch.Refused> taken = new ArrayList<>();
+            writer.write(withOneRefused(), null, taken::addAll);
+            assertThat(taken).hasSize(1);
+            assertThat(query(db, rows)).isEqualTo("2");
+            assertThat(SinkOffsets.read(db, "g", List.of(TP))).containsEntry(TP, 3L);
+        }
+    }
+
+    /** Two segments (offsets 0 and 1) and a malformed record at offset 2. */
+    private static SegmentBatch withOneRefused() {
+        SegmentBatch b = batch(0, 2);
+        b.refuse(source(2, 1_000L), new Rejection(RejectReason.MALFORMED_JSON, "not JSON"));
+        return b;
     }
 
     /** The counts of the {@code hfc.sink.write.phase} timers of copy, upsert, other and commit, as served. */
