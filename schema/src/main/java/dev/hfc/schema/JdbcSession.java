@@ -78,6 +78,16 @@ public final class JdbcSession implements AutoCloseable {
     }
 
     /**
+     * Runs {@code work} in one transaction on a connection of its own, closed afterwards: for a one-off write (a
+     * replay's positions, say). Committed, or rolled back and rethrown, as {@link #inTransaction}.
+     */
+    public static <T, E extends Exception> T once(DbSettings db, Work<T, E> work) throws SQLException, E {
+        try (JdbcSession session = transactional(db)) {
+            return session.inTransaction(work);
+        }
+    }
+
+    /**
      * Runs {@code work} in one transaction and commits it; nothing is committed if it or the commit throws, and the
      * failure is rethrown. Only on a transactional session.
      */

@@ -7,11 +7,10 @@ import dev.hfc.core.event.SegmentKey;
 import dev.hfc.core.topic.OffsetRewind;
 import dev.hfc.core.topic.ReplayPoint;
 import dev.hfc.core.topic.Topics;
-import dev.hfc.schema.Database;
+import dev.hfc.schema.JdbcSession;
 import dev.hfc.schema.SchemaMigrator;
 import dev.hfc.sink.offset.SinkOffsets;
 import dev.hfc.sink.sql.SinkSql;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -113,8 +112,7 @@ public final class SinkReplay {
 
     /** Deletes the unsent rows whose key is not in {@code live}, in one transaction. */
     static long sweep(DbSettings db, Set<SegmentKey> live) throws SQLException {
-        try (Connection c = Database.connect(db)) {
-            c.setAutoCommit(false);
+        return JdbcSession.once(db, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute(SinkSql.CREATE_LIVE_KEYS);
             }
@@ -141,8 +139,7 @@ public final class SinkReplay {
                 s.execute(SinkSql.ANALYZE_LIVE_KEYS);
                 deleted = s.executeUpdate(SinkSql.sweep(db));
             }
-            c.commit();
             return deleted;
-        }
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.hfc.sink.offset;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.JdbcSession;
 import dev.hfc.sink.sql.SinkSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,16 +98,11 @@ public final class SinkOffsets {
 
     /** Overwrites the stored positions (a replay), in one transaction of its own. */
     public static void rewrite(DbSettings db, String groupId, Map<TopicPartition, Long> offsets) throws SQLException {
-        try (Connection c = Database.connect(db)) {
-            c.setAutoCommit(false);
-            try {
-                new SinkOffsets(db).store(c, groupId, offsets);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        SinkOffsets store = new SinkOffsets(db);
+        JdbcSession.once(db, c -> {
+            store.store(c, groupId, offsets);
+            return null;
+        });
     }
 
     /** The order in which offset rows are locked and written. */
