@@ -16,7 +16,7 @@ public final class DbOptions {
     @Option(
             names = "--db-user",
             paramLabel = "USER",
-            defaultValue = "${env:HFC_DB_USER:-postgres}",
+            defaultValue = "${env:HFC_DB_USER:-" + DbSettings.DEFAULT_USER + "}",
             description = "Database user (env HFC_DB_USER; default ${DEFAULT-VALUE}).")
     String user;
 
@@ -30,7 +30,7 @@ public final class DbOptions {
     @Option(
             names = "--db-schema",
             paramLabel = "SCHEMA",
-            defaultValue = "${env:HFC_DB_SCHEMA:-public}",
+            defaultValue = "${env:HFC_DB_SCHEMA:-" + DbSettings.DEFAULT_SCHEMA + "}",
             description = "Schema of the source and output tables (env HFC_DB_SCHEMA; default ${DEFAULT-VALUE}).")
     String schema;
 

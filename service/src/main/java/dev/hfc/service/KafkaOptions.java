@@ -29,7 +29,7 @@ final class KafkaOptions {
     @Option(
             names = "--topic-prefix",
             paramLabel = "PREFIX",
-            defaultValue = "${env:HFC_TOPIC_PREFIX:-hfc.}",
+            defaultValue = "${env:HFC_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
             description = "Prefix of every topic name (env HFC_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
