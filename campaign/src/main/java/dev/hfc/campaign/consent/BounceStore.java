@@ -2,6 +2,7 @@ package dev.hfc.campaign.consent;
 
 import dev.hfc.core.config.DbSettings;
 import dev.hfc.schema.Database;
+import dev.hfc.schema.JdbcSession;
 import dev.hfc.schema.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -74,56 +75,49 @@ final class BounceStore {
             int softLimit,
             Duration softWindow)
             throws SQLException {
-        email = ConsentStore.canonical(email);
-        try (Connection c = Database.connect(db)) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(bounceSql)) {
-                    ps.setString(1, email);
-                    ps.setString(2, type.wire());
-                    ps.setString(3, messageId);
-                    ps.setString(4, eventId);
-                    ps.setString(5, reason);
-                    if (ps.executeUpdate() == 0) {
-                        c.rollback();
-                        return Effect.DUPLICATE;
-                    }
+        String canonical = ConsentStore.canonical(email);
+        // A duplicate inserts nothing, so committing its transaction commits nothing.
+        return JdbcSession.once(db, c -> {
+            try (PreparedStatement ps = c.prepareStatement(bounceSql)) {
+                ps.setString(1, canonical);
+                ps.setString(2, type.wire());
+                ps.setString(3, messageId);
+                ps.setString(4, eventId);
+                ps.setString(5, reason);
+                if (ps.executeUpdate() == 0) {
+                    return Effect.DUPLICATE;
                 }
-                boolean suppress = type != BounceType.SOFT;
-                if (!suppress) {
-                    try (PreparedStatement ps = c.prepareStatement(softCountSql)) {
-                        ps.setString(1, email);
-                        ps.setLong(2, softWindow.toSeconds());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            suppress = rs.getLong(1) >= softLimit;
-                        }
-                    }
-                }
-                if (suppress) {
-                    Optional<ConsentStore.Delivery> d = delivery(c, messageId, email);
-                    try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
-                        ps.setString(1, email);
-                        ps.setString(
-                                2,
-                                type == BounceType.SOFT
-                                        ? softLimit + " soft bounces within " + softWindow.toDays() + " days"
-                                                + (reason == null ? "" : ": " + reason)
-                                        : type.wire()
-                                                + (type == BounceType.HARD ? " bounce" : "")
-                                                + (reason == null ? "" : ": " + reason));
-                        ps.setString(3, d.map(ConsentStore.Delivery::week).orElse(null));
-                        ps.setObject(4, d.map(ConsentStore.Delivery::userId).orElse(null), Types.OTHER);
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
-                return suppress ? Effect.SUPPRESSED : Effect.RECORDED;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            boolean suppress = type != BounceType.SOFT;
+            if (!suppress) {
+                try (PreparedStatement ps = c.prepareStatement(softCountSql)) {
+                    ps.setString(1, canonical);
+                    ps.setLong(2, softWindow.toSeconds());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        suppress = rs.getLong(1) >= softLimit;
+                    }
+                }
+            }
+            if (suppress) {
+                Optional<ConsentStore.Delivery> d = delivery(c, messageId, canonical);
+                try (PreparedStatement ps = c.prepareStatement(suppressSql)) {
+                    ps.setString(1, canonical);
+                    ps.setString(
+                            2,
+                            type == BounceType.SOFT
+                                    ? softLimit + " soft bounces within " + softWindow.toDays() + " days"
+                                            + (reason == null ? "" : ": " + reason)
+                                    : type.wire()
+                                            + (type == BounceType.HARD ? " bounce" : "")
+                                            + (reason == null ? "" : ": " + reason));
+                    ps.setString(3, d.map(ConsentStore.Delivery::week).orElse(null));
+                    ps.setObject(4, d.map(ConsentStore.Delivery::userId).orElse(null), Types.OTHER);
+                    ps.executeUpdate();
+                }
+            }
+            return suppress ? Effect.SUPPRESSED : Effect.RECORDED;
+        });
     }
 
     /** The delivery a report names (by Message-ID, else the latest to the address), if it is one of ours. */
