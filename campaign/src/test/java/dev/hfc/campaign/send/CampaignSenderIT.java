@@ -377,10 +377,13 @@ class CampaignSenderIT {
     @Test
     void aFullMailboxDefersOnlyItsRowAndTheRowIsSentWhenItsNextAttemptIsDue() throws Exception {
         DbSettings db = schema("deferred");
+        // A deferral is tried again only until its week's end, by the clock: the coming target week, not a fixed one
+        // (with the fixed W, 2026-W53, it would fail from 2027-01-04 on).
+        Week week = Week.target(java.time.Instant.now(), java.time.ZoneOffset.UTC);
         // The lowest user id is claimed first: the full mailbox must not stop the others behind it.
         insert(
                 db,
-                W,
+                week,
                 UUID.fromString("00000000-0000-0000-0000-000000000001"),
                 "full@example.com",
                 Segment.LOW,
@@ -389,7 +392,7 @@ class CampaignSenderIT {
         for (int i = 0; i < 20; i++) {
             insert(
                     db,
-                    W,
+                    week,
                     UUID.randomUUID(),
                     "customer" + i + "@example.com",
                     Segment.values()[i % 3],
@@ -399,9 +402,10 @@ class CampaignSenderIT {
         java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (RefusingRelay relay = new RefusingRelay(to ->
                 full.get() && to.equals("full@example.com") ? "452 4.2.2 <full@example.com>: Mailbox full" : null)) {
-            DeferralPolicy soon = new DeferralPolicy(Duration.ofMillis(500), Duration.ofSeconds(2));
+            // Long enough that the rerun below comes before the next attempt is due, on a slow machine too.
+            DeferralPolicy soon = new DeferralPolicy(Duration.ofSeconds(5), Duration.ofSeconds(10));
             try (CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5), 1, soon)) {
-                SendReport report = sender.send(W);
+                SendReport report = sender.send(week);
                 assertThat(report.sentTotal()).as(report.summary()).isEqualTo(20);
                 assertThat(report.deferredNow()).isEqualTo(1);
                 assertThat(report.deferredWaiting()).isEqualTo(1);
@@ -412,24 +416,24 @@ class CampaignSenderIT {
                         .isTrue();
                 assertThat(report.summary()).contains("1 deferred by the recipient's server");
                 // Not due yet: a rerun right away leaves it alone.
-                assertThat(sender.send(W).deferredNow()).isZero();
+                assertThat(sender.send(week).deferredNow()).isZero();
             }
             assertThat(count(
                             db,
                             "SELECT count(*) FROM hfc_campaign_deferrals WHERE email = 'full@example.com' AND attempts = 1 "
                                     + "AND last_reply LIKE '452 4.2.2%' AND NOT expired"))
                     .isEqualTo(1);
-            assertThat(unsent(db, W)).isEqualTo(1);
+            assertThat(unsent(db, week)).isEqualTo(1);
             full.set(false);
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(15))
                     .until(() -> count(db, "SELECT count(*) FROM hfc_campaign_deferrals WHERE next_attempt_at <= now()")
                             == 1);
             try (CampaignSender sender = sender(db, relay.port(), 5, 0, Duration.ofSeconds(5), 1, soon)) {
-                SendReport later = sender.send(W);
+                SendReport later = sender.send(week);
                 assertThat(later.sentTotal()).isEqualTo(1);
                 assertThat(later.deferredWaiting()).isZero();
             }
-            assertThat(unsent(db, W)).isZero();
+            assertThat(unsent(db, week)).isZero();
             assertThat(relay.accepted()).hasSize(21).doesNotHaveDuplicates();
         }
         assertThat(count(db, "SELECT count(*) FROM hfc_campaign_suppressions"))
