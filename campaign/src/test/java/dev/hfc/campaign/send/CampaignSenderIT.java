@@ -243,9 +243,10 @@ class CampaignSenderIT {
         first.close();
         // While the server is down: every marked row has a message the server accepted.
         assertThat(sentUsers(db)).isSubsetOf(recipients(received));
-        long markedDuringOutage = rows - unsent(db, W);
-        Thread.sleep(1_500); // the outage lasts a while: the sender must retry through it
-        assertThat(rows - unsent(db, W)).isEqualTo(markedDuringOutage);
+        Thread.sleep(1_500); // the outage lasts a while, not a synchronisation: the sender must retry through it
+        // Still true after it: a batch whose messages went out before the stop may commit its marks later, but no row
+        // is marked for a message the server did not accept.
+        assertThat(sentUsers(db)).isSubsetOf(recipients(received));
         try (SmtpServer second = smtp(port)) {
             SendReport report = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
             received.addAll(List.of(second.mail().getReceivedMessages()));
