@@ -266,11 +266,14 @@ class ResilienceIT {
                 "INSERT INTO subscription VALUES ('" + UUID.randomUUID() + "', '"
                         + Week.current(Instant.now(), ZoneOffset.UTC).plus(1) + "', '" + user + "', 'paused')");
         Thread.sleep(5_000); // the outage itself
+        Supervisor.Service sinkService = services.get("sink");
+        HfcProcess sink = sinkService.process;
+        // The outage lasts until the sink has met it with a write, however slowly the row travels on this machine.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !sink.process().isAlive() || sink.stderr().contains("sink: database unavailable"));
         assertThat(offsets(db))
                 .as("the sink's stored offsets during the outage")
                 .isEqualTo(offsetsAtStart);
-        Supervisor.Service sinkService = services.get("sink");
-        HfcProcess sink = sinkService.process;
         assertThat(sink.process().isAlive())
                 .as(() -> "the sink rides through the outage; its stderr:\n" + sinkService.stderrTail())
                 .isTrue();
